@@ -1,0 +1,190 @@
+//! Wiring: builds the application from settings (keys, database, sealer, writer, web state),
+//! serves it, and shuts it down cleanly. Tests start the real server through [`start`].
+
+use super::config::{ServeArgs, Settings};
+use crate::clock::{SharedClock, SystemClock};
+use crate::intake::submit::Intake;
+use crate::seal::{KeyError, KeyRing, ReceiptHasher, TokenIssuer};
+use crate::store::{Db, ReportWriter, StoreError, data_keys};
+use crate::web::i18n::I18n;
+use crate::web::security::RateLimits;
+use crate::web::templates::Templates;
+use crate::web::{AppState, Shared, router};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Why tipline could not start; each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Keys(#[from] KeyError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}; choose another address with --listen")]
+    Listen {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the built-in translations or templates are broken: {0}; please report this bug")]
+    Assets(String),
+}
+
+/// A running server.
+pub struct Running {
+    /// The address actually bound (the port is chosen by the system when 0 was asked).
+    pub addr: SocketAddr,
+    pub db: Db,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Running {
+    /// Stops accepting connections, lets requests in flight finish, and waits.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        let _ = self.task.await;
+        self.db.close().await;
+    }
+}
+
+/// The sub-key labels derived from the MAC key.
+mod purpose {
+    pub const RECEIPT_SECRET: &str = "receipt-secret";
+    pub const RECEIPT_HASH: &str = "receipt-hash";
+    pub const FORM_TOKEN: &str = "form-token";
+    pub const SUBMISSION: &str = "submission";
+    pub const API_IDEMPOTENCY: &str = "api-idempotency";
+}
+
+/// Opens keys and database, and serves on `settings.listen`.
+pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, StartError> {
+    let keys = KeyRing::load_or_create(&settings.key_dir, &settings.data_dir)?;
+    let db = match &settings.database_url {
+        Some(url) => Db::connect(url).await?,
+        None => Db::open_embedded(&settings.data_dir).await?,
+    };
+    db.migrate().await?;
+    let sealer = Arc::new(data_keys::load_sealer(&db, &keys, clock.now().unix_timestamp()).await?);
+    let writer = ReportWriter::start(db.clone());
+    let receipts = ReceiptHasher::new(
+        keys.derive(purpose::RECEIPT_SECRET),
+        keys.derive(purpose::RECEIPT_HASH),
+    );
+    let intake = Intake::new(sealer, receipts, keys.derive(purpose::SUBMISSION), writer);
+    let i18n = Arc::new(I18n::load().map_err(|e| StartError::Assets(e.to_string()))?);
+    let templates = Templates::load(i18n.clone()).map_err(|e| StartError::Assets(e.to_string()))?;
+    let state = AppState::new(Shared {
+        db: db.clone(),
+        intake,
+        tokens: TokenIssuer::new(keys.derive(purpose::FORM_TOKEN), time::Duration::hours(24)),
+        i18n,
+        templates,
+        help_numbers: settings.help_numbers.clone(),
+        limits: RateLimits::new(settings.rates),
+        clock,
+        exit_url: settings.exit_url.clone(),
+        api_idempotency_key: keys.derive(purpose::API_IDEMPOTENCY),
+    });
+
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            sweeper.limits.forget_idle();
+        }
+    });
+
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: settings.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: settings.listen,
+        source,
+    })?;
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serving = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(e) = serving.await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    Ok(Running {
+        addr,
+        db,
+        shutdown,
+        task,
+    })
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            tokio::select! {
+                _ = ctrl_c => {},
+                _ = term.recv() => {},
+            }
+            return;
+        }
+    }
+    let _ = ctrl_c.await;
+}
+
+/// `tipline serve`.
+pub fn serve_main(args: ServeArgs) -> ExitCode {
+    let settings = match args.resolve() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("tipline: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&settings.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tipline: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let running = match start(&settings, Arc::new(SystemClock)).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("tipline: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        println!("tipline is serving http://{}/", running.addr);
+        shutdown_signal().await;
+        running.stop().await;
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,286 @@
+//! Configuration: command-line flags, `TIPLINE_*` environment variables and an optional TOML
+//! file, in that order of precedence, resolved into [`Settings`]. Bad configuration becomes one
+//! line saying what is wrong and how to fix it.
+
+use crate::intake::help::{self, HelpNumber};
+use crate::web::security::RateSettings;
+use clap::Args;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Options of `tipline serve`. Every flag can also be set as `TIPLINE_<NAME>` or in the file.
+#[derive(Debug, Default, Clone, Args)]
+pub struct ServeArgs {
+    /// TOML configuration file.
+    #[arg(long, env = "TIPLINE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory of the SQLite database (default ./tipline-data).
+    #[arg(long, env = "TIPLINE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Directory of the keys, outside the data directory (default: tipline-keys beside it).
+    #[arg(long, env = "TIPLINE_KEY_DIR")]
+    pub key_dir: Option<PathBuf>,
+    /// Address and port to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "TIPLINE_LISTEN")]
+    pub listen: Option<String>,
+    /// postgres://… to use PostgreSQL instead of the embedded SQLite database.
+    #[arg(long, env = "TIPLINE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Where the quick-exit button leads.
+    #[arg(long, env = "TIPLINE_EXIT_URL")]
+    pub exit_url: Option<String>,
+    /// TOML file of help numbers to show (default: the EU-wide numbers).
+    #[arg(long, env = "TIPLINE_HELP_NUMBERS_FILE")]
+    pub help_numbers_file: Option<PathBuf>,
+    /// Reports accepted per second across all clients.
+    #[arg(long, env = "TIPLINE_INTAKE_PER_SECOND")]
+    pub intake_per_second: Option<u32>,
+    /// Burst of reports allowed above that rate.
+    #[arg(long, env = "TIPLINE_INTAKE_BURST")]
+    pub intake_burst: Option<u32>,
+    /// Submissions of one form per hour.
+    #[arg(long, env = "TIPLINE_PER_FORM_PER_HOUR")]
+    pub per_form_per_hour: Option<u32>,
+    /// Submissions per minute from one IP address (0: off, right behind Tor or a proxy).
+    #[arg(long, env = "TIPLINE_PER_IP_PER_MINUTE")]
+    pub per_ip_per_minute: Option<u32>,
+    /// Log filter, e.g. info or tipline=debug.
+    #[arg(long, env = "TIPLINE_LOG")]
+    pub log: Option<String>,
+}
+
+/// The configuration file: the same names as the flags, with underscores.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    key_dir: Option<PathBuf>,
+    listen: Option<String>,
+    database_url: Option<String>,
+    exit_url: Option<String>,
+    help_numbers_file: Option<PathBuf>,
+    intake_per_second: Option<u32>,
+    intake_burst: Option<u32>,
+    per_form_per_hour: Option<u32>,
+    per_ip_per_minute: Option<u32>,
+    log: Option<String>,
+}
+
+/// Resolved settings.
+#[derive(Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub key_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// `None`: the embedded SQLite database in the data directory.
+    pub database_url: Option<String>,
+    pub exit_url: String,
+    pub help_numbers: Vec<HelpNumber>,
+    pub rates: RateSettings,
+    pub log: String,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("key_dir", &self.key_dir)
+            .field("listen", &self.listen)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "<redacted>"),
+            )
+            .field("exit_url", &self.exit_url)
+            .field("rates", &self.rates)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("the configuration file {path} is not valid: {reason}")]
+    Parse { path: String, reason: String },
+    #[error("the listen address '{0}' is not ADDRESS:PORT; use for example 127.0.0.1:8080")]
+    Listen(String),
+    #[error("the exit URL '{0}' must start with https:// or http://")]
+    ExitUrl(String),
+    #[error(
+        "the database URL must start with postgres:// or sqlite:; leave it unset for the embedded SQLite database"
+    )]
+    DatabaseUrl,
+    #[error("{0}")]
+    Help(#[from] help::HelpError),
+}
+
+/// The default neutral site for the quick exit.
+pub const DEFAULT_EXIT_URL: &str = "https://www.wikipedia.org/";
+
+impl ServeArgs {
+    /// Resolves flags, environment and file into settings.
+    pub fn resolve(self) -> Result<Settings, ConfigError> {
+        let file = match &self.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = self
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("tipline-data"));
+        let key_dir = self
+            .key_dir
+            .or(file.key_dir)
+            .unwrap_or_else(|| default_key_dir(&data_dir));
+        let listen_text = self
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let listen = listen_text
+            .parse()
+            .map_err(|_| ConfigError::Listen(listen_text.clone()))?;
+        let database_url = self
+            .database_url
+            .or(file.database_url)
+            .filter(|u| !u.trim().is_empty());
+        if let Some(url) = &database_url
+            && !(url.starts_with("postgres://")
+                || url.starts_with("postgresql://")
+                || url.starts_with("sqlite:"))
+        {
+            return Err(ConfigError::DatabaseUrl);
+        }
+        let exit_url = self
+            .exit_url
+            .or(file.exit_url)
+            .unwrap_or_else(|| DEFAULT_EXIT_URL.to_owned());
+        if !(exit_url.starts_with("https://") || exit_url.starts_with("http://")) {
+            return Err(ConfigError::ExitUrl(exit_url));
+        }
+        let help_numbers = match self.help_numbers_file.or(file.help_numbers_file) {
+            Some(path) => help::load(&path)?,
+            None => help::defaults(),
+        };
+        let d = RateSettings::default();
+        let rates = RateSettings {
+            intake_per_second: self
+                .intake_per_second
+                .or(file.intake_per_second)
+                .unwrap_or(d.intake_per_second),
+            intake_burst: self
+                .intake_burst
+                .or(file.intake_burst)
+                .unwrap_or(d.intake_burst),
+            per_form_per_hour: self
+                .per_form_per_hour
+                .or(file.per_form_per_hour)
+                .unwrap_or(d.per_form_per_hour),
+            per_ip_per_minute: self
+                .per_ip_per_minute
+                .or(file.per_ip_per_minute)
+                .unwrap_or(d.per_ip_per_minute),
+        };
+        Ok(Settings {
+            data_dir,
+            key_dir,
+            listen,
+            database_url,
+            exit_url,
+            help_numbers,
+            rates,
+            log: self.log.or(file.log).unwrap_or_else(|| "info".to_owned()),
+        })
+    }
+}
+
+/// `tipline-keys` beside the data directory.
+pub fn default_key_dir(data_dir: &Path) -> PathBuf {
+    let parent = data_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join("tipline-keys")
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: shown,
+        reason: e.message().to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_put_keys_beside_the_data() {
+        let s = ServeArgs::default().resolve().unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("tipline-data"));
+        assert_eq!(s.key_dir, PathBuf::from("./tipline-keys"));
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        let s = ServeArgs {
+            data_dir: Some("/srv/t/data".into()),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
+        assert_eq!(s.key_dir, PathBuf::from("/srv/t/tipline-keys"));
+    }
+
+    #[test]
+    fn flags_beat_the_file_and_bad_values_say_how_to_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tipline.toml");
+        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\nintake_per_second = 7\n").unwrap();
+        let s = ServeArgs {
+            config: Some(path.clone()),
+            listen: Some("127.0.0.1:1".into()),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:1");
+        assert_eq!(s.rates.intake_per_second, 7);
+
+        std::fs::write(&path, "lisen = \"x\"\n").unwrap();
+        let err = ServeArgs {
+            config: Some(path),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+        let err = ServeArgs {
+            listen: Some("localhost".into()),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap_err();
+        assert!(err.to_string().contains("127.0.0.1:8080"), "{err}");
+        let err = ServeArgs {
+            database_url: Some("mysql://x".into()),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap_err();
+        assert!(err.to_string().contains("postgres://"), "{err}");
+    }
+
+    #[test]
+    fn debug_hides_the_database_url() {
+        let s = ServeArgs {
+            database_url: Some("postgres://user:secret@db/x".into()),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
+        assert!(!format!("{s:?}").contains("secret"));
+    }
+}

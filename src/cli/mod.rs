@@ -1,0 +1,30 @@
+//! The command line: `tipline serve` and its configuration, and the wiring that builds the
+//! application from its parts.
+
+pub mod app;
+pub mod config;
+
+use clap::{Parser, Subcommand};
+
+/// tipline: a secure, multilingual reporting hotline for human trafficking and child sexual
+/// exploitation.
+#[derive(Debug, Parser)]
+#[command(name = "tipline", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the public reporting site and API.
+    Serve(config::ServeArgs),
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => app::serve_main(args),
+    }
+}

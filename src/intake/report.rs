@@ -1,0 +1,611 @@
+//! A report as the reporter gives it ([`ReportInput`], from the form or the API), its validation
+//! into a [`ValidReport`] with errors per field, and the urgency rule. Nothing here touches keys
+//! or storage.
+
+use super::categories::{self, Category, FormKind};
+use super::countries;
+use super::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use time::macros::format_description;
+
+/// Longest "what happened" text, in characters.
+pub const MAX_NARRATIVE: usize = 20_000;
+/// Longest description of people, in characters.
+pub const MAX_DESCRIPTION: usize = 5_000;
+/// Longest short answer (city, venue, contact fields, one identifier), in characters.
+pub const MAX_SHORT: usize = 300;
+/// Longest URL of abuse material, in characters.
+pub const MAX_URL: usize = 2_000;
+/// Most entries in one identifier list.
+pub const MAX_IDENTIFIERS: usize = 50;
+
+/// The languages tipline speaks.
+pub const LANGUAGES: &[&str] = &["en", "fr", "de", "nl"];
+
+/// How a report arrived (stored in clear for statistics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Form,
+    Api,
+    Partner,
+    Campaign,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Form => "form",
+            Self::Api => "api",
+            Self::Partner => "partner",
+            Self::Campaign => "campaign",
+        }
+    }
+}
+
+/// Triage priority, stored in clear so the queue can sort without unsealing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Critical,
+    High,
+    Normal,
+}
+
+impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::High => "high",
+            Self::Normal => "normal",
+        }
+    }
+}
+
+/// Everything a reporter may send, as raw text. The form and the API both fill this.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct ReportInput {
+    pub category: String,
+    pub narrative: String,
+    pub country: String,
+    pub city: String,
+    pub venue: String,
+    pub incident_date: String,
+    pub still_happening: bool,
+    pub people_count: String,
+    pub age_groups: Vec<String>,
+    pub child_involved: String,
+    pub victims_description: String,
+    pub exploiters_description: String,
+    pub warning_signs: Vec<String>,
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+    pub websites: Vec<String>,
+    pub social_handles: Vec<String>,
+    pub vehicle_plates: Vec<String>,
+    pub abuse_url: String,
+    pub abuse_where: String,
+    pub anonymous: bool,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub campaign: String,
+    pub language: String,
+}
+
+/// One wrong answer: the field (a JSON Pointer without the leading slash, e.g. `phones/2`) and
+/// the Fluent key of the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+}
+
+impl FieldError {
+    fn new(field: impl Into<String>, code: &'static str) -> Self {
+        Self {
+            field: field.into(),
+            code,
+        }
+    }
+}
+
+/// Sealed group: what happened.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Narrative {
+    pub narrative: String,
+}
+
+/// Sealed group: where.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Place {
+    pub city: String,
+    pub venue: String,
+}
+
+/// Sealed group: when, precisely.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Incident {
+    pub date: Option<String>,
+    pub still_happening: bool,
+}
+
+/// Sealed group: who.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct People {
+    pub count: Option<u32>,
+    pub victims_description: String,
+    pub exploiters_description: String,
+}
+
+/// Sealed group: warning signs seen.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Signs {
+    pub warning_signs: Vec<String>,
+}
+
+/// Sealed group: identifiers the reporter gave.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Identifiers {
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+    pub websites: Vec<String>,
+    pub social_handles: Vec<String>,
+    pub vehicle_plates: Vec<String>,
+}
+
+/// Sealed group: the reporter's contact details, only when they chose to leave them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+}
+
+/// Sealed group: abuse material online (never the images, only where it is).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct AbuseMaterial {
+    pub url: String,
+    pub where_found: String,
+}
+
+/// A report that passed validation, split into what stays in clear and what is sealed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidReport {
+    pub category: &'static Category,
+    pub language: &'static str,
+    pub country: Option<String>,
+    pub incident_month: Option<String>,
+    pub child_involved: &'static str,
+    pub age_groups: Vec<&'static str>,
+    pub channel: Channel,
+    pub campaign: Option<String>,
+    pub urgency: Urgency,
+    pub narrative: Narrative,
+    pub place: Place,
+    pub incident: Incident,
+    pub people: People,
+    pub signs: Signs,
+    pub identifiers: Identifiers,
+    pub contact: Option<Contact>,
+    pub abuse_material: Option<AbuseMaterial>,
+}
+
+/// Normalises the language to one tipline speaks (English when unknown).
+pub fn language_or_default(lang: &str) -> &'static str {
+    LANGUAGES
+        .iter()
+        .find(|l| l.eq_ignore_ascii_case(lang.trim()))
+        .copied()
+        .unwrap_or("en")
+}
+
+/// A campaign id is a short slug: lower-case letters, digits and dashes.
+pub fn valid_campaign(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let value = value.trim();
+        if value.chars().count() > max {
+            self.errors.push(FieldError::new(field, "error-too-long"));
+        }
+        value.to_owned()
+    }
+
+    fn required(&mut self, field: &str, value: &str, max: usize) -> String {
+        let value = self.text(field, value, max);
+        if value.is_empty() {
+            self.errors.push(FieldError::new(field, "error-required"));
+        }
+        value
+    }
+
+    fn list(&mut self, field: &str, values: &[String]) -> Vec<String> {
+        let kept: Vec<String> = values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                let v = self.text(&format!("{field}/{i}"), v, MAX_SHORT);
+                (!v.is_empty()).then_some(v)
+            })
+            .collect();
+        if kept.len() > MAX_IDENTIFIERS {
+            self.errors.push(FieldError::new(field, "error-too-many"));
+        }
+        kept
+    }
+
+    fn choices(
+        &mut self,
+        field: &str,
+        values: &[String],
+        allowed: &[&'static str],
+    ) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            match allowed.iter().find(|a| **a == v.trim()) {
+                Some(a) if !out.contains(a) => out.push(*a),
+                Some(_) => {}
+                None => self.errors.push(FieldError::new(
+                    format!("{field}/{i}"),
+                    "error-invalid-choice",
+                )),
+            }
+        }
+        out
+    }
+}
+
+/// Checks a report. `today` is the server's date, so no incident can lie in the future.
+pub fn validate(
+    input: &ReportInput,
+    channel: Channel,
+    today: Date,
+) -> Result<ValidReport, Vec<FieldError>> {
+    let mut c = Checker { errors: Vec::new() };
+    let category = categories::by_id(input.category.trim());
+    if category.is_none() {
+        c.errors
+            .push(FieldError::new("category", "error-choose-category"));
+    }
+    let short_form = category.map(|c| c.form) == Some(FormKind::AbuseMaterialUrl);
+
+    let abuse_material = if short_form {
+        let url = c.required("abuse_url", &input.abuse_url, MAX_URL);
+        if !url.is_empty() && !looks_like_web_address(&url) {
+            c.errors.push(FieldError::new("abuse_url", "error-url"));
+        }
+        Some(AbuseMaterial {
+            url,
+            where_found: c.text("abuse_where", &input.abuse_where, MAX_SHORT),
+        })
+    } else {
+        None
+    };
+    let narrative = if short_form {
+        c.text("narrative", &input.narrative, MAX_NARRATIVE)
+    } else {
+        c.required("narrative", &input.narrative, MAX_NARRATIVE)
+    };
+
+    let country = input.country.trim().to_ascii_uppercase();
+    let country = if country.is_empty() {
+        None
+    } else if countries::is_country(&country) {
+        Some(country)
+    } else {
+        c.errors
+            .push(FieldError::new("country", "error-invalid-choice"));
+        None
+    };
+    let place = Place {
+        city: c.text("city", &input.city, MAX_SHORT),
+        venue: c.text("venue", &input.venue, MAX_SHORT),
+    };
+
+    let date = parse_incident_date(&mut c, &input.incident_date, today);
+    let incident = Incident {
+        date: date.map(|d| d.to_string()),
+        still_happening: input.still_happening,
+    };
+    let incident_month = match date {
+        Some(d) => Some(format!("{:04}-{:02}", d.year(), u8::from(d.month()))),
+        None if input.still_happening => Some(format!(
+            "{:04}-{:02}",
+            today.year(),
+            u8::from(today.month())
+        )),
+        None => None,
+    };
+
+    let count = input.people_count.trim();
+    let count = if count.is_empty() {
+        None
+    } else {
+        match count.parse::<u32>() {
+            Ok(n) if (1..=10_000).contains(&n) => Some(n),
+            _ => {
+                c.errors
+                    .push(FieldError::new("people_count", "error-people-count"));
+                None
+            }
+        }
+    };
+    let people = People {
+        count,
+        victims_description: c.text(
+            "victims_description",
+            &input.victims_description,
+            MAX_DESCRIPTION,
+        ),
+        exploiters_description: c.text(
+            "exploiters_description",
+            &input.exploiters_description,
+            MAX_DESCRIPTION,
+        ),
+    };
+    let age_groups = c.choices("age_groups", &input.age_groups, AGE_GROUPS);
+    let answer = input.child_involved.trim();
+    let answered = if answer.is_empty() {
+        "unsure"
+    } else if let Some(a) = CHILD_ANSWERS.iter().find(|a| **a == answer) {
+        a
+    } else {
+        c.errors
+            .push(FieldError::new("child_involved", "error-invalid-choice"));
+        "unsure"
+    };
+    let child_by_facts = category.is_some_and(|c| c.involves_child)
+        || age_groups.iter().any(|g| vocabulary::is_child_age_group(g));
+    let child_involved = if child_by_facts { "yes" } else { answered };
+
+    let signs = Signs {
+        warning_signs: c
+            .choices("warning_signs", &input.warning_signs, WARNING_SIGNS)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+    };
+    let identifiers = Identifiers {
+        phones: c.list("phones", &input.phones),
+        emails: c.list("emails", &input.emails),
+        websites: c.list("websites", &input.websites),
+        social_handles: c.list("social_handles", &input.social_handles),
+        vehicle_plates: c.list("vehicle_plates", &input.vehicle_plates),
+    };
+
+    // Contact details typed by someone who then chose anonymity are dropped, never stored.
+    let contact = if input.anonymous {
+        None
+    } else {
+        let contact = Contact {
+            name: c.text("contact_name", &input.contact_name, MAX_SHORT),
+            email: c.text("contact_email", &input.contact_email, MAX_SHORT),
+            phone: c.text("contact_phone", &input.contact_phone, MAX_SHORT),
+        };
+        if contact.email.is_empty() && contact.phone.is_empty() {
+            c.errors
+                .push(FieldError::new("contact_email", "error-contact-needed"));
+        } else if !contact.email.is_empty() && !looks_like_email(&contact.email) {
+            c.errors
+                .push(FieldError::new("contact_email", "error-email"));
+        }
+        Some(contact)
+    };
+
+    let campaign = input.campaign.trim();
+    let campaign = if campaign.is_empty() {
+        None
+    } else if valid_campaign(campaign) {
+        Some(campaign.to_owned())
+    } else {
+        c.errors
+            .push(FieldError::new("campaign", "error-invalid-choice"));
+        None
+    };
+    let channel = match (channel, &campaign) {
+        (Channel::Form, Some(_)) => Channel::Campaign,
+        (ch, _) => ch,
+    };
+
+    let Some(category) = category else {
+        return Err(c.errors);
+    };
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    let urgency = urgency(
+        child_involved == "yes",
+        input.still_happening,
+        &signs.warning_signs,
+    );
+    Ok(ValidReport {
+        category,
+        language: language_or_default(&input.language),
+        country,
+        incident_month,
+        child_involved,
+        age_groups,
+        channel,
+        campaign,
+        urgency,
+        narrative: Narrative { narrative },
+        place,
+        incident,
+        people,
+        signs,
+        identifiers,
+        contact,
+        abuse_material,
+    })
+}
+
+fn parse_incident_date(c: &mut Checker, raw: &str, today: Date) -> Option<Date> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    match Date::parse(raw, format_description!("[year]-[month]-[day]")) {
+        Ok(d) if d <= today => Some(d),
+        Ok(_) => {
+            c.errors
+                .push(FieldError::new("incident_date", "error-date-future"));
+            None
+        }
+        Err(_) => {
+            c.errors
+                .push(FieldError::new("incident_date", "error-date"));
+            None
+        }
+    }
+}
+
+/// The urgency rule until the assessment brings indicator-based urgency:
+/// critical when a child is involved and it is still happening, or someone is in danger now;
+/// high when a child is involved or it is still happening; normal otherwise.
+pub fn urgency(child: bool, still_happening: bool, signs: &[String]) -> Urgency {
+    let danger_now = signs.iter().any(|s| s == "immediate_danger");
+    match (child, still_happening) {
+        (true, true) => Urgency::Critical,
+        _ if danger_now => Urgency::Critical,
+        (true, false) | (false, true) => Urgency::High,
+        (false, false) => Urgency::Normal,
+    }
+}
+
+fn looks_like_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !s.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+fn looks_like_web_address(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    host.contains('.') && !s.contains(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 11 - 23);
+
+    fn full() -> ReportInput {
+        ReportInput {
+            category: "labour_exploitation".into(),
+            narrative: "Workers sleep in the restaurant kitchen.".into(),
+            country: "lu".into(),
+            incident_date: "2026-10-02".into(),
+            anonymous: true,
+            contact_email: "typed-then-anonymous@example.org".into(),
+            language: "FR".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_report_validates_and_drops_contact_when_anonymous() {
+        let v = validate(&full(), Channel::Form, TODAY).unwrap();
+        assert_eq!(v.country.as_deref(), Some("LU"));
+        assert_eq!(v.incident_month.as_deref(), Some("2026-10"));
+        assert_eq!(v.language, "fr");
+        assert_eq!(v.contact, None);
+        assert_eq!(v.urgency, Urgency::Normal);
+    }
+
+    #[test]
+    fn missing_and_wrong_answers_are_reported_per_field() {
+        let input = ReportInput {
+            category: "labour_exploitation".into(),
+            country: "XX".into(),
+            incident_date: "2027-01-01".into(),
+            people_count: "many".into(),
+            phones: vec!["+352 621 000 000".into(), "x".repeat(400)],
+            anonymous: false,
+            contact_email: "not-an-address".into(),
+            ..Default::default()
+        };
+        let errors = validate(&input, Channel::Form, TODAY).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "narrative",
+                "country",
+                "incident_date",
+                "people_count",
+                "phones/1",
+                "contact_email"
+            ]
+        );
+    }
+
+    #[test]
+    fn abuse_material_uses_the_short_form() {
+        let input = ReportInput {
+            category: "abuse_material_online".into(),
+            abuse_url: "example.com/gallery/123".into(),
+            anonymous: true,
+            ..Default::default()
+        };
+        let v = validate(&input, Channel::Api, TODAY).unwrap();
+        assert_eq!(v.child_involved, "yes");
+        let bad = ReportInput {
+            abuse_url: "not a url".into(),
+            ..input
+        };
+        assert_eq!(
+            validate(&bad, Channel::Api, TODAY).unwrap_err()[0].field,
+            "abuse_url"
+        );
+    }
+
+    #[test]
+    fn urgency_rule() {
+        assert_eq!(urgency(true, true, &[]), Urgency::Critical);
+        assert_eq!(
+            urgency(false, false, &["immediate_danger".into()]),
+            Urgency::Critical
+        );
+        assert_eq!(urgency(true, false, &[]), Urgency::High);
+        assert_eq!(urgency(false, true, &[]), Urgency::High);
+        assert_eq!(urgency(false, false, &[]), Urgency::Normal);
+    }
+
+    #[test]
+    fn a_child_age_group_means_a_child_is_involved_and_campaign_sets_channel() {
+        let input = ReportInput {
+            age_groups: vec!["12_17".into()],
+            still_happening: true,
+            campaign: "hotel-2026".into(),
+            ..full()
+        };
+        let v = validate(&input, Channel::Form, TODAY).unwrap();
+        assert_eq!(v.child_involved, "yes");
+        assert_eq!(v.urgency, Urgency::Critical);
+        assert_eq!(v.channel, Channel::Campaign);
+    }
+}

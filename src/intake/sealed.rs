@@ -1,0 +1,107 @@
+//! How a validated report becomes sealed columns, and how permitted code opens them again.
+//! Each group of sensitive fields is serialised to JSON and sealed with associated data naming
+//! the report and the column, so no sealed value can be moved to another report or column.
+
+use super::report::{
+    AbuseMaterial, Contact, Identifiers, Incident, Narrative, People, Place, Signs, ValidReport,
+};
+use crate::seal::{Aad, Sealer};
+use crate::store::StoreError;
+use crate::store::reports::{SEALED_COLUMNS, StoredReport};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The table name used in associated data for report columns.
+pub const REPORTS: &str = "reports";
+
+fn seal_json<T: Serialize>(
+    sealer: &Sealer,
+    report_id: &str,
+    column: &str,
+    value: &T,
+) -> Option<Vec<u8>> {
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(value).ok()?);
+    Some(sealer.seal(&Aad::field(REPORTS, report_id, column), &json))
+}
+
+/// Seals every group of `report` in the order of [`SEALED_COLUMNS`]; empty groups stay `None`.
+pub fn seal_groups(sealer: &Sealer, report_id: &str, report: &ValidReport) -> Vec<Option<Vec<u8>>> {
+    SEALED_COLUMNS
+        .iter()
+        .map(|column| {
+            let s = |v: &dyn erased::Json| v.seal(sealer, report_id, column);
+            match *column {
+                "narrative" => s(&report.narrative),
+                "place" => s(&report.place),
+                "incident" => s(&report.incident),
+                "people" => s(&report.people),
+                "signs" => s(&report.signs),
+                "identifiers" => s(&report.identifiers),
+                "contact" => report.contact.as_ref().and_then(|c| s(c)),
+                "abuse_material" => report.abuse_material.as_ref().and_then(|a| s(a)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+mod erased {
+    //! Lets `seal_groups` treat the differently typed groups alike.
+    use super::*;
+
+    pub trait Json {
+        fn seal(&self, sealer: &Sealer, report_id: &str, column: &str) -> Option<Vec<u8>>;
+    }
+
+    impl<T: Serialize> Json for T {
+        fn seal(&self, sealer: &Sealer, report_id: &str, column: &str) -> Option<Vec<u8>> {
+            seal_json(sealer, report_id, column, self)
+        }
+    }
+}
+
+/// A stored report with its sealed groups opened.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OpenedReport {
+    pub narrative: Narrative,
+    pub place: Place,
+    pub incident: Incident,
+    pub people: People,
+    pub signs: Signs,
+    pub identifiers: Identifiers,
+    pub contact: Option<Contact>,
+    pub abuse_material: Option<AbuseMaterial>,
+}
+
+fn open_json<T: DeserializeOwned>(
+    sealer: &Sealer,
+    stored: &StoredReport,
+    column: &str,
+) -> Result<Option<T>, StoreError> {
+    let Some((_, Some(blob))) = stored.sealed.iter().find(|(c, _)| *c == column) else {
+        return Ok(None);
+    };
+    let plain = sealer.open(&Aad::field(REPORTS, &stored.id, column), blob)?;
+    serde_json::from_slice(&plain)
+        .map(Some)
+        .map_err(|_| StoreError::Corrupt)
+}
+
+/// Opens every sealed group of a stored report.
+pub fn open_report(sealer: &Sealer, stored: &StoredReport) -> Result<OpenedReport, StoreError> {
+    Ok(OpenedReport {
+        narrative: open_json(sealer, stored, "narrative")?.unwrap_or_default(),
+        place: open_json(sealer, stored, "place")?.unwrap_or_default(),
+        incident: open_json(sealer, stored, "incident")?.unwrap_or_default(),
+        people: open_json(sealer, stored, "people")?.unwrap_or_default(),
+        signs: open_json(sealer, stored, "signs")?.unwrap_or_default(),
+        identifiers: open_json(sealer, stored, "identifiers")?.unwrap_or_default(),
+        contact: open_json(sealer, stored, "contact")?,
+        abuse_material: open_json(sealer, stored, "abuse_material")?,
+    })
+}
+
+/// Associated data of an attachment's sealed metadata or content.
+pub fn attachment_aad(report_id: &str, attachment_id: &str, part: &str) -> Aad {
+    Aad::field("attachments", &format!("{report_id}/{attachment_id}"), part)
+}

@@ -1,0 +1,132 @@
+//! Filing a report: seal a validated report and its clean attachments, hand it to the
+//! group-commit writer, and return the receipt once it is durably stored.
+
+use super::attachments::CleanAttachment;
+use super::report::ValidReport;
+use super::sealed::{attachment_aad, seal_groups};
+use crate::seal::keys::Secret32;
+use crate::seal::receipt::mac_with;
+use crate::seal::{ReceiptCode, ReceiptHasher, Sealer};
+use crate::store::reports::{NewAttachment, NewReport};
+use crate::store::{ReportWriter, StoreError, Stored};
+use hmac::Mac;
+use std::sync::Arc;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Status of a report that has just arrived.
+pub const STATUS_NEW: &str = "new";
+
+/// The filing service shared by the form and the API.
+#[derive(Clone, Debug)]
+pub struct Intake {
+    sealer: Arc<Sealer>,
+    receipts: ReceiptHasher,
+    submission_key: Secret32,
+    writer: ReportWriter,
+}
+
+/// The answer to a filed report.
+#[derive(Debug, Clone)]
+pub struct Filed {
+    pub receipt: ReceiptCode,
+    /// True when this submission had been filed before (a refresh or a double click).
+    pub repeated: bool,
+}
+
+impl Intake {
+    pub fn new(
+        sealer: Arc<Sealer>,
+        receipts: ReceiptHasher,
+        submission_key: Secret32,
+        writer: ReportWriter,
+    ) -> Self {
+        Self {
+            sealer,
+            receipts,
+            submission_key,
+            writer,
+        }
+    }
+
+    pub fn sealer(&self) -> &Arc<Sealer> {
+        &self.sealer
+    }
+
+    pub fn receipts(&self) -> &ReceiptHasher {
+        &self.receipts
+    }
+
+    /// Seals and stores a report. `seed` identifies one submission (the random part of the
+    /// form token, or an API idempotency key): filing the same seed twice stores one report and
+    /// returns the same receipt.
+    pub async fn file(
+        &self,
+        report: &ValidReport,
+        attachments: &[CleanAttachment],
+        seed: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Filed, StoreError> {
+        let id = Uuid::now_v7().to_string();
+        let secret = self.receipts.derive_secret(seed);
+        let salt = ReceiptHasher::salt();
+        let draft = ReceiptCode::new(ReceiptCode::random_lookup(), secret.clone());
+        let row = NewReport {
+            receipt_hash: self.receipts.hash(&salt, &draft),
+            receipt_salt: salt.to_vec(),
+            receipt_lookup: draft.lookup().to_owned(),
+            submission_hash: self.submission_hash(seed),
+            category: report.category.id.to_owned(),
+            country: report.country.clone(),
+            received_at: now.unix_timestamp(),
+            incident_month: report.incident_month.clone(),
+            status: STATUS_NEW.to_owned(),
+            urgency: report.urgency.as_str().to_owned(),
+            child_involved: report.child_involved.to_owned(),
+            age_groups: report.age_groups.join(","),
+            channel: report.channel.as_str().to_owned(),
+            campaign_id: report.campaign.clone(),
+            language: report.language.to_owned(),
+            sealed: seal_groups(&self.sealer, &id, report),
+            attachments: self.seal_attachments(&id, attachments),
+            id,
+        };
+        let (lookup, repeated) = match self.writer.store(row).await? {
+            Stored::Created { lookup } => (lookup, false),
+            Stored::Duplicate { lookup } => (lookup, true),
+        };
+        Ok(Filed {
+            receipt: ReceiptCode::new(lookup, secret),
+            repeated,
+        })
+    }
+
+    fn submission_hash(&self, seed: &[u8]) -> Vec<u8> {
+        let mut mac = mac_with(&self.submission_key);
+        mac.update(seed);
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    fn seal_attachments(&self, report_id: &str, files: &[CleanAttachment]) -> Vec<NewAttachment> {
+        files
+            .iter()
+            .enumerate()
+            .map(|(i, file)| {
+                let id = Uuid::now_v7().to_string();
+                let meta =
+                    serde_json::json!({ "kind": file.kind.as_str(), "size": file.bytes.len() });
+                NewAttachment {
+                    meta: self.sealer.seal(
+                        &attachment_aad(report_id, &id, "meta"),
+                        meta.to_string().as_bytes(),
+                    ),
+                    content: self
+                        .sealer
+                        .seal(&attachment_aad(report_id, &id, "content"), &file.bytes),
+                    position: i as i64,
+                    id,
+                }
+            })
+            .collect()
+    }
+}

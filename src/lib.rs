@@ -1,0 +1,24 @@
+//! tipline: a self-hostable, secure, multilingual reporting hotline for human trafficking and
+//! child sexual exploitation.
+//!
+//! The modules follow the path of a report:
+//! [`intake`] (public form and API: parse, validate, clean attachments) →
+//! [`seal`] (keys, envelope encryption, receipt codes) →
+//! [`store`] (SQLite or PostgreSQL, one code path, group commit) →
+//! [`web`] (routes, pages, translations, security headers) and [`cli`] (commands, config).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::await_holding_lock
+    )
+)]
+
+pub mod cli;
+pub mod clock;
+pub mod intake;
+pub mod seal;
+pub mod store;
+pub mod web;

@@ -1,0 +1,5 @@
+//! The tipline binary.
+
+fn main() -> std::process::ExitCode {
+    tipline::cli::main()
+}

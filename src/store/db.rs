@@ -1,0 +1,144 @@
+//! The database handle: picks SQLite or PostgreSQL from the URL, sets SQLite up for durable
+//! commits (WAL, synchronous=FULL), and runs the embedded migrations of that backend.
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database engine serves this instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl FromStr for Backend {
+    type Err = StoreError;
+
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the database URL must start with postgres:// or sqlite: (leave it unset for the embedded SQLite database)"
+    )]
+    UnsupportedUrl,
+    #[error(
+        "the SQLite database file {0} does not exist; check the path, or leave the database URL unset to use the data directory"
+    )]
+    MissingSqliteFile(String),
+    #[error(
+        "cannot connect to the database: {0}; check the database URL and that the server is running"
+    )]
+    Connect(#[source] sqlx::Error),
+    #[error("database migration failed: {0}; restore the last backup or contact the maintainers")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("the report writer has stopped")]
+    WriterGone,
+    #[error("a stored value could not be opened: {0}")]
+    Seal(#[from] crate::seal::SealError),
+    #[error("a stored value is not in the expected form")]
+    Corrupt,
+}
+
+/// A pool of connections to one database, SQLite or PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Db {
+    /// The embedded SQLite database in the data directory, created if missing.
+    pub async fn open_embedded(data_dir: &Path) -> Result<Self, StoreError> {
+        let path = data_dir.join("tipline.sqlite3");
+        Self::connect_url(&format!("sqlite://{}?mode=rwc", path.display())).await
+    }
+
+    /// Connects to a database URL. An explicit SQLite path must already exist, so that a typo
+    /// never silently starts an empty database.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        if Backend::from_str(url)? == Backend::Sqlite {
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or(path);
+            if !Path::new(path).exists() {
+                return Err(StoreError::MissingSqliteFile(path.to_owned()));
+            }
+        }
+        Self::connect_url(url).await
+    }
+
+    async fn connect_url(url: &str) -> Result<Self, StoreError> {
+        install_default_drivers();
+        let backend = Backend::from_str(url)?;
+        let options = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10));
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers work beside the writer; FULL makes every commit durable
+                    // before a receipt is shown.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(url).await.map_err(StoreError::Connect)?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Brings the schema up to date.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A cheap query to tell the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

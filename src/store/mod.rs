@@ -1,0 +1,11 @@
+//! Storage: one code path for SQLite (embedded default) and PostgreSQL through sqlx's `Any`
+//! driver, versioned migrations per backend, a group-commit writer for new reports, and the
+//! repositories that read and write rows. Values arrive here already sealed.
+
+pub mod data_keys;
+pub mod db;
+pub mod reports;
+pub mod writer;
+
+pub use db::{Backend, Db, StoreError};
+pub use writer::{ReportWriter, Stored};

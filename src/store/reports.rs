@@ -1,0 +1,223 @@
+//! The reports repository: the row shape of a new report (clear triage columns plus sealed
+//! blobs), inserting one inside a transaction, and reading reports back.
+
+use super::{Db, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+/// The sealed columns of a report, one per group of sensitive fields.
+pub const SEALED_COLUMNS: &[&str] = &[
+    "narrative",
+    "place",
+    "incident",
+    "people",
+    "signs",
+    "identifiers",
+    "contact",
+    "abuse_material",
+];
+
+/// A report ready to store: clear triage facts and sealed blobs, keyed by sealed column name.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub id: String,
+    pub receipt_lookup: String,
+    pub receipt_salt: Vec<u8>,
+    pub receipt_hash: Vec<u8>,
+    pub submission_hash: Vec<u8>,
+    pub category: String,
+    pub country: Option<String>,
+    pub received_at: i64,
+    pub incident_month: Option<String>,
+    pub status: String,
+    pub urgency: String,
+    pub child_involved: String,
+    pub age_groups: String,
+    pub channel: String,
+    pub campaign_id: Option<String>,
+    pub language: String,
+    /// Sealed blobs in the order of [`SEALED_COLUMNS`]; `None` where the group is empty.
+    pub sealed: Vec<Option<Vec<u8>>>,
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// A sealed attachment: `meta` (kind, size) and `content` are both sealed.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub id: String,
+    pub position: i64,
+    pub meta: Vec<u8>,
+    pub content: Vec<u8>,
+}
+
+/// What inserting a report did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// The report is new and stored.
+    Created,
+    /// The same submission was already stored under this receipt lookup.
+    Duplicate(String),
+    /// Another report already holds this receipt lookup; pick another and retry.
+    LookupTaken,
+}
+
+/// Inserts one report and its attachments inside `tx`.
+pub async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    r: &NewReport,
+) -> Result<Inserted, StoreError> {
+    let sql = format!(
+        "INSERT INTO reports (id, receipt_lookup, receipt_salt, receipt_hash, submission_hash, \
+         category, country, received_at, incident_month, status, urgency, child_involved, \
+         age_groups, channel, campaign_id, language, {}) VALUES ({}) ON CONFLICT DO NOTHING",
+        SEALED_COLUMNS.join(", "),
+        (1..=16 + SEALED_COLUMNS.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(&r.id)
+        .bind(&r.receipt_lookup)
+        .bind(&r.receipt_salt)
+        .bind(&r.receipt_hash)
+        .bind(&r.submission_hash)
+        .bind(&r.category)
+        .bind(&r.country)
+        .bind(r.received_at)
+        .bind(&r.incident_month)
+        .bind(&r.status)
+        .bind(&r.urgency)
+        .bind(&r.child_involved)
+        .bind(&r.age_groups)
+        .bind(&r.channel)
+        .bind(&r.campaign_id)
+        .bind(&r.language);
+    for blob in &r.sealed {
+        q = q.bind(blob);
+    }
+    if q.execute(&mut **tx).await?.rows_affected() == 0 {
+        let existing = sqlx::query("SELECT receipt_lookup FROM reports WHERE submission_hash = $1")
+            .bind(&r.submission_hash)
+            .fetch_optional(&mut **tx)
+            .await?;
+        return Ok(match existing {
+            Some(row) => Inserted::Duplicate(row.try_get("receipt_lookup")?),
+            None => Inserted::LookupTaken,
+        });
+    }
+    for a in &r.attachments {
+        sqlx::query("INSERT INTO attachments (id, report_id, position, meta, content) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&a.id)
+            .bind(&r.id)
+            .bind(a.position)
+            .bind(&a.meta)
+            .bind(&a.content)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(Inserted::Created)
+}
+
+/// A stored report as read back: clear columns and sealed blobs.
+#[derive(Debug, Clone)]
+pub struct StoredReport {
+    pub id: String,
+    pub receipt_lookup: String,
+    pub receipt_salt: Vec<u8>,
+    pub receipt_hash: Vec<u8>,
+    pub category: String,
+    pub country: Option<String>,
+    pub received_at: i64,
+    pub incident_month: Option<String>,
+    pub status: String,
+    pub urgency: String,
+    pub child_involved: String,
+    pub age_groups: String,
+    pub channel: String,
+    pub campaign_id: Option<String>,
+    pub language: String,
+    pub sealed: Vec<(&'static str, Option<Vec<u8>>)>,
+}
+
+fn from_row(row: &AnyRow) -> Result<StoredReport, StoreError> {
+    let sealed = SEALED_COLUMNS
+        .iter()
+        .map(|c| Ok((*c, row.try_get::<Option<Vec<u8>>, _>(*c)?)))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(StoredReport {
+        id: row.try_get("id")?,
+        receipt_lookup: row.try_get("receipt_lookup")?,
+        receipt_salt: row.try_get("receipt_salt")?,
+        receipt_hash: row.try_get("receipt_hash")?,
+        category: row.try_get("category")?,
+        country: row.try_get("country")?,
+        received_at: row.try_get("received_at")?,
+        incident_month: row.try_get("incident_month")?,
+        status: row.try_get("status")?,
+        urgency: row.try_get("urgency")?,
+        child_involved: row.try_get("child_involved")?,
+        age_groups: row.try_get("age_groups")?,
+        channel: row.try_get("channel")?,
+        campaign_id: row.try_get("campaign_id")?,
+        language: row.try_get("language")?,
+        sealed,
+    })
+}
+
+/// Finds a report by the public lookup part of its receipt.
+pub async fn by_lookup(db: &Db, lookup: &str) -> Result<Option<StoredReport>, StoreError> {
+    let row = sqlx::query("SELECT * FROM reports WHERE receipt_lookup = $1")
+        .bind(lookup)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Every report id, oldest first.
+pub async fn all_ids(db: &Db) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query("SELECT id FROM reports ORDER BY id")
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get("id").map_err(StoreError::from))
+        .collect()
+}
+
+/// One report by id.
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<StoredReport>, StoreError> {
+    let row = sqlx::query("SELECT * FROM reports WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A stored attachment, still sealed.
+#[derive(Debug, Clone)]
+pub struct StoredAttachment {
+    pub id: String,
+    pub position: i64,
+    pub meta: Vec<u8>,
+    pub content: Vec<u8>,
+}
+
+/// The attachments of one report, in the order they were given.
+pub async fn attachments(db: &Db, report_id: &str) -> Result<Vec<StoredAttachment>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, position, meta, content FROM attachments WHERE report_id = $1 ORDER BY position",
+    )
+    .bind(report_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredAttachment {
+                id: r.try_get("id")?,
+                position: r.try_get("position")?,
+                meta: r.try_get("meta")?,
+                content: r.try_get("content")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,85 @@
+//! The web layer: routes, page rendering, translations, the reporting API, security headers and
+//! rate limits. Handlers turn HTTP into calls on [`crate::intake`] and back; no business rule
+//! lives here.
+
+pub mod api;
+pub mod error;
+pub mod form;
+pub mod i18n;
+pub mod pages;
+pub mod problem;
+pub mod security;
+pub mod templates;
+
+use crate::clock::SharedClock;
+use crate::intake::help::HelpNumber;
+use crate::intake::submit::Intake;
+use crate::seal::TokenIssuer;
+use crate::store::Db;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use i18n::I18n;
+use security::RateLimits;
+use std::sync::Arc;
+use templates::Templates;
+
+/// Most attachments in one report.
+pub const MAX_FILES: usize = 5;
+/// Largest request body accepted for a report with attachments.
+pub const MAX_BODY: usize =
+    MAX_FILES * crate::intake::attachments::MAX_ATTACHMENT_BYTES + 1024 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// The shared parts of [`AppState`].
+pub struct Shared {
+    pub db: Db,
+    pub intake: Intake,
+    pub tokens: TokenIssuer,
+    pub i18n: Arc<I18n>,
+    pub templates: Templates,
+    pub help_numbers: Vec<HelpNumber>,
+    pub limits: RateLimits,
+    pub clock: SharedClock,
+    /// Where the quick-exit button leads.
+    pub exit_url: String,
+    /// Turns an API client's Idempotency-Key into a submission seed.
+    pub api_idempotency_key: crate::seal::keys::Secret32,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+/// All routes with their limits and security headers.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::landing))
+        .route(
+            "/report",
+            get(pages::report_form).post(pages::submit_report),
+        )
+        .route("/exit", get(pages::quick_exit))
+        .route("/healthz", get(pages::health))
+        .route("/static/{file}", get(pages::static_file))
+        .route("/api/v1/reports", post(api::create_report))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(security::log_request))
+        .layer(security::headers())
+        .with_state(state)
+}

@@ -1,0 +1,518 @@
+//! The public pages: landing, choosing a category, the report form and its confirmation, the
+//! quick exit, health and static files. Every page works without JavaScript.
+
+use super::error::{PageProblem, log_internal};
+use super::form::{self, FormError, SubmittedForm};
+use super::i18n::{LANGUAGES, negotiate};
+use super::{AppState, MAX_FILES};
+use crate::intake::attachments::{self, AttachmentError, CleanAttachment, MAX_ATTACHMENT_BYTES};
+use crate::intake::categories::{self, CATEGORIES, Category, FormKind};
+use crate::intake::countries;
+use crate::intake::report::{self, Channel, FieldError, ReportInput};
+use crate::intake::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+/// Query parameters every public page understands.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    pub lang: Option<String>,
+    pub category: Option<String>,
+    pub campaign: Option<String>,
+}
+
+fn accept_language(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// The page language for this request.
+pub fn page_lang(q: &PageQuery, headers: &HeaderMap) -> &'static str {
+    negotiate(q.lang.as_deref(), accept_language(headers))
+}
+
+fn campaign_of(q: &PageQuery) -> Option<String> {
+    q.campaign
+        .as_deref()
+        .filter(|c| report::valid_campaign(c))
+        .map(str::to_owned)
+}
+
+#[derive(Serialize)]
+struct LanguageLink {
+    code: &'static str,
+    name: String,
+    href: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct ShownNumber {
+    number: String,
+    dial: String,
+    label: String,
+}
+
+impl AppState {
+    /// What every page needs: language, switcher links, help numbers, the exit address.
+    /// `path` is the page's own path with its query (without `lang`), ending in `?` or `&`.
+    fn page_context(&self, lang: &'static str, path: &str) -> Value {
+        let languages: Vec<LanguageLink> = LANGUAGES
+            .iter()
+            .map(|code| LanguageLink {
+                code,
+                name: self.i18n.t(code, "language-name", None),
+                href: format!("{path}lang={code}"),
+                current: *code == lang,
+            })
+            .collect();
+        let help_numbers: Vec<ShownNumber> = self
+            .help_numbers
+            .iter()
+            .map(|n| ShownNumber {
+                dial: n
+                    .number
+                    .chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect(),
+                label: n
+                    .labels
+                    .get(lang)
+                    .or_else(|| n.labels.get("en"))
+                    .cloned()
+                    .or_else(|| n.label_key.as_deref().map(|k| self.i18n.t(lang, k, None)))
+                    .unwrap_or_default(),
+                number: n.number.clone(),
+            })
+            .collect();
+        context! { lang, languages, help_numbers, exit_url => self.exit_url.clone() }
+    }
+
+    /// Renders a template, or a plain error if the template itself fails.
+    fn render(&self, status: StatusCode, name: &str, ctx: Value) -> Response {
+        match self.templates.render(name, ctx) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => {
+                let reference = log_internal("render", &e);
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("error {reference}"),
+                )
+                    .into_response()
+            }
+        }
+    }
+
+    /// A translated message page for something that went wrong.
+    pub fn problem_page(
+        &self,
+        lang: &'static str,
+        problem: PageProblem,
+        reference: Option<String>,
+    ) -> Response {
+        let key = problem.key();
+        let ctx = context! {
+            title => self.i18n.t(lang, &format!("{key}-title"), None),
+            text => self.i18n.t(lang, &format!("{key}-text"), None),
+            reference,
+            ..self.page_context(lang, "/?")
+        };
+        self.render(problem.status(), "message.html", ctx)
+    }
+}
+
+pub async fn landing(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = page_lang(&q, &headers);
+    let campaign = campaign_of(&q);
+    let path = match &campaign {
+        Some(c) => format!("/?campaign={c}&"),
+        None => "/?".to_owned(),
+    };
+    let ctx = context! { campaign, ..state.page_context(lang, &path) };
+    state.render(StatusCode::OK, "landing.html", ctx)
+}
+
+#[derive(Serialize)]
+struct CategoryChoice {
+    id: &'static str,
+    label_key: String,
+    hint_key: String,
+}
+
+fn category_choices() -> Vec<CategoryChoice> {
+    CATEGORIES
+        .iter()
+        .map(|c| CategoryChoice {
+            id: c.id,
+            label_key: c.label_key(),
+            hint_key: c.hint_key(),
+        })
+        .collect()
+}
+
+/// `GET /report`: the category choice, or the form for the chosen category.
+pub async fn report_form(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = page_lang(&q, &headers);
+    let campaign = campaign_of(&q);
+    match q.category.as_deref().and_then(categories::by_id) {
+        Some(category) => {
+            let input = ReportInput {
+                category: category.id.to_owned(),
+                anonymous: true,
+                campaign: campaign.clone().unwrap_or_default(),
+                language: lang.to_owned(),
+                ..Default::default()
+            };
+            let token = state.tokens.issue(state.clock.now());
+            state.form_page(
+                StatusCode::OK,
+                lang,
+                category,
+                &input,
+                FormState {
+                    token,
+                    ..Default::default()
+                },
+            )
+        }
+        None => {
+            let error = q
+                .category
+                .is_some()
+                .then(|| state.i18n.t(lang, "choose-error", None));
+            let path = match &campaign {
+                Some(c) => format!("/report?campaign={c}&"),
+                None => "/report?".to_owned(),
+            };
+            let status = if error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            let ctx = context! { categories => category_choices(), campaign, error, ..state.page_context(lang, &path) };
+            state.render(status, "choose.html", ctx)
+        }
+    }
+}
+
+/// What the form shows besides the reporter's answers.
+#[derive(Default)]
+struct FormState {
+    token: String,
+    errors: Vec<FieldError>,
+    notice: Option<&'static str>,
+    files_dropped: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Option_ {
+    id: &'static str,
+    key: String,
+}
+
+fn options(prefix: &str, ids: &[&'static str]) -> Vec<Option_> {
+    ids.iter()
+        .map(|id| Option_ {
+            id,
+            key: vocabulary::key(prefix, id),
+        })
+        .collect()
+}
+
+/// The form field an error belongs to (`phones/2` → `phones`).
+fn field_of(error: &FieldError) -> &str {
+    error.field.split('/').next().unwrap_or(&error.field)
+}
+
+impl AppState {
+    /// Translates an error code for a reporter.
+    pub fn error_text(&self, lang: &str, code: &str) -> String {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("size", (MAX_ATTACHMENT_BYTES / (1024 * 1024)) as i64);
+        args.set("max", MAX_FILES as i64);
+        self.i18n.t(lang, code, Some(&args))
+    }
+
+    fn form_page(
+        &self,
+        status: StatusCode,
+        lang: &'static str,
+        category: &Category,
+        input: &ReportInput,
+        form: FormState,
+    ) -> Response {
+        let mut errors: BTreeMap<String, String> = BTreeMap::new();
+        let mut error_list = Vec::new();
+        for e in &form.errors {
+            let field = field_of(e).to_owned();
+            if errors.contains_key(&field) {
+                continue;
+            }
+            let message = self.error_text(lang, e.code);
+            error_list.push(context! { field => field.clone(), message => message.clone() });
+            errors.insert(field, message);
+        }
+        let values = context! {
+            narrative => input.narrative, country => input.country, city => input.city,
+            venue => input.venue, incident_date => input.incident_date,
+            still_happening => input.still_happening, people_count => input.people_count,
+            age_groups => input.age_groups, child_involved => input.child_involved,
+            victims_description => input.victims_description,
+            exploiters_description => input.exploiters_description,
+            warning_signs => input.warning_signs,
+            phones => input.phones.join("\n"), emails => input.emails.join("\n"),
+            websites => input.websites.join("\n"), social_handles => input.social_handles.join("\n"),
+            vehicle_plates => input.vehicle_plates.join("\n"),
+            abuse_url => input.abuse_url, abuse_where => input.abuse_where,
+            anonymous => input.anonymous, contact_name => input.contact_name,
+            contact_email => input.contact_email, contact_phone => input.contact_phone,
+        };
+        let campaign = Some(input.campaign.clone()).filter(|c| report::valid_campaign(c));
+        let path = match &campaign {
+            Some(c) => format!("/report?category={}&campaign={c}&", category.id),
+            None => format!("/report?category={}&", category.id),
+        };
+        let ctx = context! {
+            category => context! { id => category.id, label_key => category.label_key() },
+            short_form => category.form == FormKind::AbuseMaterialUrl,
+            values, errors, error_list, campaign,
+            token => form.token,
+            notice => form.notice.map(|k| self.i18n.t(lang, k, None)),
+            files_dropped => (!form.files_dropped.is_empty()).then(|| form.files_dropped.join(", ")),
+            countries => countries::countries(lang).iter().map(|c| context! { code => c.code, name => c.name }).collect::<Vec<_>>(),
+            age_groups => options("age", AGE_GROUPS),
+            child_answers => options("child", CHILD_ANSWERS),
+            signs => options("sign", WARNING_SIGNS),
+            max_files => MAX_FILES,
+            max_mb => MAX_ATTACHMENT_BYTES / (1024 * 1024),
+            ..self.page_context(lang, &path)
+        };
+        self.render(status, "form.html", ctx)
+    }
+}
+
+/// Sniffs and strips every uploaded file on a blocking thread (image re-encoding is CPU work).
+pub async fn clean_files(files: Vec<Vec<u8>>) -> Result<Vec<CleanAttachment>, AttachmentError> {
+    tokio::task::spawn_blocking(move || files.iter().map(|f| attachments::sanitize(f)).collect())
+        .await
+        .unwrap_or(Err(AttachmentError::Unreadable))
+}
+
+/// `POST /report`: files the report, or shows the form again with every answer kept.
+pub async fn submit_report(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let lang = page_lang(&q, &headers);
+    let Ok(multipart) = multipart else {
+        return state.problem_page(lang, PageProblem::BadRequest, None);
+    };
+    let form = match form::read(multipart).await {
+        Ok(form) => form,
+        Err(FormError::TooLarge) => return state.problem_page(lang, PageProblem::TooLarge, None),
+        Err(FormError::Malformed) => {
+            return state.problem_page(lang, PageProblem::BadRequest, None);
+        }
+    };
+    let lang = report::language_or_default(if form.input.language.is_empty() {
+        lang
+    } else {
+        &form.input.language
+    });
+    let Some(category) = categories::by_id(form.input.category.trim()) else {
+        return Redirect::to(&format!("/report?lang={lang}&category=")).into_response();
+    };
+    let now = state.clock.now();
+    let SubmittedForm {
+        input,
+        token,
+        files,
+        oversized_file,
+    } = form;
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.name.clone())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let again = |status, notice, errors, new_token: String| {
+        let files_dropped = names.clone();
+        state.form_page(
+            status,
+            lang,
+            category,
+            &input,
+            FormState {
+                token: new_token,
+                errors,
+                notice,
+                files_dropped,
+            },
+        )
+    };
+
+    if !state.limits.allow_submission(Some(peer.ip())) {
+        return again(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("too-many-text"),
+            vec![],
+            token.clone(),
+        );
+    }
+    let verified = match state.tokens.verify(&token, now) {
+        Ok(t) => t,
+        Err(_) => {
+            let fresh = state.tokens.issue(now);
+            return again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("form-expired"),
+                vec![],
+                fresh,
+            );
+        }
+    };
+    if !state.limits.allow_form(&verified.random) {
+        return state.problem_page(lang, PageProblem::TooMany, None);
+    }
+    let validated = report::validate(&input, Channel::Form, now.date());
+    let mut errors = validated.as_ref().err().cloned().unwrap_or_default();
+    if oversized_file {
+        errors.push(FieldError {
+            field: "attachments".into(),
+            code: "error-attachment-too-large",
+        });
+    } else if files.len() > MAX_FILES {
+        errors.push(FieldError {
+            field: "attachments".into(),
+            code: "error-attachment-too-many",
+        });
+    }
+    let cleaned = if errors.is_empty() && category.form == FormKind::Full {
+        match clean_files(files.into_iter().map(|f| f.bytes).collect()).await {
+            Ok(clean) => clean,
+            Err(e) => {
+                errors.push(FieldError {
+                    field: "attachments".into(),
+                    code: attachment_code(&e),
+                });
+                vec![]
+            }
+        }
+    } else {
+        vec![]
+    };
+    let valid = match validated {
+        Ok(valid) if errors.is_empty() => valid,
+        _ => {
+            return again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                errors,
+                token.clone(),
+            );
+        }
+    };
+    match state
+        .intake
+        .file(&valid, &cleaned, &verified.random, now)
+        .await
+    {
+        Ok(filed) => {
+            let ctx = context! {
+                receipt => filed.receipt.display().as_str(),
+                repeated => filed.repeated,
+                ..state.page_context(lang, "/report?")
+            };
+            state.render(StatusCode::OK, "confirmation.html", ctx)
+        }
+        Err(e) => {
+            log_internal("file report", &e);
+            again(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some("form-store-failed"),
+                vec![],
+                token.clone(),
+            )
+        }
+    }
+}
+
+/// The Fluent key of an attachment problem.
+pub fn attachment_code(e: &AttachmentError) -> &'static str {
+    match e {
+        AttachmentError::TooLarge => "error-attachment-too-large",
+        AttachmentError::Unsupported => "error-attachment-unsupported",
+        AttachmentError::Unreadable => "error-attachment-unreadable",
+    }
+}
+
+/// `GET /exit`: leaves for a neutral site and asks the browser to forget this one.
+pub async fn quick_exit(State(state): State<AppState>) -> Response {
+    let mut response = Redirect::to(&state.exit_url).into_response();
+    response.headers_mut().insert(
+        "clear-site-data",
+        HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+    );
+    response
+}
+
+/// `GET /healthz`: 200 when the database answers.
+pub async fn health(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            log_internal("health", &e);
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable").into_response()
+        }
+    }
+}
+
+const STYLE: &str = include_str!("../../static/style.css");
+const EXIT_JS: &str = include_str!("../../static/exit.js");
+
+/// `GET /static/{file}`: the style sheet and the quick-exit script, compiled in.
+pub async fn static_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let (body, content_type) = match file.as_str() {
+        "style.css" => (STYLE, "text/css; charset=utf-8"),
+        "exit.js" => (EXIT_JS, "text/javascript; charset=utf-8"),
+        _ => return not_found(State(state), Query(q), headers).await,
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn not_found(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    state.problem_page(page_lang(&q, &headers), PageProblem::NotFound, None)
+}

@@ -1,0 +1,132 @@
+//! Page templates (minijinja, HTML auto-escaping), compiled into the binary. Templates hold
+//! markup only: every word comes from the Fluent files through `t("key", name=value)`.
+
+use super::i18n::I18n;
+use fluent_bundle::{FluentArgs, FluentValue};
+use minijinja::value::{Kwargs, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State};
+use std::sync::Arc;
+
+/// Every template, by name.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("landing.html", include_str!("../../templates/landing.html")),
+    ("choose.html", include_str!("../../templates/choose.html")),
+    ("form.html", include_str!("../../templates/form.html")),
+    (
+        "confirmation.html",
+        include_str!("../../templates/confirmation.html"),
+    ),
+    ("message.html", include_str!("../../templates/message.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+];
+
+/// The template environment.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Templates")
+    }
+}
+
+impl Templates {
+    pub fn load(i18n: Arc<I18n>) -> Result<Self, Error> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        env.add_function("t", move |state: &State, key: &str, kwargs: Kwargs| {
+            translate(&i18n, state, key, kwargs)
+        });
+        Ok(Self { env })
+    }
+
+    /// Renders `name` with `ctx`; the context must hold `lang`.
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, Error> {
+        self.env.get_template(name)?.render(ctx)
+    }
+}
+
+fn translate(i18n: &I18n, state: &State, key: &str, kwargs: Kwargs) -> Result<String, Error> {
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .ok_or_else(|| Error::new(ErrorKind::UndefinedError, "template context lacks lang"))?;
+    let mut args = FluentArgs::new();
+    for name in kwargs.args() {
+        let value: Value = kwargs.get(name)?;
+        let value = match value.as_i64() {
+            Some(n) => FluentValue::from(n),
+            None => FluentValue::from(value.to_string()),
+        };
+        args.set(name.to_owned(), value);
+    }
+    Ok(i18n.t(&lang, key, kwargs.args().next().is_some().then_some(&args)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Removes template syntax and markup; what is left is text a person would read.
+    fn visible_text(source: &str) -> String {
+        let mut out = String::new();
+        let mut rest = source;
+        while let Some(start) = rest.find(['<', '{']) {
+            out.push_str(&rest[..start]);
+            let tail = &rest[start..];
+            let end = if tail.starts_with("{{") {
+                tail.find("}}").map(|e| e + 2)
+            } else if tail.starts_with("{%") {
+                tail.find("%}").map(|e| e + 2)
+            } else if tail.starts_with("{#") {
+                tail.find("#}").map(|e| e + 2)
+            } else if tail.starts_with('<') {
+                tail.find('>').map(|e| e + 1)
+            } else {
+                Some(1)
+            };
+            rest = &tail[end.unwrap_or(tail.len())..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn templates_hold_no_bare_words() {
+        for (name, source) in TEMPLATES {
+            let text = visible_text(source);
+            let words: Vec<&str> = text
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphabetic))
+                // attribute fragments written by macros, e.g. aria-invalid="true"
+                .filter(|w| !w.contains("=\""))
+                .collect();
+            assert!(
+                words.is_empty(),
+                "{name} holds untranslated text: {words:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_template_key_exists_in_english() {
+        let i18n = I18n::load().unwrap();
+        for (name, source) in TEMPLATES {
+            let calls = source.match_indices("t(\"").filter(|(i, _)| {
+                source[..*i]
+                    .chars()
+                    .last()
+                    .is_none_or(|c| !c.is_alphanumeric() && c != '.')
+            });
+            for (i, _) in calls {
+                let key = source[i + 3..].split('"').next().unwrap_or("");
+                assert!(i18n.has("en", key), "{name} uses missing key {key}");
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests: one test binary. Each test starts the real server on a random port against
+//! a fresh SQLite file and/or a fresh PostgreSQL database and drives it over HTTP.
+
+mod helpers;
+
+mod api;
+mod durability;
+mod form;
+mod safety;
+mod sealing;
+mod startup;

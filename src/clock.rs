@@ -13,6 +13,7 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)]
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
     }

@@ -171,6 +171,19 @@ pub struct AbuseMaterial {
     pub where_found: String,
 }
 
+/// Everything sensitive a report holds: each group is sealed in its own column.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportContent {
+    pub narrative: Narrative,
+    pub place: Place,
+    pub incident: Incident,
+    pub people: People,
+    pub signs: Signs,
+    pub identifiers: Identifiers,
+    pub contact: Option<Contact>,
+    pub abuse_material: Option<AbuseMaterial>,
+}
+
 /// A report that passed validation, split into what stays in clear and what is sealed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidReport {
@@ -183,14 +196,8 @@ pub struct ValidReport {
     pub channel: Channel,
     pub campaign: Option<String>,
     pub urgency: Urgency,
-    pub narrative: Narrative,
-    pub place: Place,
-    pub incident: Incident,
-    pub people: People,
-    pub signs: Signs,
-    pub identifiers: Identifiers,
-    pub contact: Option<Contact>,
-    pub abuse_material: Option<AbuseMaterial>,
+    /// What is sealed.
+    pub content: ReportContent,
 }
 
 /// Normalises the language to one tipline speaks (English when unknown).
@@ -441,14 +448,16 @@ pub fn validate(
         channel,
         campaign,
         urgency,
-        narrative: Narrative { narrative },
-        place,
-        incident,
-        people,
-        signs,
-        identifiers,
-        contact,
-        abuse_material,
+        content: ReportContent {
+            narrative: Narrative { narrative },
+            place,
+            incident,
+            people,
+            signs,
+            identifiers,
+            contact,
+            abuse_material,
+        },
     })
 }
 
@@ -532,7 +541,7 @@ mod tests {
         assert_eq!(v.country.as_deref(), Some("LU"));
         assert_eq!(v.incident_month.as_deref(), Some("2026-10"));
         assert_eq!(v.language, "fr");
-        assert_eq!(v.contact, None);
+        assert_eq!(v.content.contact, None);
         assert_eq!(v.urgency, Urgency::Normal);
     }
 

@@ -2,9 +2,7 @@
 //! Each group of sensitive fields is serialised to JSON and sealed with associated data naming
 //! the report and the column, so no sealed value can be moved to another report or column.
 
-use super::report::{
-    AbuseMaterial, Contact, Identifiers, Incident, Narrative, People, Place, Signs, ValidReport,
-};
+use super::report::{ReportContent, ValidReport};
 use crate::seal::{Aad, Sealer};
 use crate::store::StoreError;
 use crate::store::reports::{SEALED_COLUMNS, StoredReport};
@@ -26,19 +24,20 @@ fn seal_json<T: Serialize>(
 
 /// Seals every group of `report` in the order of [`SEALED_COLUMNS`]; empty groups stay `None`.
 pub fn seal_groups(sealer: &Sealer, report_id: &str, report: &ValidReport) -> Vec<Option<Vec<u8>>> {
+    let c = &report.content;
     SEALED_COLUMNS
         .iter()
         .map(|column| {
             let s = |v: &dyn erased::Json| v.seal(sealer, report_id, column);
             match *column {
-                "narrative" => s(&report.narrative),
-                "place" => s(&report.place),
-                "incident" => s(&report.incident),
-                "people" => s(&report.people),
-                "signs" => s(&report.signs),
-                "identifiers" => s(&report.identifiers),
-                "contact" => report.contact.as_ref().and_then(|c| s(c)),
-                "abuse_material" => report.abuse_material.as_ref().and_then(|a| s(a)),
+                "narrative" => s(&c.narrative),
+                "place" => s(&c.place),
+                "incident" => s(&c.incident),
+                "people" => s(&c.people),
+                "signs" => s(&c.signs),
+                "identifiers" => s(&c.identifiers),
+                "contact" => c.contact.as_ref().and_then(|c| s(c)),
+                "abuse_material" => c.abuse_material.as_ref().and_then(|a| s(a)),
                 _ => None,
             }
         })
@@ -61,17 +60,7 @@ mod erased {
 }
 
 /// A stored report with its sealed groups opened.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct OpenedReport {
-    pub narrative: Narrative,
-    pub place: Place,
-    pub incident: Incident,
-    pub people: People,
-    pub signs: Signs,
-    pub identifiers: Identifiers,
-    pub contact: Option<Contact>,
-    pub abuse_material: Option<AbuseMaterial>,
-}
+pub type OpenedReport = ReportContent;
 
 fn open_json<T: DeserializeOwned>(
     sealer: &Sealer,

@@ -7,7 +7,7 @@ use super::sealed::{attachment_aad, seal_groups};
 use crate::seal::keys::Secret32;
 use crate::seal::receipt::mac_with;
 use crate::seal::{ReceiptCode, ReceiptHasher, Sealer};
-use crate::store::reports::{NewAttachment, NewReport};
+use crate::store::reports::{NewAttachment, NewReport, Triage};
 use crate::store::{ReportWriter, StoreError, Stored};
 use hmac::Mac;
 use std::sync::Arc;
@@ -76,17 +76,19 @@ impl Intake {
             receipt_salt: salt.to_vec(),
             receipt_lookup: draft.lookup().to_owned(),
             submission_hash: self.submission_hash(seed),
-            category: report.category.id.to_owned(),
-            country: report.country.clone(),
-            received_at: now.unix_timestamp(),
-            incident_month: report.incident_month.clone(),
-            status: STATUS_NEW.to_owned(),
-            urgency: report.urgency.as_str().to_owned(),
-            child_involved: report.child_involved.to_owned(),
-            age_groups: report.age_groups.join(","),
-            channel: report.channel.as_str().to_owned(),
-            campaign_id: report.campaign.clone(),
-            language: report.language.to_owned(),
+            triage: Triage {
+                category: report.category.id.to_owned(),
+                country: report.country.clone(),
+                received_at: now.unix_timestamp(),
+                incident_month: report.incident_month.clone(),
+                status: STATUS_NEW.to_owned(),
+                urgency: report.urgency.as_str().to_owned(),
+                child_involved: report.child_involved.to_owned(),
+                age_groups: report.age_groups.join(","),
+                channel: report.channel.as_str().to_owned(),
+                campaign_id: report.campaign.clone(),
+                language: report.language.to_owned(),
+            },
             sealed: seal_groups(&self.sealer, &id, report),
             attachments: self.seal_attachments(&id, attachments),
             id,

@@ -17,6 +17,43 @@ pub const SEALED_COLUMNS: &[&str] = &[
     "abuse_material",
 ];
 
+/// What stays in clear: only what triage sorts and counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Triage {
+    pub category: String,
+    pub country: Option<String>,
+    /// Unix seconds.
+    pub received_at: i64,
+    /// `YYYY-MM`.
+    pub incident_month: Option<String>,
+    pub status: String,
+    pub urgency: String,
+    pub child_involved: String,
+    /// Comma-separated age-group ids.
+    pub age_groups: String,
+    pub channel: String,
+    pub campaign_id: Option<String>,
+    pub language: String,
+}
+
+impl Triage {
+    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            category: row.try_get("category")?,
+            country: row.try_get("country")?,
+            received_at: row.try_get("received_at")?,
+            incident_month: row.try_get("incident_month")?,
+            status: row.try_get("status")?,
+            urgency: row.try_get("urgency")?,
+            child_involved: row.try_get("child_involved")?,
+            age_groups: row.try_get("age_groups")?,
+            channel: row.try_get("channel")?,
+            campaign_id: row.try_get("campaign_id")?,
+            language: row.try_get("language")?,
+        })
+    }
+}
+
 /// A report ready to store: clear triage facts and sealed blobs, keyed by sealed column name.
 #[derive(Debug, Clone)]
 pub struct NewReport {
@@ -25,17 +62,8 @@ pub struct NewReport {
     pub receipt_salt: Vec<u8>,
     pub receipt_hash: Vec<u8>,
     pub submission_hash: Vec<u8>,
-    pub category: String,
-    pub country: Option<String>,
-    pub received_at: i64,
-    pub incident_month: Option<String>,
-    pub status: String,
-    pub urgency: String,
-    pub child_involved: String,
-    pub age_groups: String,
-    pub channel: String,
-    pub campaign_id: Option<String>,
-    pub language: String,
+    /// What stays in clear.
+    pub triage: Triage,
     /// Sealed blobs in the order of [`SEALED_COLUMNS`]; `None` where the group is empty.
     pub sealed: Vec<Option<Vec<u8>>>,
     pub attachments: Vec<NewAttachment>,
@@ -76,23 +104,24 @@ pub async fn insert(
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let t = &r.triage;
     let mut q = sqlx::query(&sql)
         .bind(&r.id)
         .bind(&r.receipt_lookup)
         .bind(&r.receipt_salt)
         .bind(&r.receipt_hash)
         .bind(&r.submission_hash)
-        .bind(&r.category)
-        .bind(&r.country)
-        .bind(r.received_at)
-        .bind(&r.incident_month)
-        .bind(&r.status)
-        .bind(&r.urgency)
-        .bind(&r.child_involved)
-        .bind(&r.age_groups)
-        .bind(&r.channel)
-        .bind(&r.campaign_id)
-        .bind(&r.language);
+        .bind(&t.category)
+        .bind(&t.country)
+        .bind(t.received_at)
+        .bind(&t.incident_month)
+        .bind(&t.status)
+        .bind(&t.urgency)
+        .bind(&t.child_involved)
+        .bind(&t.age_groups)
+        .bind(&t.channel)
+        .bind(&t.campaign_id)
+        .bind(&t.language);
     for blob in &r.sealed {
         q = q.bind(blob);
     }
@@ -126,17 +155,8 @@ pub struct StoredReport {
     pub receipt_lookup: String,
     pub receipt_salt: Vec<u8>,
     pub receipt_hash: Vec<u8>,
-    pub category: String,
-    pub country: Option<String>,
-    pub received_at: i64,
-    pub incident_month: Option<String>,
-    pub status: String,
-    pub urgency: String,
-    pub child_involved: String,
-    pub age_groups: String,
-    pub channel: String,
-    pub campaign_id: Option<String>,
-    pub language: String,
+    /// What stays in clear.
+    pub triage: Triage,
     pub sealed: Vec<(&'static str, Option<Vec<u8>>)>,
 }
 
@@ -150,17 +170,7 @@ fn from_row(row: &AnyRow) -> Result<StoredReport, StoreError> {
         receipt_lookup: row.try_get("receipt_lookup")?,
         receipt_salt: row.try_get("receipt_salt")?,
         receipt_hash: row.try_get("receipt_hash")?,
-        category: row.try_get("category")?,
-        country: row.try_get("country")?,
-        received_at: row.try_get("received_at")?,
-        incident_month: row.try_get("incident_month")?,
-        status: row.try_get("status")?,
-        urgency: row.try_get("urgency")?,
-        child_involved: row.try_get("child_involved")?,
-        age_groups: row.try_get("age_groups")?,
-        channel: row.try_get("channel")?,
-        campaign_id: row.try_get("campaign_id")?,
-        language: row.try_get("language")?,
+        triage: Triage::from_row(row)?,
         sealed,
     })
 }

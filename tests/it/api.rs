@@ -44,10 +44,10 @@ both_backends! {
         let stored = app.stored_reports().await;
         assert_eq!(stored.len(), 2);
         let (row, opened) = &stored[0];
-        assert_eq!(row.channel, "api");
-        assert_eq!(row.campaign_id.as_deref(), Some("airline-2026"));
-        assert_eq!(row.language, "nl");
-        assert_eq!(row.urgency, "high");
+        assert_eq!(row.triage.channel, "api");
+        assert_eq!(row.triage.campaign_id.as_deref(), Some("airline-2026"));
+        assert_eq!(row.triage.language, "nl");
+        assert_eq!(row.triage.urgency, "high");
         assert_eq!(opened.people.count, Some(3));
         app.finish().await;
     }

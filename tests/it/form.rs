@@ -31,15 +31,15 @@ both_backends! {
         let stored = app.stored_reports().await;
         assert_eq!(stored.len(), 1);
         let (row, opened) = &stored[0];
-        assert_eq!(row.category, "child_sexual_exploitation");
-        assert_eq!(row.country.as_deref(), Some("LU"));
-        assert_eq!(row.incident_month.as_deref(), Some("2026-10"));
-        assert_eq!(row.status, "new");
-        assert_eq!(row.urgency, "critical");
-        assert_eq!(row.child_involved, "yes");
-        assert_eq!(row.age_groups, "12_17,18_24");
-        assert_eq!(row.channel, "form");
-        assert_eq!(row.language, "fr");
+        assert_eq!(row.triage.category, "child_sexual_exploitation");
+        assert_eq!(row.triage.country.as_deref(), Some("LU"));
+        assert_eq!(row.triage.incident_month.as_deref(), Some("2026-10"));
+        assert_eq!(row.triage.status, "new");
+        assert_eq!(row.triage.urgency, "critical");
+        assert_eq!(row.triage.child_involved, "yes");
+        assert_eq!(row.triage.age_groups, "12_17,18_24");
+        assert_eq!(row.triage.channel, "form");
+        assert_eq!(row.triage.language, "fr");
         assert_eq!(opened.narrative.narrative, "Une fille de 15 ans travaille la nuit à l'hôtel.");
         assert_eq!(opened.place.venue, "Hôtel Bellevue");
         assert_eq!(opened.people.count, Some(2));
@@ -201,7 +201,7 @@ async fn the_abuse_material_category_has_its_own_short_form() {
         stored[0].1.abuse_material.as_ref().unwrap().url,
         "https://example.com/gallery/1"
     );
-    assert_eq!(stored[0].0.child_involved, "yes");
+    assert_eq!(stored[0].0.triage.child_involved, "yes");
     app.finish().await;
 }
 

@@ -182,7 +182,7 @@ both_backends! {
             assert!(opened.contains(&m(field)), "{field} not stored");
         }
         let sealer = app.sealer().await;
-        let (row, _) = stored.iter().find(|(r, _)| r.category == "labour_exploitation").unwrap();
+        let (row, _) = stored.iter().find(|(r, _)| r.triage.category == "labour_exploitation").unwrap();
         let files = reports::attachments(app.db(), &row.id).await.unwrap();
         let content = sealer
             .open(&tipline::intake::sealed::attachment_aad(&row.id, &files[0].id, "content"), &files[0].content)

@@ -25,6 +25,8 @@ pub struct PageQuery {
     pub lang: Option<String>,
     pub category: Option<String>,
     pub campaign: Option<String>,
+    /// Set by the category form, so that sending it without a choice shows an error.
+    pub step: Option<String>,
 }
 
 fn accept_language(headers: &HeaderMap) -> Option<&str> {
@@ -191,9 +193,7 @@ pub async fn report_form(
             )
         }
         None => {
-            let error = q
-                .category
-                .is_some()
+            let error = (q.category.is_some() || q.step.is_some())
                 .then(|| state.i18n.t(lang, "choose-error", None));
             let path = match &campaign {
                 Some(c) => format!("/report?campaign={c}&"),

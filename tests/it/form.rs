@@ -255,3 +255,21 @@ async fn pages_speak_the_reporters_language() {
     assert!(form.contains(">Österreich</option>") && form.contains(">Belgien</option>"));
     app.finish().await;
 }
+
+#[tokio::test]
+async fn continuing_without_a_category_asks_for_one() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
+    let response = app.get("/report?lang=en&step=choose").await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"category-error\""), "{html}");
+    assert!(
+        app.get("/report?lang=en")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("name=\"category\"")
+    );
+    app.finish().await;
+}

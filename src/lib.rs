@@ -20,5 +20,7 @@ pub mod cli;
 pub mod clock;
 pub mod intake;
 pub mod seal;
+pub mod staff;
 pub mod store;
+pub mod triage;
 pub mod web;

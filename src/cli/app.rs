@@ -5,6 +5,7 @@ use super::config::{ServeArgs, Settings};
 use crate::clock::{SharedClock, SystemClock};
 use crate::intake::submit::Intake;
 use crate::seal::{KeyError, KeyRing, ReceiptHasher, TokenIssuer};
+use crate::staff::audit::{self, AuditLog};
 use crate::store::{Db, ReportWriter, StoreError, data_keys};
 use crate::web::i18n::I18n;
 use crate::web::security::RateLimits;
@@ -89,6 +90,15 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         clock,
         exit_url: settings.exit_url.clone(),
         api_idempotency_key: keys.derive(purpose::API_IDEMPOTENCY),
+        audit: AuditLog::new(
+            db.clone(),
+            keys.derive(audit::KEY_PURPOSE),
+            settings.key_dir.join(audit::HEAD_FILE),
+        ),
+        session_policy: settings.sessions,
+        deadlines: settings.deadlines,
+        public_url: settings.public_url.clone(),
+        secure_cookies: settings.public_url.starts_with("https://"),
     });
 
     let sweeper = state.clone();

@@ -3,6 +3,8 @@
 //! line saying what is wrong and how to fix it.
 
 use crate::intake::help::{self, HelpNumber};
+use crate::staff::sessions::SessionPolicy;
+use crate::triage::deadlines::DeadlinePolicy;
 use crate::web::security::RateSettings;
 use clap::Args;
 use serde::Deserialize;
@@ -48,6 +50,22 @@ pub struct ServeArgs {
     /// Log filter, e.g. info or tipline=debug.
     #[arg(long, env = "TIPLINE_LOG")]
     pub log: Option<String>,
+    /// The address people use to reach tipline, e.g. https://report.example.org (set-up links;
+    /// https makes the staff cookie Secure). Default: http://<listen>.
+    #[arg(long, env = "TIPLINE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Minutes without activity after which a staff session ends.
+    #[arg(long, env = "TIPLINE_SESSION_IDLE_MINUTES")]
+    pub session_idle_minutes: Option<i64>,
+    /// Hours after sign-in after which a staff session ends.
+    #[arg(long, env = "TIPLINE_SESSION_ABSOLUTE_HOURS")]
+    pub session_absolute_hours: Option<i64>,
+    /// Days within which a report must be acknowledged.
+    #[arg(long, env = "TIPLINE_ACKNOWLEDGE_DAYS")]
+    pub acknowledge_days: Option<i64>,
+    /// Months after acknowledgement within which the reporter gets feedback.
+    #[arg(long, env = "TIPLINE_FEEDBACK_MONTHS")]
+    pub feedback_months: Option<u8>,
 }
 
 /// The configuration file: the same names as the flags, with underscores.
@@ -65,6 +83,11 @@ struct FileConfig {
     per_form_per_hour: Option<u32>,
     per_ip_per_minute: Option<u32>,
     log: Option<String>,
+    public_url: Option<String>,
+    session_idle_minutes: Option<i64>,
+    session_absolute_hours: Option<i64>,
+    acknowledge_days: Option<i64>,
+    feedback_months: Option<u8>,
 }
 
 /// Resolved settings.
@@ -79,6 +102,9 @@ pub struct Settings {
     pub help_numbers: Vec<HelpNumber>,
     pub rates: RateSettings,
     pub log: String,
+    pub public_url: String,
+    pub sessions: SessionPolicy,
+    pub deadlines: DeadlinePolicy,
 }
 
 impl std::fmt::Debug for Settings {
@@ -113,6 +139,10 @@ pub enum ConfigError {
     DatabaseUrl,
     #[error("{0}")]
     Help(#[from] help::HelpError),
+    #[error("the public URL '{0}' must start with https:// or http://")]
+    PublicUrl(String),
+    #[error("{0} must be a positive number")]
+    NotPositive(&'static str),
 }
 
 /// The default neutral site for the quick exit.
@@ -181,7 +211,47 @@ impl ServeArgs {
                 .or(file.per_ip_per_minute)
                 .unwrap_or(d.per_ip_per_minute),
         };
+        let public_url = self
+            .public_url
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"));
+        if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+            return Err(ConfigError::PublicUrl(public_url));
+        }
+        let positive = |v: Option<i64>, default: i64, name: &'static str| match v {
+            Some(n) if n <= 0 => Err(ConfigError::NotPositive(name)),
+            Some(n) => Ok(n),
+            None => Ok(default),
+        };
+        let sd = SessionPolicy::default();
+        let sessions = SessionPolicy {
+            idle: positive(
+                self.session_idle_minutes.or(file.session_idle_minutes),
+                sd.idle / 60,
+                "session_idle_minutes",
+            )? * 60,
+            absolute: positive(
+                self.session_absolute_hours.or(file.session_absolute_hours),
+                sd.absolute / 3600,
+                "session_absolute_hours",
+            )? * 3600,
+        };
+        let dd = DeadlinePolicy::default();
+        let deadlines = DeadlinePolicy {
+            acknowledge_days: positive(
+                self.acknowledge_days.or(file.acknowledge_days),
+                dd.acknowledge_days,
+                "acknowledge_days",
+            )?,
+            feedback_months: self
+                .feedback_months
+                .or(file.feedback_months)
+                .unwrap_or(dd.feedback_months),
+        };
         Ok(Settings {
+            public_url,
+            sessions,
+            deadlines,
             data_dir,
             key_dir,
             listen,

@@ -2,7 +2,9 @@
 //! application from its parts.
 
 pub mod app;
+pub mod audit;
 pub mod config;
+pub mod users;
 
 use clap::{Parser, Subcommand};
 
@@ -19,6 +21,11 @@ pub struct Cli {
 pub enum Command {
     /// Serve the public reporting site and API.
     Serve(config::ServeArgs),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// Check the audit trail: `tipline audit verify`.
+    Audit(audit::AuditArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -26,5 +33,7 @@ pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => app::serve_main(args),
+        Command::User(command) => users::main(command),
+        Command::Audit(args) => audit::audit_main(args),
     }
 }

@@ -2,9 +2,11 @@
 //! driver, versioned migrations per backend, a group-commit writer for new reports, and the
 //! repositories that read and write rows. Values arrive here already sealed.
 
+pub mod cases;
 pub mod data_keys;
 pub mod db;
 pub mod reports;
+pub mod staff;
 pub mod writer;
 
 pub use db::{Backend, Db, StoreError};

@@ -37,7 +37,7 @@ pub struct Triage {
 }
 
 impl Triage {
-    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
+    pub fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
         Ok(Self {
             category: row.try_get("category")?,
             country: row.try_get("country")?,

@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod pages;
 pub mod problem;
 pub mod security;
+pub mod staff;
 pub mod templates;
 
 use crate::clock::SharedClock;
@@ -48,6 +49,16 @@ pub struct Shared {
     pub exit_url: String,
     /// Turns an API client's Idempotency-Key into a submission seed.
     pub api_idempotency_key: crate::seal::keys::Secret32,
+    /// The tamper-evident audit trail.
+    pub audit: crate::staff::audit::AuditLog,
+    /// Staff session lifetimes.
+    pub session_policy: crate::staff::sessions::SessionPolicy,
+    /// The deadlines the hotline promises.
+    pub deadlines: crate::triage::deadlines::DeadlinePolicy,
+    /// The address people use to reach this instance (for set-up links).
+    pub public_url: String,
+    /// Mark the staff cookie `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl std::ops::Deref for AppState {
@@ -77,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{file}", get(pages::static_file))
         .route("/api/v1/reports", post(api::create_report))
         .route("/api/v1/openapi.json", get(api::openapi))
+        .merge(staff::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(security::log_request))

@@ -98,7 +98,7 @@ impl AppState {
     }
 
     /// Renders a template, or a plain error if the template itself fails.
-    fn render(&self, status: StatusCode, name: &str, ctx: Value) -> Response {
+    pub(crate) fn render(&self, status: StatusCode, name: &str, ctx: Value) -> Response {
         match self.templates.render(name, ctx) {
             Ok(html) => (status, Html(html)).into_response(),
             Err(e) => {

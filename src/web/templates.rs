@@ -19,6 +19,42 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("message.html", include_str!("../../templates/message.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
+    (
+        "staff/base.html",
+        include_str!("../../templates/staff/base.html"),
+    ),
+    (
+        "staff/message.html",
+        include_str!("../../templates/staff/message.html"),
+    ),
+    (
+        "staff/sign_in.html",
+        include_str!("../../templates/staff/sign_in.html"),
+    ),
+    (
+        "staff/setup.html",
+        include_str!("../../templates/staff/setup.html"),
+    ),
+    (
+        "staff/enrol.html",
+        include_str!("../../templates/staff/enrol.html"),
+    ),
+    (
+        "staff/queue.html",
+        include_str!("../../templates/staff/queue.html"),
+    ),
+    (
+        "staff/case.html",
+        include_str!("../../templates/staff/case.html"),
+    ),
+    (
+        "staff/audit.html",
+        include_str!("../../templates/staff/audit.html"),
+    ),
+    (
+        "staff/users.html",
+        include_str!("../../templates/staff/users.html"),
+    ),
 ];
 
 /// The template environment.

@@ -4,9 +4,11 @@
 use reqwest::multipart;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use time::OffsetDateTime;
 use tipline::cli::app::{Running, start};
 use tipline::cli::config::{ServeArgs, Settings};
-use tipline::clock::SystemClock;
+use tipline::clock::{Clock, SystemClock};
 use tipline::intake::sealed::{OpenedReport, open_report};
 use tipline::seal::{KeyRing, Sealer};
 use tipline::store::reports::{self, StoredReport};
@@ -62,8 +64,37 @@ pub async fn fresh_postgres_database() -> (String, String) {
     (format!("{base}/{name}"), name)
 }
 
+/// A clock the test moves by hand: the real time plus however far the test has jumped ahead
+/// (real time keeps flowing, so a browser's TOTP codes and the server agree).
+pub struct TestClock {
+    offset: AtomicI64,
+}
+
+impl TestClock {
+    pub fn new() -> Self {
+        Self {
+            offset: AtomicI64::new(0),
+        }
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.offset.fetch_add(seconds, Ordering::SeqCst);
+    }
+
+    pub fn unix(&self) -> i64 {
+        self.now().unix_timestamp()
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        SystemClock.now() + time::Duration::seconds(self.offset.load(Ordering::SeqCst))
+    }
+}
+
 /// A running tipline with its own data and key directories.
 pub struct TestApp {
+    pub clock: Arc<TestClock>,
     pub base: String,
     pub client: reqwest::Client,
     pub dir: tempfile::TempDir,
@@ -98,9 +129,11 @@ impl TestApp {
             }
         };
         let settings = settings_for(dir.path(), database_url.clone());
-        let running = start(&settings, Arc::new(SystemClock)).await.unwrap();
+        let clock = Arc::new(TestClock::new());
+        let running = start(&settings, clock.clone()).await.unwrap();
         let base = format!("http://{}", running.addr);
         Self {
+            clock,
             base,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())

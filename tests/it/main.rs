@@ -4,9 +4,11 @@
 mod helpers;
 
 mod api;
+mod audit;
 mod browser;
 mod durability;
 mod form;
 mod safety;
 mod sealing;
+mod staff;
 mod startup;

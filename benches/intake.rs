@@ -1,0 +1,1412 @@
+//! Intake benchmark: sealed reports committed per second through the real HTTP API, and the
+//! server's memory. Not a test, never run in CI.
+//!
+//! ```text
+//! cargo bench --bench intake
+//! BENCH_REPORTS=5000 BENCH_CONCURRENCY=1,64 BENCH_BACKENDS=sqlite cargo bench --bench intake
+//! ```
+//!
+//! It starts the real `tipline serve` binary as a separate process (SQLite, then PostgreSQL on
+//! a fresh database), sends realistic JSON reports from C concurrent keep-alive clients (warm-up,
+//! then `BENCH_REPORTS` measured reports), counts every answer other than 201 as an error, checks
+//! that the database holds exactly as many reports as 201s were answered, reads the server's
+//! resident memory from /proc, measures the raw SQLite rate of the same disk beside it, prints a
+//! table and writes `BENCHMARKS.md` at the crate root.
+//!
+//! Settings (environment): `BENCH_REPORTS` (20000), `BENCH_WARMUP` (1000), `BENCH_CONCURRENCY`
+//! (1,16,64), `BENCH_BACKENDS` (sqlite,postgres), `BENCH_BASELINE_SECS` (3),
+//! `BENCH_QUIET_WAIT_SECS` (180: before each run, wait at most this long for other work on a
+//! shared machine to stop),
+//! `BENCH_PG_ADMIN_URL` (postgres://postgres@127.0.0.1:5432/test), `BENCH_OUT` (BENCHMARKS.md at
+//! the crate root). All traffic goes to 127.0.0.1; every loop is bounded in count.
+
+use serde_json::{Value, json};
+use sqlx::postgres::PgConnection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Connection, Executor, Row};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Config {
+    reports: usize,
+    warmup: usize,
+    concurrency: Vec<usize>,
+    backends: Vec<Backend>,
+    baseline_secs: f64,
+    /// Longest wait for other work on the machine to stop before each run.
+    quiet_wait_secs: f64,
+    pg_admin_url: String,
+    out: PathBuf,
+    /// The command as typed, with the settings that differ from the defaults.
+    command: String,
+}
+
+fn env_or(key: &str, default: &str) -> String {
+    std::env::var(key)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+impl Config {
+    fn from_env() -> Self {
+        let reports: usize = env_or("BENCH_REPORTS", "20000")
+            .parse()
+            .expect("BENCH_REPORTS is a number");
+        let warmup: usize = env_or("BENCH_WARMUP", "1000")
+            .parse()
+            .expect("BENCH_WARMUP is a number");
+        let concurrency: Vec<usize> = env_or("BENCH_CONCURRENCY", "1,16,64")
+            .split(',')
+            .map(|c| c.trim().parse().expect("BENCH_CONCURRENCY is like 1,16,64"))
+            .filter(|c| *c > 0)
+            .collect();
+        let backends = env_or("BENCH_BACKENDS", "sqlite,postgres")
+            .split(',')
+            .map(|b| match b.trim().to_ascii_lowercase().as_str() {
+                "sqlite" => Backend::Sqlite,
+                "postgres" | "postgresql" | "pg" => Backend::Postgres,
+                other => panic!("unknown backend {other:?} in BENCH_BACKENDS (sqlite,postgres)"),
+            })
+            .collect();
+        let baseline_secs: f64 = env_or("BENCH_BASELINE_SECS", "3")
+            .parse()
+            .expect("BENCH_BASELINE_SECS is a number");
+        let quiet_wait_secs: f64 = env_or("BENCH_QUIET_WAIT_SECS", "180")
+            .parse()
+            .expect("BENCH_QUIET_WAIT_SECS is a number");
+        let mut settings: Vec<String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("BENCH_"))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        settings.sort();
+        settings.push("cargo bench --bench intake".to_owned());
+        Self {
+            reports,
+            warmup,
+            concurrency,
+            backends,
+            baseline_secs,
+            quiet_wait_secs,
+            pg_admin_url: env_or(
+                "BENCH_PG_ADMIN_URL",
+                "postgres://postgres@127.0.0.1:5432/test",
+            ),
+            out: std::env::var_os("BENCH_OUT")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md")),
+            command: settings.join(" "),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Realistic reports
+
+/// A small deterministic generator (splitmix64), so every run sends the same reports.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const CATEGORIES: &[&str] = &[
+    "sexual_exploitation",
+    "labour_exploitation",
+    "domestic_servitude",
+    "child_sexual_exploitation",
+    "child_travel_tourism",
+    "online_grooming",
+    "forced_begging_criminality",
+    "forced_marriage",
+    "organ_removal",
+    "illegal_adoption_surrogacy",
+    "other",
+];
+const PLACES: &[(&str, &str)] = &[
+    ("LU", "Luxembourg"),
+    ("BE", "Antwerp"),
+    ("FR", "Lyon"),
+    ("DE", "Hamburg"),
+    ("NL", "Rotterdam"),
+    ("GB", "Leeds"),
+    ("RO", "Iași"),
+    ("PL", "Gdańsk"),
+    ("IT", "Napoli"),
+    ("ES", "Almería"),
+    ("BG", "Plovdiv"),
+    ("TH", "Pattaya"),
+    ("NG", "Benin City"),
+    ("PH", "Cebu"),
+];
+const VENUES: &[&str] = &[
+    "car wash on the ring road",
+    "nail salon near the station",
+    "strawberry farm outside the town",
+    "restaurant in the old centre",
+    "private house in the suburbs",
+    "construction site by the river",
+    "hotel near the airport",
+    "massage parlour above a phone shop",
+    "meat-packing plant on the industrial estate",
+    "fishing boat in the harbour",
+];
+const SUBJECTS: &[&str] = &[
+    "A neighbour",
+    "My cousin",
+    "A coworker of mine",
+    "The woman at the counter",
+    "Two young men",
+    "A group of seasonal workers",
+    "The girl who cleans the rooms",
+    "Several people",
+    "A man in his forties",
+    "The cook",
+    "A teenager I spoke to",
+    "One of the drivers",
+];
+const PREDICATES: &[&str] = &[
+    "told me she has not been paid for four months",
+    "sleeps in the storage room behind the kitchen",
+    "is driven to work every morning at five in an unmarked van",
+    "said the boss keeps everyone's passports in a safe in the office",
+    "owes money for the journey and is told the debt keeps growing",
+    "never leaves the building without the manager beside him",
+    "looks much younger than eighteen and works late every night",
+    "was told the police would deport her if she complained",
+    "works seven days a week, often more than fourteen hours a day",
+    "has bruises on her arms and seems afraid to speak to customers",
+    "gets messages from a man who decides where she goes and with whom",
+    "is not allowed to keep a phone and asked me to call her sister",
+    "pays rent to the employer for a mattress in a room shared with nine others",
+    "was promised a job in a shop but ended up somewhere else entirely",
+];
+const EXTRAS: &[&str] = &[
+    "This has been going on since the spring.",
+    "I first noticed it last winter.",
+    "It happens mostly at weekends.",
+    "Other people in the street have seen it too.",
+    "I am not sure who else to tell.",
+    "The same grey car comes every evening around nine.",
+    "They seem to change workers every few weeks.",
+    "Nobody there seems to speak the local language.",
+    "The windows are covered with paper from the inside.",
+    "When I asked about it, the owner told me to mind my own business.",
+];
+const SIGNS: &[&str] = &[
+    "immediate_danger",
+    "cannot_leave",
+    "documents_taken",
+    "debt",
+    "threats_violence",
+    "little_or_no_pay",
+    "excessive_hours",
+    "lives_at_work",
+    "controlled_or_watched",
+    "fearful_or_coached",
+    "looks_under_18",
+    "isolated_no_address",
+];
+const AGES: &[&str] = &["18_24", "25_plus", "unknown", "12_17"];
+const CHILD: &[&str] = &["no", "unsure", ""];
+const LANGS: &[&str] = &["en", "fr", "de", "nl"];
+
+fn narrative(rng: &mut Rng, venue: &str, city: &str) -> String {
+    let target = 1000 + rng.below(500);
+    let mut text = format!("This is about the {venue} in {city}. ");
+    while text.len() < target {
+        let _ = write!(
+            text,
+            "{} at the {} {}. {} ",
+            rng.pick(SUBJECTS),
+            rng.pick(VENUES),
+            rng.pick(PREDICATES),
+            rng.pick(EXTRAS)
+        );
+        if rng.chance(25) {
+            let _ = write!(
+                text,
+                "The van's plate ends in {:03} and it is usually parked on street {}. ",
+                rng.below(1000),
+                rng.below(90) + 1
+            );
+        }
+    }
+    text.trim_end().to_owned()
+}
+
+/// One realistic report as the API receives it (about 1.5–2.5 KB of JSON).
+fn report_json(rng: &mut Rng) -> String {
+    let (country, city) = PLACES[rng.below(PLACES.len())];
+    let venue = rng.pick(VENUES);
+    let mut signs: Vec<&str> = Vec::new();
+    for _ in 0..2 + rng.below(3) {
+        let s = rng.pick(SIGNS);
+        if !signs.contains(&s) {
+            signs.push(s);
+        }
+    }
+    let n = rng.below(1_000_000);
+    let mut report = json!({
+        "category": rng.pick(CATEGORIES),
+        "narrative": narrative(rng, venue, city),
+        "country": country,
+        "city": city,
+        "venue": venue,
+        "incident_date": format!("2025-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28)),
+        "still_happening": rng.chance(60),
+        "people_count": 1 + rng.below(12),
+        "age_groups": [rng.pick(AGES)],
+        "child_involved": rng.pick(CHILD),
+        "victims_description": "Women in their twenties, one with a limp; they speak little of the local language and wear the same work clothes every day.",
+        "exploiters_description": format!("A tall man with a grey beard who calls himself 'boss', and a woman who collects the money (about {} euros a week).", 50 + rng.below(400)),
+        "warning_signs": signs,
+        "phones": [format!("+352 621 {:03} {:03}", n % 1000, n / 1000)],
+        "websites": [format!("https://ads-{n}.example.com/profile")],
+        "social_handles": [format!("@night_jobs_{n}")],
+        "vehicle_plates": [format!("AB-{:04}", n % 10_000)],
+        "language": rng.pick(LANGS),
+    });
+    if rng.chance(20) {
+        report["anonymous"] = json!(false);
+        report["contact_name"] = json!("Sam");
+        report["contact_email"] = json!(format!("sam.{n}@example.org"));
+    }
+    report.to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server process and /proc
+
+struct Server {
+    child: Child,
+    url: String,
+    pid: u32,
+}
+
+fn start_server(dir: &Path, database_url: Option<&str>) -> Result<Server, String> {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tipline"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TIPLINE_") {
+            cmd.env_remove(key);
+        }
+    }
+    let log = std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?;
+    cmd.current_dir(dir)
+        .arg("serve")
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--key-dir")
+        .arg(dir.join("keys"))
+        .args(["--listen", "127.0.0.1:0"])
+        .args([
+            "--intake-per-second",
+            "1000000",
+            "--intake-burst",
+            "1000000",
+        ]);
+    if let Some(url) = database_url {
+        cmd.args(["--database-url", url]);
+    }
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .map_err(|e| format!("cannot start tipline: {e}"))?;
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut line = String::new();
+    let _ = stdout.read_line(&mut line);
+    // Drain anything else it prints so a full pipe never blocks the server.
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+    });
+    let Some(url) = line.trim().strip_prefix("tipline is serving ") else {
+        let _ = child.kill();
+        let _ = child.wait();
+        let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+        return Err(format!("tipline did not start: {line:?}; log: {log}"));
+    };
+    Ok(Server {
+        pid: child.id(),
+        url: url.trim_end_matches('/').to_owned(),
+        child,
+    })
+}
+
+impl Server {
+    /// SIGTERM (graceful shutdown), then SIGKILL if it has not stopped within 15 s.
+    async fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status();
+        for _ in 0..150 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        eprintln!("tipline did not stop after SIGTERM; killing it");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A field of /proc/PID/status in KiB (VmRSS, VmHWM).
+fn proc_status_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// (comm, utime + stime in ticks) from a /proc/.../stat file.
+fn stat_ticks(path: &Path) -> Option<(String, u64)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let open = text.find('(')?;
+    let close = text.rfind(')')?;
+    let comm = text[open + 1..close].to_owned();
+    let fields: Vec<&str> = text[close + 2..].split_whitespace().collect();
+    // After "pid (comm) ", field 0 is the state; utime and stime are fields 11 and 12.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some((comm, utime + stime))
+}
+
+/// CPU ticks per thread of a process, keyed by thread id.
+fn thread_ticks(pid: u32) -> BTreeMap<String, (String, u64)> {
+    let mut out = BTreeMap::new();
+    if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+        for task in tasks.flatten() {
+            if let Some(t) = stat_ticks(&task.path().join("stat")) {
+                out.insert(task.file_name().to_string_lossy().into_owned(), t);
+            }
+        }
+    }
+    out
+}
+
+/// (busy, iowait, total) ticks of the whole machine from /proc/stat.
+fn machine_ticks() -> (u64, u64, u64) {
+    let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let line = text.lines().next().unwrap_or("");
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    if v.len() < 5 {
+        return (0, 0, 0);
+    }
+    let total: u64 = v.iter().sum();
+    let idle = v[3];
+    let iowait = v[4];
+    (total - idle - iowait, iowait, total)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// CPU ticks of the PostgreSQL processes that serve this run, keyed by pid: the shared
+/// auxiliary processes (WAL writer, checkpointer, ...) and the client backends of `database`.
+/// Backends of other databases (other users of the machine) are left out.
+fn postgres_ticks(database: Option<&str>) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    if let Ok(procs) = std::fs::read_dir("/proc") {
+        for p in procs.flatten() {
+            let name = p.file_name().to_string_lossy().into_owned();
+            if !name.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let Some((comm, t)) = stat_ticks(&p.path().join("stat")) else {
+                continue;
+            };
+            if comm != "postgres" {
+                continue;
+            }
+            // A client backend's title is "postgres: 15/main: USER DATABASE HOST(PORT) STATE".
+            let title = std::fs::read(p.path().join("cmdline")).unwrap_or_default();
+            let title = String::from_utf8_lossy(&title);
+            let client_backend = title.contains('(');
+            if !client_backend || database.is_some_and(|db| title.contains(db)) {
+                out.insert(name, t);
+            }
+        }
+    }
+    out
+}
+
+struct CpuSnapshot {
+    at: Instant,
+    server: BTreeMap<String, (String, u64)>,
+    loadgen: u64,
+    postgres: BTreeMap<String, u64>,
+    machine: (u64, u64, u64),
+}
+
+fn cpu_snapshot(pid: u32, database: Option<&str>) -> CpuSnapshot {
+    CpuSnapshot {
+        at: Instant::now(),
+        server: thread_ticks(pid),
+        loadgen: stat_ticks(Path::new("/proc/self/stat"))
+            .map(|t| t.1)
+            .unwrap_or(0),
+        postgres: postgres_ticks(database),
+        machine: machine_ticks(),
+    }
+}
+
+/// Cores the machine spends busy over `secs` while this benchmark does nothing: other users.
+async fn background_busy(secs: f64, cores: f64) -> f64 {
+    let (b0, _, t0) = machine_ticks();
+    tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+    let (b1, _, t1) = machine_ticks();
+    b1.saturating_sub(b0) as f64 / t1.saturating_sub(t0).max(1) as f64 * cores
+}
+
+/// On a shared machine: waits, at most `max_secs`, until other work leaves the cores alone
+/// (under 0.2 busy cores for 3 s in a row). Returns the busy cores of the last second.
+async fn wait_for_quiet(cores: f64, max_secs: f64) -> f64 {
+    let began = Instant::now();
+    let mut quiet = 0;
+    loop {
+        let busy = background_busy(1.0, cores).await;
+        quiet = if busy < 0.2 { quiet + 1 } else { 0 };
+        if quiet >= 3 {
+            return busy;
+        }
+        if began.elapsed().as_secs_f64() >= max_secs {
+            println!("  the machine is still busy ({busy:.2} cores); measuring anyway");
+            return busy;
+        }
+    }
+}
+
+/// Where the CPU went during the measured phase, in cores (1.0 = one core fully busy).
+#[derive(Debug, Clone, Default)]
+struct CpuUse {
+    server: f64,
+    loadgen: f64,
+    /// All `postgres` processes.
+    postgres: f64,
+    /// Busy time of everything else: the kernel's own threads, other users of the machine.
+    other: f64,
+    iowait: f64,
+    idle: f64,
+    /// Server threads grouped by name, busiest first: (name, cores, threads).
+    threads: Vec<(String, f64, usize)>,
+}
+
+fn thread_group(comm: &str) -> String {
+    comm.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '_')
+        .to_owned()
+}
+
+fn cpu_use(before: &CpuSnapshot, after: &CpuSnapshot, tck: f64, cores: f64) -> CpuUse {
+    let wall = after.at.duration_since(before.at).as_secs_f64().max(1e-9);
+    let cores_of = |ticks: u64| ticks as f64 / tck / wall;
+    let mut groups: BTreeMap<String, (u64, usize)> = BTreeMap::new();
+    let mut server_ticks = 0;
+    for (tid, (comm, t1)) in &after.server {
+        let t0 = before.server.get(tid).map(|x| x.1).unwrap_or(0);
+        let d = t1.saturating_sub(t0);
+        server_ticks += d;
+        let g = groups.entry(thread_group(comm)).or_default();
+        g.0 += d;
+        g.1 += 1;
+    }
+    let mut threads: Vec<(String, f64, usize)> = groups
+        .into_iter()
+        .map(|(name, (t, n))| (name, cores_of(t), n))
+        .collect();
+    threads.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (b0, w0, t0) = before.machine;
+    let (b1, w1, t1) = after.machine;
+    let total = t1.saturating_sub(t0).max(1) as f64;
+    let busy = b1.saturating_sub(b0) as f64 / total * cores;
+    let iowait = w1.saturating_sub(w0) as f64 / total * cores;
+    let server = cores_of(server_ticks);
+    let loadgen = cores_of(after.loadgen.saturating_sub(before.loadgen));
+    let postgres = cores_of(
+        after
+            .postgres
+            .iter()
+            .map(|(pid, t1)| t1.saturating_sub(before.postgres.get(pid).copied().unwrap_or(0)))
+            .sum(),
+    );
+    CpuUse {
+        server,
+        loadgen,
+        postgres,
+        other: (busy - server - loadgen - postgres).max(0.0),
+        iowait,
+        idle: (cores - busy - iowait).max(0.0),
+        threads,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+#[derive(Default)]
+struct Outcome {
+    latencies_us: Vec<u32>,
+    created: usize,
+    errors: usize,
+    first_error: Option<String>,
+}
+
+impl Outcome {
+    fn merge(&mut self, other: Outcome) {
+        self.latencies_us.extend(other.latencies_us);
+        self.created += other.created;
+        self.errors += other.errors;
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+    }
+}
+
+async fn client_loop(
+    client: reqwest::Client,
+    url: String,
+    bodies: Arc<Vec<String>>,
+    next: Arc<AtomicUsize>,
+    end: usize,
+    run_tag: String,
+) -> Outcome {
+    let mut out = Outcome::default();
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= end {
+            return out;
+        }
+        let started = Instant::now();
+        let sent = client
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("idempotency-key", format!("bench-{run_tag}-{i:08}"))
+            .body(bodies[i % bodies.len()].clone())
+            .send()
+            .await;
+        let error = match sent {
+            Ok(response) if response.status().as_u16() == 201 => match response.bytes().await {
+                Ok(body) => match serde_json::from_slice::<Value>(&body) {
+                    Ok(v) if v["receipt"].is_string() && v["repeated"] == json!(false) => None,
+                    _ => Some(format!(
+                        "201 with an unexpected body: {}",
+                        String::from_utf8_lossy(&body)
+                    )),
+                },
+                Err(e) => Some(format!("201 but the body failed: {e}")),
+            },
+            Ok(response) => {
+                let status = response.status();
+                let body = response.text().await.unwrap_or_default();
+                Some(format!(
+                    "{status}: {}",
+                    body.chars().take(300).collect::<String>()
+                ))
+            }
+            Err(e) => Some(format!("request failed: {e}")),
+        };
+        match error {
+            None => {
+                out.created += 1;
+                out.latencies_us
+                    .push(started.elapsed().as_micros().min(u32::MAX as u128) as u32);
+            }
+            Some(e) => {
+                out.errors += 1;
+                out.first_error.get_or_insert(e);
+            }
+        }
+    }
+}
+
+/// Sends reports `start..end` of `bodies` from `clients` concurrent clients.
+async fn load(
+    clients: &[reqwest::Client],
+    url: &str,
+    bodies: &Arc<Vec<String>>,
+    start: usize,
+    end: usize,
+    run_tag: &str,
+) -> (Outcome, Duration) {
+    let next = Arc::new(AtomicUsize::new(start));
+    let began = Instant::now();
+    let tasks: Vec<_> = clients
+        .iter()
+        .map(|c| {
+            tokio::spawn(client_loop(
+                c.clone(),
+                format!("{url}/api/v1/reports"),
+                bodies.clone(),
+                next.clone(),
+                end,
+                run_tag.to_owned(),
+            ))
+        })
+        .collect();
+    let mut all = Outcome::default();
+    for t in tasks {
+        all.merge(t.await.expect("client task"));
+    }
+    (all, began.elapsed())
+}
+
+fn percentile_ms(sorted_us: &[u32], q: f64) -> f64 {
+    if sorted_us.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted_us.len() - 1) as f64 * q).round() as usize;
+    f64::from(sorted_us[i]) / 1000.0
+}
+
+// ---------------------------------------------------------------------------------------------
+// One run: one backend, one concurrency, a fresh server and database
+
+#[derive(Debug, Clone)]
+struct RunResult {
+    backend: Backend,
+    clients: usize,
+    measured: usize,
+    errors: usize,
+    first_error: Option<String>,
+    secs: f64,
+    rate: f64,
+    p50: f64,
+    p95: f64,
+    p99: f64,
+    idle_rss_kib: u64,
+    peak_rss_kib: u64,
+    end_rss_kib: u64,
+    answered_201: usize,
+    rows: i64,
+    cpu: CpuUse,
+    /// Cores busy on this machine just before the run, while the benchmark was idle.
+    background: f64,
+}
+
+fn pg_url_for(admin: &str, db: &str) -> String {
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("an admin URL ending in /DATABASE");
+    format!("{base}/{db}")
+}
+
+async fn create_pg_database(admin: &str) -> Result<String, String> {
+    let mut conn = PgConnection::connect(admin)
+        .await
+        .map_err(|e| format!("cannot reach PostgreSQL at {admin}: {e}"))?;
+    let name = format!("tipline_bench_{}", uuid::Uuid::now_v7().simple());
+    conn.execute(format!("CREATE DATABASE \"{name}\"").as_str())
+        .await
+        .map_err(|e| e.to_string())?;
+    let _ = conn.close().await;
+    Ok(name)
+}
+
+async fn drop_pg_database(admin: &str, name: &str) {
+    match PgConnection::connect(admin).await {
+        Ok(mut conn) => {
+            if let Err(e) = conn
+                .execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                .await
+            {
+                eprintln!("could not drop {name}: {e}");
+            }
+            let _ = conn.close().await;
+        }
+        Err(e) => eprintln!("could not drop {name}: {e}"),
+    }
+}
+
+async fn count_reports(backend: Backend, dir: &Path, pg_url: Option<&str>) -> Result<i64, String> {
+    let row = match backend {
+        Backend::Sqlite => {
+            let options = SqliteConnectOptions::new()
+                .filename(dir.join("data/tipline.sqlite3"))
+                .read_only(true);
+            let mut conn = SqliteConnection::connect_with(&options)
+                .await
+                .map_err(|e| e.to_string())?;
+            let row = sqlx::query("SELECT COUNT(*) FROM reports")
+                .fetch_one(&mut conn)
+                .await
+                .map_err(|e| e.to_string())?;
+            let _ = conn.close().await;
+            row.try_get::<i64, _>(0).map_err(|e| e.to_string())?
+        }
+        Backend::Postgres => {
+            let mut conn = PgConnection::connect(pg_url.expect("a PostgreSQL URL"))
+                .await
+                .map_err(|e| e.to_string())?;
+            let row = sqlx::query("SELECT COUNT(*) FROM reports")
+                .fetch_one(&mut conn)
+                .await
+                .map_err(|e| e.to_string())?;
+            let _ = conn.close().await;
+            row.try_get::<i64, _>(0).map_err(|e| e.to_string())?
+        }
+    };
+    Ok(row)
+}
+
+async fn run_one(
+    cfg: &Config,
+    backend: Backend,
+    clients_n: usize,
+    bodies: &Arc<Vec<String>>,
+    tck: f64,
+    cores: f64,
+) -> Result<RunResult, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let pg_name = match backend {
+        Backend::Postgres => Some(create_pg_database(&cfg.pg_admin_url).await?),
+        Backend::Sqlite => None,
+    };
+    let pg_url = pg_name.as_deref().map(|n| pg_url_for(&cfg.pg_admin_url, n));
+    let background = wait_for_quiet(cores, cfg.quiet_wait_secs).await;
+    let result = async {
+        let server = start_server(dir.path(), pg_url.as_deref())?;
+        // Let start-up settle (migrations, first allocations) before calling it idle.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let idle_rss_kib = proc_status_kib(server.pid, "VmRSS");
+
+        let clients: Vec<reqwest::Client> = (0..clients_n)
+            .map(|_| {
+                reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .tcp_nodelay(true)
+                    .timeout(Duration::from_secs(30))
+                    .build()
+                    .expect("an HTTP client")
+            })
+            .collect();
+        let tag = format!("{}-{clients_n}", backend.name());
+        let (warm, _) = load(&clients, &server.url, bodies, 0, cfg.warmup, &tag).await;
+
+        let before = cpu_snapshot(server.pid, pg_name.as_deref());
+        let (measured, took) = load(
+            &clients,
+            &server.url,
+            bodies,
+            cfg.warmup,
+            cfg.warmup + cfg.reports,
+            &tag,
+        )
+        .await;
+        let after = cpu_snapshot(server.pid, pg_name.as_deref());
+        let peak_rss_kib = proc_status_kib(server.pid, "VmHWM");
+        let end_rss_kib = proc_status_kib(server.pid, "VmRSS");
+        drop(clients);
+        server.stop().await;
+
+        let rows = count_reports(backend, dir.path(), pg_url.as_deref()).await?;
+        let mut lat = measured.latencies_us.clone();
+        lat.sort_unstable();
+        let secs = took.as_secs_f64();
+        Ok::<_, String>(RunResult {
+            backend,
+            clients: clients_n,
+            measured: cfg.reports,
+            errors: measured.errors + warm.errors,
+            first_error: measured.first_error.or(warm.first_error),
+            secs,
+            rate: measured.created as f64 / secs,
+            p50: percentile_ms(&lat, 0.50),
+            p95: percentile_ms(&lat, 0.95),
+            p99: percentile_ms(&lat, 0.99),
+            idle_rss_kib,
+            peak_rss_kib,
+            end_rss_kib,
+            answered_201: warm.created + measured.created,
+            rows,
+            cpu: cpu_use(&before, &after, tck, cores),
+            background,
+        })
+    }
+    .await;
+    if let Some(name) = &pg_name {
+        drop_pg_database(&cfg.pg_admin_url, name).await;
+    }
+    result
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw SQLite baseline: the same disk, sqlx directly, WAL + synchronous=FULL, 2 KB rows
+
+async fn sqlite_baseline(rows_per_commit: usize, secs: f64) -> Result<f64, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let options = SqliteConnectOptions::new()
+        .filename(dir.path().join("baseline.sqlite3"))
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full);
+    let mut conn = SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| e.to_string())?;
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut rng = Rng(7);
+    let mut blob: Vec<u8> = (0..2048).map(|_| rng.next() as u8).collect();
+    let mut rows = 0usize;
+    let began = Instant::now();
+    let limit = Duration::from_secs_f64(secs);
+    while began.elapsed() < limit {
+        let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+        for _ in 0..rows_per_commit {
+            blob[..8].copy_from_slice(&(rows as u64).to_le_bytes());
+            sqlx::query("INSERT INTO t (body) VALUES (?)")
+                .bind(&blob)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| e.to_string())?;
+            rows += 1;
+        }
+        tx.commit().await.map_err(|e| e.to_string())?;
+    }
+    let rate = rows as f64 / began.elapsed().as_secs_f64();
+    let _ = conn.close().await;
+    Ok(rate)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine
+
+struct Machine {
+    cores: usize,
+    cpu: String,
+    ram_gib: f64,
+    kernel: String,
+    rustc: String,
+    postgres: Option<String>,
+}
+
+async fn machine(cfg: &Config) -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_else(|| "unknown".into());
+    let ram_kib = proc_meminfo_kib("MemTotal");
+    let postgres = if cfg.backends.contains(&Backend::Postgres) {
+        match PgConnection::connect(&cfg.pg_admin_url).await {
+            Ok(mut conn) => {
+                let mut facts = Vec::new();
+                for q in [
+                    "SHOW server_version",
+                    "SHOW synchronous_commit",
+                    "SHOW fsync",
+                    "SHOW commit_delay",
+                ] {
+                    if let Ok(row) = sqlx::query(q).fetch_one(&mut conn).await {
+                        let v: String = row.try_get(0).unwrap_or_default();
+                        facts.push(format!("{}={v}", q.trim_start_matches("SHOW ")));
+                    }
+                }
+                let _ = conn.close().await;
+                Some(facts.join(", "))
+            }
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    Machine {
+        cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
+        cpu,
+        ram_gib: ram_kib as f64 / 1024.0 / 1024.0,
+        kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        rustc: Command::new("rustc")
+            .arg("-V")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_else(|| "unknown".into()),
+        postgres,
+    }
+}
+
+fn proc_meminfo_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a benchmark states the real date it ran; no test depends on it"
+)]
+fn today() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.format(time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute] UTC"
+    ))
+    .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+struct Baseline {
+    one: Option<f64>,
+    hundred: Option<f64>,
+}
+
+fn results_table(results: &[RunResult]) -> String {
+    let mut t = String::from(
+        "| backend | clients | reports | seconds | reports/s | p50 ms | p95 ms | p99 ms | errors | rows in DB = 201s |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    for r in results {
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {:.1} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} ({} = {}) |",
+            r.backend.name(),
+            r.clients,
+            r.measured,
+            r.secs,
+            r.rate,
+            r.p50,
+            r.p95,
+            r.p99,
+            r.errors,
+            if r.rows == r.answered_201 as i64 {
+                "yes"
+            } else {
+                "**NO**"
+            },
+            r.rows,
+            r.answered_201
+        );
+    }
+    t
+}
+
+fn memory_table(results: &[RunResult]) -> String {
+    let mut t = String::from(
+        "| backend | clients | idle RSS MiB | peak RSS (VmHWM) MiB | RSS after the run MiB |\n\
+         |---|---:|---:|---:|---:|\n",
+    );
+    for r in results {
+        let _ = writeln!(
+            t,
+            "| {} | {} | {:.1} | {:.1} | {:.1} |",
+            r.backend.name(),
+            r.clients,
+            mib(r.idle_rss_kib),
+            mib(r.peak_rss_kib),
+            mib(r.end_rss_kib)
+        );
+    }
+    t
+}
+
+fn cpu_table(results: &[RunResult]) -> String {
+    let mut t = String::from(
+        "| backend | clients | busy before the run (others) | tipline | load generator | PostgreSQL | other busy (kernel, others) | iowait | idle | busiest tipline threads |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    for r in results {
+        let threads = r
+            .cpu
+            .threads
+            .iter()
+            .filter(|(_, c, _)| *c >= 0.01)
+            .take(4)
+            .map(|(name, c, n)| format!("{name} ×{n}: {c:.2}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let _ = writeln!(
+            t,
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
+            r.backend.name(),
+            r.clients,
+            r.background,
+            r.cpu.server,
+            r.cpu.loadgen,
+            r.cpu.postgres,
+            r.cpu.other,
+            r.cpu.iowait,
+            r.cpu.idle,
+            threads
+        );
+    }
+    t
+}
+
+fn interpretation(results: &[RunResult], base: &Baseline, cores: usize) -> String {
+    let mut s = String::new();
+    let best = |b: Backend| {
+        results
+            .iter()
+            .filter(|r| r.backend == b)
+            .max_by_key(|r| r.clients)
+    };
+    if let Some(r) = best(Backend::Sqlite) {
+        let _ = write!(
+            s,
+            "With {} clients tipline committed {:.0} sealed SQLite reports/s",
+            r.clients, r.rate
+        );
+        if let Some(one) = base.one {
+            let _ = write!(
+                s,
+                ", {:.2}× the raw one-row-per-commit rate of this disk ({one:.0} rows/s, measured in the same run)",
+                r.rate / one
+            );
+        }
+        if let Some(h) = base.hundred {
+            let _ = write!(
+                s,
+                " and {:.0} % of the raw 100-rows-per-commit rate ({h:.0} rows/s)",
+                100.0 * r.rate / h
+            );
+        }
+        s.push_str(". ");
+        let busy = r.cpu.server + r.cpu.loadgen + r.cpu.postgres + r.cpu.other;
+        let _ = write!(
+            s,
+            "During that run the {cores} cores were {:.0} % busy: tipline used {:.2} cores, the load generator (on the same cores) {:.2}, everything else (kernel threads, other users) {:.2}; ",
+            100.0 * busy / cores as f64,
+            r.cpu.server,
+            r.cpu.loadgen,
+            r.cpu.other
+        );
+        if busy >= 0.85 * cores as f64 {
+            s.push_str(
+                "so the rate is limited by CPU shared between the load generator and the server (HTTP, JSON, validation, sealing, the SQL statements), not by the durable sync, which group commit amortises over each batch. ",
+            );
+        } else {
+            s.push_str(
+                "the cores were not saturated, so waiting is the limit: the durable sync of each batch and the hand-offs between tasks and the SQLite thread. ",
+            );
+        }
+        if let Some((name, c, n)) = r.cpu.threads.first() {
+            let _ = write!(
+                s,
+                "The busiest group of tipline threads was `{name}` ({n} threads, {c:.2} cores in total). "
+            );
+        }
+    }
+    if let Some(r1) = results
+        .iter()
+        .find(|r| r.backend == Backend::Sqlite && r.clients == 1)
+    {
+        let _ = write!(
+            s,
+            "With one client each report waits alone for its own commit and sync (p50 {:.2} ms, {:.0} reports/s): that is the latency floor, not the capacity. ",
+            r1.p50, r1.rate
+        );
+    }
+    if let Some(r) = best(Backend::Postgres) {
+        let _ = write!(
+            s,
+            "On PostgreSQL (default synchronous_commit; its processes used {:.2} cores, tipline {:.2}) {} clients reached {:.0} reports/s. ",
+            r.cpu.postgres, r.cpu.server, r.clients, r.rate
+        );
+    }
+    let noisy = results.iter().map(|r| r.background).fold(0.0, f64::max);
+    if noisy >= 0.25 {
+        let _ = write!(
+            s,
+            "Other work shared the machine (up to {noisy:.2} cores busy just before a run, and \"other busy\" during it), so these rates are lower than a quiet machine gives. "
+        );
+    }
+    let idle = results.iter().map(|r| r.idle_rss_kib).max().unwrap_or(0);
+    let peak = results.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
+    let _ = write!(
+        s,
+        "tipline idled at up to {:.1} MiB resident and peaked at {:.1} MiB (VmHWM) across all runs; PostgreSQL's own memory is not included. \
+         For scale: GlobaLeaks 5.0 accepts about 20 submissions/s on a machine of this kind (shared/PERFORMANCE.md).",
+        mib(idle),
+        mib(peak)
+    );
+    s
+}
+
+fn markdown(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# Benchmarks\n");
+    let _ = writeln!(
+        md,
+        "Written by `benches/intake.rs`; re-run it rather than editing the figures by hand. \
+         Figures from one shared, noisy 2-core machine: compare within one run.\n"
+    );
+    let _ = writeln!(
+        md,
+        "## Intake: sealed reports committed per second through the HTTP API\n"
+    );
+    let _ = writeln!(md, "- Date: {}", today());
+    let _ = writeln!(md, "- Command: `{}`", cfg.command);
+    let _ = writeln!(
+        md,
+        "- Machine: {} cores ({}), {:.1} GiB RAM, Linux {}",
+        m.cores, m.cpu, m.ram_gib, m.kernel
+    );
+    let _ = writeln!(md, "- Compiler: {} (release profile)", m.rustc);
+    if let Some(pg) = &m.postgres {
+        let _ = writeln!(md, "- PostgreSQL: {pg}, on the same machine");
+    }
+    let _ = writeln!(
+        md,
+        "- Method: the real `tipline serve` binary (a separate process, fresh data directory and \
+         database per row, rate limits lifted) receives `POST /api/v1/reports` JSON reports \
+         (narrative 1.0–1.5 KB of varied text, country, city, venue, phones, websites, handles, \
+         plates, 2–4 warning signs; about 2 KB of JSON each, an Idempotency-Key each) from N \
+         concurrent keep-alive clients in this process: {} warm-up reports, then {} measured. \
+         A report counts only when the answer is 201 with a fresh receipt; anything else is an \
+         error. After each run the server is stopped and `SELECT COUNT(*) FROM reports` must \
+         equal the number of 201s (warm-up included).",
+        cfg.warmup, cfg.reports
+    );
+    let _ = writeln!(
+        md,
+        "- The load generator runs on the same {} cores as the server (and PostgreSQL). The \
+         machine is shared: before the baseline and before each run the benchmark waits (at most \
+         {} s) until other work leaves the cores alone for 3 s, and it records how busy they \
+         were (see the CPU table).\n",
+        m.cores, cfg.quiet_wait_secs
+    );
+    let _ = writeln!(md, "### Throughput and latency\n");
+    md.push_str(&results_table(results));
+    for r in results.iter().filter(|r| r.first_error.is_some()) {
+        let _ = writeln!(
+            md,
+            "\nFirst error, {} with {} clients: `{}`",
+            r.backend.name(),
+            r.clients,
+            r.first_error.as_deref().unwrap_or("")
+        );
+    }
+    let _ = writeln!(md, "\n### Memory of the tipline process\n");
+    let _ = writeln!(
+        md,
+        "Idle: VmRSS 0.5 s after start-up, before any request. Peak: VmHWM at the end of the run.\n"
+    );
+    md.push_str(&memory_table(results));
+    let _ = writeln!(md, "\n### Where the CPU went during the measured phase\n");
+    let _ = writeln!(
+        md,
+        "In cores (1.00 = one core fully busy; the machine has {}). From /proc: tipline's \
+         threads, this process (the load generator), the PostgreSQL processes serving \
+         this run (its auxiliary processes and the backends of its database), and the rest of \
+         the machine. \"Busy before the run\" is the whole machine during the second \
+         before the server started, while the benchmark itself was idle: other users.\n",
+        m.cores
+    );
+    md.push_str(&cpu_table(results));
+    let _ = writeln!(md, "\n### Raw SQLite baseline (same disk, same run)\n");
+    let _ = writeln!(
+        md,
+        "sqlx directly on a temporary SQLite file, WAL + synchronous=FULL, 2 KB rows, for {} s each.\n",
+        cfg.baseline_secs
+    );
+    let _ = writeln!(
+        md,
+        "| rows per commit | rows/s | tipline SQLite at {} clients as a ratio |",
+        results
+            .iter()
+            .filter(|r| r.backend == Backend::Sqlite)
+            .map(|r| r.clients)
+            .max()
+            .unwrap_or(0)
+    );
+    let _ = writeln!(md, "|---:|---:|---:|");
+    let top = results
+        .iter()
+        .filter(|r| r.backend == Backend::Sqlite)
+        .max_by_key(|r| r.clients)
+        .map(|r| r.rate);
+    for (n, rate) in [(1, base.one), (100, base.hundred)] {
+        match rate {
+            Some(b) => {
+                let ratio = top.map_or("–".to_owned(), |t| format!("{:.2}", t / b));
+                let _ = writeln!(md, "| {n} | {b:.0} | {ratio} |");
+            }
+            None => {
+                let _ = writeln!(md, "| {n} | not measured | – |");
+            }
+        }
+    }
+    let _ = writeln!(md, "\n### Interpretation\n");
+    let _ = writeln!(md, "{}", interpretation(results, base, m.cores));
+    md
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` does not: then do nothing.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("intake: a benchmark, not a test; run it with `cargo bench --bench intake`");
+        return;
+    }
+    let cfg = Config::from_env();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(run(cfg));
+}
+
+async fn run(cfg: Config) {
+    let m = machine(&cfg).await;
+    let cores = m.cores.max(1) as f64;
+    let tck = clock_ticks_per_second();
+    println!(
+        "intake benchmark: {} warm-up + {} measured reports per run, clients {:?}, backends {:?}",
+        cfg.warmup, cfg.reports, cfg.concurrency, cfg.backends
+    );
+
+    let mut rng = Rng(0x0074_6970_6c69_6e65);
+    let bodies: Arc<Vec<String>> = Arc::new(
+        (0..cfg.warmup + cfg.reports)
+            .map(|_| report_json(&mut rng))
+            .collect(),
+    );
+    let avg = bodies.iter().map(String::len).sum::<usize>() / bodies.len().max(1);
+    println!("average report body: {avg} bytes of JSON");
+
+    let mut base = Baseline {
+        one: None,
+        hundred: None,
+    };
+    if cfg.backends.contains(&Backend::Sqlite) {
+        wait_for_quiet(cores, cfg.quiet_wait_secs).await;
+        for (n, slot) in [(1, &mut base.one), (100, &mut base.hundred)] {
+            match sqlite_baseline(n, cfg.baseline_secs).await {
+                Ok(rate) => {
+                    println!("raw SQLite, {n} row(s) per commit: {rate:.0} rows/s");
+                    *slot = Some(rate);
+                }
+                Err(e) => eprintln!("raw SQLite baseline ({n} per commit) failed: {e}"),
+            }
+        }
+    }
+
+    let mut results = Vec::new();
+    for &backend in &cfg.backends {
+        for &c in &cfg.concurrency {
+            println!("running {} with {c} clients ...", backend.name());
+            match run_one(&cfg, backend, c, &bodies, tck, cores).await {
+                Ok(r) => {
+                    println!(
+                        "  {:.0} reports/s, p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, errors {}, rows {} / 201s {}, idle RSS {:.1} MiB, peak {:.1} MiB, CPU tipline {:.2} loadgen {:.2} postgres {:.2} other {:.2} (busy before {:.2})",
+                        r.rate,
+                        r.p50,
+                        r.p95,
+                        r.p99,
+                        r.errors,
+                        r.rows,
+                        r.answered_201,
+                        mib(r.idle_rss_kib),
+                        mib(r.peak_rss_kib),
+                        r.cpu.server,
+                        r.cpu.loadgen,
+                        r.cpu.postgres,
+                        r.cpu.other,
+                        r.background
+                    );
+                    if let Some(e) = &r.first_error {
+                        println!("  first error: {e}");
+                    }
+                    results.push(r);
+                }
+                Err(e) => eprintln!("  {} with {c} clients failed: {e}", backend.name()),
+            }
+        }
+    }
+
+    println!();
+    print!("{}", results_table(&results));
+    println!();
+    print!("{}", memory_table(&results));
+    println!();
+    print!("{}", cpu_table(&results));
+    println!();
+    if results.is_empty() {
+        eprintln!("no run succeeded; {} left unchanged", cfg.out.display());
+        std::process::exit(1);
+    }
+    let md = markdown(&cfg, &m, &results, &base);
+    match std::fs::write(&cfg.out, &md) {
+        Ok(()) => println!("wrote {}", cfg.out.display()),
+        Err(e) => eprintln!("cannot write {}: {e}", cfg.out.display()),
+    }
+    let mismatched = results
+        .iter()
+        .any(|r| r.errors > 0 || r.rows != r.answered_201 as i64);
+    if mismatched {
+        eprintln!("errors or a count mismatch: see the table");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,164 @@
+//! `tipline user add|list|disable|reset`: staff accounts from the command line. Adding or
+//! resetting prints a one-time set-up link; nothing else about the account is ever printed.
+
+use super::config::ServeArgs;
+use crate::clock::{Clock, SystemClock};
+use crate::staff::accounts;
+use crate::staff::audit::{self, AuditEntry, AuditLog};
+use crate::store::{Db, staff as repo};
+use clap::Subcommand;
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account and print its one-time set-up link.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// analyst, supervisor, auditor or admin.
+        #[arg(long)]
+        role: String,
+        /// Language of the staff pages for this user: en, fr, de or nl.
+        #[arg(long, default_value = "en")]
+        language: String,
+        #[command(flatten)]
+        instance: ServeArgs,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        instance: ServeArgs,
+    },
+    /// Disable an account and end its sessions.
+    Disable {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        instance: ServeArgs,
+    },
+    /// Clear an account's password and second factor, and print a new set-up link.
+    Reset {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        instance: ServeArgs,
+    },
+}
+
+/// Opens the database and audit trail of the instance the flags describe.
+pub async fn open_instance(args: ServeArgs) -> anyhow::Result<(Db, AuditLog, String)> {
+    let settings = args.resolve()?;
+    let keys = crate::seal::KeyRing::load_or_create(&settings.key_dir, &settings.data_dir)?;
+    let db = match &settings.database_url {
+        Some(url) => Db::connect(url).await?,
+        None => Db::open_embedded(&settings.data_dir).await?,
+    };
+    db.migrate().await?;
+    let log = AuditLog::new(
+        db.clone(),
+        keys.derive(audit::KEY_PURPOSE),
+        settings.key_dir.join(audit::HEAD_FILE),
+    );
+    Ok((db, log, settings.public_url))
+}
+
+async fn run(command: UserCommand) -> anyhow::Result<()> {
+    let now = SystemClock.now().unix_timestamp();
+    let link =
+        |base: &str, token: &str| format!("{}/staff/setup/{token}", base.trim_end_matches('/'));
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            language,
+            instance,
+        } => {
+            let (db, log, base) = open_instance(instance).await?;
+            let token = accounts::add(&db, &username, &role, &language, now).await?;
+            log.append(
+                AuditEntry {
+                    actor: "cli",
+                    action: "user.add",
+                    report_id: None,
+                    detail: &format!("username={username} role={role}"),
+                },
+                now,
+            )
+            .await?;
+            println!(
+                "Account {username} ({role}) created. Give this one-time set-up link to its owner (valid {} hours):",
+                accounts::SETUP_LINK_HOURS
+            );
+            println!("{}", link(&base, &token));
+        }
+        UserCommand::List { instance } => {
+            let (db, _, _) = open_instance(instance).await?;
+            for u in repo::list_users(&db).await? {
+                let state = if u.disabled {
+                    "disabled"
+                } else if u.password_hash.is_none() || u.totp_secret.is_none() {
+                    "set-up pending"
+                } else {
+                    "active"
+                };
+                println!("{:<24} {:<11} {state}", u.username, u.role);
+            }
+        }
+        UserCommand::Disable { username, instance } => {
+            let (db, log, _) = open_instance(instance).await?;
+            accounts::disable(&db, &username).await?;
+            log.append(
+                AuditEntry {
+                    actor: "cli",
+                    action: "user.disable",
+                    report_id: None,
+                    detail: &format!("username={username}"),
+                },
+                now,
+            )
+            .await?;
+            println!("Account {username} disabled; its sessions have ended.");
+        }
+        UserCommand::Reset { username, instance } => {
+            let (db, log, base) = open_instance(instance).await?;
+            let token = accounts::reset(&db, &username, now).await?;
+            log.append(
+                AuditEntry {
+                    actor: "cli",
+                    action: "user.reset",
+                    report_id: None,
+                    detail: &format!("username={username}"),
+                },
+                now,
+            )
+            .await?;
+            println!(
+                "Account {username} reset. New one-time set-up link (valid {} hours):",
+                accounts::SETUP_LINK_HOURS
+            );
+            println!("{}", link(&base, &token));
+        }
+    }
+    Ok(())
+}
+
+/// `tipline user …`.
+pub fn main(command: UserCommand) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tipline: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tipline: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Staff accounts: creating them with a one-time set-up link, choosing a password, enrolling
+//! the second factor, signing in with throttling per account, disabling and resetting.
+
+use super::password::{self, PasswordProblem};
+use super::policy::{Actor, Role};
+use super::totp::{self, TotpSecret};
+use crate::seal::{Aad, Sealer};
+use crate::store::staff::{self as repo, NewUser, UserRow};
+use crate::store::{Db, StoreError};
+use data_encoding::BASE64URL_NOPAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// How long a set-up link works.
+pub const SETUP_LINK_HOURS: i64 = 72;
+/// Failed sign-ins allowed before the account locks for a while.
+pub const FREE_FAILURES: i64 = 5;
+/// Longest lock after repeated failures, in seconds.
+pub const MAX_LOCK_SECONDS: i64 = 3600;
+
+/// A signed-in staff member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffUser {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    pub language: String,
+}
+
+impl StaffUser {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.id.clone(),
+            role: self.role,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(
+        "the username must be 2 to 64 characters: lower-case letters, digits, dot, dash or underscore"
+    )]
+    BadUsername,
+    #[error("unknown role; use one of analyst, supervisor, auditor, admin")]
+    BadRole,
+    #[error("the username {0} is already taken")]
+    Taken(String),
+    #[error("there is no account named {0}; list the accounts with `tipline user list`")]
+    NoSuchUser(String),
+    #[error(
+        "this set-up link is invalid or has expired; ask an administrator for a new one (`tipline user reset`)"
+    )]
+    BadSetupLink,
+    #[error("the password does not meet the policy")]
+    WeakPassword(PasswordProblem),
+    #[error("the code is wrong; check the time on your phone and try the next code")]
+    BadCode,
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("password hashing failed")]
+    Hash,
+}
+
+/// A fresh secret token for links and cookies, and the hash that is stored.
+pub fn new_token() -> (String, Vec<u8>) {
+    let mut raw = [0u8; 32];
+    rand::rng().fill_bytes(&mut raw);
+    let token = BASE64URL_NOPAD.encode(&raw);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// The stored form of a token (256 random bits need no salt or key).
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn valid_username(name: &str) -> bool {
+    (2..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+pub fn user_from_row(row: &UserRow) -> Option<StaffUser> {
+    Some(StaffUser {
+        id: row.id.clone(),
+        username: row.username.clone(),
+        role: Role::parse(&row.role)?,
+        language: row.language.clone(),
+    })
+}
+
+/// Creates an account; returns the set-up token to put in the one-time link.
+pub async fn add(
+    db: &Db,
+    username: &str,
+    role: &str,
+    language: &str,
+    now: i64,
+) -> Result<String, AccountError> {
+    if !valid_username(username) {
+        return Err(AccountError::BadUsername);
+    }
+    let role = Role::parse(role).ok_or(AccountError::BadRole)?;
+    let (token, hash) = new_token();
+    let id = uuid::Uuid::now_v7().to_string();
+    let created = repo::insert_user(
+        db,
+        &NewUser {
+            id: &id,
+            username,
+            role: role.as_str(),
+            language: crate::intake::report::language_or_default(language),
+            setup_token_hash: &hash,
+            setup_expires_at: now + SETUP_LINK_HOURS * 3600,
+            created_at: now,
+        },
+    )
+    .await?;
+    if !created {
+        return Err(AccountError::Taken(username.to_owned()));
+    }
+    Ok(token)
+}
+
+/// Clears an account's credentials and returns a new set-up token.
+pub async fn reset(db: &Db, username: &str, now: i64) -> Result<String, AccountError> {
+    let (token, hash) = new_token();
+    if !repo::reset_user(db, username, &hash, now + SETUP_LINK_HOURS * 3600).await? {
+        return Err(AccountError::NoSuchUser(username.to_owned()));
+    }
+    Ok(token)
+}
+
+pub async fn disable(db: &Db, username: &str) -> Result<(), AccountError> {
+    if !repo::disable_user(db, username).await? {
+        return Err(AccountError::NoSuchUser(username.to_owned()));
+    }
+    Ok(())
+}
+
+/// The account a set-up link belongs to, if the link is valid now.
+pub async fn setup_account(db: &Db, token: &str, now: i64) -> Result<UserRow, AccountError> {
+    let row = repo::user_by_setup_hash(db, &token_hash(token))
+        .await?
+        .ok_or(AccountError::BadSetupLink)?;
+    if row.disabled || row.setup_expires_at.is_none_or(|t| t < now) {
+        return Err(AccountError::BadSetupLink);
+    }
+    Ok(row)
+}
+
+/// Sets the password chosen through a set-up link.
+pub async fn choose_password(
+    db: &Db,
+    token: &str,
+    new_password: String,
+    now: i64,
+) -> Result<UserRow, AccountError> {
+    let row = setup_account(db, token, now).await?;
+    password::check_policy(&new_password, &row.username).map_err(AccountError::WeakPassword)?;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&new_password))
+        .await
+        .map_err(|_| AccountError::Hash)?
+        .map_err(|_| AccountError::Hash)?;
+    repo::set_password(db, &row.id, &hash).await?;
+    Ok(row)
+}
+
+/// The associated data of a user's sealed TOTP secret.
+pub fn totp_aad(user_id: &str) -> Aad {
+    Aad::field("staff_users", user_id, "totp_secret")
+}
+
+/// The associated data of a pending TOTP secret during enrolment.
+pub fn pending_totp_aad(user_id: &str) -> Aad {
+    Aad::field("staff_sessions", user_id, "pending_totp")
+}
+
+/// Confirms enrolment: the code must match the pending secret; then it is stored sealed.
+pub async fn confirm_totp(
+    db: &Db,
+    sealer: &Sealer,
+    user_id: &str,
+    pending: &TotpSecret,
+    code: &str,
+    now: i64,
+) -> Result<(), AccountError> {
+    let step = totp::verify(pending, code, now, None).ok_or(AccountError::BadCode)?;
+    let sealed = sealer.seal(&totp_aad(user_id), pending.as_bytes());
+    repo::set_totp(db, user_id, &sealed, step).await?;
+    Ok(())
+}
+
+/// What a successful sign-in leads to.
+#[derive(Debug)]
+pub enum SignedIn {
+    /// Password and code right: a full session.
+    Full(StaffUser),
+    /// Password right, but no second factor yet: the user must enrol before seeing anything.
+    MustEnrol(StaffUser),
+}
+
+/// Checks a sign-in. Unknown users cost the same work as known ones; every failure (wrong
+/// password or code, locked or disabled account) looks the same from outside.
+pub async fn sign_in(
+    db: &Db,
+    sealer: &Sealer,
+    username: &str,
+    given_password: String,
+    code: &str,
+    now: i64,
+) -> Result<Option<SignedIn>, AccountError> {
+    let row = repo::user_by_username(db, username.trim()).await?;
+    let Some(row) = row.filter(|r| !r.disabled && r.password_hash.is_some()) else {
+        let _ = tokio::task::spawn_blocking(move || password::verify_dummy(&given_password)).await;
+        return Ok(None);
+    };
+    if row.locked_until > now {
+        let _ = tokio::task::spawn_blocking(move || password::verify_dummy(&given_password)).await;
+        return Ok(None);
+    }
+    let phc = row.password_hash.clone().unwrap_or_default();
+    let password_ok = tokio::task::spawn_blocking(move || password::verify(&given_password, &phc))
+        .await
+        .unwrap_or(false);
+    let user = user_from_row(&row).ok_or(AccountError::BadRole)?;
+    let outcome = if !password_ok {
+        None
+    } else {
+        match &row.totp_secret {
+            None => Some(SignedIn::MustEnrol(user)),
+            Some(sealed) => {
+                let secret = sealer
+                    .open(&totp_aad(&row.id), sealed)
+                    .ok()
+                    .and_then(|b| TotpSecret::from_bytes(b.to_vec()));
+                let step = secret.and_then(|s| totp::verify(&s, code, now, row.totp_last_step));
+                match step {
+                    Some(step) if repo::use_totp_step(db, &row.id, step).await? => {
+                        Some(SignedIn::Full(user))
+                    }
+                    _ => None,
+                }
+            }
+        }
+    };
+    match outcome {
+        Some(ok) => {
+            repo::clear_failed_sign_ins(db, &row.id).await?;
+            Ok(Some(ok))
+        }
+        None => {
+            let failures = row.failed_sign_ins + 1;
+            let locked_until = if failures >= FREE_FAILURES {
+                let exponent = u32::try_from((failures - FREE_FAILURES).min(12)).unwrap_or(12);
+                now + (60_i64 << exponent).min(MAX_LOCK_SECONDS)
+            } else {
+                0
+            };
+            repo::record_failed_sign_in(db, &row.id, locked_until).await?;
+            Ok(None)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The role policy, in one place: what each role may see and do. Every staff route asks
+//! [`allowed`]; the queue (and later search and related reports) filter with [`can_see`]. A
+//! refusal about a report looks exactly like a report that does not exist.
+
+use serde::Serialize;
+
+/// A staff role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Works the queue: opens unrestricted reports, claims, and works on reports assigned to them.
+    Analyst,
+    /// Everything an analyst does, on all reports, plus assigning, closing, re-opening and
+    /// restricting.
+    Supervisor,
+    /// Reads the audit trail; no report content.
+    Auditor,
+    /// Manages users and settings; no report content.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Analyst, Role::Supervisor, Role::Auditor, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Analyst => "analyst",
+            Self::Supervisor => "supervisor",
+            Self::Auditor => "auditor",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Something a staff member asks to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See the triage queue.
+    ViewQueue,
+    /// Open a report (every opening is audited).
+    OpenReport,
+    /// Take an unassigned report for oneself.
+    Claim,
+    /// Write an internal note.
+    WriteNote,
+    /// Move a report along the workflow (acknowledge, assess, forward).
+    ChangeStatus,
+    /// Give a report to someone.
+    Assign,
+    /// Close a report with a reason.
+    Close,
+    /// Re-open a closed report.
+    Reopen,
+    /// Mark a report restricted (or lift it).
+    Restrict,
+    /// Download an attachment.
+    DownloadAttachment,
+    /// Read the audit trail.
+    ViewAudit,
+    /// List, add, disable and reset staff accounts.
+    ManageUsers,
+}
+
+impl Action {
+    pub const ALL: [Action; 12] = [
+        Action::ViewQueue,
+        Action::OpenReport,
+        Action::Claim,
+        Action::WriteNote,
+        Action::ChangeStatus,
+        Action::Assign,
+        Action::Close,
+        Action::Reopen,
+        Action::Restrict,
+        Action::DownloadAttachment,
+        Action::ViewAudit,
+        Action::ManageUsers,
+    ];
+
+    /// Whether the action is about one report.
+    pub fn on_report(self) -> bool {
+        !matches!(self, Self::ViewQueue | Self::ViewAudit | Self::ManageUsers)
+    }
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub role: Role,
+}
+
+/// What the policy needs to know about a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportAccess {
+    pub restricted: bool,
+    pub assignee: Option<String>,
+}
+
+impl ReportAccess {
+    fn assigned_to(&self, actor: &Actor) -> bool {
+        self.assignee.as_deref() == Some(actor.user_id.as_str())
+    }
+}
+
+/// Whether `actor` may see that `report` exists at all (queue, lists, search).
+pub fn can_see(actor: &Actor, report: &ReportAccess) -> bool {
+    match actor.role {
+        Role::Supervisor => true,
+        Role::Analyst => !report.restricted || report.assigned_to(actor),
+        Role::Auditor | Role::Admin => false,
+    }
+}
+
+/// Whether `actor` may do `action` (on `report`, for report actions).
+pub fn allowed(actor: &Actor, action: Action, report: Option<&ReportAccess>) -> bool {
+    use Action::*;
+    match (actor.role, action) {
+        (Role::Auditor, ViewAudit) | (Role::Admin, ManageUsers) => true,
+        (Role::Auditor | Role::Admin, _) => false,
+        (_, ViewAudit | ManageUsers) => false,
+        (Role::Analyst | Role::Supervisor, ViewQueue) => true,
+        (role, action) => {
+            let Some(report) = report else {
+                return false;
+            };
+            if !can_see(actor, report) {
+                return false;
+            }
+            match (role, action) {
+                (Role::Supervisor, _) => true,
+                (Role::Analyst, OpenReport | DownloadAttachment) => true,
+                (Role::Analyst, Claim) => report.assignee.is_none(),
+                (Role::Analyst, WriteNote | ChangeStatus) => report.assigned_to(actor),
+                (Role::Analyst, _) => false,
+                _ => false,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user_id: "me".into(),
+            role,
+        }
+    }
+
+    fn report(restricted: bool, assignee: Option<&str>) -> ReportAccess {
+        ReportAccess {
+            restricted,
+            assignee: assignee.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn analysts_work_only_what_is_theirs_and_never_restricted_cases_of_others() {
+        let a = actor(Role::Analyst);
+        let open = report(false, None);
+        let mine = report(false, Some("me"));
+        let theirs = report(false, Some("other"));
+        let restricted_theirs = report(true, Some("other"));
+        let restricted_mine = report(true, Some("me"));
+        assert!(allowed(&a, Action::OpenReport, Some(&open)));
+        assert!(allowed(&a, Action::Claim, Some(&open)));
+        assert!(!allowed(&a, Action::Claim, Some(&theirs)));
+        assert!(!allowed(&a, Action::WriteNote, Some(&theirs)));
+        assert!(allowed(&a, Action::WriteNote, Some(&mine)));
+        assert!(allowed(&a, Action::ChangeStatus, Some(&mine)));
+        assert!(!allowed(&a, Action::Close, Some(&mine)));
+        assert!(!allowed(&a, Action::OpenReport, Some(&restricted_theirs)));
+        assert!(!can_see(&a, &restricted_theirs));
+        assert!(allowed(&a, Action::OpenReport, Some(&restricted_mine)));
+    }
+
+    #[test]
+    fn auditors_and_admins_never_see_report_content() {
+        for role in [Role::Auditor, Role::Admin] {
+            let who = actor(role);
+            for action in Action::ALL.into_iter().filter(|a| a.on_report()) {
+                assert!(
+                    !allowed(&who, action, Some(&report(false, Some("me")))),
+                    "{role:?} {action:?}"
+                );
+            }
+            assert!(!allowed(&who, Action::ViewQueue, None));
+        }
+        assert!(allowed(&actor(Role::Auditor), Action::ViewAudit, None));
+        assert!(allowed(&actor(Role::Admin), Action::ManageUsers, None));
+        assert!(!allowed(&actor(Role::Supervisor), Action::ViewAudit, None));
+    }
+
+    #[test]
+    fn supervisors_do_everything_on_reports() {
+        let s = actor(Role::Supervisor);
+        for action in Action::ALL.into_iter().filter(|a| a.on_report()) {
+            assert!(
+                allowed(&s, action, Some(&report(true, Some("other")))),
+                "{action:?}"
+            );
+        }
+    }
+}

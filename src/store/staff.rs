@@ -1,0 +1,308 @@
+//! The staff repository: accounts and server-side sessions.
+
+use super::{Db, StoreError};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// A staff account as stored.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub role: String,
+    pub password_hash: Option<String>,
+    /// Sealed TOTP secret.
+    pub totp_secret: Option<Vec<u8>>,
+    pub totp_last_step: Option<i64>,
+    pub language: String,
+    pub disabled: bool,
+    pub setup_token_hash: Option<Vec<u8>>,
+    pub setup_expires_at: Option<i64>,
+    pub failed_sign_ins: i64,
+    pub locked_until: i64,
+    pub created_at: i64,
+}
+
+fn user_from(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
+    Ok(UserRow {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        role: row.try_get("role")?,
+        password_hash: row.try_get("password_hash")?,
+        totp_secret: row.try_get("totp_secret")?,
+        totp_last_step: row.try_get("totp_last_step")?,
+        language: row.try_get("language")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        setup_token_hash: row.try_get("setup_token_hash")?,
+        setup_expires_at: row.try_get("setup_expires_at")?,
+        failed_sign_ins: row.try_get("failed_sign_ins")?,
+        locked_until: row.try_get("locked_until")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+const USER_COLUMNS: &str = "id, username, role, password_hash, totp_secret, totp_last_step, language, \
+     disabled, setup_token_hash, setup_expires_at, failed_sign_ins, locked_until, created_at";
+
+/// A new account, waiting for its set-up link.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    pub role: &'a str,
+    pub language: &'a str,
+    pub setup_token_hash: &'a [u8],
+    pub setup_expires_at: i64,
+    pub created_at: i64,
+}
+
+/// Creates an account. False if the username is taken.
+pub async fn insert_user(db: &Db, u: &NewUser<'_>) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO staff_users (id, username, role, language, setup_token_hash, setup_expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+    )
+    .bind(u.id)
+    .bind(u.username)
+    .bind(u.role)
+    .bind(u.language)
+    .bind(u.setup_token_hash)
+    .bind(u.setup_expires_at)
+    .bind(u.created_at)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+async fn user_where(
+    db: &Db,
+    clause: &str,
+    value: Vec<u8>,
+    text: Option<&str>,
+) -> Result<Option<UserRow>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM staff_users WHERE {clause} = $1");
+    let q = sqlx::query(&sql);
+    let q = match text {
+        Some(t) => q.bind(t.to_owned()),
+        None => q.bind(value),
+    };
+    let row = q.fetch_optional(db.pool()).await?;
+    Ok(row.as_ref().map(user_from).transpose()?)
+}
+
+pub async fn user_by_username(db: &Db, username: &str) -> Result<Option<UserRow>, StoreError> {
+    user_where(db, "username", vec![], Some(username)).await
+}
+
+pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, StoreError> {
+    user_where(db, "id", vec![], Some(id)).await
+}
+
+pub async fn user_by_setup_hash(db: &Db, hash: &[u8]) -> Result<Option<UserRow>, StoreError> {
+    user_where(db, "setup_token_hash", hash.to_vec(), None).await
+}
+
+/// Every account, by username.
+pub async fn list_users(db: &Db) -> Result<Vec<UserRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM staff_users ORDER BY username"
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(user_from).collect::<Result<_, _>>()?)
+}
+
+/// Sets the password chosen through the set-up link and uses the link up.
+pub async fn set_password(db: &Db, id: &str, hash: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE staff_users SET password_hash = $1, setup_token_hash = NULL, setup_expires_at = NULL, \
+         failed_sign_ins = 0, locked_until = 0 WHERE id = $2",
+    )
+    .bind(hash)
+    .bind(id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Stores the sealed TOTP secret once it was confirmed with a code at `step`.
+pub async fn set_totp(
+    db: &Db,
+    id: &str,
+    sealed_secret: &[u8],
+    step: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff_users SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
+        .bind(sealed_secret)
+        .bind(step)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Records a used TOTP step; false if that step (or a later one) was already used, so a code
+/// cannot be replayed even by two requests racing.
+pub async fn use_totp_step(db: &Db, id: &str, step: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE staff_users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(id)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Counts a failed sign-in and sets the lock.
+pub async fn record_failed_sign_in(db: &Db, id: &str, locked_until: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff_users SET failed_sign_ins = failed_sign_ins + 1, locked_until = $1 WHERE id = $2")
+        .bind(locked_until)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn clear_failed_sign_ins(db: &Db, id: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff_users SET failed_sign_ins = 0, locked_until = 0 WHERE id = $1")
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn set_language(db: &Db, id: &str, language: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff_users SET language = $1 WHERE id = $2")
+        .bind(language)
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Disables an account and ends its sessions. False if there is no such user.
+pub async fn disable_user(db: &Db, username: &str) -> Result<bool, StoreError> {
+    let mut tx = db.pool().begin().await?;
+    let done = sqlx::query("UPDATE staff_users SET disabled = 1 WHERE username = $1")
+        .bind(username)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM staff_sessions WHERE user_id IN (SELECT id FROM staff_users WHERE username = $1)")
+        .bind(username)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Resets an account: password and second factor cleared, sessions ended, a new set-up link.
+pub async fn reset_user(
+    db: &Db,
+    username: &str,
+    setup_token_hash: &[u8],
+    expires_at: i64,
+) -> Result<bool, StoreError> {
+    let mut tx = db.pool().begin().await?;
+    let done = sqlx::query(
+        "UPDATE staff_users SET password_hash = NULL, totp_secret = NULL, totp_last_step = NULL, disabled = 0, \
+         setup_token_hash = $1, setup_expires_at = $2, failed_sign_ins = 0, locked_until = 0 WHERE username = $3",
+    )
+    .bind(setup_token_hash)
+    .bind(expires_at)
+    .bind(username)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM staff_sessions WHERE user_id IN (SELECT id FROM staff_users WHERE username = $1)")
+        .bind(username)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A session as stored.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub user_id: String,
+    pub stage: String,
+    pub csrf_token: String,
+    pub pending_totp: Option<Vec<u8>>,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+pub async fn insert_session(
+    db: &Db,
+    id_hash: &[u8],
+    user_id: &str,
+    stage: &str,
+    csrf_token: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO staff_sessions (id_hash, user_id, stage, csrf_token, created_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(id_hash)
+    .bind(user_id)
+    .bind(stage)
+    .bind(csrf_token)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+pub async fn session(db: &Db, id_hash: &[u8]) -> Result<Option<SessionRow>, StoreError> {
+    let row = sqlx::query(
+        "SELECT user_id, stage, csrf_token, pending_totp, created_at, last_seen_at FROM staff_sessions WHERE id_hash = $1",
+    )
+    .bind(id_hash)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(SessionRow {
+        user_id: row.try_get("user_id")?,
+        stage: row.try_get("stage")?,
+        csrf_token: row.try_get("csrf_token")?,
+        pending_totp: row.try_get("pending_totp")?,
+        created_at: row.try_get("created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+    }))
+}
+
+pub async fn touch_session(db: &Db, id_hash: &[u8], now: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        .bind(now)
+        .bind(id_hash)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn set_session_stage(db: &Db, id_hash: &[u8], stage: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff_sessions SET stage = $1, pending_totp = NULL WHERE id_hash = $2")
+        .bind(stage)
+        .bind(id_hash)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn set_pending_totp(db: &Db, id_hash: &[u8], sealed: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff_sessions SET pending_totp = $1 WHERE id_hash = $2")
+        .bind(sealed)
+        .bind(id_hash)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_session(db: &Db, id_hash: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM staff_sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

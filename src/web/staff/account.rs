@@ -1,0 +1,430 @@
+//! Signing in and out, choosing a password through the one-time set-up link, enrolling the
+//! second factor, and choosing the language of the staff pages.
+
+use super::auth::{AnySession, StaffSession};
+use crate::staff::accounts::{self, AccountError, SignedIn, pending_totp_aad};
+use crate::staff::audit::AuditEntry;
+use crate::staff::sessions::{self, Stage};
+use crate::staff::totp::{self, TotpSecret};
+use crate::store::staff as repo;
+use crate::web::AppState;
+use crate::web::error::log_internal;
+use crate::web::i18n::negotiate;
+use crate::web::pages::PageQuery;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use serde::Deserialize;
+
+fn lang_of(q: &PageQuery, headers: &HeaderMap) -> &'static str {
+    negotiate(
+        q.lang.as_deref(),
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+impl AppState {
+    fn now_unix(&self) -> i64 {
+        self.clock.now().unix_timestamp()
+    }
+
+    /// Records an audit entry; a failure to record is logged and refuses nothing already done.
+    pub(crate) async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        report_id: Option<&str>,
+        detail: &str,
+    ) {
+        let entry = AuditEntry {
+            actor,
+            action,
+            report_id,
+            detail,
+        };
+        if let Err(e) = self.audit.append(entry, self.now_unix()).await {
+            log_internal("audit append", &e);
+        }
+    }
+
+    fn sign_in_form(
+        &self,
+        status: StatusCode,
+        lang: &'static str,
+        error: Option<&str>,
+        username: &str,
+    ) -> Response {
+        let ctx = context! {
+            form_token => self.tokens.issue(self.clock.now()),
+            error => error.map(|k| self.i18n.t(lang, k, None)),
+            username,
+            ..self.staff_public_context(lang, "/staff/sign-in?")
+        };
+        self.render(status, "staff/sign_in.html", ctx)
+    }
+}
+
+pub async fn sign_in_page(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    state.sign_in_form(StatusCode::OK, lang_of(&q, &headers), None, "")
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    form_token: String,
+    username: String,
+    password: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    lang: String,
+}
+
+pub async fn sign_in(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Response {
+    let lang = crate::intake::report::language_or_default(&form.lang);
+    let now = state.now_unix();
+    if state
+        .tokens
+        .verify(&form.form_token, state.clock.now())
+        .is_err()
+    {
+        return state.sign_in_form(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            Some("staff-form-expired"),
+            &form.username,
+        );
+    }
+    let result = accounts::sign_in(
+        &state.db,
+        state.intake.sealer(),
+        &form.username,
+        form.password,
+        &form.code,
+        now,
+    )
+    .await;
+    let (user, stage) = match result {
+        Ok(Some(SignedIn::Full(user))) => (user, Stage::Full),
+        Ok(Some(SignedIn::MustEnrol(user))) => (user, Stage::Enrol),
+        Ok(None) => {
+            state
+                .audit("anonymous", "session.sign_in_failed", None, "")
+                .await;
+            return state.sign_in_form(
+                StatusCode::UNAUTHORIZED,
+                lang,
+                Some("staff-sign-in-failed"),
+                &form.username,
+            );
+        }
+        Err(e) => return state.staff_error(lang, &e),
+    };
+    match sessions::start(&state.db, &user.id, stage, now).await {
+        Ok(cookie) => {
+            state
+                .audit(&user.id, "session.sign_in", None, stage.as_str())
+                .await;
+            let target = if stage == Stage::Full {
+                "/staff"
+            } else {
+                "/staff/enrol"
+            };
+            let mut response = Redirect::to(target).into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, state.session_cookie(&cookie));
+            response
+        }
+        Err(e) => state.staff_error(lang, &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let full = StaffSession(session);
+    if !full.csrf_ok(&form.csrf) {
+        return state.refusal(&full.0.user.language, super::auth::Refusal::BadCsrf);
+    }
+    if let Err(e) = sessions::end(&state.db, &full.0).await {
+        return state.staff_error(&full.0.user.language, &e);
+    }
+    state
+        .audit(&full.0.user.id, "session.sign_out", None, "")
+        .await;
+    let mut response = Redirect::to("/staff/sign-in").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, state.cleared_cookie());
+    response
+}
+
+impl AppState {
+    fn setup_form(
+        &self,
+        status: StatusCode,
+        lang: &'static str,
+        token: &str,
+        username: &str,
+        error: Option<String>,
+    ) -> Response {
+        let ctx = context! {
+            token, username, error,
+            form_token => self.tokens.issue(self.clock.now()),
+            min_length => crate::staff::password::MIN_LENGTH,
+            ..self.staff_public_context(lang, &format!("/staff/setup/{token}?"))
+        };
+        self.render(status, "staff/setup.html", ctx)
+    }
+}
+
+pub async fn setup_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let now = state.now_unix();
+    match accounts::setup_account(&state.db, &token, now).await {
+        Ok(row) => {
+            let lang = if q.lang.is_some() {
+                lang_of(&q, &headers)
+            } else {
+                crate::intake::report::language_or_default(&row.language)
+            };
+            state.setup_form(StatusCode::OK, lang, &token, &row.username, None)
+        }
+        Err(e) => state.staff_error(lang_of(&q, &headers), &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    form_token: String,
+    password: String,
+    confirm: String,
+    #[serde(default)]
+    lang: String,
+}
+
+pub async fn setup(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<SetupForm>,
+) -> Response {
+    let lang = crate::intake::report::language_or_default(&form.lang);
+    let now = state.now_unix();
+    let row = match accounts::setup_account(&state.db, &token, now).await {
+        Ok(row) => row,
+        Err(e) => return state.staff_error(lang, &e),
+    };
+    if state
+        .tokens
+        .verify(&form.form_token, state.clock.now())
+        .is_err()
+    {
+        let error = Some(state.i18n.t(lang, "staff-form-expired", None));
+        return state.setup_form(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            &token,
+            &row.username,
+            error,
+        );
+    }
+    if form.password != form.confirm {
+        let error = Some(state.i18n.t(lang, "password-mismatch", None));
+        return state.setup_form(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            &token,
+            &row.username,
+            error,
+        );
+    }
+    match accounts::choose_password(&state.db, &token, form.password, now).await {
+        Ok(row) => match sessions::start(&state.db, &row.id, Stage::Enrol, now).await {
+            Ok(cookie) => {
+                state.audit(&row.id, "user.password_set", None, "").await;
+                let mut response = Redirect::to("/staff/enrol").into_response();
+                response
+                    .headers_mut()
+                    .insert(header::SET_COOKIE, state.session_cookie(&cookie));
+                response
+            }
+            Err(e) => state.staff_error(lang, &e),
+        },
+        Err(AccountError::WeakPassword(problem)) => {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("min", crate::staff::password::MIN_LENGTH as i64);
+            let error = Some(state.i18n.t(lang, problem.code(), Some(&args)));
+            state.setup_form(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                &token,
+                &row.username,
+                error,
+            )
+        }
+        Err(e) => state.staff_error(lang, &e),
+    }
+}
+
+impl AppState {
+    async fn enrol_form(
+        &self,
+        session: &sessions::Session,
+        status: StatusCode,
+        error: bool,
+    ) -> Response {
+        let lang = crate::intake::report::language_or_default(&session.user.language);
+        // Reuse the pending secret of this session, or make one.
+        let pending = session
+            .pending_totp
+            .as_ref()
+            .and_then(|sealed| {
+                self.intake
+                    .sealer()
+                    .open(&pending_totp_aad(&session.user.id), sealed)
+                    .ok()
+            })
+            .and_then(|bytes| TotpSecret::from_bytes(bytes.to_vec()));
+        let secret = match pending {
+            Some(s) => s,
+            None => {
+                let fresh = TotpSecret::generate();
+                let sealed = self
+                    .intake
+                    .sealer()
+                    .seal(&pending_totp_aad(&session.user.id), fresh.as_bytes());
+                if let Err(e) = repo::set_pending_totp(&self.db, &session.id_hash, &sealed).await {
+                    return self.staff_error(lang, &e);
+                }
+                fresh
+            }
+        };
+        let issuer = self.i18n.t(lang, "site-name", None);
+        let uri = totp::provisioning_uri(&secret, &issuer, &session.user.username);
+        let ctx = context! {
+            qr => minijinja::Value::from_safe_string(totp::qr_svg(&uri, &self.i18n.t(lang, "staff-enrol-qr-label", None))),
+            secret => secret.display_base32(),
+            error => error.then(|| self.i18n.t(lang, "staff-enrol-wrong-code", None)),
+            csrf => session.csrf_token.clone(),
+            ..self.staff_public_context(lang, "/staff/enrol?")
+        };
+        self.render(status, "staff/enrol.html", ctx)
+    }
+}
+
+pub async fn enrol_page(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+) -> Response {
+    if session.stage == Stage::Full {
+        return Redirect::to("/staff").into_response();
+    }
+    state.enrol_form(&session, StatusCode::OK, false).await
+}
+
+#[derive(Deserialize)]
+pub struct EnrolForm {
+    csrf: String,
+    code: String,
+}
+
+pub async fn enrol(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+    Form(form): Form<EnrolForm>,
+) -> Response {
+    let lang = session.user.language.clone();
+    let session = StaffSession(session);
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, super::auth::Refusal::BadCsrf);
+    }
+    let session = session.0;
+    if session.stage == Stage::Full {
+        return Redirect::to("/staff").into_response();
+    }
+    let pending = session
+        .pending_totp
+        .as_ref()
+        .and_then(|sealed| {
+            state
+                .intake
+                .sealer()
+                .open(&pending_totp_aad(&session.user.id), sealed)
+                .ok()
+        })
+        .and_then(|bytes| TotpSecret::from_bytes(bytes.to_vec()));
+    let Some(pending) = pending else {
+        return state
+            .enrol_form(&session, StatusCode::UNPROCESSABLE_ENTITY, true)
+            .await;
+    };
+    let now = state.now_unix();
+    match accounts::confirm_totp(
+        &state.db,
+        state.intake.sealer(),
+        &session.user.id,
+        &pending,
+        &form.code,
+        now,
+    )
+    .await
+    {
+        Ok(()) => {
+            if let Err(e) =
+                repo::set_session_stage(&state.db, &session.id_hash, Stage::Full.as_str()).await
+            {
+                return state.staff_error(&lang, &e);
+            }
+            state
+                .audit(&session.user.id, "user.totp_enrolled", None, "")
+                .await;
+            Redirect::to("/staff").into_response()
+        }
+        Err(AccountError::BadCode) => {
+            state
+                .enrol_form(&session, StatusCode::UNPROCESSABLE_ENTITY, true)
+                .await
+        }
+        Err(e) => state.staff_error(&lang, &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    csrf: String,
+    language: String,
+}
+
+pub async fn language(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&session.0.user.language, super::auth::Refusal::BadCsrf);
+    }
+    let lang = crate::intake::report::language_or_default(&form.language);
+    if let Err(e) = repo::set_language(&state.db, &session.0.user.id, lang).await {
+        return state.staff_error(lang, &e);
+    }
+    Redirect::to("/staff").into_response()
+}

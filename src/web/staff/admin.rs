@@ -1,0 +1,247 @@
+//! The auditor's view of the audit trail (filterable by user and report) and the admin's
+//! account management (list, add, disable, reset). Neither shows report content.
+
+use super::auth::{Refusal, StaffSession};
+use crate::staff::accounts;
+use crate::staff::audit::AuditFilter;
+use crate::staff::policy::{Action, Role};
+use crate::store::staff as staff_repo;
+use crate::web::AppState;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Audit entries per page.
+const PAGE: i64 = 100;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    user: Option<String>,
+    report: Option<String>,
+    page: Option<i64>,
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.may(Action::ViewAudit, None) {
+        return state.refusal(&lang, Refusal::Forbidden);
+    }
+    let users = match staff_repo::list_users(&state.db).await {
+        Ok(u) => u,
+        Err(e) => return state.staff_error(&lang, &e),
+    };
+    let names: HashMap<String, String> = users
+        .iter()
+        .map(|u| (u.id.clone(), u.username.clone()))
+        .collect();
+    let by_name = q.user.as_deref().filter(|u| !u.is_empty());
+    let actor = by_name.map(|name| {
+        users
+            .iter()
+            .find(|u| u.username == name)
+            .map(|u| u.id.clone())
+            .unwrap_or_else(|| name.to_owned())
+    });
+    let filter = AuditFilter {
+        actor,
+        report_id: q.report.clone().filter(|r| !r.is_empty()),
+    };
+    let page = q.page.unwrap_or(0).max(0);
+    let records = match state.audit.list(&filter, PAGE + 1, page * PAGE).await {
+        Ok(r) => r,
+        Err(e) => return state.staff_error(&lang, &e),
+    };
+    let more = records.len() as i64 > PAGE;
+    let rows: Vec<Value> = records
+        .iter()
+        .take(PAGE as usize)
+        .map(|r| {
+            context! {
+                seq => r.seq,
+                at => time::OffsetDateTime::from_unix_timestamp(r.at).map(|t| t.to_string()).unwrap_or_default(),
+                actor => names.get(&r.actor).cloned().unwrap_or_else(|| r.actor.clone()),
+                action => r.action.clone(),
+                report => r.report_id.clone(),
+                detail => r.detail.clone(),
+            }
+        })
+        .collect();
+    state
+        .audit(&session.0.user.id, "audit.view", None, "")
+        .await;
+    let ctx = context! {
+        rows, more, page,
+        next_page => page + 1,
+        prev_page => (page > 0).then(|| page - 1),
+        filter_user => by_name.map(str::to_owned),
+        filter_report => filter.report_id.clone(),
+        ..state.staff_context(&session.0)
+    };
+    state.render(StatusCode::OK, "staff/audit.html", ctx)
+}
+
+impl AppState {
+    async fn users_page(
+        &self,
+        session: &StaffSession,
+        link: Option<(String, String)>,
+        error: Option<String>,
+    ) -> Response {
+        let lang = session.0.user.language.clone();
+        let users = match staff_repo::list_users(&self.db).await {
+            Ok(u) => u,
+            Err(e) => return self.staff_error(&lang, &e),
+        };
+        let rows: Vec<Value> = users
+            .iter()
+            .map(|u| {
+                context! {
+                    username => u.username.clone(),
+                    role_key => format!("role-{}", u.role),
+                    disabled => u.disabled,
+                    pending => u.password_hash.is_none() || u.totp_secret.is_none(),
+                }
+            })
+            .collect();
+        let ctx = context! {
+            rows, error,
+            link => link.map(|(name, url)| context! { name, url }),
+            roles => Role::ALL.iter().map(|r| context! { id => r.as_str(), key => format!("role-{}", r.as_str()) }).collect::<Vec<_>>(),
+            ..self.staff_context(&session.0)
+        };
+        self.render(StatusCode::OK, "staff/users.html", ctx)
+    }
+
+    fn setup_url(&self, token: &str) -> String {
+        format!(
+            "{}/staff/setup/{token}",
+            self.public_url.trim_end_matches('/')
+        )
+    }
+}
+
+pub async fn users(State(state): State<AppState>, session: StaffSession) -> Response {
+    if !session.may(Action::ManageUsers, None) {
+        return state.refusal(&session.0.user.language, Refusal::Forbidden);
+    }
+    state.users_page(&session, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct AddUserForm {
+    csrf: String,
+    username: String,
+    role: String,
+    #[serde(default)]
+    language: String,
+}
+
+pub async fn add_user(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Form(form): Form<AddUserForm>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    if !session.may(Action::ManageUsers, None) {
+        return state.refusal(&lang, Refusal::Forbidden);
+    }
+    let username = form.username.trim().to_owned();
+    match accounts::add(
+        &state.db,
+        &username,
+        &form.role,
+        &form.language,
+        state.clock.now().unix_timestamp(),
+    )
+    .await
+    {
+        Ok(token) => {
+            state
+                .audit(
+                    &session.0.user.id,
+                    "user.add",
+                    None,
+                    &format!("username={username} role={}", form.role),
+                )
+                .await;
+            state
+                .users_page(&session, Some((username, state.setup_url(&token))), None)
+                .await
+        }
+        Err(e) => state.users_page(&session, None, Some(e.to_string())).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(username): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    if !session.may(Action::ManageUsers, None) {
+        return state.refusal(&lang, Refusal::Forbidden);
+    }
+    if let Err(e) = accounts::disable(&state.db, &username).await {
+        return state.users_page(&session, None, Some(e.to_string())).await;
+    }
+    state
+        .audit(
+            &session.0.user.id,
+            "user.disable",
+            None,
+            &format!("username={username}"),
+        )
+        .await;
+    Redirect::to("/staff/users").into_response()
+}
+
+pub async fn reset(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(username): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    if !session.may(Action::ManageUsers, None) {
+        return state.refusal(&lang, Refusal::Forbidden);
+    }
+    match accounts::reset(&state.db, &username, state.clock.now().unix_timestamp()).await {
+        Ok(token) => {
+            state
+                .audit(
+                    &session.0.user.id,
+                    "user.reset",
+                    None,
+                    &format!("username={username}"),
+                )
+                .await;
+            state
+                .users_page(&session, Some((username, state.setup_url(&token))), None)
+                .await
+        }
+        Err(e) => state.users_page(&session, None, Some(e.to_string())).await,
+    }
+}

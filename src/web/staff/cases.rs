@@ -1,0 +1,584 @@
+//! The queue and the case view, and what staff do on a case: claim, assign, move along the
+//! workflow, restrict, write internal notes, download attachments. Every opening and change is
+//! audited; every refusal about a report looks like a report that does not exist.
+
+use super::auth::{Refusal, StaffSession};
+use crate::intake::categories;
+use crate::intake::sealed::{attachment_aad, open_report};
+use crate::intake::vocabulary;
+use crate::seal::Aad;
+use crate::staff::policy::{Action, Role};
+use crate::store::cases::{self, CaseRow};
+use crate::store::{reports, staff as staff_repo};
+use crate::triage::queue::{QueueFilter, queue as build_queue};
+use crate::triage::workflow::{CloseReason, Status, next_statuses, required_permission};
+use crate::web::AppState;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+fn day(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    status: Option<String>,
+    category: Option<String>,
+    country: Option<String>,
+    assignee: Option<String>,
+}
+
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_ref()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(q): Query<QueueQuery>,
+) -> Response {
+    let user = &session.0.user;
+    if !session.may(Action::ViewQueue, None) {
+        let home = if user.role == Role::Auditor {
+            "/staff/audit"
+        } else {
+            "/staff/users"
+        };
+        return Redirect::to(home).into_response();
+    }
+    let lang = crate::intake::report::language_or_default(&user.language);
+    let filter = QueueFilter {
+        status: nonempty(&q.status).and_then(|s| Status::parse(&s)),
+        category: nonempty(&q.category),
+        country: nonempty(&q.country).map(|c| c.to_ascii_uppercase()),
+        assignee: nonempty(&q.assignee).map(|a| match a.as_str() {
+            "me" => user.id.clone(),
+            "none" => String::new(),
+            _ => a,
+        }),
+    };
+    let now = state.clock.now().unix_timestamp();
+    let items = match build_queue(&state.db, &user.actor(), &filter, &state.deadlines, now).await {
+        Ok(items) => items,
+        Err(e) => return state.staff_error(lang, &e),
+    };
+    let rows: Vec<Value> = items
+        .iter()
+        .map(|item| {
+            let c = &item.case;
+            context! {
+                id => c.id.clone(),
+                category_key => categories::by_id(&c.triage.category).map(|x| x.label_key()).unwrap_or_default(),
+                country => c.triage.country.clone(),
+                received => day(c.triage.received_at),
+                status_key => format!("status-{}", c.triage.status.replace('_', "-")),
+                urgency => c.triage.urgency.clone(),
+                urgency_key => format!("urgency-{}", c.triage.urgency),
+                assignee => c.assignee_name.clone(),
+                restricted => c.restricted,
+                child => c.triage.child_involved == "yes",
+                overdue_keys => item.overdue.iter().map(|o| match o {
+                    crate::triage::deadlines::Overdue::Acknowledgement => "overdue-acknowledgement",
+                    crate::triage::deadlines::Overdue::Feedback => "overdue-feedback",
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let ctx = context! {
+        rows,
+        statuses => Status::ALL.iter().map(|s| context! { id => s.as_str(), key => format!("status-{}", s.as_str().replace('_', "-")) }).collect::<Vec<_>>(),
+        categories => categories::CATEGORIES.iter().map(|c| context! { id => c.id, key => c.label_key() }).collect::<Vec<_>>(),
+        filter => context! {
+            status => filter.status.map(Status::as_str), category => filter.category.clone(),
+            country => filter.country.clone(), assignee => q.assignee.clone(),
+        },
+        ..state.staff_context(&session.0)
+    };
+    state.render(StatusCode::OK, "staff/queue.html", ctx)
+}
+
+impl AppState {
+    /// The case if it exists and the session may do `action` on it; otherwise the refusal page.
+    async fn case_for(
+        &self,
+        session: &StaffSession,
+        id: &str,
+        action: Action,
+    ) -> Result<CaseRow, Response> {
+        let lang = session.0.user.language.clone();
+        match cases::get(&self.db, id).await {
+            Ok(Some(case)) if session.may(action, Some(&case.access())) => Ok(case),
+            Ok(Some(case)) if session.may(Action::OpenReport, Some(&case.access())) => {
+                Err(self.refusal(&lang, Refusal::Forbidden))
+            }
+            Ok(_) => Err(self.refusal(&lang, Refusal::NotFound)),
+            Err(e) => Err(self.staff_error(&lang, &e)),
+        }
+    }
+}
+
+fn labels(state: &AppState, lang: &str, prefix: &str, ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .map(|id| state.i18n.t(lang, &vocabulary::key(prefix, id), None))
+        .collect()
+}
+
+pub async fn case_view(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+) -> Response {
+    let case = match state.case_for(&session, &id, Action::OpenReport).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let user = &session.0.user;
+    let lang = crate::intake::report::language_or_default(&user.language);
+    state
+        .audit(&user.id, "report.view", Some(&case.id), "")
+        .await;
+    let loaded = async {
+        let stored = reports::by_id(&state.db, &case.id)
+            .await?
+            .ok_or(crate::store::StoreError::Corrupt)?;
+        let content = open_report(state.intake.sealer(), &stored)?;
+        let notes = cases::notes(&state.db, &case.id).await?;
+        let files = reports::attachments(&state.db, &case.id).await?;
+        let staff = staff_repo::list_users(&state.db).await?;
+        Ok::<_, crate::store::StoreError>((content, notes, files, staff))
+    };
+    let (content, notes, files, staff) = match loaded.await {
+        Ok(x) => x,
+        Err(e) => return state.staff_error(lang, &e),
+    };
+    let sealer = state.intake.sealer();
+    let notes: Vec<Value> = notes
+        .iter()
+        .map(|n| {
+            let body = sealer
+                .open(&Aad::field("report_notes", &n.id, "body"), &n.body)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            context! { author => n.author_name.clone(), at => day(n.created_at), body }
+        })
+        .collect();
+    let files: Vec<Value> = files
+        .iter()
+        .map(|f| {
+            let meta: serde_json::Value = sealer
+                .open(&attachment_aad(&case.id, &f.id, "meta"), &f.meta)
+                .ok()
+                .and_then(|m| serde_json::from_slice(&m).ok())
+                .unwrap_or_default();
+            context! {
+                id => f.id.clone(), number => f.position + 1,
+                kind => meta["kind"].as_str().unwrap_or("").to_owned(),
+                size_kb => meta["size"].as_u64().unwrap_or(0).div_ceil(1024),
+            }
+        })
+        .collect();
+    let status = Status::parse(&case.triage.status).unwrap_or(Status::New);
+    let actor = user.actor();
+    let moves: Vec<Value> = next_statuses(status)
+        .into_iter()
+        .filter(|to| {
+            required_permission(status, *to, Some(CloseReason::Duplicate))
+                .is_ok_and(|action| crate::staff::policy::allowed(&actor, action, Some(&case.access())))
+        })
+        .map(|to| context! { id => to.as_str(), key => format!("status-{}", to.as_str().replace('_', "-")), close => to == Status::Closed })
+        .collect();
+    let assignable: Vec<Value> = staff
+        .iter()
+        .filter(|u| !u.disabled && matches!(u.role.as_str(), "analyst" | "supervisor"))
+        .map(|u| context! { id => u.id.clone(), name => u.username.clone(), current => case.assignee_id.as_deref() == Some(u.id.as_str()) })
+        .collect();
+    let country_name = case
+        .triage
+        .country
+        .as_deref()
+        .and_then(|c| crate::intake::countries::name(c, lang))
+        .map(str::to_owned);
+    let ages: Vec<String> = case
+        .triage
+        .age_groups
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let overdue = state.deadlines.overdue(
+        status,
+        case.triage.received_at,
+        case.acknowledged_at,
+        state.clock.now().unix_timestamp(),
+    );
+    let ctx = context! {
+        case => context! {
+            id => case.id.clone(),
+            category_key => categories::by_id(&case.triage.category).map(|x| x.label_key()).unwrap_or_default(),
+            country => country_name,
+            received => day(case.triage.received_at),
+            incident_month => case.triage.incident_month.clone(),
+            status_key => format!("status-{}", status.as_str().replace('_', "-")),
+            closed_reason_key => case.closed_reason.as_ref().map(|r| format!("close-{}", r.replace('_', "-"))),
+            urgency_key => format!("urgency-{}", case.triage.urgency),
+            assignee => case.assignee_name.clone(),
+            restricted => case.restricted,
+            child_key => format!("child-{}", case.triage.child_involved),
+            ages => labels(&state, lang, "age", &ages),
+            channel => case.triage.channel.clone(),
+            campaign => case.triage.campaign_id.clone(),
+            language => case.triage.language.clone(),
+            acknowledge_by => day(state.deadlines.acknowledge_by(case.triage.received_at)),
+            feedback_by => day(state.deadlines.feedback_by(case.triage.received_at, case.acknowledged_at)),
+            overdue_ack => overdue.contains(&crate::triage::deadlines::Overdue::Acknowledgement),
+            overdue_feedback => overdue.contains(&crate::triage::deadlines::Overdue::Feedback),
+        },
+        content => context! {
+            narrative => content.narrative.narrative,
+            city => content.place.city, venue => content.place.venue,
+            incident_date => content.incident.date, still_happening => content.incident.still_happening,
+            people_count => content.people.count,
+            victims => content.people.victims_description,
+            exploiters => content.people.exploiters_description,
+            signs => labels(&state, lang, "sign", &content.signs.warning_signs),
+            phones => content.identifiers.phones, emails => content.identifiers.emails,
+            websites => content.identifiers.websites, handles => content.identifiers.social_handles,
+            plates => content.identifiers.vehicle_plates,
+            contact => content.contact.map(|c| context! { name => c.name, email => c.email, phone => c.phone }),
+            abuse => content.abuse_material.map(|a| context! { url => a.url, where_found => a.where_found }),
+        },
+        notes, files, moves, assignable,
+        close_reasons => CloseReason::ALL.iter().map(|r| context! { id => r.as_str(), key => format!("close-{}", r.as_str().replace('_', "-")) }).collect::<Vec<_>>(),
+        can_claim => session.may(Action::Claim, Some(&case.access())),
+        can_assign => session.may(Action::Assign, Some(&case.access())),
+        can_note => session.may(Action::WriteNote, Some(&case.access())),
+        can_restrict => session.may(Action::Restrict, Some(&case.access())),
+        ..state.staff_context(&session.0)
+    };
+    state.render(StatusCode::OK, "staff/case.html", ctx)
+}
+
+fn back_to(id: &str) -> Response {
+    Redirect::to(&format!("/staff/reports/{id}")).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn claim(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    let case = match state.case_for(&session, &id, Action::Claim).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match cases::claim(
+        &state.db,
+        &case.id,
+        &session.0.user.id,
+        state.clock.now().unix_timestamp(),
+    )
+    .await
+    {
+        Ok(true) => {
+            state
+                .audit(&session.0.user.id, "report.claim", Some(&case.id), "")
+                .await;
+            back_to(&case.id)
+        }
+        Ok(false) => state.refusal(&lang, Refusal::Conflict),
+        Err(e) => state.staff_error(&lang, &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    csrf: String,
+    #[serde(default)]
+    assignee: String,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    let case = match state.case_for(&session, &id, Action::Assign).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let assignee = form.assignee.trim();
+    let target = if assignee.is_empty() {
+        None
+    } else {
+        match staff_repo::user_by_id(&state.db, assignee).await {
+            Ok(Some(u)) if !u.disabled && matches!(u.role.as_str(), "analyst" | "supervisor") => {
+                Some(u.id)
+            }
+            Ok(_) => return state.refusal(&lang, Refusal::Conflict),
+            Err(e) => return state.staff_error(&lang, &e),
+        }
+    };
+    if let Err(e) = cases::assign(
+        &state.db,
+        &case.id,
+        target.as_deref(),
+        state.clock.now().unix_timestamp(),
+    )
+    .await
+    {
+        return state.staff_error(&lang, &e);
+    }
+    let detail = format!("assignee={}", target.as_deref().unwrap_or("none"));
+    state
+        .audit(&session.0.user.id, "report.assign", Some(&case.id), &detail)
+        .await;
+    back_to(&case.id)
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    csrf: String,
+    status: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    let case = match state.case_for(&session, &id, Action::OpenReport).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let from = Status::parse(&case.triage.status).unwrap_or(Status::New);
+    let Some(to) = Status::parse(&form.status) else {
+        return state.refusal(&lang, Refusal::Conflict);
+    };
+    let reason = CloseReason::parse(&form.reason).filter(|_| to == Status::Closed);
+    let needed = match required_permission(from, to, reason) {
+        Ok(action) => action,
+        Err(_) => return state.refusal(&lang, Refusal::Conflict),
+    };
+    if !session.may(needed, Some(&case.access())) {
+        return state.refusal(&lang, Refusal::Forbidden);
+    }
+    let now = state.clock.now().unix_timestamp();
+    match cases::set_status(
+        &state.db,
+        &case.id,
+        from.as_str(),
+        to.as_str(),
+        reason.map(CloseReason::as_str),
+        now,
+    )
+    .await
+    {
+        Ok(true) => {
+            let detail = match reason {
+                Some(r) => format!("{}->{} reason={}", from.as_str(), to.as_str(), r.as_str()),
+                None => format!("{}->{}", from.as_str(), to.as_str()),
+            };
+            state
+                .audit(&session.0.user.id, "report.status", Some(&case.id), &detail)
+                .await;
+            back_to(&case.id)
+        }
+        Ok(false) => state.refusal(&lang, Refusal::Conflict),
+        Err(e) => state.staff_error(&lang, &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RestrictForm {
+    csrf: String,
+    restricted: String,
+}
+
+pub async fn restrict(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<RestrictForm>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    let case = match state.case_for(&session, &id, Action::Restrict).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let restricted = form.restricted == "yes";
+    if let Err(e) = cases::set_restricted(
+        &state.db,
+        &case.id,
+        restricted,
+        state.clock.now().unix_timestamp(),
+    )
+    .await
+    {
+        return state.staff_error(&lang, &e);
+    }
+    state
+        .audit(
+            &session.0.user.id,
+            "report.restrict",
+            Some(&case.id),
+            if restricted { "on" } else { "off" },
+        )
+        .await;
+    back_to(&case.id)
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    csrf: String,
+    body: String,
+}
+
+/// Longest internal note, in characters.
+const MAX_NOTE: usize = 20_000;
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<NoteForm>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    let case = match state.case_for(&session, &id, Action::WriteNote).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let body = form.body.trim();
+    if body.is_empty() || body.chars().count() > MAX_NOTE {
+        return back_to(&case.id);
+    }
+    let note_id = uuid::Uuid::now_v7().to_string();
+    let sealed = state.intake.sealer().seal(
+        &Aad::field("report_notes", &note_id, "body"),
+        body.as_bytes(),
+    );
+    let now = state.clock.now().unix_timestamp();
+    if let Err(e) = cases::add_note(
+        &state.db,
+        &note_id,
+        &case.id,
+        &session.0.user.id,
+        &sealed,
+        now,
+    )
+    .await
+    {
+        return state.staff_error(&lang, &e);
+    }
+    state
+        .audit(&session.0.user.id, "note.add", Some(&case.id), "")
+        .await;
+    back_to(&case.id)
+}
+
+pub async fn attachment(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    let case = match state
+        .case_for(&session, &id, Action::DownloadAttachment)
+        .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let files = match reports::attachments(&state.db, &case.id).await {
+        Ok(f) => f,
+        Err(e) => return state.staff_error(&lang, &e),
+    };
+    let Some(file) = files.into_iter().find(|f| f.id == attachment_id) else {
+        return state.refusal(&lang, Refusal::NotFound);
+    };
+    let sealer = state.intake.sealer();
+    let kind = sealer
+        .open(&attachment_aad(&case.id, &file.id, "meta"), &file.meta)
+        .ok()
+        .and_then(|m| serde_json::from_slice::<serde_json::Value>(&m).ok())
+        .and_then(|m| {
+            m["kind"]
+                .as_str()
+                .and_then(crate::intake::attachments::AttachmentKind::from_str_id)
+        });
+    let content = match sealer.open(
+        &attachment_aad(&case.id, &file.id, "content"),
+        &file.content,
+    ) {
+        Ok(c) => c,
+        Err(e) => return state.staff_error(&lang, &e),
+    };
+    state
+        .audit(
+            &session.0.user.id,
+            "attachment.download",
+            Some(&case.id),
+            &format!("attachment={}", file.position + 1),
+        )
+        .await;
+    let extension = kind.map(|k| k.extension()).unwrap_or("bin");
+    let disposition = format!(
+        "attachment; filename=\"report-attachment-{}.{extension}\"",
+        file.position + 1
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'".to_owned(),
+            ),
+        ],
+        content.to_vec(),
+    )
+        .into_response()
+}

@@ -1,0 +1,117 @@
+//! The back office under `/staff/`: sign-in with a second factor, the triage queue, the case
+//! view and its actions, the audit trail for auditors, and account management for admins.
+//! Every route resolves the session in [`auth`] and asks the role policy before acting.
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod cases;
+
+use super::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// The staff routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staff", get(cases::queue))
+        .route("/staff/", get(cases::queue))
+        .route(
+            "/staff/sign-in",
+            get(account::sign_in_page).post(account::sign_in),
+        )
+        .route("/staff/sign-out", post(account::sign_out))
+        .route(
+            "/staff/setup/{token}",
+            get(account::setup_page).post(account::setup),
+        )
+        .route(
+            "/staff/enrol",
+            get(account::enrol_page).post(account::enrol),
+        )
+        .route("/staff/language", post(account::language))
+        .route("/staff/reports/{id}", get(cases::case_view))
+        .route("/staff/reports/{id}/claim", post(cases::claim))
+        .route("/staff/reports/{id}/assign", post(cases::assign))
+        .route("/staff/reports/{id}/status", post(cases::status))
+        .route("/staff/reports/{id}/restrict", post(cases::restrict))
+        .route("/staff/reports/{id}/notes", post(cases::add_note))
+        .route(
+            "/staff/reports/{id}/attachments/{attachment}",
+            get(cases::attachment),
+        )
+        .route("/staff/audit", get(admin::audit))
+        .route("/staff/users", get(admin::users).post(admin::add_user))
+        .route("/staff/users/{username}/disable", post(admin::disable))
+        .route("/staff/users/{username}/reset", post(admin::reset))
+}
+
+use crate::staff::policy::{Action, allowed};
+use crate::staff::sessions::Session;
+use crate::web::error::log_internal;
+use crate::web::i18n::LANGUAGES;
+use axum::http::StatusCode;
+use axum::response::Response;
+use minijinja::{Value, context};
+
+impl AppState {
+    /// What every staff page needs before sign-in: language and the language links.
+    pub(crate) fn staff_public_context(&self, lang: &'static str, path: &str) -> Value {
+        let languages: Vec<Value> = LANGUAGES
+            .iter()
+            .map(|code| {
+                context! {
+                    code, name => self.i18n.t(code, "language-name", None),
+                    href => format!("{path}lang={code}"), current => *code == lang,
+                }
+            })
+            .collect();
+        context! { lang, languages, signed_in => false }
+    }
+
+    /// What every signed-in staff page needs: the user, their navigation and CSRF token.
+    pub(crate) fn staff_context(&self, session: &Session) -> Value {
+        let lang = crate::intake::report::language_or_default(&session.user.language);
+        let actor = session.user.actor();
+        let languages: Vec<Value> = LANGUAGES
+            .iter()
+            .map(|code| context! { code, name => self.i18n.t(code, "language-name", None), current => *code == lang })
+            .collect();
+        context! {
+            lang, languages,
+            signed_in => true,
+            username => session.user.username.clone(),
+            role_key => format!("role-{}", session.user.role.as_str()),
+            csrf => session.csrf_token.clone(),
+            nav_queue => allowed(&actor, Action::ViewQueue, None),
+            nav_audit => allowed(&actor, Action::ViewAudit, None),
+            nav_users => allowed(&actor, Action::ManageUsers, None),
+        }
+    }
+
+    /// A staff page for something that failed inside; the cause is logged with a reference.
+    pub(crate) fn staff_error(&self, lang: &str, error: &dyn std::error::Error) -> Response {
+        let reference = log_internal("staff", error);
+        let lang = crate::intake::report::language_or_default(lang);
+        let ctx = context! {
+            title => self.i18n.t(lang, "staff-error-title", None),
+            text => error.to_string(),
+            reference,
+            ..self.staff_public_context(lang, "/staff?")
+        };
+        self.render(StatusCode::INTERNAL_SERVER_ERROR, "staff/message.html", ctx)
+    }
+
+    /// The page for a refused request.
+    pub(crate) fn refusal(&self, lang: &str, refusal: auth::Refusal) -> Response {
+        let lang = crate::intake::report::language_or_default(lang);
+        let key = refusal.key();
+        let ctx = context! {
+            title => self.i18n.t(lang, &format!("{key}-title"), None),
+            text => self.i18n.t(lang, &format!("{key}-text"), None),
+            reference => None::<String>,
+            ..self.staff_public_context(lang, "/staff?")
+        };
+        self.render(refusal.status(), "staff/message.html", ctx)
+    }
+}

@@ -5,6 +5,7 @@
 //! [`intake`] (public form and API: parse, validate, clean attachments) →
 //! [`seal`] (keys, envelope encryption, receipt codes) →
 //! [`store`] (SQLite or PostgreSQL, one code path, group commit) →
+//! [`triage`] (queue, workflow, deadlines) with [`staff`] (accounts, roles, audit trail) →
 //! [`web`] (routes, pages, translations, security headers) and [`cli`] (commands, config).
 #![cfg_attr(
     not(test),
@@ -18,6 +19,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod followup;
 pub mod intake;
 pub mod seal;
 pub mod staff;

@@ -3,6 +3,7 @@
 
 use super::config::{ServeArgs, Settings};
 use crate::clock::{SharedClock, SystemClock};
+use crate::followup::notice::Notifier;
 use crate::intake::submit::Intake;
 use crate::seal::{KeyError, KeyRing, ReceiptHasher, TokenIssuer};
 use crate::staff::audit::{self, AuditLog};
@@ -33,6 +34,8 @@ pub enum StartError {
     },
     #[error("the built-in translations or templates are broken: {0}; please report this bug")]
     Assets(String),
+    #[error("{0}")]
+    Smtp(#[from] crate::followup::notice::NoticeError),
 }
 
 /// A running server.
@@ -79,6 +82,10 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
     let intake = Intake::new(sealer, receipts, keys.derive(purpose::SUBMISSION), writer);
     let i18n = Arc::new(I18n::load().map_err(|e| StartError::Assets(e.to_string()))?);
     let templates = Templates::load(i18n.clone()).map_err(|e| StartError::Assets(e.to_string()))?;
+    let notifier = match &settings.smtp {
+        Some(smtp) => Some(Notifier::new(smtp)?),
+        None => None,
+    };
     let state = AppState::new(Shared {
         db: db.clone(),
         intake,
@@ -99,6 +106,8 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         deadlines: settings.deadlines,
         public_url: settings.public_url.clone(),
         secure_cookies: settings.public_url.starts_with("https://"),
+        reporter_sessions: crate::followup::signin::ReporterSessionPolicy::default(),
+        notifier,
     });
 
     let sweeper = state.clone();

@@ -2,6 +2,7 @@
 //! file, in that order of precedence, resolved into [`Settings`]. Bad configuration becomes one
 //! line saying what is wrong and how to fix it.
 
+use crate::followup::notice::SmtpSettings;
 use crate::intake::help::{self, HelpNumber};
 use crate::staff::sessions::SessionPolicy;
 use crate::triage::deadlines::DeadlinePolicy;
@@ -60,6 +61,17 @@ pub struct ServeArgs {
     /// Hours after sign-in after which a staff session ends.
     #[arg(long, env = "TIPLINE_SESSION_ABSOLUTE_HOURS")]
     pub session_absolute_hours: Option<i64>,
+    /// Receipt sign-in attempts per second, all clients together.
+    #[arg(long, env = "TIPLINE_RECEIPT_ATTEMPTS_PER_SECOND")]
+    pub receipt_attempts_per_second: Option<u32>,
+    /// SMTP server for the content-free notice to reporters who ask for it:
+    /// smtp://host:port, smtp://host:port?tls=starttls or smtps://host:port (credentials as
+    /// smtp://user:password@host). Without it, no notice is offered.
+    #[arg(long, env = "TIPLINE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender address of the notice.
+    #[arg(long, env = "TIPLINE_SMTP_FROM")]
+    pub smtp_from: Option<String>,
     /// Days within which a report must be acknowledged.
     #[arg(long, env = "TIPLINE_ACKNOWLEDGE_DAYS")]
     pub acknowledge_days: Option<i64>,
@@ -88,6 +100,9 @@ struct FileConfig {
     session_absolute_hours: Option<i64>,
     acknowledge_days: Option<i64>,
     feedback_months: Option<u8>,
+    receipt_attempts_per_second: Option<u32>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
 }
 
 /// Resolved settings.
@@ -105,6 +120,7 @@ pub struct Settings {
     pub public_url: String,
     pub sessions: SessionPolicy,
     pub deadlines: DeadlinePolicy,
+    pub smtp: Option<SmtpSettings>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -143,6 +159,8 @@ pub enum ConfigError {
     PublicUrl(String),
     #[error("{0} must be a positive number")]
     NotPositive(&'static str),
+    #[error("smtp_url is set but smtp_from is not; give the sender address of the notice")]
+    SmtpFrom,
 }
 
 /// The default neutral site for the quick exit.
@@ -210,6 +228,18 @@ impl ServeArgs {
                 .per_ip_per_minute
                 .or(file.per_ip_per_minute)
                 .unwrap_or(d.per_ip_per_minute),
+            receipt_attempts_per_second: self
+                .receipt_attempts_per_second
+                .or(file.receipt_attempts_per_second)
+                .unwrap_or(d.receipt_attempts_per_second),
+        };
+        let smtp = match (
+            self.smtp_url.or(file.smtp_url),
+            self.smtp_from.or(file.smtp_from),
+        ) {
+            (None, _) => None,
+            (Some(url), Some(from)) => Some(SmtpSettings { url, from }),
+            (Some(_), None) => return Err(ConfigError::SmtpFrom),
         };
         let public_url = self
             .public_url
@@ -249,6 +279,7 @@ impl ServeArgs {
                 .unwrap_or(dd.feedback_months),
         };
         Ok(Settings {
+            smtp,
             public_url,
             sessions,
             deadlines,

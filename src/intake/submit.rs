@@ -90,7 +90,7 @@ impl Intake {
                 language: report.language.to_owned(),
             },
             sealed: seal_groups(&self.sealer, &id, report),
-            attachments: self.seal_attachments(&id, attachments),
+            attachments: seal_attachments(&self.sealer, &id, attachments, 0),
             id,
         };
         let (lookup, repeated) = match self.writer.store(row).await? {
@@ -108,27 +108,30 @@ impl Intake {
         mac.update(seed);
         mac.finalize().into_bytes().to_vec()
     }
+}
 
-    fn seal_attachments(&self, report_id: &str, files: &[CleanAttachment]) -> Vec<NewAttachment> {
-        files
-            .iter()
-            .enumerate()
-            .map(|(i, file)| {
-                let id = Uuid::now_v7().to_string();
-                let meta =
-                    serde_json::json!({ "kind": file.kind.as_str(), "size": file.bytes.len() });
-                NewAttachment {
-                    meta: self.sealer.seal(
-                        &attachment_aad(report_id, &id, "meta"),
-                        meta.to_string().as_bytes(),
-                    ),
-                    content: self
-                        .sealer
-                        .seal(&attachment_aad(report_id, &id, "content"), &file.bytes),
-                    position: i as i64,
-                    id,
-                }
-            })
-            .collect()
-    }
+/// Seals clean attachments for `report_id`, numbering them from `first_position`.
+pub fn seal_attachments(
+    sealer: &Sealer,
+    report_id: &str,
+    files: &[CleanAttachment],
+    first_position: i64,
+) -> Vec<NewAttachment> {
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| {
+            let id = Uuid::now_v7().to_string();
+            let meta = serde_json::json!({ "kind": file.kind.as_str(), "size": file.bytes.len() });
+            NewAttachment {
+                meta: sealer.seal(
+                    &attachment_aad(report_id, &id, "meta"),
+                    meta.to_string().as_bytes(),
+                ),
+                content: sealer.seal(&attachment_aad(report_id, &id, "content"), &file.bytes),
+                position: first_position + i as i64,
+                id,
+            }
+        })
+        .collect()
 }

@@ -47,6 +47,8 @@ pub enum Action {
     Claim,
     /// Write an internal note.
     WriteNote,
+    /// Write to the reporter.
+    MessageReporter,
     /// Move a report along the workflow (acknowledge, assess, forward).
     ChangeStatus,
     /// Give a report to someone.
@@ -66,11 +68,12 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::ViewQueue,
         Action::OpenReport,
         Action::Claim,
         Action::WriteNote,
+        Action::MessageReporter,
         Action::ChangeStatus,
         Action::Assign,
         Action::Close,
@@ -135,7 +138,9 @@ pub fn allowed(actor: &Actor, action: Action, report: Option<&ReportAccess>) -> 
                 (Role::Supervisor, _) => true,
                 (Role::Analyst, OpenReport | DownloadAttachment) => true,
                 (Role::Analyst, Claim) => report.assignee.is_none(),
-                (Role::Analyst, WriteNote | ChangeStatus) => report.assigned_to(actor),
+                (Role::Analyst, WriteNote | MessageReporter | ChangeStatus) => {
+                    report.assigned_to(actor)
+                }
                 (Role::Analyst, _) => false,
                 _ => false,
             }
@@ -174,6 +179,8 @@ mod tests {
         assert!(!allowed(&a, Action::Claim, Some(&theirs)));
         assert!(!allowed(&a, Action::WriteNote, Some(&theirs)));
         assert!(allowed(&a, Action::WriteNote, Some(&mine)));
+        assert!(allowed(&a, Action::MessageReporter, Some(&mine)));
+        assert!(!allowed(&a, Action::MessageReporter, Some(&theirs)));
         assert!(allowed(&a, Action::ChangeStatus, Some(&mine)));
         assert!(!allowed(&a, Action::Close, Some(&mine)));
         assert!(!allowed(&a, Action::OpenReport, Some(&restricted_theirs)));

@@ -18,6 +18,8 @@ pub struct CaseRow {
     pub restricted: bool,
     pub acknowledged_at: Option<i64>,
     pub closed_reason: Option<String>,
+    /// The reporter wrote and no one has opened the case since.
+    pub new_activity: bool,
 }
 
 impl CaseRow {
@@ -31,7 +33,7 @@ impl CaseRow {
 
 const CASE_SELECT: &str = "SELECT r.id, r.category, r.country, r.received_at, r.incident_month, r.status, \
      r.urgency, r.child_involved, r.age_groups, r.channel, r.campaign_id, r.language, r.assignee_id, \
-     u.username AS assignee_name, r.restricted, r.acknowledged_at, r.closed_reason \
+     u.username AS assignee_name, r.restricted, r.acknowledged_at, r.closed_reason, r.new_activity \
      FROM reports r LEFT JOIN staff_users u ON u.id = r.assignee_id";
 
 fn case_from(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
@@ -43,6 +45,7 @@ fn case_from(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
         restricted: row.try_get::<i64, _>("restricted")? != 0,
         acknowledged_at: row.try_get("acknowledged_at")?,
         closed_reason: row.try_get("closed_reason")?,
+        new_activity: row.try_get::<i64, _>("new_activity")? != 0,
     })
 }
 

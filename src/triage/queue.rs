@@ -1,4 +1,4 @@
-//! The triage queue: open reports ordered by urgency then age, filtered by status, category,
+//! The triage queue: open reports ordered by urgency, then new reporter activity, then age, filtered by status, category,
 //! country and assignee, showing only what the role policy lets the viewer see.
 
 use super::deadlines::{DeadlinePolicy, Overdue};
@@ -66,7 +66,14 @@ pub async fn queue(
                 .as_ref()
                 .is_none_or(|a| r.assignee_id.as_deref().unwrap_or("") == a)
     });
-    rows.sort_by_key(|r| (urgency_rank(&r.triage.urgency), r.triage.received_at));
+    // Within an urgency, a case the reporter just wrote to comes first, then the oldest.
+    rows.sort_by_key(|r| {
+        (
+            urgency_rank(&r.triage.urgency),
+            !r.new_activity,
+            r.triage.received_at,
+        )
+    });
     Ok(rows
         .into_iter()
         .map(|case| {

@@ -4,6 +4,8 @@
 
 pub mod api;
 pub mod error;
+pub mod followup;
+pub mod followup_api;
 pub mod form;
 pub mod i18n;
 pub mod pages;
@@ -59,6 +61,10 @@ pub struct Shared {
     pub public_url: String,
     /// Mark the staff cookie `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// Reporter session lifetimes.
+    pub reporter_sessions: crate::followup::signin::ReporterSessionPolicy,
+    /// Sends the content-free e-mail notice, when an SMTP server is configured.
+    pub notifier: Option<crate::followup::notice::Notifier>,
 }
 
 impl std::ops::Deref for AppState {
@@ -84,6 +90,24 @@ pub fn router(state: AppState) -> Router {
             get(pages::report_form).post(pages::submit_report),
         )
         .route("/exit", get(pages::quick_exit))
+        .route(
+            "/followup",
+            get(followup::signin_page).post(followup::signin),
+        )
+        .route("/followup/report", get(followup::report))
+        .route("/followup/report/messages", post(followup::add_message))
+        .route("/followup/report/notify", post(followup::notify))
+        .route("/followup/sign-out", post(followup::sign_out))
+        .route("/followup/exit", get(followup::quick_exit))
+        .route(
+            "/api/v1/followup/session",
+            post(followup_api::open_session).delete(followup_api::close_session),
+        )
+        .route("/api/v1/followup", get(followup_api::read))
+        .route(
+            "/api/v1/followup/messages",
+            post(followup_api::post_message),
+        )
         .route("/healthz", get(pages::health))
         .route("/static/{file}", get(pages::static_file))
         .route("/api/v1/reports", post(api::create_report))

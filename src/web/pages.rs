@@ -65,7 +65,7 @@ struct ShownNumber {
 impl AppState {
     /// What every page needs: language, switcher links, help numbers, the exit address.
     /// `path` is the page's own path with its query (without `lang`), ending in `?` or `&`.
-    fn page_context(&self, lang: &'static str, path: &str) -> Value {
+    pub(crate) fn page_context(&self, lang: &'static str, path: &str) -> Value {
         let languages: Vec<LanguageLink> = LANGUAGES
             .iter()
             .map(|code| LanguageLink {

@@ -38,6 +38,7 @@ pub enum ProblemKind {
     TooLarge,
     RateLimited,
     Unavailable,
+    Unauthorized,
 }
 
 impl ProblemKind {
@@ -49,6 +50,7 @@ impl ProblemKind {
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
         }
     }
 
@@ -60,6 +62,7 @@ impl ProblemKind {
             Self::TooLarge => "too-large",
             Self::RateLimited => "rate-limited",
             Self::Unavailable => "unavailable",
+            Self::Unauthorized => "unauthorized",
         }
     }
 

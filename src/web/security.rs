@@ -86,6 +86,8 @@ pub struct RateSettings {
     /// Submissions per minute from one IP address; 0 turns it off (behind Tor or a proxy,
     /// where every client has the same address).
     pub per_ip_per_minute: u32,
+    /// Receipt sign-in attempts per second across all clients.
+    pub receipt_attempts_per_second: u32,
 }
 
 impl Default for RateSettings {
@@ -95,6 +97,7 @@ impl Default for RateSettings {
             intake_burst: 200,
             per_form_per_hour: 30,
             per_ip_per_minute: 0,
+            receipt_attempts_per_second: 5,
         }
     }
 }
@@ -102,6 +105,7 @@ impl Default for RateSettings {
 /// The in-memory limiters (lost on restart, never written to disk).
 pub struct RateLimits {
     global: DefaultDirectRateLimiter,
+    receipts: DefaultDirectRateLimiter,
     per_form: DefaultKeyedRateLimiter<[u8; 16]>,
     per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
 }
@@ -115,6 +119,10 @@ impl RateLimits {
         Self {
             global: DefaultDirectRateLimiter::direct(
                 Quota::per_second(nz(s.intake_per_second)).allow_burst(nz(s.intake_burst)),
+            ),
+            receipts: DefaultDirectRateLimiter::direct(
+                Quota::per_second(nz(s.receipt_attempts_per_second))
+                    .allow_burst(nz(s.receipt_attempts_per_second.saturating_mul(5))),
             ),
             per_form: DefaultKeyedRateLimiter::keyed(
                 Quota::per_hour(nz(s.per_form_per_hour)).allow_burst(nz(s.per_form_per_hour)),
@@ -135,6 +143,12 @@ impl RateLimits {
             return false;
         }
         self.global.check().is_ok()
+    }
+
+    /// One more receipt sign-in attempt from anyone (guessing is throttled for everyone at
+    /// once, and per report in the database).
+    pub fn allow_receipt_attempt(&self) -> bool {
+        self.receipts.check().is_ok()
     }
 
     /// One more submission of this form.

@@ -7,54 +7,33 @@ use minijinja::value::{Kwargs, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State};
 use std::sync::Arc;
 
+/// Lists templates by their path under `templates/`, compiled into the binary.
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
 /// Every template, by name.
-pub const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("landing.html", include_str!("../../templates/landing.html")),
-    ("choose.html", include_str!("../../templates/choose.html")),
-    ("form.html", include_str!("../../templates/form.html")),
-    (
-        "confirmation.html",
-        include_str!("../../templates/confirmation.html"),
-    ),
-    ("message.html", include_str!("../../templates/message.html")),
-    ("macros.html", include_str!("../../templates/macros.html")),
-    (
-        "staff/base.html",
-        include_str!("../../templates/staff/base.html"),
-    ),
-    (
-        "staff/message.html",
-        include_str!("../../templates/staff/message.html"),
-    ),
-    (
-        "staff/sign_in.html",
-        include_str!("../../templates/staff/sign_in.html"),
-    ),
-    (
-        "staff/setup.html",
-        include_str!("../../templates/staff/setup.html"),
-    ),
-    (
-        "staff/enrol.html",
-        include_str!("../../templates/staff/enrol.html"),
-    ),
-    (
-        "staff/queue.html",
-        include_str!("../../templates/staff/queue.html"),
-    ),
-    (
-        "staff/case.html",
-        include_str!("../../templates/staff/case.html"),
-    ),
-    (
-        "staff/audit.html",
-        include_str!("../../templates/staff/audit.html"),
-    ),
-    (
-        "staff/users.html",
-        include_str!("../../templates/staff/users.html"),
-    ),
+pub const TEMPLATES: &[(&str, &str)] = templates![
+    "base.html",
+    "landing.html",
+    "choose.html",
+    "form.html",
+    "confirmation.html",
+    "message.html",
+    "macros.html",
+    "followup_signin.html",
+    "followup_report.html",
+    "staff/base.html",
+    "staff/message.html",
+    "staff/sign_in.html",
+    "staff/setup.html",
+    "staff/enrol.html",
+    "staff/queue.html",
+    "staff/case.html",
+    "staff/audit.html",
+    "staff/users.html",
 ];
 
 /// The template environment.

@@ -120,6 +120,11 @@ pub fn settings_for(dir: &Path, database_url: Option<String>) -> Settings {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts the app with settings adjusted by `adjust`.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (database_url, pg_name) = match backend {
             Backend::Sqlite => (None, None),
@@ -128,7 +133,8 @@ impl TestApp {
                 (Some(url), Some(name))
             }
         };
-        let settings = settings_for(dir.path(), database_url.clone());
+        let mut settings = settings_for(dir.path(), database_url.clone());
+        adjust(&mut settings);
         let clock = Arc::new(TestClock::new());
         let running = start(&settings, clock.clone()).await.unwrap();
         let base = format!("http://{}", running.addr);

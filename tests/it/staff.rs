@@ -327,8 +327,9 @@ enum Act {
     Status,
     Restrict,
     Note,
+    Message,
 }
-const ACTS: [Act; 7] = [
+const ACTS: [Act; 8] = [
     Act::View,
     Act::Download,
     Act::Claim,
@@ -336,6 +337,7 @@ const ACTS: [Act; 7] = [
     Act::Status,
     Act::Restrict,
     Act::Note,
+    Act::Message,
 ];
 
 /// The expected answer, written out by hand from the issue's rules (not derived from the code).
@@ -351,7 +353,7 @@ fn expected(user: &str, kind: Kind, act: Act) -> bool {
             (BenRestricted, _) => false,
             (_, View | Download) => true,
             (Open, Claim) => true,
-            (AnaOwn | AnaRestricted, Status | Note) => true,
+            (AnaOwn | AnaRestricted, Status | Note | Message) => true,
             _ => false,
         },
         _ => false,
@@ -472,6 +474,11 @@ async fn act(
                 .post(app, &format!("{base}/notes"), &[("body", "a note")])
                 .await
         }
+        Act::Message => {
+            staff
+                .post(app, &format!("{base}/messages"), &[("body", "a question")])
+                .await
+        }
     }
 }
 
@@ -517,7 +524,7 @@ both_backends! {
                 }
             }
         }
-        assert_eq!(checked, 5 * 5 * 7);
+        assert_eq!(checked, 5 * 5 * 8);
 
         // Routes that are not about one report.
         let expect = [("ana", 200, 403, 403), ("ben", 200, 403, 403), ("sue", 200, 403, 403), ("aud", 303, 200, 403), ("adm", 303, 403, 200)];
@@ -796,4 +803,40 @@ fn the_cli_adds_lists_resets_and_disables_accounts() {
     let (code, _, err) = run(&["user", "disable", "--username", "nobody"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("tipline user list"), "{err}");
+}
+
+#[tokio::test]
+async fn nothing_is_shown_when_the_view_cannot_be_recorded() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let sue = app.staff("sue", "supervisor").await;
+    let id = app.report("Workers locked in.").await;
+    assert_eq!(
+        sue.get(&app, &format!("/staff/reports/{id}"))
+            .await
+            .status(),
+        200
+    );
+    // Someone with database access cuts off the newest audit entries: the head file kept in the
+    // key directory no longer matches, appends are refused, and so is showing the report.
+    sqlx::query("DELETE FROM audit_log WHERE seq > (SELECT MAX(seq) - 2 FROM audit_log)")
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE audit_head SET seq = (SELECT MAX(seq) FROM audit_log), \
+         mac = (SELECT mac FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)) WHERE id = 1",
+    )
+    .execute(app.db().pool())
+    .await
+    .unwrap();
+    let response = sue.get(&app, &format!("/staff/reports/{id}")).await;
+    assert_eq!(response.status(), 503);
+    assert!(
+        !response
+            .text()
+            .await
+            .unwrap()
+            .contains("Workers locked in.")
+    );
+    app.finish().await;
 }

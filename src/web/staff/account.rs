@@ -32,22 +32,27 @@ impl AppState {
         self.clock.now().unix_timestamp()
     }
 
-    /// Records an audit entry; a failure to record is logged and refuses nothing already done.
+    /// Records an audit entry. Callers that show content check the answer and show nothing
+    /// that could not be recorded; after a change, a failure is logged for the administrator.
     pub(crate) async fn audit(
         &self,
         actor: &str,
         action: &str,
         report_id: Option<&str>,
         detail: &str,
-    ) {
+    ) -> bool {
         let entry = AuditEntry {
             actor,
             action,
             report_id,
             detail,
         };
-        if let Err(e) = self.audit.append(entry, self.now_unix()).await {
-            log_internal("audit append", &e);
+        match self.audit.append(entry, self.now_unix()).await {
+            Ok(_) => true,
+            Err(e) => {
+                log_internal("audit append", &e);
+                false
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 //! audited; every refusal about a report looks like a report that does not exist.
 
 use super::auth::{Refusal, StaffSession};
+use crate::followup::conversation;
 use crate::intake::categories;
 use crate::intake::sealed::{attachment_aad, open_report};
 use crate::intake::vocabulary;
@@ -93,6 +94,7 @@ pub async fn queue(
                 assignee => c.assignee_name.clone(),
                 restricted => c.restricted,
                 child => c.triage.child_involved == "yes",
+                new_activity => c.new_activity,
                 overdue_keys => item.overdue.iter().map(|o| match o {
                     crate::triage::deadlines::Overdue::Acknowledgement => "overdue-acknowledgement",
                     crate::triage::deadlines::Overdue::Feedback => "overdue-feedback",
@@ -150,9 +152,17 @@ pub async fn case_view(
     };
     let user = &session.0.user;
     let lang = crate::intake::report::language_or_default(&user.language);
-    state
+    if !state
         .audit(&user.id, "report.view", Some(&case.id), "")
-        .await;
+        .await
+    {
+        return state.refusal(lang, Refusal::AuditUnavailable);
+    }
+    if case.new_activity
+        && let Err(e) = crate::store::followup::clear_new_activity(&state.db, &case.id).await
+    {
+        return state.staff_error(lang, &e);
+    }
     let loaded = async {
         let stored = reports::by_id(&state.db, &case.id)
             .await?
@@ -161,9 +171,10 @@ pub async fn case_view(
         let notes = cases::notes(&state.db, &case.id).await?;
         let files = reports::attachments(&state.db, &case.id).await?;
         let staff = staff_repo::list_users(&state.db).await?;
-        Ok::<_, crate::store::StoreError>((content, notes, files, staff))
+        let messages = conversation::read(&state.db, state.intake.sealer(), &case.id).await?;
+        Ok::<_, crate::store::StoreError>((content, notes, files, staff, messages))
     };
-    let (content, notes, files, staff) = match loaded.await {
+    let (content, notes, files, staff, messages) = match loaded.await {
         Ok(x) => x,
         Err(e) => return state.staff_error(lang, &e),
     };
@@ -264,6 +275,12 @@ pub async fn case_view(
             abuse => content.abuse_material.map(|a| context! { url => a.url, where_found => a.where_found }),
         },
         notes, files, moves, assignable,
+        messages => messages.iter().map(|m| context! {
+            from_hotline => m.from_hotline, author => m.staff_name.clone(), at => day(m.at), body => m.body.clone(),
+        }).collect::<Vec<_>>(),
+        reporter_language => case.triage.language.clone(),
+        reporter_language_name => state.i18n.t(&case.triage.language, "language-name", None),
+        can_message => session.may(Action::MessageReporter, Some(&case.access())),
         close_reasons => CloseReason::ALL.iter().map(|r| context! { id => r.as_str(), key => format!("close-{}", r.as_str().replace('_', "-")) }).collect::<Vec<_>>(),
         can_claim => session.may(Action::Claim, Some(&case.access())),
         can_assign => session.may(Action::Assign, Some(&case.access())),
@@ -556,14 +573,18 @@ pub async fn attachment(
         Ok(c) => c,
         Err(e) => return state.staff_error(&lang, &e),
     };
-    state
+    let detail = format!("attachment={}", file.position + 1);
+    if !state
         .audit(
             &session.0.user.id,
             "attachment.download",
             Some(&case.id),
-            &format!("attachment={}", file.position + 1),
+            &detail,
         )
-        .await;
+        .await
+    {
+        return state.refusal(&lang, Refusal::AuditUnavailable);
+    }
     let extension = kind.map(|k| k.extension()).unwrap_or("bin");
     let disposition = format!(
         "attachment; filename=\"report-attachment-{}.{extension}\"",
@@ -581,4 +602,94 @@ pub async fn attachment(
         content.to_vec(),
     )
         .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct MessageForm {
+    csrf: String,
+    body: String,
+}
+
+/// `POST /staff/reports/{id}/messages`: writes to the reporter, and sends the content-free
+/// notice if they asked for one.
+pub async fn message(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<MessageForm>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    let case = match state.case_for(&session, &id, Action::MessageReporter).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let body = form.body.trim();
+    if body.is_empty() || body.chars().count() > conversation::MAX_MESSAGE {
+        return back_to(&case.id);
+    }
+    let now = state.clock.now().unix_timestamp();
+    let sealer = state.intake.sealer();
+    if let Err(e) = conversation::post(
+        &state.db,
+        sealer,
+        &case.id,
+        Some(&session.0.user.id),
+        body,
+        &[],
+        now,
+    )
+    .await
+    {
+        return state.staff_error(&lang, &e);
+    }
+    state
+        .audit(&session.0.user.id, "message.send", Some(&case.id), "")
+        .await;
+    state.send_notice(&case.id, &case.triage.language).await;
+    back_to(&case.id)
+}
+
+impl AppState {
+    /// Tells a reporter who asked for it that there is a new message: never the content, never
+    /// the receipt. Failures are logged without the address.
+    async fn send_notice(&self, report_id: &str, language: &str) {
+        let Some(notifier) = self.notifier.clone() else {
+            return;
+        };
+        let wanted = crate::store::followup::flags(&self.db, report_id)
+            .await
+            .map(|f| f.1)
+            .unwrap_or(false);
+        if !wanted {
+            return;
+        }
+        let email = reports::by_id(&self.db, report_id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|stored| open_report(self.intake.sealer(), &stored).ok())
+            .and_then(|content| content.contact)
+            .map(|c| c.email)
+            .filter(|e| !e.is_empty());
+        let Some(email) = email else { return };
+        let lang = crate::intake::report::language_or_default(language);
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set(
+            "url",
+            format!(
+                "{}/followup?lang={lang}",
+                self.public_url.trim_end_matches('/')
+            ),
+        );
+        let subject = self.i18n.t(lang, "notice-subject", None);
+        let body = self.i18n.t(lang, "notice-body", Some(&args));
+        tokio::spawn(async move {
+            if let Err(e) = notifier.send(&email, &subject, &body).await {
+                crate::web::error::log_internal("notice", &e);
+            }
+        });
+    }
 }

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/reports/{id}/status", post(cases::status))
         .route("/staff/reports/{id}/restrict", post(cases::restrict))
         .route("/staff/reports/{id}/notes", post(cases::add_note))
+        .route("/staff/reports/{id}/messages", post(cases::message))
         .route(
             "/staff/reports/{id}/attachments/{attachment}",
             get(cases::attachment),

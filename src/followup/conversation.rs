@@ -1,0 +1,110 @@
+//! The conversation between a reporter and the hotline: messages sealed like the report, files
+//! cleaned and sealed like the first ones, and the status told to the reporter in plain words
+//! (never the internal reason).
+
+use crate::intake::attachments::CleanAttachment;
+use crate::intake::submit::seal_attachments;
+use crate::seal::{Aad, Sealer};
+use crate::store::followup::{self as repo, FROM_STAFF};
+use crate::store::{Db, StoreError};
+use crate::triage::workflow::Status;
+
+/// Longest message, in characters.
+pub const MAX_MESSAGE: usize = 10_000;
+
+/// The associated data of a message body.
+pub fn message_aad(message_id: &str) -> Aad {
+    Aad::field("messages", message_id, "body")
+}
+
+/// The status as the reporter sees it: plain words, never the internal reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReporterStatus {
+    Received,
+    BeingLookedAt,
+    PassedToAuthorities,
+    Closed,
+}
+
+impl ReporterStatus {
+    pub fn from_status(status: &str) -> Self {
+        match Status::parse(status) {
+            Some(Status::New) | None => Self::Received,
+            Some(Status::Acknowledged | Status::InAssessment) => Self::BeingLookedAt,
+            Some(Status::Forwarded) => Self::PassedToAuthorities,
+            Some(Status::Closed) => Self::Closed,
+        }
+    }
+
+    /// Stable id for the API.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::BeingLookedAt => "being_looked_at",
+            Self::PassedToAuthorities => "passed_to_authorities",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// The Fluent key of the plain words.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Received => "followup-status-received",
+            Self::BeingLookedAt => "followup-status-looking",
+            Self::PassedToAuthorities => "followup-status-forwarded",
+            Self::Closed => "followup-status-closed",
+        }
+    }
+}
+
+/// One message, opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: String,
+    /// True when the hotline wrote it.
+    pub from_hotline: bool,
+    /// The staff member who wrote it (shown to staff only).
+    pub staff_name: Option<String>,
+    pub at: i64,
+    pub body: String,
+}
+
+/// Seals and stores a message (and its files). `staff_id` is `None` for the reporter.
+pub async fn post(
+    db: &Db,
+    sealer: &Sealer,
+    report_id: &str,
+    staff_id: Option<&str>,
+    body: &str,
+    files: &[CleanAttachment],
+    now: i64,
+) -> Result<String, StoreError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let sealed = sealer.seal(&message_aad(&id), body.as_bytes());
+    let first = if files.is_empty() {
+        0
+    } else {
+        repo::next_attachment_position(db, report_id).await?
+    };
+    let attachments = seal_attachments(sealer, report_id, files, first);
+    repo::add_message(db, &id, report_id, staff_id, &sealed, &attachments, now).await?;
+    Ok(id)
+}
+
+/// The conversation of a report, oldest first, opened.
+pub async fn read(db: &Db, sealer: &Sealer, report_id: &str) -> Result<Vec<Message>, StoreError> {
+    repo::messages(db, report_id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let body = sealer.open(&message_aad(&m.id), &m.body)?;
+            Ok(Message {
+                from_hotline: m.author == FROM_STAFF,
+                staff_name: m.staff_name,
+                at: m.created_at,
+                body: String::from_utf8_lossy(&body).into_owned(),
+                id: m.id,
+            })
+        })
+        .collect()
+}

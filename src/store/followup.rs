@@ -1,0 +1,217 @@
+//! The follow-up repository: messages, reporter sessions, the per-report receipt throttle, and
+//! the new-activity and notice flags.
+
+use super::reports::NewAttachment;
+use super::{Db, StoreError};
+use sqlx::Row;
+
+/// A message as stored (body sealed).
+#[derive(Debug, Clone)]
+pub struct MessageRow {
+    pub id: String,
+    pub author: String,
+    pub staff_name: Option<String>,
+    pub created_at: i64,
+    pub body: Vec<u8>,
+}
+
+/// Who wrote a message.
+pub const FROM_REPORTER: &str = "reporter";
+pub const FROM_STAFF: &str = "staff";
+
+/// Stores a message and its attachments in one transaction. A reporter's message marks the
+/// case as having new activity.
+pub async fn add_message(
+    db: &Db,
+    id: &str,
+    report_id: &str,
+    staff_id: Option<&str>,
+    body: &[u8],
+    attachments: &[NewAttachment],
+    now: i64,
+) -> Result<(), StoreError> {
+    let mut tx = db.pool().begin().await?;
+    let author = if staff_id.is_some() {
+        FROM_STAFF
+    } else {
+        FROM_REPORTER
+    };
+    sqlx::query("INSERT INTO messages (id, report_id, author, staff_id, created_at, body) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id)
+        .bind(report_id)
+        .bind(author)
+        .bind(staff_id)
+        .bind(now)
+        .bind(body)
+        .execute(&mut *tx)
+        .await?;
+    for a in attachments {
+        sqlx::query(
+            "INSERT INTO attachments (id, report_id, position, meta, content, message_id) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&a.id)
+        .bind(report_id)
+        .bind(a.position)
+        .bind(&a.meta)
+        .bind(&a.content)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if staff_id.is_none() {
+        sqlx::query("UPDATE reports SET new_activity = 1, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(report_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The conversation of one report, oldest first.
+pub async fn messages(db: &Db, report_id: &str) -> Result<Vec<MessageRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT m.id, m.author, u.username, m.created_at, m.body FROM messages m \
+         LEFT JOIN staff_users u ON u.id = m.staff_id WHERE m.report_id = $1 ORDER BY m.created_at, m.id",
+    )
+    .bind(report_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MessageRow {
+                id: r.try_get("id")?,
+                author: r.try_get("author")?,
+                staff_name: r.try_get("username")?,
+                created_at: r.try_get("created_at")?,
+                body: r.try_get("body")?,
+            })
+        })
+        .collect()
+}
+
+/// The next position for attachments of a report.
+pub async fn next_attachment_position(db: &Db, report_id: &str) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT COALESCE(MAX(position) + 1, 0) AS next FROM attachments WHERE report_id = $1",
+    )
+    .bind(report_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(row.try_get("next")?)
+}
+
+/// Clears the new-activity mark once staff opened the case.
+pub async fn clear_new_activity(db: &Db, report_id: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE reports SET new_activity = 0 WHERE id = $1 AND new_activity = 1")
+        .bind(report_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn set_notify(db: &Db, report_id: &str, notify: bool) -> Result<(), StoreError> {
+    sqlx::query("UPDATE reports SET notify_by_email = $1 WHERE id = $2")
+        .bind(i64::from(notify))
+        .bind(report_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// The follow-up flags of a report: (new activity, notify by e-mail, failures, locked until).
+pub async fn flags(db: &Db, report_id: &str) -> Result<(bool, bool, i64, i64), StoreError> {
+    let row = sqlx::query(
+        "SELECT new_activity, notify_by_email, receipt_failures, receipt_locked_until FROM reports WHERE id = $1",
+    )
+    .bind(report_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok((
+        row.try_get::<i64, _>("new_activity")? != 0,
+        row.try_get::<i64, _>("notify_by_email")? != 0,
+        row.try_get("receipt_failures")?,
+        row.try_get("receipt_locked_until")?,
+    ))
+}
+
+pub async fn record_receipt_failure(
+    db: &Db,
+    report_id: &str,
+    locked_until: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE reports SET receipt_failures = receipt_failures + 1, receipt_locked_until = $1 WHERE id = $2")
+        .bind(locked_until)
+        .bind(report_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn clear_receipt_failures(db: &Db, report_id: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE reports SET receipt_failures = 0, receipt_locked_until = 0 WHERE id = $1 AND receipt_failures > 0")
+        .bind(report_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// A reporter session as stored.
+#[derive(Debug, Clone)]
+pub struct ReporterSessionRow {
+    pub report_id: String,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+pub async fn insert_session(
+    db: &Db,
+    id_hash: &[u8],
+    report_id: &str,
+    csrf: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO reporter_sessions (id_hash, report_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(id_hash)
+    .bind(report_id)
+    .bind(csrf)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+pub async fn session(db: &Db, id_hash: &[u8]) -> Result<Option<ReporterSessionRow>, StoreError> {
+    let row = sqlx::query("SELECT report_id, csrf_token, created_at, last_seen_at FROM reporter_sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(ReporterSessionRow {
+        report_id: row.try_get("report_id")?,
+        csrf_token: row.try_get("csrf_token")?,
+        created_at: row.try_get("created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+    }))
+}
+
+pub async fn touch_session(db: &Db, id_hash: &[u8], now: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE reporter_sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        .bind(now)
+        .bind(id_hash)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_session(db: &Db, id_hash: &[u8]) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM reporter_sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

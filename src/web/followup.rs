@@ -1,0 +1,478 @@
+//! The reporter's way back, under `/followup`: sign in with the receipt, read the status in
+//! plain words and the conversation, answer and add files, ask for a content-free e-mail notice,
+//! sign out. One session cookie, scoped to `/followup`; the quick exit on these pages passes
+//! through `/followup/exit`, which ends the session and clears it.
+
+use super::error::log_internal;
+use super::form::{self as public_form};
+use super::pages::{PageQuery, clean_files, page_lang};
+use super::{AppState, MAX_FILES};
+use crate::followup::conversation::{self, MAX_MESSAGE, ReporterStatus};
+use crate::followup::signin::{self, ReporterSession};
+use crate::intake::report::language_or_default;
+use crate::intake::sealed::open_report;
+use crate::store::{followup as repo, reports};
+use axum::Form;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+/// The reporter session cookie (path `/followup`, no expiry date).
+pub const COOKIE: &str = "tipline_followup";
+
+impl AppState {
+    fn followup_cookie(&self, value: &str) -> HeaderValue {
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{COOKIE}={value}; Path=/followup; HttpOnly; SameSite=Strict{secure}"
+        ))
+        .unwrap_or_else(|_| HeaderValue::from_static("tipline_followup=; Path=/followup"))
+    }
+
+    fn cleared_followup_cookie(&self) -> HeaderValue {
+        HeaderValue::from_static(
+            "tipline_followup=; Path=/followup; HttpOnly; SameSite=Strict; Max-Age=0",
+        )
+    }
+
+    async fn reporter_session(&self, headers: &HeaderMap) -> Option<(String, ReporterSession)> {
+        let token = cookie(headers)?;
+        let now = self.clock.now().unix_timestamp();
+        match signin::resolve(&self.db, &token, now, self.reporter_sessions).await {
+            Ok(Some(session)) => Some((token, session)),
+            Ok(None) => None,
+            Err(e) => {
+                log_internal("reporter session", &e);
+                None
+            }
+        }
+    }
+
+    fn followup_page(
+        &self,
+        status: StatusCode,
+        lang: &'static str,
+        name: &str,
+        ctx: Value,
+    ) -> Response {
+        let ctx = minijinja::value::merge_maps([
+            context! { exit_href => "/followup/exit" },
+            ctx,
+            self.page_context(lang, "/followup?"),
+        ]);
+        self.render(status, name, ctx)
+    }
+}
+
+fn cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn csrf_ok(session: &ReporterSession, sent: &str) -> bool {
+    bool::from(sent.as_bytes().ct_eq(session.csrf_token.as_bytes()))
+}
+
+impl AppState {
+    fn signin_form(
+        &self,
+        status: StatusCode,
+        lang: &'static str,
+        error: Option<&str>,
+        typed: &str,
+    ) -> Response {
+        let ctx = context! {
+            form_token => self.tokens.issue(self.clock.now()),
+            error => error.map(|k| self.i18n.t(lang, k, None)),
+            typed,
+        };
+        self.followup_page(status, lang, "followup_signin.html", ctx)
+    }
+}
+
+/// `GET /followup`.
+pub async fn signin_page(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if state.reporter_session(&headers).await.is_some() {
+        return Redirect::to(&format!(
+            "/followup/report?lang={}",
+            page_lang(&q, &headers)
+        ))
+        .into_response();
+    }
+    state.signin_form(StatusCode::OK, page_lang(&q, &headers), None, "")
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    form_token: String,
+    receipt: String,
+    #[serde(default)]
+    lang: String,
+}
+
+/// `POST /followup`: checks the receipt.
+pub async fn signin(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Response {
+    let lang = language_or_default(&form.lang);
+    if !state.limits.allow_receipt_attempt() {
+        return state.signin_form(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang,
+            Some("followup-too-many"),
+            &form.receipt,
+        );
+    }
+    if state
+        .tokens
+        .verify(&form.form_token, state.clock.now())
+        .is_err()
+    {
+        return state.signin_form(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            Some("form-expired"),
+            &form.receipt,
+        );
+    }
+    let now = state.clock.now().unix_timestamp();
+    match signin::sign_in(&state.db, state.intake.receipts(), &form.receipt, now).await {
+        Ok(Some(token)) => {
+            let mut response =
+                Redirect::to(&format!("/followup/report?lang={lang}")).into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, state.followup_cookie(&token));
+            response
+        }
+        Ok(None) => state.signin_form(
+            StatusCode::UNAUTHORIZED,
+            lang,
+            Some("followup-wrong-receipt"),
+            "",
+        ),
+        Err(e) => {
+            log_internal("receipt sign-in", &e);
+            state.signin_form(
+                StatusCode::SERVICE_UNAVAILABLE,
+                lang,
+                Some("server-error-text"),
+                &form.receipt,
+            )
+        }
+    }
+}
+
+/// What the report page shows besides the conversation.
+#[derive(Default)]
+struct ReportPage {
+    error: Option<&'static str>,
+    typed: String,
+    files_dropped: Vec<String>,
+    notice: Option<&'static str>,
+}
+
+impl AppState {
+    async fn report_page(
+        &self,
+        lang: &'static str,
+        session: &ReporterSession,
+        status: StatusCode,
+        page: ReportPage,
+    ) -> Response {
+        let loaded = async {
+            let stored = reports::by_id(&self.db, &session.report_id)
+                .await?
+                .ok_or(crate::store::StoreError::Corrupt)?;
+            let case = crate::store::cases::get(&self.db, &session.report_id)
+                .await?
+                .ok_or(crate::store::StoreError::Corrupt)?;
+            let content = open_report(self.intake.sealer(), &stored)?;
+            let messages =
+                conversation::read(&self.db, self.intake.sealer(), &session.report_id).await?;
+            let (_, notify, _, _) = repo::flags(&self.db, &session.report_id).await?;
+            Ok::<_, crate::store::StoreError>((case, content, messages, notify))
+        };
+        let (case, content, messages, notify) = match loaded.await {
+            Ok(x) => x,
+            Err(e) => {
+                let reference = log_internal("follow-up page", &e);
+                return self.problem_page(
+                    lang,
+                    super::error::PageProblem::Internal,
+                    Some(reference),
+                );
+            }
+        };
+        let day = |t: i64| {
+            time::OffsetDateTime::from_unix_timestamp(t)
+                .map(|d| d.date().to_string())
+                .unwrap_or_default()
+        };
+        let messages: Vec<Value> = messages
+            .iter()
+            .map(|m| context! { from_hotline => m.from_hotline, at => day(m.at), body => m.body.clone() })
+            .collect();
+        let has_email = content
+            .contact
+            .as_ref()
+            .is_some_and(|c| !c.email.is_empty());
+        let ctx = context! {
+            status_key => ReporterStatus::from_status(&case.triage.status).key(),
+            received => day(case.triage.received_at),
+            acknowledged => case.acknowledged_at.map(day),
+            messages, has_email, notify,
+            csrf => session.csrf_token.clone(),
+            error => page.error.map(|k| self.error_text(lang, k)),
+            notice => page.notice.map(|k| self.i18n.t(lang, k, None)),
+            typed => page.typed,
+            files_dropped => (!page.files_dropped.is_empty()).then(|| page.files_dropped.join(", ")),
+            max_files => MAX_FILES,
+            max_mb => crate::intake::attachments::MAX_ATTACHMENT_BYTES / (1024 * 1024),
+        };
+        self.followup_page(status, lang, "followup_report.html", ctx)
+    }
+}
+
+fn lang_for(q: &PageQuery, headers: &HeaderMap, stored: Option<&str>) -> &'static str {
+    match (&q.lang, stored) {
+        (None, Some(l)) if headers.get(header::ACCEPT_LANGUAGE).is_none() => language_or_default(l),
+        _ => page_lang(q, headers),
+    }
+}
+
+/// `GET /followup/report`.
+pub async fn report(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some((_, session)) = state.reporter_session(&headers).await else {
+        return Redirect::to(&format!("/followup?lang={}", page_lang(&q, &headers)))
+            .into_response();
+    };
+    let lang = lang_for(&q, &headers, None);
+    state
+        .report_page(lang, &session, StatusCode::OK, ReportPage::default())
+        .await
+}
+
+/// `POST /followup/report/messages`: the reporter answers, with files if they like.
+pub async fn add_message(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let lang = page_lang(&q, &headers);
+    let Some((_, session)) = state.reporter_session(&headers).await else {
+        return Redirect::to(&format!("/followup?lang={lang}")).into_response();
+    };
+    let Ok(multipart) = multipart else {
+        return state.problem_page(lang, super::error::PageProblem::BadRequest, None);
+    };
+    let form = match public_form::read(multipart).await {
+        Ok(f) => f,
+        Err(public_form::FormError::TooLarge) => {
+            return state.problem_page(lang, super::error::PageProblem::TooLarge, None);
+        }
+        Err(_) => return state.problem_page(lang, super::error::PageProblem::BadRequest, None),
+    };
+    let lang = if form.input.language.is_empty() {
+        lang
+    } else {
+        language_or_default(&form.input.language)
+    };
+    if !csrf_ok(&session, &form.token) {
+        return state.problem_page(lang, super::error::PageProblem::BadRequest, None);
+    }
+    let text = form.input.narrative.trim().to_owned();
+    let names: Vec<String> = form
+        .files
+        .iter()
+        .map(|f| f.name.clone())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let again = |error, typed: String| ReportPage {
+        error: Some(error),
+        typed,
+        files_dropped: names.clone(),
+        notice: None,
+    };
+    if text.is_empty() && form.files.is_empty() {
+        return state
+            .report_page(
+                lang,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                again("error-required", text),
+            )
+            .await;
+    }
+    if text.chars().count() > MAX_MESSAGE {
+        return state
+            .report_page(
+                lang,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                again("error-too-long", text),
+            )
+            .await;
+    }
+    if form.oversized_file {
+        return state
+            .report_page(
+                lang,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                again("error-attachment-too-large", text),
+            )
+            .await;
+    }
+    if form.files.len() > MAX_FILES {
+        return state
+            .report_page(
+                lang,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                again("error-attachment-too-many", text),
+            )
+            .await;
+    }
+    let files = match clean_files(form.files.into_iter().map(|f| f.bytes).collect()).await {
+        Ok(f) => f,
+        Err(e) => {
+            let code = super::pages::attachment_code(&e);
+            return state
+                .report_page(
+                    lang,
+                    &session,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    again(code, text),
+                )
+                .await;
+        }
+    };
+    let now = state.clock.now().unix_timestamp();
+    match conversation::post(
+        &state.db,
+        state.intake.sealer(),
+        &session.report_id,
+        None,
+        &text,
+        &files,
+        now,
+    )
+    .await
+    {
+        Ok(_) => {
+            Redirect::to(&format!("/followup/report?lang={lang}#conversation")).into_response()
+        }
+        Err(e) => {
+            log_internal("reporter message", &e);
+            state
+                .report_page(
+                    lang,
+                    &session,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    again("form-store-failed", text),
+                )
+                .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NotifyForm {
+    csrf: String,
+    #[serde(default)]
+    notify: String,
+    #[serde(default)]
+    lang: String,
+}
+
+/// `POST /followup/report/notify`: the reporter turns the e-mail notice on or off.
+pub async fn notify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<NotifyForm>,
+) -> Response {
+    let lang = language_or_default(&form.lang);
+    let Some((_, session)) = state.reporter_session(&headers).await else {
+        return Redirect::to(&format!("/followup?lang={lang}")).into_response();
+    };
+    if !csrf_ok(&session, &form.csrf) {
+        return state.problem_page(lang, super::error::PageProblem::BadRequest, None);
+    }
+    if let Err(e) = repo::set_notify(&state.db, &session.report_id, form.notify == "yes").await {
+        let reference = log_internal("notify flag", &e);
+        return state.problem_page(lang, super::error::PageProblem::Internal, Some(reference));
+    }
+    let page = ReportPage {
+        notice: Some(if form.notify == "yes" {
+            "followup-notify-on"
+        } else {
+            "followup-notify-off"
+        }),
+        ..Default::default()
+    };
+    state
+        .report_page(lang, &session, StatusCode::OK, page)
+        .await
+}
+
+#[derive(Deserialize)]
+pub struct SignOutForm {
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+}
+
+/// `POST /followup/sign-out`.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignOutForm>,
+) -> Response {
+    let lang = language_or_default(&form.lang);
+    if let Some((token, session)) = state.reporter_session(&headers).await {
+        if !csrf_ok(&session, &form.csrf) {
+            return state.problem_page(lang, super::error::PageProblem::BadRequest, None);
+        }
+        if let Err(e) = signin::end(&state.db, &token).await {
+            log_internal("reporter sign-out", &e);
+        }
+    }
+    let mut response = Redirect::to(&format!("/followup?lang={lang}")).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, state.cleared_followup_cookie());
+    response
+}
+
+/// `GET /followup/exit`: the quick exit from follow-up pages: ends the session, clears the
+/// cookie and leaves for the neutral site.
+pub async fn quick_exit(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers)
+        && let Err(e) = signin::end(&state.db, &token).await
+    {
+        log_internal("reporter quick exit", &e);
+    }
+    let mut response = super::pages::quick_exit(State(state.clone())).await;
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, state.cleared_followup_cookie());
+    response
+}

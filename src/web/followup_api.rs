@@ -1,0 +1,246 @@
+//! The follow-up over the API, for partner apps: open a reporter session with the receipt, read
+//! the status and the conversation, post a message, close the session. The session token travels
+//! as `Authorization: Bearer`.
+
+use super::AppState;
+use super::error::log_internal;
+use super::i18n::negotiate;
+use super::problem::{Problem, ProblemKind};
+use crate::followup::conversation::{self, MAX_MESSAGE, ReporterStatus};
+use crate::followup::signin::{self, ReporterSession};
+use crate::intake::report::FieldError;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+fn lang(headers: &HeaderMap) -> &'static str {
+    negotiate(
+        None,
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+impl AppState {
+    fn api_problem(&self, headers: &HeaderMap, kind: ProblemKind) -> Response {
+        Problem::new(kind, self.i18n.t(lang(headers), &kind.title_key(), None)).into_response()
+    }
+
+    async fn api_session(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<(String, ReporterSession), Response> {
+        let Some(token) = bearer(headers) else {
+            return Err(self.api_problem(headers, ProblemKind::Unauthorized));
+        };
+        let now = self.clock.now().unix_timestamp();
+        match signin::resolve(&self.db, token, now, self.reporter_sessions).await {
+            Ok(Some(s)) => Ok((token.to_owned(), s)),
+            Ok(None) => Err(self.api_problem(headers, ProblemKind::Unauthorized)),
+            Err(e) => {
+                log_internal("api reporter session", &e);
+                Err(self.api_problem(headers, ProblemKind::Unavailable))
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionRequest {
+    receipt: String,
+}
+
+/// A reporter session for the API.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SessionOpened {
+    pub token: String,
+    /// Seconds without use after which the session ends.
+    pub idle_timeout: i64,
+}
+
+/// `POST /api/v1/followup/session`.
+pub async fn open_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !state.limits.allow_receipt_attempt() {
+        return state.api_problem(&headers, ProblemKind::RateLimited);
+    }
+    let Ok(request) = serde_json::from_slice::<SessionRequest>(&body) else {
+        return state.api_problem(&headers, ProblemKind::MalformedBody);
+    };
+    let now = state.clock.now().unix_timestamp();
+    match signin::sign_in(&state.db, state.intake.receipts(), &request.receipt, now).await {
+        Ok(Some(token)) => {
+            let body = SessionOpened {
+                token,
+                idle_timeout: state.reporter_sessions.idle,
+            };
+            (StatusCode::CREATED, Json(body)).into_response()
+        }
+        Ok(None) => state.api_problem(&headers, ProblemKind::Unauthorized),
+        Err(e) => {
+            log_internal("api receipt sign-in", &e);
+            state.api_problem(&headers, ProblemKind::Unavailable)
+        }
+    }
+}
+
+/// `DELETE /api/v1/followup/session`.
+pub async fn close_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match state.api_session(&headers).await {
+        Ok((token, _)) => match signin::end(&state.db, &token).await {
+            Ok(()) => StatusCode::NO_CONTENT.into_response(),
+            Err(e) => {
+                log_internal("api reporter sign-out", &e);
+                state.api_problem(&headers, ProblemKind::Unavailable)
+            }
+        },
+        Err(r) => r,
+    }
+}
+
+/// One message as the reporter sees it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ApiMessage {
+    /// `reporter` or `hotline`.
+    pub from: String,
+    /// Unix seconds.
+    pub at: i64,
+    pub body: String,
+}
+
+/// The report as the reporter sees it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FollowupView {
+    /// `received`, `being_looked_at`, `passed_to_authorities` or `closed`.
+    pub status: String,
+    /// The status in the language of `Accept-Language`.
+    pub status_text: String,
+    /// When the hotline acknowledged the report (Unix seconds), if it has.
+    pub acknowledged_at: Option<i64>,
+    pub messages: Vec<ApiMessage>,
+}
+
+/// `GET /api/v1/followup`.
+pub async fn read(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (_, session) = match state.api_session(&headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let loaded = async {
+        let case = crate::store::cases::get(&state.db, &session.report_id)
+            .await?
+            .ok_or(crate::store::StoreError::Corrupt)?;
+        let messages =
+            conversation::read(&state.db, state.intake.sealer(), &session.report_id).await?;
+        Ok::<_, crate::store::StoreError>((case, messages))
+    };
+    match loaded.await {
+        Ok((case, messages)) => {
+            let status = ReporterStatus::from_status(&case.triage.status);
+            let view = FollowupView {
+                status: status.id().to_owned(),
+                status_text: state.i18n.t(lang(&headers), status.key(), None),
+                acknowledged_at: case.acknowledged_at,
+                messages: messages
+                    .into_iter()
+                    .map(|m| ApiMessage {
+                        from: if m.from_hotline {
+                            "hotline"
+                        } else {
+                            "reporter"
+                        }
+                        .into(),
+                        at: m.at,
+                        body: m.body,
+                    })
+                    .collect(),
+            };
+            Json(view).into_response()
+        }
+        Err(e) => {
+            log_internal("api follow-up read", &e);
+            state.api_problem(&headers, ProblemKind::Unavailable)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageRequest {
+    body: String,
+}
+
+/// `POST /api/v1/followup/messages`.
+pub async fn post_message(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (_, session) = match state.api_session(&headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Ok(request) = serde_json::from_slice::<MessageRequest>(&body) else {
+        return state.api_problem(&headers, ProblemKind::MalformedBody);
+    };
+    let text = request.body.trim();
+    let code = if text.is_empty() {
+        Some("error-required")
+    } else if text.chars().count() > MAX_MESSAGE {
+        Some("error-too-long")
+    } else {
+        None
+    };
+    if let Some(code) = code {
+        let l = lang(&headers);
+        let mut p = Problem::new(
+            ProblemKind::Validation,
+            state.i18n.t(l, &ProblemKind::Validation.title_key(), None),
+        );
+        let e = FieldError {
+            field: "body".into(),
+            code,
+        };
+        p.errors = vec![super::problem::FieldProblem {
+            pointer: format!("/{}", e.field),
+            code: code.into(),
+            detail: state.error_text(l, code),
+        }];
+        return p.into_response();
+    }
+    let now = state.clock.now().unix_timestamp();
+    match conversation::post(
+        &state.db,
+        state.intake.sealer(),
+        &session.report_id,
+        None,
+        text,
+        &[],
+        now,
+    )
+    .await
+    {
+        Ok(id) => (StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response(),
+        Err(e) => {
+            log_internal("api reporter message", &e);
+            state.api_problem(&headers, ProblemKind::Unavailable)
+        }
+    }
+}

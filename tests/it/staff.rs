@@ -49,6 +49,11 @@ impl TestApp {
         let token = accounts::add(self.db(), username, role, "en", self.clock.unix())
             .await
             .unwrap();
+        self.staff_with_token(username, &token).await
+    }
+
+    /// Goes through a set-up link and TOTP enrolment.
+    pub async fn staff_with_token(&self, username: &str, token: &str) -> Staff {
         let client = browser();
         let page = client
             .get(format!("{}/staff/setup/{token}", self.base))
@@ -838,5 +843,26 @@ async fn nothing_is_shown_when_the_view_cannot_be_recorded() {
             .unwrap()
             .contains("Workers locked in.")
     );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn used_or_unknown_set_up_links_say_so_in_the_users_language() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = accounts::add(app.db(), "ana", "analyst", "de", app.clock.unix())
+        .await
+        .unwrap();
+    let response = app.get("/staff/setup/not-a-token?lang=fr").await;
+    assert_eq!(response.status(), 404);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Ce lien ne fonctionne pas")
+    );
+    app.staff_with_token("ana", &token).await;
+    let again = app.get(&format!("/staff/setup/{token}")).await;
+    assert_eq!(again.status(), 404, "a set-up link works once");
     app.finish().await;
 }

@@ -214,6 +214,9 @@ pub async fn setup_page(
             };
             state.setup_form(StatusCode::OK, lang, &token, &row.username, None)
         }
+        Err(AccountError::BadSetupLink) => {
+            state.refusal(lang_of(&q, &headers), super::auth::Refusal::BadLink)
+        }
         Err(e) => state.staff_error(lang_of(&q, &headers), &e),
     }
 }
@@ -236,6 +239,9 @@ pub async fn setup(
     let now = state.now_unix();
     let row = match accounts::setup_account(&state.db, &token, now).await {
         Ok(row) => row,
+        Err(AccountError::BadSetupLink) => {
+            return state.refusal(lang, super::auth::Refusal::BadLink);
+        }
         Err(e) => return state.staff_error(lang, &e),
     };
     if state
@@ -338,10 +344,19 @@ impl AppState {
 
 pub async fn enrol_page(
     State(state): State<AppState>,
-    AnySession(session): AnySession,
+    AnySession(mut session): AnySession,
+    Query(q): Query<PageQuery>,
 ) -> Response {
     if session.stage == Stage::Full {
         return Redirect::to("/staff").into_response();
+    }
+    // The language links on this page change the account's language too.
+    if let Some(lang) = q.lang.as_deref() {
+        let lang = crate::intake::report::language_or_default(lang);
+        if let Err(e) = repo::set_language(&state.db, &session.user.id, lang).await {
+            return state.staff_error(lang, &e);
+        }
+        session.user.language = lang.to_owned();
     }
     state.enrol_form(&session, StatusCode::OK, false).await
 }

@@ -179,7 +179,11 @@ pub async fn add_user(
                 .users_page(&session, Some((username, state.setup_url(&token))), None)
                 .await
         }
-        Err(e) => state.users_page(&session, None, Some(e.to_string())).await,
+        Err(e) => {
+            state
+                .users_page(&session, None, Some(state.account_error_text(&lang, &e)))
+                .await
+        }
     }
 }
 
@@ -202,7 +206,9 @@ pub async fn disable(
         return state.refusal(&lang, Refusal::Forbidden);
     }
     if let Err(e) = accounts::disable(&state.db, &username).await {
-        return state.users_page(&session, None, Some(e.to_string())).await;
+        return state
+            .users_page(&session, None, Some(state.account_error_text(&lang, &e)))
+            .await;
     }
     state
         .audit(
@@ -242,6 +248,25 @@ pub async fn reset(
                 .users_page(&session, Some((username, state.setup_url(&token))), None)
                 .await
         }
-        Err(e) => state.users_page(&session, None, Some(e.to_string())).await,
+        Err(e) => {
+            state
+                .users_page(&session, None, Some(state.account_error_text(&lang, &e)))
+                .await
+        }
+    }
+}
+
+impl AppState {
+    /// An account error in the admin's language.
+    fn account_error_text(&self, lang: &str, e: &accounts::AccountError) -> String {
+        use accounts::AccountError::*;
+        let key = match e {
+            BadUsername => "staff-error-username",
+            BadRole => "staff-error-role",
+            Taken(_) => "staff-error-taken",
+            NoSuchUser(_) => "staff-error-no-such-user",
+            _ => "staff-error-title",
+        };
+        self.i18n.t(lang, key, None)
     }
 }

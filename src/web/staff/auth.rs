@@ -123,6 +123,8 @@ pub enum Refusal {
     Conflict,
     /// The audit trail cannot record right now, so nothing is shown.
     AuditUnavailable,
+    /// A set-up link that is used up, expired or unknown.
+    BadLink,
 }
 
 impl Refusal {
@@ -132,6 +134,7 @@ impl Refusal {
             Self::Forbidden | Self::BadCsrf => StatusCode::FORBIDDEN,
             Self::Conflict => StatusCode::CONFLICT,
             Self::AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BadLink => StatusCode::NOT_FOUND,
         }
     }
 
@@ -142,6 +145,7 @@ impl Refusal {
             Self::BadCsrf => "staff-bad-csrf",
             Self::Conflict => "staff-conflict",
             Self::AuditUnavailable => "staff-audit-unavailable",
+            Self::BadLink => "staff-bad-link",
         }
     }
 }

@@ -388,3 +388,98 @@ staff-error-username = Der Benutzername muss 2 bis 64 Zeichen lang sein: Kleinbu
 staff-error-role = Wählen Sie eine der angebotenen Rollen.
 staff-error-taken = Dieser Benutzername ist bereits vergeben.
 staff-error-no-such-user = Es gibt kein Konto mit diesem Benutzernamen.
+
+# Assessment
+# ILO/EC operational indicators (src/assess/catalogue.toml): sets, dimensions, indicators,
+# and the reasons that explain an urgency level. Keys are made from the catalogue ids.
+set-adult-labour = Erwachsene – Arbeitsausbeutung
+set-adult-sexual = Erwachsene – sexuelle Ausbeutung
+set-child-labour = Kind – Arbeitsausbeutung
+set-child-sexual = Kind – sexuelle Ausbeutung
+dimension-deceptive-recruitment = Täuschende Anwerbung (einschl. Verbringung und Transport)
+dimension-coercive-recruitment = Anwerbung unter Zwang (einschl. Verbringung und Transport)
+dimension-recruitment-abuse-of-vulnerability = Anwerbung unter Ausnutzung einer schutzlosen Lage
+dimension-exploitative-conditions = Ausbeuterische Arbeitsbedingungen
+dimension-coercion-at-destination = Zwang am Zielort
+dimension-abuse-of-vulnerability-at-destination = Ausnutzung einer schutzlosen Lage am Zielort
+# Deceptive recruitment (incl. transfer and transportation)
+indicator-deceived-nature-of-job = Täuschung über Art der Arbeit, Arbeitsort oder Arbeitgeber
+indicator-deceived-conditions-of-work = Täuschung über die Arbeitsbedingungen
+indicator-deceived-work-contract = Täuschung über Inhalt oder Rechtmäßigkeit des Arbeitsvertrags
+indicator-deceived-family-reunification = Täuschung über eine Familienzusammenführung
+indicator-deceived-housing-and-living-conditions = Täuschung über Unterkunft und Lebensbedingungen
+indicator-deceived-legal-documentation = Täuschung über Papiere oder den Erhalt eines legalen Aufenthaltsstatus
+indicator-deceived-travel-and-recruitment-conditions = Täuschung über Reise- und Anwerbebedingungen
+indicator-deceived-wages-earnings = Täuschung über Lohn oder Verdienst
+indicator-deceived-promises-of-marriage-or-adoption = Täuschung durch Heirats- oder Adoptionsversprechen
+indicator-deceived-access-to-education = Täuschung über Bildungsmöglichkeiten
+# Coercive recruitment (incl. transfer and transportation)
+indicator-violence-on-victims-recruitment = Gewalt gegen die Betroffenen
+indicator-abduction-forced-marriage-adoption-or-selling = Entführung, Zwangsheirat, Zwangsadoption oder Verkauf der betroffenen Person
+indicator-confiscation-of-documents-recruitment = Abnahme der Ausweispapiere
+indicator-debt-bondage-recruitment = Schuldknechtschaft
+indicator-isolation-confinement-surveillance-recruitment = Isolation, Einsperren oder Überwachung
+indicator-threat-of-denunciation-recruitment = Drohung mit Anzeige bei den Behörden
+indicator-threat-to-inform-family-recruitment = Drohung, Familie, Gemeinschaft oder Öffentlichkeit zu informieren
+indicator-threats-of-violence-recruitment = Androhung von Gewalt gegen die betroffene Person
+indicator-violence-on-family-recruitment = Gewalt gegen die Familie (angedroht oder ausgeübt)
+indicator-withholding-of-money = Einbehalten von Geld
+# Recruitment by abuse of vulnerability
+indicator-abuse-of-difficult-family-situation = Ausnutzung einer schwierigen familiären Lage
+indicator-abuse-of-illegal-status = Ausnutzung eines irregulären Aufenthaltsstatus
+indicator-abuse-of-lack-of-education = Ausnutzung mangelnder Bildung (Sprache)
+indicator-abuse-of-lack-of-information = Ausnutzung mangelnder Information
+indicator-control-of-exploiters = Kontrolle durch die Ausbeuter
+indicator-economic-reasons-recruitment = Wirtschaftliche Gründe
+indicator-false-information-about-law = Falsche Informationen über Gesetze oder die Haltung der Behörden
+indicator-false-information-about-migration = Falsche Informationen über eine erfolgreiche Migration
+indicator-family-situation-recruitment = Familiäre Situation
+indicator-personal-situation = Persönliche Situation
+indicator-psychological-and-emotional-dependency = Psychische und emotionale Abhängigkeit
+indicator-relationship-with-authorities-recruitment = Verhältnis zu den Behörden / rechtlicher Status
+indicator-difficulties-in-the-past-recruitment = Schwierigkeiten in der Vergangenheit
+indicator-difficulty-to-organise-travel = Schwierigkeit, die Reise selbst zu organisieren
+indicator-abuse-of-cultural-or-religious-beliefs = Ausnutzung kultureller oder religiöser Überzeugungen
+indicator-general-context = Allgemeine Umstände
+# Exploitative conditions of work
+indicator-excessive-working-days-or-hours = Übermäßig viele Arbeitstage oder Arbeitsstunden
+indicator-bad-living-conditions = Schlechte Lebensbedingungen
+indicator-hazardous-work = Gefährliche Arbeit
+indicator-low-or-no-salary = Niedriger oder kein Lohn
+indicator-no-respect-of-labour-laws-or-contract = Missachtung des Arbeitsrechts oder des unterzeichneten Vertrags
+indicator-no-social-protection = Keine soziale Absicherung (Vertrag, Sozialversicherung …)
+indicator-very-bad-working-conditions = Sehr schlechte Arbeitsbedingungen
+indicator-wage-manipulation = Manipulation des Lohns
+indicator-no-access-to-education = Kein Zugang zu Bildung
+# Coercion at destination
+indicator-confiscation-of-documents-destination = Abnahme der Ausweispapiere
+indicator-debt-bondage-destination = Schuldknechtschaft
+indicator-isolation-confinement-surveillance-destination = Isolation, Einsperren oder Überwachung
+indicator-violence-on-victims-destination = Gewalt gegen die Betroffenen
+indicator-forced-into-illicit-activities = Zwang zu illegalen oder strafbaren Tätigkeiten
+indicator-forced-tasks-or-clients = Erzwungene Tätigkeiten oder Kunden
+indicator-forced-to-act-against-peers = Zwang, gegen andere Betroffene vorzugehen
+indicator-forced-to-lie = Zwang, Behörden, Familie … zu belügen
+indicator-threat-of-denunciation-destination = Drohung mit Anzeige bei den Behörden
+indicator-threat-of-worse-working-conditions = Drohung mit noch schlechteren Arbeitsbedingungen
+indicator-threats-of-violence-destination = Androhung von Gewalt gegen die betroffene Person
+indicator-under-strong-influence = Unter starkem Einfluss
+indicator-violence-on-family-destination = Gewalt gegen die Familie (angedroht oder ausgeübt)
+indicator-withholding-of-wages = Einbehalten des Lohns
+indicator-threat-to-inform-family-destination = Drohungen, Familie, Gemeinschaft oder Öffentlichkeit zu informieren
+# Abuse of vulnerability at destination
+indicator-dependency-on-exploiters = Abhängigkeit von den Ausbeutern
+indicator-difficulty-to-live-in-unknown-area = Schwierigkeiten, sich in einer unbekannten Umgebung zurechtzufinden
+indicator-economic-reasons-destination = Wirtschaftliche Gründe
+indicator-family-situation-destination = Familiäre Situation
+indicator-relationship-with-authorities-destination = Verhältnis zu den Behörden / rechtlicher Status
+indicator-difficulties-in-the-past-destination = Schwierigkeiten in der Vergangenheit
+indicator-personal-characteristics = Persönliche Merkmale
+# Why a report has its urgency, e.g. “critical: child involved; still happening”
+urgency-reason-child-involved = Kind betroffen
+urgency-reason-still-happening = dauert noch an
+urgency-reason-immediate-danger = Person in unmittelbarer Gefahr
+urgency-reason-actionable-place-and-time = Ort und Zeit genau genug, um zu handeln
+urgency-reason-presumed-victim = mutmaßliches Opfer von Menschenhandel (Bewertung)
+urgency-reason-no-urgent-fact = keine dringlichen Umstände gemeldet
+urgency-low = Niedrig

@@ -388,3 +388,98 @@ staff-error-username = The username must be 2 to 64 characters: lower-case lette
 staff-error-role = Choose one of the roles offered.
 staff-error-taken = This username is already taken.
 staff-error-no-such-user = There is no account with this username.
+
+# Assessment
+# ILO/EC operational indicators (src/assess/catalogue.toml): sets, dimensions, indicators,
+# and the reasons that explain an urgency level. Keys are made from the catalogue ids.
+set-adult-labour = Adult – labour exploitation
+set-adult-sexual = Adult – sexual exploitation
+set-child-labour = Child – labour exploitation
+set-child-sexual = Child – sexual exploitation
+dimension-deceptive-recruitment = Deceptive recruitment (incl. transfer and transportation)
+dimension-coercive-recruitment = Coercive recruitment (incl. transfer and transportation)
+dimension-recruitment-abuse-of-vulnerability = Recruitment by abuse of vulnerability
+dimension-exploitative-conditions = Exploitative conditions of work
+dimension-coercion-at-destination = Coercion at destination
+dimension-abuse-of-vulnerability-at-destination = Abuse of vulnerability at destination
+# Deceptive recruitment (incl. transfer and transportation)
+indicator-deceived-nature-of-job = Deceived about the nature of the job, location or employer
+indicator-deceived-conditions-of-work = Deceived about conditions of work
+indicator-deceived-work-contract = Deceived about the content or legality of the work contract
+indicator-deceived-family-reunification = Deceived about family reunification
+indicator-deceived-housing-and-living-conditions = Deceived about housing and living conditions
+indicator-deceived-legal-documentation = Deceived about legal documentation or obtaining legal migration status
+indicator-deceived-travel-and-recruitment-conditions = Deceived about travel and recruitment conditions
+indicator-deceived-wages-earnings = Deceived about wages or earnings
+indicator-deceived-promises-of-marriage-or-adoption = Deceived through promises of marriage or adoption
+indicator-deceived-access-to-education = Deceived about access to education opportunities
+# Coercive recruitment (incl. transfer and transportation)
+indicator-violence-on-victims-recruitment = Violence on victims
+indicator-abduction-forced-marriage-adoption-or-selling = Abduction, forced marriage, forced adoption or selling of victim
+indicator-confiscation-of-documents-recruitment = Confiscation of documents
+indicator-debt-bondage-recruitment = Debt bondage
+indicator-isolation-confinement-surveillance-recruitment = Isolation, confinement or surveillance
+indicator-threat-of-denunciation-recruitment = Threat of denunciation to authorities
+indicator-threat-to-inform-family-recruitment = Threat to inform family, community or public
+indicator-threats-of-violence-recruitment = Threats of violence against victim
+indicator-violence-on-family-recruitment = Violence on family (threats or effective)
+indicator-withholding-of-money = Withholding of money
+# Recruitment by abuse of vulnerability
+indicator-abuse-of-difficult-family-situation = Abuse of difficult family situation
+indicator-abuse-of-illegal-status = Abuse of illegal status
+indicator-abuse-of-lack-of-education = Abuse of lack of education (language)
+indicator-abuse-of-lack-of-information = Abuse of lack of information
+indicator-control-of-exploiters = Control by exploiters
+indicator-economic-reasons-recruitment = Economic reasons
+indicator-false-information-about-law = False information about law, attitude of authorities
+indicator-false-information-about-migration = False information about successful migration
+indicator-family-situation-recruitment = Family situation
+indicator-personal-situation = Personal situation
+indicator-psychological-and-emotional-dependency = Psychological and emotional dependency
+indicator-relationship-with-authorities-recruitment = Relationship with authorities / legal status
+indicator-difficulties-in-the-past-recruitment = Difficulties in the past
+indicator-difficulty-to-organise-travel = Difficulty to organise the travel
+indicator-abuse-of-cultural-or-religious-beliefs = Abuse of cultural or religious beliefs
+indicator-general-context = General context
+# Exploitative conditions of work
+indicator-excessive-working-days-or-hours = Excessive working days or hours
+indicator-bad-living-conditions = Bad living conditions
+indicator-hazardous-work = Hazardous work
+indicator-low-or-no-salary = Low or no salary
+indicator-no-respect-of-labour-laws-or-contract = No respect of labour laws or contract signed
+indicator-no-social-protection = No social protection (contract, social insurance…)
+indicator-very-bad-working-conditions = Very bad working conditions
+indicator-wage-manipulation = Wage manipulation
+indicator-no-access-to-education = No access to education
+# Coercion at destination
+indicator-confiscation-of-documents-destination = Confiscation of documents
+indicator-debt-bondage-destination = Debt bondage
+indicator-isolation-confinement-surveillance-destination = Isolation, confinement or surveillance
+indicator-violence-on-victims-destination = Violence on victims
+indicator-forced-into-illicit-activities = Forced into illicit or criminal activities
+indicator-forced-tasks-or-clients = Forced tasks or clients
+indicator-forced-to-act-against-peers = Forced to act against peers
+indicator-forced-to-lie = Forced to lie to authorities, family…
+indicator-threat-of-denunciation-destination = Threat of denunciation to authorities
+indicator-threat-of-worse-working-conditions = Threat to impose even worse working conditions
+indicator-threats-of-violence-destination = Threats of violence against victim
+indicator-under-strong-influence = Under strong influence
+indicator-violence-on-family-destination = Violence on family (threats or effective)
+indicator-withholding-of-wages = Withholding of wages
+indicator-threat-to-inform-family-destination = Threats to inform family, community or public
+# Abuse of vulnerability at destination
+indicator-dependency-on-exploiters = Dependency on exploiters
+indicator-difficulty-to-live-in-unknown-area = Difficulty to live in an unknown area
+indicator-economic-reasons-destination = Economic reasons
+indicator-family-situation-destination = Family situation
+indicator-relationship-with-authorities-destination = Relationship with authorities / legal status
+indicator-difficulties-in-the-past-destination = Difficulties in the past
+indicator-personal-characteristics = Personal characteristics
+# Why a report has its urgency, e.g. “critical: child involved; still happening”
+urgency-reason-child-involved = child involved
+urgency-reason-still-happening = still happening
+urgency-reason-immediate-danger = someone in immediate danger
+urgency-reason-actionable-place-and-time = place and time precise enough to act on
+urgency-reason-presumed-victim = presumed victim of trafficking (assessment)
+urgency-reason-no-urgent-fact = no urgent fact reported
+urgency-low = Low

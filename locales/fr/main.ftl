@@ -388,3 +388,98 @@ staff-error-username = Le nom d’utilisateur doit compter de 2 à 64 caractère
 staff-error-role = Choisissez l’un des rôles proposés.
 staff-error-taken = Ce nom d’utilisateur est déjà pris.
 staff-error-no-such-user = Aucun compte ne porte ce nom d’utilisateur.
+
+# Assessment
+# ILO/EC operational indicators (src/assess/catalogue.toml): sets, dimensions, indicators,
+# and the reasons that explain an urgency level. Keys are made from the catalogue ids.
+set-adult-labour = Adulte – exploitation par le travail
+set-adult-sexual = Adulte – exploitation sexuelle
+set-child-labour = Enfant – exploitation par le travail
+set-child-sexual = Enfant – exploitation sexuelle
+dimension-deceptive-recruitment = Recrutement trompeur (y compris transfert et transport)
+dimension-coercive-recruitment = Recrutement sous la contrainte (y compris transfert et transport)
+dimension-recruitment-abuse-of-vulnerability = Recrutement par abus de vulnérabilité
+dimension-exploitative-conditions = Conditions de travail relevant de l’exploitation
+dimension-coercion-at-destination = Contrainte à destination
+dimension-abuse-of-vulnerability-at-destination = Abus de vulnérabilité à destination
+# Deceptive recruitment (incl. transfer and transportation)
+indicator-deceived-nature-of-job = Tromperie sur la nature de l’emploi, le lieu ou l’employeur
+indicator-deceived-conditions-of-work = Tromperie sur les conditions de travail
+indicator-deceived-work-contract = Tromperie sur le contenu ou la légalité du contrat de travail
+indicator-deceived-family-reunification = Tromperie sur le regroupement familial
+indicator-deceived-housing-and-living-conditions = Tromperie sur le logement et les conditions de vie
+indicator-deceived-legal-documentation = Tromperie sur les documents légaux ou l’obtention d’un statut migratoire légal
+indicator-deceived-travel-and-recruitment-conditions = Tromperie sur les conditions de voyage et de recrutement
+indicator-deceived-wages-earnings = Tromperie sur le salaire ou les revenus
+indicator-deceived-promises-of-marriage-or-adoption = Tromperie par des promesses de mariage ou d’adoption
+indicator-deceived-access-to-education = Tromperie sur l’accès à des possibilités d’éducation
+# Coercive recruitment (incl. transfer and transportation)
+indicator-violence-on-victims-recruitment = Violences sur les victimes
+indicator-abduction-forced-marriage-adoption-or-selling = Enlèvement, mariage forcé, adoption forcée ou vente de la victime
+indicator-confiscation-of-documents-recruitment = Confiscation des documents
+indicator-debt-bondage-recruitment = Servitude pour dettes
+indicator-isolation-confinement-surveillance-recruitment = Isolement, enfermement ou surveillance
+indicator-threat-of-denunciation-recruitment = Menace de dénonciation aux autorités
+indicator-threat-to-inform-family-recruitment = Menace d’informer la famille, la communauté ou le public
+indicator-threats-of-violence-recruitment = Menaces de violence contre la victime
+indicator-violence-on-family-recruitment = Violences sur la famille (menaces ou actes)
+indicator-withholding-of-money = Rétention d’argent
+# Recruitment by abuse of vulnerability
+indicator-abuse-of-difficult-family-situation = Abus d’une situation familiale difficile
+indicator-abuse-of-illegal-status = Abus de la situation irrégulière
+indicator-abuse-of-lack-of-education = Abus du manque d’instruction (langue)
+indicator-abuse-of-lack-of-information = Abus du manque d’information
+indicator-control-of-exploiters = Contrôle exercé par les exploiteurs
+indicator-economic-reasons-recruitment = Raisons économiques
+indicator-false-information-about-law = Fausses informations sur la loi ou l’attitude des autorités
+indicator-false-information-about-migration = Fausses informations sur la réussite de la migration
+indicator-family-situation-recruitment = Situation familiale
+indicator-personal-situation = Situation personnelle
+indicator-psychological-and-emotional-dependency = Dépendance psychologique et affective
+indicator-relationship-with-authorities-recruitment = Rapport aux autorités / statut juridique
+indicator-difficulties-in-the-past-recruitment = Difficultés passées
+indicator-difficulty-to-organise-travel = Difficulté à organiser le voyage
+indicator-abuse-of-cultural-or-religious-beliefs = Abus de croyances culturelles ou religieuses
+indicator-general-context = Contexte général
+# Exploitative conditions of work
+indicator-excessive-working-days-or-hours = Jours ou heures de travail excessifs
+indicator-bad-living-conditions = Mauvaises conditions de vie
+indicator-hazardous-work = Travail dangereux
+indicator-low-or-no-salary = Salaire faible ou inexistant
+indicator-no-respect-of-labour-laws-or-contract = Non-respect du droit du travail ou du contrat signé
+indicator-no-social-protection = Aucune protection sociale (contrat, assurance sociale…)
+indicator-very-bad-working-conditions = Très mauvaises conditions de travail
+indicator-wage-manipulation = Manipulation des salaires
+indicator-no-access-to-education = Pas d’accès à l’éducation
+# Coercion at destination
+indicator-confiscation-of-documents-destination = Confiscation des documents
+indicator-debt-bondage-destination = Servitude pour dettes
+indicator-isolation-confinement-surveillance-destination = Isolement, enfermement ou surveillance
+indicator-violence-on-victims-destination = Violences sur les victimes
+indicator-forced-into-illicit-activities = Contrainte à des activités illicites ou criminelles
+indicator-forced-tasks-or-clients = Tâches ou clients imposés
+indicator-forced-to-act-against-peers = Contrainte à agir contre ses pairs
+indicator-forced-to-lie = Contrainte à mentir aux autorités, à la famille…
+indicator-threat-of-denunciation-destination = Menace de dénonciation aux autorités
+indicator-threat-of-worse-working-conditions = Menace d’imposer des conditions de travail encore pires
+indicator-threats-of-violence-destination = Menaces de violence contre la victime
+indicator-under-strong-influence = Sous forte influence
+indicator-violence-on-family-destination = Violences sur la famille (menaces ou actes)
+indicator-withholding-of-wages = Retenue des salaires
+indicator-threat-to-inform-family-destination = Menaces d’informer la famille, la communauté ou le public
+# Abuse of vulnerability at destination
+indicator-dependency-on-exploiters = Dépendance envers les exploiteurs
+indicator-difficulty-to-live-in-unknown-area = Difficulté à vivre dans un environnement inconnu
+indicator-economic-reasons-destination = Raisons économiques
+indicator-family-situation-destination = Situation familiale
+indicator-relationship-with-authorities-destination = Rapport aux autorités / statut juridique
+indicator-difficulties-in-the-past-destination = Difficultés passées
+indicator-personal-characteristics = Caractéristiques personnelles
+# Why a report has its urgency, e.g. “critical: child involved; still happening”
+urgency-reason-child-involved = enfant concerné
+urgency-reason-still-happening = toujours en cours
+urgency-reason-immediate-danger = personne en danger immédiat
+urgency-reason-actionable-place-and-time = lieu et date assez précis pour agir
+urgency-reason-presumed-victim = victime présumée de la traite (évaluation)
+urgency-reason-no-urgent-fact = aucun élément urgent signalé
+urgency-low = Faible

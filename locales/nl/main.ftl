@@ -388,3 +388,98 @@ staff-error-username = De gebruikersnaam moet 2 tot 64 tekens hebben: kleine let
 staff-error-role = Kies een van de aangeboden rollen.
 staff-error-taken = Deze gebruikersnaam is al in gebruik.
 staff-error-no-such-user = Er is geen account met deze gebruikersnaam.
+
+# Assessment
+# ILO/EC operational indicators (src/assess/catalogue.toml): sets, dimensions, indicators,
+# and the reasons that explain an urgency level. Keys are made from the catalogue ids.
+set-adult-labour = Volwassene – arbeidsuitbuiting
+set-adult-sexual = Volwassene – seksuele uitbuiting
+set-child-labour = Kind – arbeidsuitbuiting
+set-child-sexual = Kind – seksuele uitbuiting
+dimension-deceptive-recruitment = Misleidende werving (incl. overbrenging en vervoer)
+dimension-coercive-recruitment = Werving onder dwang (incl. overbrenging en vervoer)
+dimension-recruitment-abuse-of-vulnerability = Werving door misbruik van een kwetsbare positie
+dimension-exploitative-conditions = Uitbuitende arbeidsomstandigheden
+dimension-coercion-at-destination = Dwang op de plaats van bestemming
+dimension-abuse-of-vulnerability-at-destination = Misbruik van een kwetsbare positie op de plaats van bestemming
+# Deceptive recruitment (incl. transfer and transportation)
+indicator-deceived-nature-of-job = Misleid over de aard van het werk, de plaats of de werkgever
+indicator-deceived-conditions-of-work = Misleid over de arbeidsvoorwaarden
+indicator-deceived-work-contract = Misleid over de inhoud of de rechtmatigheid van het arbeidscontract
+indicator-deceived-family-reunification = Misleid over gezinshereniging
+indicator-deceived-housing-and-living-conditions = Misleid over huisvesting en levensomstandigheden
+indicator-deceived-legal-documentation = Misleid over wettelijke documenten of het verkrijgen van een legale verblijfsstatus
+indicator-deceived-travel-and-recruitment-conditions = Misleid over de reis- en wervingsvoorwaarden
+indicator-deceived-wages-earnings = Misleid over loon of verdiensten
+indicator-deceived-promises-of-marriage-or-adoption = Misleid met beloften van huwelijk of adoptie
+indicator-deceived-access-to-education = Misleid over toegang tot onderwijs
+# Coercive recruitment (incl. transfer and transportation)
+indicator-violence-on-victims-recruitment = Geweld tegen de slachtoffers
+indicator-abduction-forced-marriage-adoption-or-selling = Ontvoering, gedwongen huwelijk, gedwongen adoptie of verkoop van het slachtoffer
+indicator-confiscation-of-documents-recruitment = Innemen van documenten
+indicator-debt-bondage-recruitment = Schuldslavernij
+indicator-isolation-confinement-surveillance-recruitment = Isolatie, opsluiting of bewaking
+indicator-threat-of-denunciation-recruitment = Dreiging met aangifte bij de autoriteiten
+indicator-threat-to-inform-family-recruitment = Dreiging om familie, gemeenschap of publiek in te lichten
+indicator-threats-of-violence-recruitment = Dreiging met geweld tegen het slachtoffer
+indicator-violence-on-family-recruitment = Geweld tegen de familie (dreiging of daadwerkelijk)
+indicator-withholding-of-money = Achterhouden van geld
+# Recruitment by abuse of vulnerability
+indicator-abuse-of-difficult-family-situation = Misbruik van een moeilijke gezinssituatie
+indicator-abuse-of-illegal-status = Misbruik van illegaal verblijf
+indicator-abuse-of-lack-of-education = Misbruik van gebrek aan opleiding (taal)
+indicator-abuse-of-lack-of-information = Misbruik van gebrek aan informatie
+indicator-control-of-exploiters = Controle door de uitbuiters
+indicator-economic-reasons-recruitment = Economische redenen
+indicator-false-information-about-law = Valse informatie over de wet of de houding van de autoriteiten
+indicator-false-information-about-migration = Valse informatie over succesvolle migratie
+indicator-family-situation-recruitment = Gezinssituatie
+indicator-personal-situation = Persoonlijke situatie
+indicator-psychological-and-emotional-dependency = Psychologische en emotionele afhankelijkheid
+indicator-relationship-with-authorities-recruitment = Verhouding tot de autoriteiten / juridische status
+indicator-difficulties-in-the-past-recruitment = Moeilijkheden in het verleden
+indicator-difficulty-to-organise-travel = Moeite om de reis zelf te organiseren
+indicator-abuse-of-cultural-or-religious-beliefs = Misbruik van culturele of religieuze overtuigingen
+indicator-general-context = Algemene context
+# Exploitative conditions of work
+indicator-excessive-working-days-or-hours = Buitensporig veel werkdagen of werkuren
+indicator-bad-living-conditions = Slechte levensomstandigheden
+indicator-hazardous-work = Gevaarlijk werk
+indicator-low-or-no-salary = Laag of geen loon
+indicator-no-respect-of-labour-laws-or-contract = Geen naleving van het arbeidsrecht of het getekende contract
+indicator-no-social-protection = Geen sociale bescherming (contract, sociale verzekering…)
+indicator-very-bad-working-conditions = Zeer slechte arbeidsomstandigheden
+indicator-wage-manipulation = Manipulatie van het loon
+indicator-no-access-to-education = Geen toegang tot onderwijs
+# Coercion at destination
+indicator-confiscation-of-documents-destination = Innemen van documenten
+indicator-debt-bondage-destination = Schuldslavernij
+indicator-isolation-confinement-surveillance-destination = Isolatie, opsluiting of bewaking
+indicator-violence-on-victims-destination = Geweld tegen de slachtoffers
+indicator-forced-into-illicit-activities = Gedwongen tot illegale of criminele activiteiten
+indicator-forced-tasks-or-clients = Gedwongen taken of klanten
+indicator-forced-to-act-against-peers = Gedwongen op te treden tegen lotgenoten
+indicator-forced-to-lie = Gedwongen te liegen tegen autoriteiten, familie…
+indicator-threat-of-denunciation-destination = Dreiging met aangifte bij de autoriteiten
+indicator-threat-of-worse-working-conditions = Dreiging met nog slechtere arbeidsomstandigheden
+indicator-threats-of-violence-destination = Dreiging met geweld tegen het slachtoffer
+indicator-under-strong-influence = Onder sterke invloed
+indicator-violence-on-family-destination = Geweld tegen de familie (dreiging of daadwerkelijk)
+indicator-withholding-of-wages = Achterhouden van loon
+indicator-threat-to-inform-family-destination = Dreigingen om familie, gemeenschap of publiek in te lichten
+# Abuse of vulnerability at destination
+indicator-dependency-on-exploiters = Afhankelijkheid van de uitbuiters
+indicator-difficulty-to-live-in-unknown-area = Moeite om te leven in een onbekende omgeving
+indicator-economic-reasons-destination = Economische redenen
+indicator-family-situation-destination = Gezinssituatie
+indicator-relationship-with-authorities-destination = Verhouding tot de autoriteiten / juridische status
+indicator-difficulties-in-the-past-destination = Moeilijkheden in het verleden
+indicator-personal-characteristics = Persoonlijke kenmerken
+# Why a report has its urgency, e.g. “critical: child involved; still happening”
+urgency-reason-child-involved = kind betrokken
+urgency-reason-still-happening = nog gaande
+urgency-reason-immediate-danger = iemand in direct gevaar
+urgency-reason-actionable-place-and-time = plaats en tijd precies genoeg om op te treden
+urgency-reason-presumed-victim = vermoedelijk slachtoffer van mensenhandel (beoordeling)
+urgency-reason-no-urgent-fact = geen urgente feiten gemeld
+urgency-low = Laag

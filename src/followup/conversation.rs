@@ -27,8 +27,11 @@ pub enum ReporterStatus {
 }
 
 impl ReporterStatus {
-    pub fn from_status(status: &str) -> Self {
+    /// `in_hand`: someone at the hotline has taken the case or written to the reporter, so a
+    /// new case is already being looked at from the reporter's point of view.
+    pub fn from_status(status: &str, in_hand: bool) -> Self {
         match Status::parse(status) {
+            Some(Status::New) | None if in_hand => Self::BeingLookedAt,
             Some(Status::New) | None => Self::Received,
             Some(Status::Acknowledged | Status::InAssessment) => Self::BeingLookedAt,
             Some(Status::Forwarded) => Self::PassedToAuthorities,

@@ -221,6 +221,7 @@ impl AppState {
                 .map(|d| d.date().to_string())
                 .unwrap_or_default()
         };
+        let in_hand = case.assignee_id.is_some() || messages.iter().any(|m| m.from_hotline);
         let messages: Vec<Value> = messages
             .iter()
             .map(|m| context! { from_hotline => m.from_hotline, at => day(m.at), body => m.body.clone() })
@@ -230,7 +231,8 @@ impl AppState {
             .as_ref()
             .is_some_and(|c| !c.email.is_empty());
         let ctx = context! {
-            status_key => ReporterStatus::from_status(&case.triage.status).key(),
+            status_key => ReporterStatus::from_status(&case.triage.status, in_hand).key(),
+            report_language => case.triage.language.clone(),
             received => day(case.triage.received_at),
             acknowledged => case.acknowledged_at.map(day),
             messages, has_email, notify,

@@ -153,7 +153,8 @@ pub async fn read(State(state): State<AppState>, headers: HeaderMap) -> Response
     };
     match loaded.await {
         Ok((case, messages)) => {
-            let status = ReporterStatus::from_status(&case.triage.status);
+            let in_hand = case.assignee_id.is_some() || messages.iter().any(|m| m.from_hotline);
+            let status = ReporterStatus::from_status(&case.triage.status, in_hand);
             let view = FollowupView {
                 status: status.id().to_owned(),
                 status_text: state.i18n.t(lang(&headers), status.key(), None),

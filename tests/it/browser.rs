@@ -112,3 +112,51 @@ async fn staff_journeys_in_chromium_without_javascript_and_hostile_content_stays
     assert!(stdout.contains("ok - "), "{stdout}");
     app.finish().await;
 }
+
+/// The whole follow-up loop in Chromium with JavaScript off: a reporter files, an analyst asks,
+/// the reporter comes back with the receipt, answers with a photo, the analyst reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_up_loop_in_chromium_without_javascript() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let token = tipline::staff::accounts::add(app.db(), "ana", "analyst", "en", app.clock.unix())
+        .await
+        .unwrap();
+    let setup = format!("{}/staff/setup/{token}", app.base);
+    let artifacts = format!("{root}/e2e/artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let base = app.base.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(format!("{root}/e2e/followup.mjs"))
+            .env("BASE_URL", base)
+            .env("ARTIFACTS_DIR", artifacts)
+            .env("PASSWORD", crate::staff::PASSWORD)
+            .env("SETUP_ANA", setup)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "follow-up browser journey failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("ok - "), "{stdout}");
+    // What the browser did is really stored: one reporter answer with one photo.
+    let ids = tipline::store::reports::all_ids(app.db()).await.unwrap();
+    let messages = tipline::followup::conversation::read(app.db(), &app.sealer().await, &ids[0])
+        .await
+        .unwrap();
+    assert!(messages.iter().any(|m| m.from_hotline) && messages.iter().any(|m| !m.from_hotline));
+    assert_eq!(
+        tipline::store::reports::attachments(app.db(), &ids[0])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    app.finish().await;
+}

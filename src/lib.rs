@@ -17,6 +17,7 @@
     )
 )]
 
+pub mod assess;
 pub mod cli;
 pub mod clock;
 pub mod followup;

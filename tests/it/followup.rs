@@ -475,7 +475,10 @@ async fn partner_apps_follow_up_through_the_api() {
         .json()
         .await
         .unwrap();
-    assert_eq!(view["status"], "being_looked_at", "a question from the hotline means someone is on it");
+    assert_eq!(
+        view["status"], "being_looked_at",
+        "a question from the hotline means someone is on it"
+    );
     assert_eq!(view["messages"][0]["from"], "hotline");
     assert_eq!(view["messages"][0]["body"], "Which city?");
     let posted = app

@@ -202,7 +202,6 @@ pub fn actionable_place_and_time(
 mod tests {
     use super::*;
     use crate::assess::catalogue::{builtin, load_file, load_str};
-    use crate::intake::report::{self, Urgency};
     use time::macros::date;
 
     const BUILTIN_TEXT: &str = include_str!("catalogue.toml");
@@ -238,14 +237,18 @@ mod tests {
         for bits in 0..16u8 {
             let (child, ongoing, danger, actionable) =
                 (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0, bits & 8 != 0);
-            let signs = if danger {
-                vec!["immediate_danger".to_owned()]
+            // The rule tipline used before urgency became data: critical when a child is
+            // involved and it is still happening, or someone is in danger now; high when a
+            // child is involved or it is still happening; normal otherwise.
+            let before = if (child && ongoing) || danger {
+                Level::Critical
+            } else if child || ongoing {
+                Level::High
             } else {
-                vec![]
+                Level::Normal
             };
-            let today: Urgency = report::urgency(child, ongoing, &signs);
             let (level, reasons) = urgency(cat, &facts(child, ongoing, danger, actionable, false));
-            assert_eq!(level.as_str(), today.as_str(), "bits {bits:04b}");
+            assert_eq!(level, before, "bits {bits:04b}");
             assert!(!reasons.is_empty());
         }
     }

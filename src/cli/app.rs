@@ -36,6 +36,8 @@ pub enum StartError {
     Assets(String),
     #[error("{0}")]
     Smtp(#[from] crate::followup::notice::NoticeError),
+    #[error("{0}")]
+    Catalogue(#[from] crate::assess::catalogue::CatalogueError),
 }
 
 /// A running server.
@@ -79,7 +81,17 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         keys.derive(purpose::RECEIPT_SECRET),
         keys.derive(purpose::RECEIPT_HASH),
     );
-    let intake = Intake::new(sealer, receipts, keys.derive(purpose::SUBMISSION), writer);
+    let catalogue = Arc::new(match &settings.indicator_catalogue_file {
+        Some(path) => crate::assess::catalogue::load_file(path)?,
+        None => crate::assess::builtin().clone(),
+    });
+    let intake = Intake::new(
+        sealer,
+        catalogue,
+        receipts,
+        keys.derive(purpose::SUBMISSION),
+        writer,
+    );
     let i18n = Arc::new(I18n::load().map_err(|e| StartError::Assets(e.to_string()))?);
     let templates = Templates::load(i18n.clone()).map_err(|e| StartError::Assets(e.to_string()))?;
     let notifier = match &settings.smtp {

@@ -72,6 +72,9 @@ pub struct ServeArgs {
     /// Sender address of the notice.
     #[arg(long, env = "TIPLINE_SMTP_FROM")]
     pub smtp_from: Option<String>,
+    /// The hotline's own indicator catalogue (TOML), replacing the built-in ILO/EC one.
+    #[arg(long, env = "TIPLINE_INDICATOR_CATALOGUE_FILE")]
+    pub indicator_catalogue_file: Option<PathBuf>,
     /// Days within which a report must be acknowledged.
     #[arg(long, env = "TIPLINE_ACKNOWLEDGE_DAYS")]
     pub acknowledge_days: Option<i64>,
@@ -103,6 +106,7 @@ struct FileConfig {
     receipt_attempts_per_second: Option<u32>,
     smtp_url: Option<String>,
     smtp_from: Option<String>,
+    indicator_catalogue_file: Option<PathBuf>,
 }
 
 /// Resolved settings.
@@ -121,6 +125,7 @@ pub struct Settings {
     pub sessions: SessionPolicy,
     pub deadlines: DeadlinePolicy,
     pub smtp: Option<SmtpSettings>,
+    pub indicator_catalogue_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -279,6 +284,9 @@ impl ServeArgs {
                 .unwrap_or(dd.feedback_months),
         };
         Ok(Settings {
+            indicator_catalogue_file: self
+                .indicator_catalogue_file
+                .or(file.indicator_catalogue_file),
             smtp,
             public_url,
             sessions,

@@ -1,10 +1,11 @@
 //! A report as the reporter gives it ([`ReportInput`], from the form or the API), its validation
-//! into a [`ValidReport`] with errors per field, and the urgency rule. Nothing here touches keys
+//! into a [`ValidReport`] with errors per field, and the facts its urgency is decided from. Nothing here touches keys
 //! or storage.
 
 use super::categories::{self, Category, FormKind};
 use super::countries;
 use super::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
+use crate::assess::urgency::{Fact, actionable_place_and_time};
 use serde::{Deserialize, Serialize};
 use time::Date;
 use time::macros::format_description;
@@ -40,25 +41,6 @@ impl Channel {
             Self::Api => "api",
             Self::Partner => "partner",
             Self::Campaign => "campaign",
-        }
-    }
-}
-
-/// Triage priority, stored in clear so the queue can sort without unsealing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Urgency {
-    Critical,
-    High,
-    Normal,
-}
-
-impl Urgency {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Critical => "critical",
-            Self::High => "high",
-            Self::Normal => "normal",
         }
     }
 }
@@ -195,9 +177,39 @@ pub struct ValidReport {
     pub age_groups: Vec<&'static str>,
     pub channel: Channel,
     pub campaign: Option<String>,
-    pub urgency: Urgency,
     /// What is sealed.
     pub content: ReportContent,
+}
+
+impl ValidReport {
+    /// The facts the urgency rules look at (see the catalogue's `[[urgency]]` rules).
+    pub fn facts(&self, today: Date) -> Vec<Fact> {
+        let c = &self.content;
+        let date = c
+            .incident
+            .date
+            .as_deref()
+            .and_then(|d| Date::parse(d, format_description!("[year]-[month]-[day]")).ok());
+        let place = !c.place.city.is_empty() || !c.place.venue.is_empty();
+        [
+            (self.child_involved == "yes", Fact::ChildInvolved),
+            (c.incident.still_happening, Fact::StillHappening),
+            (
+                c.signs
+                    .warning_signs
+                    .iter()
+                    .any(|s| s == "immediate_danger"),
+                Fact::ImmediateDanger,
+            ),
+            (
+                actionable_place_and_time(place, date, c.incident.still_happening, today),
+                Fact::ActionablePlaceAndTime,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(holds, fact)| holds.then_some(fact))
+        .collect()
+    }
 }
 
 /// Normalises the language to one tipline speaks (English when unknown).
@@ -433,11 +445,7 @@ pub fn validate(
     if !c.errors.is_empty() {
         return Err(c.errors);
     }
-    let urgency = urgency(
-        child_involved == "yes",
-        input.still_happening,
-        &signs.warning_signs,
-    );
+
     Ok(ValidReport {
         category,
         language: language_or_default(&input.language),
@@ -447,7 +455,6 @@ pub fn validate(
         age_groups,
         channel,
         campaign,
-        urgency,
         content: ReportContent {
             narrative: Narrative { narrative },
             place,
@@ -478,19 +485,6 @@ fn parse_incident_date(c: &mut Checker, raw: &str, today: Date) -> Option<Date> 
                 .push(FieldError::new("incident_date", "error-date"));
             None
         }
-    }
-}
-
-/// The urgency rule until the assessment brings indicator-based urgency:
-/// critical when a child is involved and it is still happening, or someone is in danger now;
-/// high when a child is involved or it is still happening; normal otherwise.
-pub fn urgency(child: bool, still_happening: bool, signs: &[String]) -> Urgency {
-    let danger_now = signs.iter().any(|s| s == "immediate_danger");
-    match (child, still_happening) {
-        (true, true) => Urgency::Critical,
-        _ if danger_now => Urgency::Critical,
-        (true, false) | (false, true) => Urgency::High,
-        (false, false) => Urgency::Normal,
     }
 }
 
@@ -542,7 +536,6 @@ mod tests {
         assert_eq!(v.incident_month.as_deref(), Some("2026-10"));
         assert_eq!(v.language, "fr");
         assert_eq!(v.content.contact, None);
-        assert_eq!(v.urgency, Urgency::Normal);
     }
 
     #[test]
@@ -593,18 +586,6 @@ mod tests {
     }
 
     #[test]
-    fn urgency_rule() {
-        assert_eq!(urgency(true, true, &[]), Urgency::Critical);
-        assert_eq!(
-            urgency(false, false, &["immediate_danger".into()]),
-            Urgency::Critical
-        );
-        assert_eq!(urgency(true, false, &[]), Urgency::High);
-        assert_eq!(urgency(false, true, &[]), Urgency::High);
-        assert_eq!(urgency(false, false, &[]), Urgency::Normal);
-    }
-
-    #[test]
     fn a_child_age_group_means_a_child_is_involved_and_campaign_sets_channel() {
         let input = ReportInput {
             age_groups: vec!["12_17".into()],
@@ -614,7 +595,7 @@ mod tests {
         };
         let v = validate(&input, Channel::Form, TODAY).unwrap();
         assert_eq!(v.child_involved, "yes");
-        assert_eq!(v.urgency, Urgency::Critical);
+        assert!(v.facts(TODAY).contains(&Fact::ChildInvolved));
         assert_eq!(v.channel, Channel::Campaign);
     }
 }

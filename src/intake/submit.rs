@@ -4,6 +4,8 @@
 use super::attachments::CleanAttachment;
 use super::report::ValidReport;
 use super::sealed::{attachment_aad, seal_groups};
+use crate::assess::Catalogue;
+use crate::assess::urgency::decide;
 use crate::seal::keys::Secret32;
 use crate::seal::receipt::mac_with;
 use crate::seal::{ReceiptCode, ReceiptHasher, Sealer};
@@ -21,6 +23,7 @@ pub const STATUS_NEW: &str = "new";
 #[derive(Clone, Debug)]
 pub struct Intake {
     sealer: Arc<Sealer>,
+    catalogue: Arc<Catalogue>,
     receipts: ReceiptHasher,
     submission_key: Secret32,
     writer: ReportWriter,
@@ -37,12 +40,14 @@ pub struct Filed {
 impl Intake {
     pub fn new(
         sealer: Arc<Sealer>,
+        catalogue: Arc<Catalogue>,
         receipts: ReceiptHasher,
         submission_key: Secret32,
         writer: ReportWriter,
     ) -> Self {
         Self {
             sealer,
+            catalogue,
             receipts,
             submission_key,
             writer,
@@ -51,6 +56,11 @@ impl Intake {
 
     pub fn sealer(&self) -> &Arc<Sealer> {
         &self.sealer
+    }
+
+    /// The indicator catalogue in force (built in, or the hotline's override).
+    pub fn catalogue(&self) -> &Arc<Catalogue> {
+        &self.catalogue
     }
 
     pub fn receipts(&self) -> &ReceiptHasher {
@@ -68,6 +78,7 @@ impl Intake {
         now: OffsetDateTime,
     ) -> Result<Filed, StoreError> {
         let id = Uuid::now_v7().to_string();
+        let decision = decide(&self.catalogue, &report.facts(now.date()));
         let secret = self.receipts.derive_secret(seed);
         let salt = ReceiptHasher::salt();
         let draft = ReceiptCode::new(ReceiptCode::random_lookup(), secret.clone());
@@ -82,7 +93,13 @@ impl Intake {
                 received_at: now.unix_timestamp(),
                 incident_month: report.incident_month.clone(),
                 status: STATUS_NEW.to_owned(),
-                urgency: report.urgency.as_str().to_owned(),
+                urgency: decision.level.as_str().to_owned(),
+                urgency_reasons: decision
+                    .reasons
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 child_involved: report.child_involved.to_owned(),
                 age_groups: report.age_groups.join(","),
                 channel: report.channel.as_str().to_owned(),

@@ -49,6 +49,8 @@ pub enum Action {
     WriteNote,
     /// Write to the reporter.
     MessageReporter,
+    /// Assess a person against the trafficking indicators.
+    Assess,
     /// Move a report along the workflow (acknowledge, assess, forward).
     ChangeStatus,
     /// Give a report to someone.
@@ -68,12 +70,13 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewQueue,
         Action::OpenReport,
         Action::Claim,
         Action::WriteNote,
         Action::MessageReporter,
+        Action::Assess,
         Action::ChangeStatus,
         Action::Assign,
         Action::Close,
@@ -138,7 +141,7 @@ pub fn allowed(actor: &Actor, action: Action, report: Option<&ReportAccess>) -> 
                 (Role::Supervisor, _) => true,
                 (Role::Analyst, OpenReport | DownloadAttachment) => true,
                 (Role::Analyst, Claim) => report.assignee.is_none(),
-                (Role::Analyst, WriteNote | MessageReporter | ChangeStatus) => {
+                (Role::Analyst, WriteNote | MessageReporter | Assess | ChangeStatus) => {
                     report.assigned_to(actor)
                 }
                 (Role::Analyst, _) => false,

@@ -32,7 +32,7 @@ impl CaseRow {
 }
 
 const CASE_SELECT: &str = "SELECT r.id, r.category, r.country, r.received_at, r.incident_month, r.status, \
-     r.urgency, r.child_involved, r.age_groups, r.channel, r.campaign_id, r.language, r.assignee_id, \
+     r.urgency, r.urgency_reasons, r.child_involved, r.age_groups, r.channel, r.campaign_id, r.language, r.assignee_id, \
      u.username AS assignee_name, r.restricted, r.acknowledged_at, r.closed_reason, r.new_activity \
      FROM reports r LEFT JOIN staff_users u ON u.id = r.assignee_id";
 

@@ -2,6 +2,7 @@
 //! driver, versioned migrations per backend, a group-commit writer for new reports, and the
 //! repositories that read and write rows. Values arrive here already sealed.
 
+pub mod assessments;
 pub mod cases;
 pub mod data_keys;
 pub mod db;

@@ -28,6 +28,8 @@ pub struct Triage {
     pub incident_month: Option<String>,
     pub status: String,
     pub urgency: String,
+    /// Fluent keys of the reasons for the urgency, comma-separated.
+    pub urgency_reasons: String,
     pub child_involved: String,
     /// Comma-separated age-group ids.
     pub age_groups: String,
@@ -45,6 +47,7 @@ impl Triage {
             incident_month: row.try_get("incident_month")?,
             status: row.try_get("status")?,
             urgency: row.try_get("urgency")?,
+            urgency_reasons: row.try_get("urgency_reasons")?,
             child_involved: row.try_get("child_involved")?,
             age_groups: row.try_get("age_groups")?,
             channel: row.try_get("channel")?,
@@ -96,10 +99,10 @@ pub async fn insert(
 ) -> Result<Inserted, StoreError> {
     let sql = format!(
         "INSERT INTO reports (id, receipt_lookup, receipt_salt, receipt_hash, submission_hash, \
-         category, country, received_at, incident_month, status, urgency, child_involved, \
+         category, country, received_at, incident_month, status, urgency, urgency_reasons, child_involved, \
          age_groups, channel, campaign_id, language, {}) VALUES ({}) ON CONFLICT DO NOTHING",
         SEALED_COLUMNS.join(", "),
-        (1..=16 + SEALED_COLUMNS.len())
+        (1..=17 + SEALED_COLUMNS.len())
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ")
@@ -117,6 +120,7 @@ pub async fn insert(
         .bind(&t.incident_month)
         .bind(&t.status)
         .bind(&t.urgency)
+        .bind(&t.urgency_reasons)
         .bind(&t.child_involved)
         .bind(&t.age_groups)
         .bind(&t.channel)

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod api;
+mod assessment;
 mod audit;
 mod browser;
 mod durability;

@@ -117,7 +117,7 @@ pub async fn queue(
 
 impl AppState {
     /// The case if it exists and the session may do `action` on it; otherwise the refusal page.
-    async fn case_for(
+    pub(crate) async fn case_for(
         &self,
         session: &StaffSession,
         id: &str,
@@ -172,9 +172,10 @@ pub async fn case_view(
         let files = reports::attachments(&state.db, &case.id).await?;
         let staff = staff_repo::list_users(&state.db).await?;
         let messages = conversation::read(&state.db, state.intake.sealer(), &case.id).await?;
-        Ok::<_, crate::store::StoreError>((content, notes, files, staff, messages))
+        let assessments = state.assessment_history(&case.id).await?;
+        Ok::<_, crate::store::StoreError>((content, notes, files, staff, messages, assessments))
     };
-    let (content, notes, files, staff, messages) = match loaded.await {
+    let (content, notes, files, staff, messages, assessments) = match loaded.await {
         Ok(x) => x,
         Err(e) => return state.staff_error(lang, &e),
     };
@@ -238,6 +239,7 @@ pub async fn case_view(
         case.acknowledged_at,
         state.clock.now().unix_timestamp(),
     );
+    let people_count = content.people.count;
     let ctx = context! {
         case => context! {
             id => case.id.clone(),
@@ -280,6 +282,10 @@ pub async fn case_view(
         }).collect::<Vec<_>>(),
         reporter_language => case.triage.language.clone(),
         reporter_language_name => state.i18n.t(&case.triage.language, "language-name", None),
+        assessments,
+        can_assess => session.may(Action::Assess, Some(&case.access())),
+        person_choices => (1..=(i64::from(people_count.unwrap_or(1).clamp(1, 49)) + 1)).collect::<Vec<_>>(),
+        urgency_reasons => case.triage.urgency_reasons.split(',').filter(|r| !r.is_empty()).map(|r| state.i18n.t(lang, r, None)).collect::<Vec<_>>(),
         can_message => session.may(Action::MessageReporter, Some(&case.access())),
         close_reasons => CloseReason::ALL.iter().map(|r| context! { id => r.as_str(), key => format!("close-{}", r.as_str().replace('_', "-")) }).collect::<Vec<_>>(),
         can_claim => session.may(Action::Claim, Some(&case.access())),

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod assessment;
 pub mod auth;
 pub mod cases;
 
@@ -37,6 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/reports/{id}/restrict", post(cases::restrict))
         .route("/staff/reports/{id}/notes", post(cases::add_note))
         .route("/staff/reports/{id}/messages", post(cases::message))
+        .route(
+            "/staff/reports/{id}/assessment",
+            get(assessment::page).post(assessment::submit),
+        )
         .route(
             "/staff/reports/{id}/attachments/{attachment}",
             get(cases::attachment),

@@ -1,0 +1,85 @@
+//! The assessments repository: saved assessments (never overwritten) and the urgency they lead
+//! to.
+
+use super::{Db, StoreError};
+use sqlx::Row;
+
+/// A saved assessment; `detail` is sealed.
+#[derive(Debug, Clone)]
+pub struct AssessmentRow {
+    pub id: String,
+    pub report_id: String,
+    pub person: i64,
+    pub set_id: String,
+    pub presumed: bool,
+    pub rule: String,
+    pub trafficking_status: Option<String>,
+    pub detail: Vec<u8>,
+    pub created_by_name: String,
+    pub created_at: i64,
+}
+
+/// Stores an assessment.
+pub async fn insert(db: &Db, a: &AssessmentRow, created_by: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO assessments (id, report_id, person, set_id, presumed, rule, trafficking_status, detail, \
+         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&a.id)
+    .bind(&a.report_id)
+    .bind(a.person)
+    .bind(&a.set_id)
+    .bind(i64::from(a.presumed))
+    .bind(&a.rule)
+    .bind(&a.trafficking_status)
+    .bind(&a.detail)
+    .bind(created_by)
+    .bind(a.created_at)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Every assessment of a report, oldest first.
+pub async fn of_report(db: &Db, report_id: &str) -> Result<Vec<AssessmentRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.report_id, a.person, a.set_id, a.presumed, a.rule, a.trafficking_status, a.detail, \
+         u.username, a.created_at FROM assessments a JOIN staff_users u ON u.id = a.created_by \
+         WHERE a.report_id = $1 ORDER BY a.created_at, a.id",
+    )
+    .bind(report_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AssessmentRow {
+                id: r.try_get("id")?,
+                report_id: r.try_get("report_id")?,
+                person: r.try_get("person")?,
+                set_id: r.try_get("set_id")?,
+                presumed: r.try_get::<i64, _>("presumed")? != 0,
+                rule: r.try_get("rule")?,
+                trafficking_status: r.try_get("trafficking_status")?,
+                detail: r.try_get("detail")?,
+                created_by_name: r.try_get("username")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Sets a report's urgency and the reasons for it.
+pub async fn set_urgency(
+    db: &Db,
+    report_id: &str,
+    urgency: &str,
+    reasons: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE reports SET urgency = $1, urgency_reasons = $2 WHERE id = $3")
+        .bind(urgency)
+        .bind(reasons)
+        .bind(report_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,423 @@
+//! Assessing a person a report describes against the ILO/EC indicators: choose the set, tick
+//! what was found (the reporter's warning signs open as suggestions, marked as such), see per
+//! dimension whether it is present and which indicators made it so, and the presumption with the
+//! rule that decided. Saving keeps every earlier assessment and recomputes the urgency.
+
+use super::auth::{Refusal, StaffSession};
+use crate::assess::urgency::{Fact, decide};
+use crate::assess::{Outcome, SetId, evaluate};
+use crate::intake::sealed::open_report;
+use crate::seal::Aad;
+use crate::staff::policy::Action;
+use crate::store::assessments::{self, AssessmentRow};
+use crate::store::{StoreError, reports};
+use crate::web::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+
+/// HTCDS `vic_TraffickingStatus` values an analyst may record by hand (with a reason).
+pub const ANALYST_STATUSES: [&str; 2] = ["NotAVictimOfTrafficking", "ActualVictimOfTrafficking"];
+/// What a presumption suggests.
+pub const SUGGESTED_STATUS: &str = "PossibleVictimOfTrafficking";
+/// Most people one report's assessments can be about.
+const MAX_PERSONS: i64 = 50;
+
+/// The sealed part of a saved assessment.
+#[derive(Debug, Serialize, Deserialize, Default)]
+struct Detail {
+    ticked: Vec<String>,
+    seen_by_reporter: Vec<String>,
+    status_reason: String,
+}
+
+fn aad(id: &str) -> Aad {
+    Aad::field("assessments", id, "detail")
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AssessQuery {
+    person: Option<i64>,
+    set: Option<String>,
+}
+
+/// The form as posted. Indicator ticks arrive as repeated `indicator` fields.
+#[derive(Debug, Default)]
+pub struct AssessForm {
+    csrf: String,
+    person: i64,
+    set: String,
+    ticked: Vec<String>,
+    save: bool,
+    status: String,
+    reason: String,
+}
+
+impl AssessForm {
+    fn parse(body: &str) -> Self {
+        let mut f = Self {
+            person: 1,
+            ..Default::default()
+        };
+        for (k, v) in form_urlencoded_pairs(body) {
+            match k.as_str() {
+                "csrf" => f.csrf = v,
+                "person" => f.person = v.parse().unwrap_or(1),
+                "set" => f.set = v,
+                "indicator" => f.ticked.push(v),
+                "action" => f.save = v == "save",
+                "status" => f.status = v,
+                "reason" => f.reason = v,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// Decodes `application/x-www-form-urlencoded` keeping repeated keys.
+fn form_urlencoded_pairs(body: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+impl AppState {
+    /// The warning signs the reporter ticked, for suggestions.
+    async fn reporter_signs(&self, report_id: &str) -> Result<Vec<String>, StoreError> {
+        let stored = reports::by_id(&self.db, report_id)
+            .await?
+            .ok_or(StoreError::Corrupt)?;
+        Ok(open_report(self.intake.sealer(), &stored)?
+            .signs
+            .warning_signs)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn assessment_page(
+        &self,
+        session: &StaffSession,
+        status: StatusCode,
+        report_id: &str,
+        person: i64,
+        set: SetId,
+        ticked: &[String],
+        suggested: &[String],
+        outcome: Option<&Outcome>,
+        error: Option<&str>,
+    ) -> Response {
+        let lang = crate::intake::report::language_or_default(&session.0.user.language);
+        let cat = self.intake.catalogue();
+        let dimensions: Vec<Value> = cat
+            .dimensions()
+            .iter()
+            .map(|d| {
+                let result = outcome.and_then(|o| o.dimension(d));
+                let indicators: Vec<Value> = cat
+                    .indicators_in(d, set)
+                    .into_iter()
+                    .map(|i| {
+                        let id = i.id().as_str().to_owned();
+                        context! {
+                            key => i.id().fluent_key(),
+                            grade => i.grade(set).map(|g| g.as_str()).unwrap_or(""),
+                            provisional => i.is_provisional(set),
+                            checked => ticked.contains(&id),
+                            suggested => suggested.contains(&id),
+                            counted => result.is_some_and(|r| r.made_by.iter().any(|m| m.as_str() == id)),
+                            id,
+                        }
+                    })
+                    .collect();
+                context! {
+                    id => d.as_str().to_owned(),
+                    key => d.fluent_key(),
+                    indicators,
+                    evaluated => result.is_some(),
+                    present => result.is_some_and(|r| r.present),
+                    made_by => result.map(|r| r.made_by.iter().map(|m| m.fluent_key()).collect::<Vec<_>>()).unwrap_or_default(),
+                }
+            })
+            .collect();
+        let ctx = context! {
+            report_id, person, dimensions,
+            set => set.as_str(),
+            sets => SetId::ALL.iter().map(|s| context! { id => s.as_str(), key => s.fluent_key(), current => *s == set }).collect::<Vec<_>>(),
+            outcome => outcome.map(|o| context! {
+                presumed => o.presumed_victim,
+                rule_key => format!("assessment-rule-{}", if set.rule() == crate::assess::RuleId::Child { "child" } else { "adult" }),
+                provisional => !o.provisional.is_empty(),
+            }),
+            statuses => ANALYST_STATUSES,
+            error => error.map(|k| self.i18n.t(lang, k, None)),
+            ..self.staff_context(&session.0)
+        };
+        self.render(status, "staff/assessment.html", ctx)
+    }
+}
+
+/// `GET /staff/reports/{id}/assessment?person=N&set=…`.
+pub async fn page(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Query(q): Query<AssessQuery>,
+) -> Response {
+    let case = match state.case_for(&session, &id, Action::Assess).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lang = session.0.user.language.clone();
+    let child = case.triage.child_involved == "yes";
+    let default_set = match (
+        child,
+        case.triage.category.contains("sexual")
+            || case.triage.category.contains("grooming")
+            || case.triage.category.contains("abuse_material")
+            || case.triage.category.contains("travel"),
+    ) {
+        (true, true) => SetId::ChildSexual,
+        (true, false) => SetId::ChildLabour,
+        (false, true) => SetId::AdultSexual,
+        (false, false) => SetId::AdultLabour,
+    };
+    let set = q
+        .set
+        .as_deref()
+        .and_then(SetId::parse)
+        .unwrap_or(default_set);
+    let person = q.person.unwrap_or(1).clamp(1, MAX_PERSONS);
+    let signs = match state.reporter_signs(&case.id).await {
+        Ok(s) => s,
+        Err(e) => return state.staff_error(&lang, &e),
+    };
+    let suggested: Vec<String> = state
+        .intake
+        .catalogue()
+        .suggestions_for_signs(&signs, set)
+        .into_iter()
+        .map(|i| i.as_str().to_owned())
+        .collect();
+    state.assessment_page(
+        &session,
+        StatusCode::OK,
+        &case.id,
+        person,
+        set,
+        &suggested,
+        &suggested,
+        None,
+        None,
+    )
+}
+
+/// `POST /staff/reports/{id}/assessment`: shows the outcome, or saves it.
+pub async fn submit(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    body: String,
+) -> Response {
+    let form = AssessForm::parse(&body);
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    let case = match state.case_for(&session, &id, Action::Assess).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(set) = SetId::parse(&form.set) else {
+        return state.refusal(&lang, Refusal::Conflict);
+    };
+    let person = form.person.clamp(1, MAX_PERSONS);
+    let cat = state.intake.catalogue().clone();
+    let ticked: Vec<_> = form
+        .ticked
+        .iter()
+        .filter_map(|t| cat.indicator_id(t))
+        .collect();
+    let ticked_ids: Vec<String> = ticked.iter().map(|t| t.as_str().to_owned()).collect();
+    let outcome = evaluate(&cat, &set, &ticked);
+    let signs = match state.reporter_signs(&case.id).await {
+        Ok(s) => s,
+        Err(e) => return state.staff_error(&lang, &e),
+    };
+    let suggested: Vec<String> = cat
+        .suggestions_for_signs(&signs, set)
+        .into_iter()
+        .map(|i| i.as_str().to_owned())
+        .collect();
+    let status = form.status.trim();
+    let reason = form.reason.trim();
+    let chosen = ANALYST_STATUSES.iter().find(|s| **s == status).copied();
+    let problem = if !status.is_empty() && chosen.is_none() {
+        Some("assessment-error-status")
+    } else if chosen.is_some() && reason.is_empty() {
+        Some("assessment-error-reason")
+    } else {
+        None
+    };
+    if !form.save || problem.is_some() {
+        let code = if problem.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
+        return state.assessment_page(
+            &session,
+            code,
+            &case.id,
+            person,
+            set,
+            &ticked_ids,
+            &suggested,
+            Some(&outcome),
+            problem,
+        );
+    }
+    // The rule's outcome is a suggestion: a presumption suggests "possible victim"; only the
+    // analyst records "not a victim" or "actual victim", with a reason.
+    let trafficking_status = chosen.or(outcome.presumed_victim.then_some(SUGGESTED_STATUS));
+    let assessment_id = uuid::Uuid::now_v7().to_string();
+    let detail = Detail {
+        seen_by_reporter: suggested
+            .iter()
+            .filter(|s| ticked_ids.contains(s))
+            .cloned()
+            .collect(),
+        ticked: ticked_ids,
+        status_reason: if chosen.is_some() {
+            reason.to_owned()
+        } else {
+            String::new()
+        },
+    };
+    let sealed = state.intake.sealer().seal(
+        &aad(&assessment_id),
+        serde_json::to_vec(&detail).unwrap_or_default().as_slice(),
+    );
+    let now = state.clock.now().unix_timestamp();
+    let row = AssessmentRow {
+        id: assessment_id,
+        report_id: case.id.clone(),
+        person,
+        set_id: set.as_str().to_owned(),
+        presumed: outcome.presumed_victim,
+        rule: if set.rule() == crate::assess::RuleId::Child {
+            "child".into()
+        } else {
+            "adult".into()
+        },
+        trafficking_status: trafficking_status.map(str::to_owned),
+        detail: sealed,
+        created_by_name: String::new(),
+        created_at: now,
+    };
+    if let Err(e) = assessments::insert(&state.db, &row, &session.0.user.id).await {
+        return state.staff_error(&lang, &e);
+    }
+    state
+        .audit(
+            &session.0.user.id,
+            "assessment.save",
+            Some(&case.id),
+            &format!("person={person} set={}", set.as_str()),
+        )
+        .await;
+    if let Err(e) = state.recompute_urgency(&case.id).await {
+        return state.staff_error(&lang, &e);
+    }
+    Redirect::to(&format!("/staff/reports/{}#assessments", case.id)).into_response()
+}
+
+impl AppState {
+    /// Decides a report's urgency again from its facts and its latest assessments.
+    pub(crate) async fn recompute_urgency(&self, report_id: &str) -> Result<(), StoreError> {
+        let stored = reports::by_id(&self.db, report_id)
+            .await?
+            .ok_or(StoreError::Corrupt)?;
+        let content = open_report(self.intake.sealer(), &stored)?;
+        let today = self.clock.now().date();
+        let c = &content;
+        let date = c.incident.date.as_deref().and_then(|d| {
+            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
+        });
+        let place = !c.place.city.is_empty() || !c.place.venue.is_empty();
+        let mut facts = Vec::new();
+        if stored.triage.child_involved == "yes" {
+            facts.push(Fact::ChildInvolved);
+        }
+        if c.incident.still_happening {
+            facts.push(Fact::StillHappening);
+        }
+        if c.signs
+            .warning_signs
+            .iter()
+            .any(|s| s == "immediate_danger")
+        {
+            facts.push(Fact::ImmediateDanger);
+        }
+        if crate::assess::urgency::actionable_place_and_time(
+            place,
+            date,
+            c.incident.still_happening,
+            today,
+        ) {
+            facts.push(Fact::ActionablePlaceAndTime);
+        }
+        // The latest assessment of each person counts.
+        let all = assessments::of_report(&self.db, report_id).await?;
+        let mut latest: std::collections::BTreeMap<i64, bool> = std::collections::BTreeMap::new();
+        for a in &all {
+            latest.insert(a.person, a.presumed);
+        }
+        if latest.values().any(|p| *p) {
+            facts.push(Fact::PresumedVictim);
+        }
+        let decision = decide(self.intake.catalogue(), &facts);
+        let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.as_str()).collect();
+        assessments::set_urgency(
+            &self.db,
+            report_id,
+            decision.level.as_str(),
+            &reasons.join(","),
+        )
+        .await
+    }
+
+    /// The saved assessments of a report, opened, for the case view.
+    pub(crate) async fn assessment_history(
+        &self,
+        report_id: &str,
+    ) -> Result<Vec<Value>, StoreError> {
+        let rows = assessments::of_report(&self.db, report_id).await?;
+        let mut out = Vec::new();
+        for a in rows.iter().rev() {
+            let detail: Detail = self
+                .intake
+                .sealer()
+                .open(&aad(&a.id), &a.detail)
+                .ok()
+                .and_then(|d| serde_json::from_slice(&d).ok())
+                .unwrap_or_default();
+            let set = SetId::parse(&a.set_id);
+            out.push(context! {
+                person => a.person,
+                set_key => set.map(|s| s.fluent_key()).unwrap_or_default(),
+                set => a.set_id.clone(),
+                presumed => a.presumed,
+                status => a.trafficking_status.clone(),
+                status_key => a.trafficking_status.as_ref().map(|s| format!("htcds-{s}")),
+                reason => detail.status_reason,
+                indicators => detail.ticked.len(),
+                seen_by_reporter => detail.seen_by_reporter.len(),
+                by => a.created_by_name.clone(),
+                at => time::OffsetDateTime::from_unix_timestamp(a.created_at).map(|t| t.date().to_string()).unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,11 +1,12 @@
-//! Browser tests: runs `e2e/journey.mjs` (playwright-core driving Debian's Chromium, axe-core
+//! Browser tests: runs the `e2e/*.mjs` journeys (playwright-core driving Debian's Chromium, axe-core
 //! for WCAG 2.1 AA) against the real server. Screenshots at 320 px land in `e2e/artifacts/`.
 
 use crate::helpers::{Backend, TestApp};
 use std::process::Command;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reporter_journeys_in_chromium_with_and_without_javascript() {
+/// Runs one browser journey script (`e2e/<script>`) against `app` with extra environment, and
+/// fails the test with the script's output unless every step passed.
+async fn run_journey(script: &str, app: &TestApp, env: Vec<(String, String)>) {
     let root = env!("CARGO_MANIFEST_DIR");
     assert!(
         std::path::Path::new(&format!("{root}/e2e/node_modules/playwright-core")).exists(),
@@ -15,27 +16,40 @@ async fn reporter_journeys_in_chromium_with_and_without_javascript() {
         std::path::Path::new("/usr/bin/chromium").exists(),
         "install chromium (scripts/test does)"
     );
-    let app = TestApp::spawn(Backend::Sqlite).await;
     let artifacts = format!("{root}/e2e/artifacts");
     std::fs::create_dir_all(&artifacts).unwrap();
-    let base = app.base.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(format!("{root}/e2e/journey.mjs"))
-            .env("BASE_URL", base)
-            .env("ARTIFACTS_DIR", artifacts)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let mut cmd = Command::new("node");
+    cmd.arg(format!("{root}/e2e/{script}"))
+        .env("BASE_URL", &app.base)
+        .env("ARTIFACTS_DIR", artifacts)
+        .env("PASSWORD", crate::staff::PASSWORD);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let output = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "browser journey failed:\n{stdout}\n{stderr}"
+        "{script} failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("ok - "), "{stdout}");
+}
+
+/// A one-time set-up link for a new staff account.
+async fn setup_link(app: &TestApp, name: &str, role: &str) -> String {
+    let token = tipline::staff::accounts::add(app.db(), name, role, "en", app.clock.unix())
+        .await
+        .unwrap();
+    format!("{}/staff/setup/{token}", app.base)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reporter_journeys_in_chromium_with_and_without_javascript() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    run_journey("journey.mjs", &app, vec![]).await;
     app.finish().await;
 }
 
@@ -43,22 +57,17 @@ async fn reporter_journeys_in_chromium_with_and_without_javascript() {
 /// supervisor's work on the queue, and a hostile report that must stay inert text.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_journeys_in_chromium_without_javascript_and_hostile_content_stays_inert() {
-    let root = env!("CARGO_MANIFEST_DIR");
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let now = app.clock.unix();
-    let mut links = Vec::new();
+    let mut env = Vec::new();
     for (name, role) in [
         ("ana", "analyst"),
         ("sue", "supervisor"),
         ("aud", "auditor"),
         ("adm", "admin"),
     ] {
-        let token = tipline::staff::accounts::add(app.db(), name, role, "en", now)
-            .await
-            .unwrap();
-        links.push((
+        env.push((
             format!("SETUP_{}", name.to_uppercase()),
-            format!("{}/staff/setup/{token}", app.base),
+            setup_link(&app, name, role).await,
         ));
     }
     let plain = app
@@ -84,32 +93,9 @@ async fn staff_journeys_in_chromium_without_javascript_and_hostile_content_stays
         .await;
     assert_eq!(hostile.status(), 201);
     let ids = tipline::store::reports::all_ids(app.db()).await.unwrap();
-    let artifacts = format!("{root}/e2e/artifacts");
-    std::fs::create_dir_all(&artifacts).unwrap();
-    let base = app.base.clone();
-    let (plain_id, hostile_id) = (ids[0].clone(), ids[1].clone());
-    let output = tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new("node");
-        cmd.arg(format!("{root}/e2e/staff.mjs"))
-            .env("BASE_URL", base)
-            .env("ARTIFACTS_DIR", artifacts)
-            .env("PASSWORD", crate::staff::PASSWORD)
-            .env("PLAIN_REPORT_ID", plain_id)
-            .env("HOSTILE_REPORT_ID", hostile_id);
-        for (k, v) in links {
-            cmd.env(k, v);
-        }
-        cmd.output().unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "staff browser journey failed:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains("ok - "), "{stdout}");
+    env.push(("PLAIN_REPORT_ID".into(), ids[0].clone()));
+    env.push(("HOSTILE_REPORT_ID".into(), ids[1].clone()));
+    run_journey("staff.mjs", &app, env).await;
     app.finish().await;
 }
 
@@ -117,34 +103,12 @@ async fn staff_journeys_in_chromium_without_javascript_and_hostile_content_stays
 /// the reporter comes back with the receipt, answers with a photo, the analyst reads it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn follow_up_loop_in_chromium_without_javascript() {
-    let root = env!("CARGO_MANIFEST_DIR");
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let token = tipline::staff::accounts::add(app.db(), "ana", "analyst", "en", app.clock.unix())
-        .await
-        .unwrap();
-    let setup = format!("{}/staff/setup/{token}", app.base);
-    let artifacts = format!("{root}/e2e/artifacts");
-    std::fs::create_dir_all(&artifacts).unwrap();
-    let base = app.base.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(format!("{root}/e2e/followup.mjs"))
-            .env("BASE_URL", base)
-            .env("ARTIFACTS_DIR", artifacts)
-            .env("PASSWORD", crate::staff::PASSWORD)
-            .env("SETUP_ANA", setup)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "follow-up browser journey failed:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains("ok - "), "{stdout}");
+    let env = vec![(
+        "SETUP_ANA".to_owned(),
+        setup_link(&app, "ana", "analyst").await,
+    )];
+    run_journey("followup.mjs", &app, env).await;
     // What the browser did is really stored: one reporter answer with one photo.
     let ids = tipline::store::reports::all_ids(app.db()).await.unwrap();
     let messages = tipline::followup::conversation::read(app.db(), &app.sealer().await, &ids[0])
@@ -157,6 +121,37 @@ async fn follow_up_loop_in_chromium_without_javascript() {
             .unwrap()
             .len(),
         1
+    );
+    app.finish().await;
+}
+
+/// An analyst assesses a person with JavaScript off: suggestions from the reporter's signs,
+/// ticks, the outcome per dimension with its reasons, saving, the urgency that follows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assessment_in_chromium_without_javascript() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let response = app
+        .post_api(&serde_json::json!({
+            "category": "labour_exploitation", "narrative": "Car wash workers sleep on site.", "city": "Liège",
+            "still_happening": true, "warning_signs": ["documents_taken", "excessive_hours"]
+        }))
+        .await;
+    assert_eq!(response.status(), 201);
+    let report_id = tipline::store::reports::all_ids(app.db()).await.unwrap()[0].clone();
+    let env = vec![
+        (
+            "SETUP_ANA".to_owned(),
+            setup_link(&app, "ana", "analyst").await,
+        ),
+        ("REPORT_ID".to_owned(), report_id.clone()),
+    ];
+    run_journey("assessment.mjs", &app, env).await;
+    let saved = tipline::store::assessments::of_report(app.db(), &report_id)
+        .await
+        .unwrap();
+    assert!(
+        saved.iter().any(|a| a.presumed),
+        "the browser saved a presumed-victim assessment"
     );
     app.finish().await;
 }

@@ -84,6 +84,20 @@ fn form_urlencoded_pairs(body: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// What the assessment page shows besides the catalogue: the person and set, what is ticked,
+/// what the reporter's signs suggest, the outcome if asked for, and what the analyst typed.
+struct AssessmentPage<'a> {
+    report_id: &'a str,
+    person: i64,
+    set: SetId,
+    ticked: &'a [String],
+    suggested: &'a [String],
+    outcome: Option<&'a Outcome>,
+    error: Option<&'static str>,
+    chosen_status: &'a str,
+    typed_reason: &'a str,
+}
+
 impl AppState {
     /// The warning signs the reporter ticked, for suggestions.
     async fn reporter_signs(&self, report_id: &str) -> Result<Vec<String>, StoreError> {
@@ -95,19 +109,23 @@ impl AppState {
             .warning_signs)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn assessment_page(
         &self,
         session: &StaffSession,
         status: StatusCode,
-        report_id: &str,
-        person: i64,
-        set: SetId,
-        ticked: &[String],
-        suggested: &[String],
-        outcome: Option<&Outcome>,
-        error: Option<&str>,
+        page: AssessmentPage<'_>,
     ) -> Response {
+        let AssessmentPage {
+            report_id,
+            person,
+            set,
+            ticked,
+            suggested,
+            outcome,
+            error,
+            chosen_status,
+            typed_reason,
+        } = page;
         let lang = crate::intake::report::language_or_default(&session.0.user.language);
         let cat = self.intake.catalogue();
         let dimensions: Vec<Value> = cat
@@ -151,6 +169,8 @@ impl AppState {
                 provisional => !o.provisional.is_empty(),
             }),
             statuses => ANALYST_STATUSES,
+            chosen_status, typed_reason,
+            reason_missing => error == Some("assessment-error-reason"),
             error => error.map(|k| self.i18n.t(lang, k, None)),
             ..self.staff_context(&session.0)
         };
@@ -200,17 +220,18 @@ pub async fn page(
         .into_iter()
         .map(|i| i.as_str().to_owned())
         .collect();
-    state.assessment_page(
-        &session,
-        StatusCode::OK,
-        &case.id,
+    let page = AssessmentPage {
+        report_id: &case.id,
         person,
         set,
-        &suggested,
-        &suggested,
-        None,
-        None,
-    )
+        ticked: &suggested,
+        suggested: &suggested,
+        outcome: None,
+        error: None,
+        chosen_status: "",
+        typed_reason: "",
+    };
+    state.assessment_page(&session, StatusCode::OK, page)
 }
 
 /// `POST /staff/reports/{id}/assessment`: shows the outcome, or saves it.
@@ -266,17 +287,18 @@ pub async fn submit(
         } else {
             StatusCode::OK
         };
-        return state.assessment_page(
-            &session,
-            code,
-            &case.id,
+        let page = AssessmentPage {
+            report_id: &case.id,
             person,
             set,
-            &ticked_ids,
-            &suggested,
-            Some(&outcome),
-            problem,
-        );
+            ticked: &ticked_ids,
+            suggested: &suggested,
+            outcome: Some(&outcome),
+            error: problem,
+            chosen_status: status,
+            typed_reason: reason,
+        };
+        return state.assessment_page(&session, code, page);
     }
     // The rule's outcome is a suggestion: a presumption suggests "possible victim"; only the
     // analyst records "not a victim" or "actual victim", with a reason.

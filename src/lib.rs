@@ -22,6 +22,7 @@ pub mod cli;
 pub mod clock;
 pub mod followup;
 pub mod intake;
+pub mod link;
 pub mod seal;
 pub mod staff;
 pub mod store;

@@ -526,3 +526,16 @@ grade-weak = schwach
 htcds-PossibleVictimOfTrafficking = Mögliches Opfer von Menschenhandel
 htcds-NotAVictimOfTrafficking = Kein Opfer von Menschenhandel
 htcds-ActualVictimOfTrafficking = Tatsächliches Opfer von Menschenhandel
+
+# Verknüpfung
+related-heading = Verbundene Meldungen
+related-none = Keine andere Meldung teilt eine Telefonnummer, E-Mail-Adresse, Website, einen Benutzernamen, ein Kennzeichen, eine IBAN oder einen Ort mit dieser.
+staff-flag-new-link = Neue verbundene Meldung
+identifier-kind-phone = Telefon
+identifier-kind-email = E-Mail
+identifier-kind-url = Webadresse
+identifier-kind-domain = Website-Domain
+identifier-kind-handle = Benutzername in sozialen Medien
+identifier-kind-plate = Kennzeichen
+identifier-kind-iban = IBAN
+identifier-kind-venue = Ort

@@ -526,3 +526,16 @@ grade-weak = weak
 htcds-PossibleVictimOfTrafficking = Possible victim of trafficking
 htcds-NotAVictimOfTrafficking = Not a victim of trafficking
 htcds-ActualVictimOfTrafficking = Actual victim of trafficking
+
+# Linking
+related-heading = Related reports
+related-none = No other report shares a phone number, e-mail address, website, handle, plate, IBAN or venue with this one.
+staff-flag-new-link = New related report
+identifier-kind-phone = Phone
+identifier-kind-email = E-mail
+identifier-kind-url = Web address
+identifier-kind-domain = Website domain
+identifier-kind-handle = Social media handle
+identifier-kind-plate = Number plate
+identifier-kind-iban = IBAN
+identifier-kind-venue = Venue

@@ -526,3 +526,16 @@ grade-weak = faible
 htcds-PossibleVictimOfTrafficking = Victime possible de la traite
 htcds-NotAVictimOfTrafficking = Pas victime de la traite
 htcds-ActualVictimOfTrafficking = Victime avérée de la traite
+
+# Liens entre signalements
+related-heading = Signalements liés
+related-none = Aucun autre signalement ne partage de numéro de téléphone, d’adresse e-mail, de site web, de pseudonyme, de plaque, d’IBAN ou de lieu avec celui-ci.
+staff-flag-new-link = Nouveau signalement lié
+identifier-kind-phone = Téléphone
+identifier-kind-email = E-mail
+identifier-kind-url = Adresse web
+identifier-kind-domain = Domaine du site
+identifier-kind-handle = Pseudonyme sur les réseaux sociaux
+identifier-kind-plate = Plaque d’immatriculation
+identifier-kind-iban = IBAN
+identifier-kind-venue = Lieu

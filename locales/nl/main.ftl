@@ -526,3 +526,16 @@ grade-weak = zwak
 htcds-PossibleVictimOfTrafficking = Mogelijk slachtoffer van mensenhandel
 htcds-NotAVictimOfTrafficking = Geen slachtoffer van mensenhandel
 htcds-ActualVictimOfTrafficking = Werkelijk slachtoffer van mensenhandel
+
+# Koppeling
+related-heading = Gerelateerde meldingen
+related-none = Geen andere melding deelt een telefoonnummer, e-mailadres, website, gebruikersnaam, kenteken, IBAN of locatie met deze.
+staff-flag-new-link = Nieuwe gerelateerde melding
+identifier-kind-phone = Telefoon
+identifier-kind-email = E-mail
+identifier-kind-url = Webadres
+identifier-kind-domain = Websitedomein
+identifier-kind-handle = Gebruikersnaam op sociale media
+identifier-kind-plate = Kenteken
+identifier-kind-iban = IBAN
+identifier-kind-venue = Locatie

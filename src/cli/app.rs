@@ -5,6 +5,7 @@ use super::config::{ServeArgs, Settings};
 use crate::clock::{SharedClock, SystemClock};
 use crate::followup::notice::Notifier;
 use crate::intake::submit::Intake;
+use crate::link::index::BlindIndex;
 use crate::seal::{KeyError, KeyRing, ReceiptHasher, TokenIssuer};
 use crate::staff::audit::{self, AuditLog};
 use crate::store::{Db, ReportWriter, StoreError, data_keys};
@@ -85,9 +86,11 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         Some(path) => crate::assess::catalogue::load_file(path)?,
         None => crate::assess::builtin().clone(),
     });
+    let blind_index = BlindIndex::new(keys.derive(crate::link::index::KEY_PURPOSE));
     let intake = Intake::new(
         sealer,
         catalogue,
+        blind_index,
         receipts,
         keys.derive(purpose::SUBMISSION),
         writer,

@@ -6,6 +6,8 @@ use super::report::ValidReport;
 use super::sealed::{attachment_aad, seal_groups};
 use crate::assess::Catalogue;
 use crate::assess::urgency::decide;
+use crate::link::identifiers::{Identifier, Sources, extract};
+use crate::link::index::BlindIndex;
 use crate::seal::keys::Secret32;
 use crate::seal::receipt::mac_with;
 use crate::seal::{ReceiptCode, ReceiptHasher, Sealer};
@@ -24,6 +26,7 @@ pub const STATUS_NEW: &str = "new";
 pub struct Intake {
     sealer: Arc<Sealer>,
     catalogue: Arc<Catalogue>,
+    blind_index: BlindIndex,
     receipts: ReceiptHasher,
     submission_key: Secret32,
     writer: ReportWriter,
@@ -41,6 +44,7 @@ impl Intake {
     pub fn new(
         sealer: Arc<Sealer>,
         catalogue: Arc<Catalogue>,
+        blind_index: BlindIndex,
         receipts: ReceiptHasher,
         submission_key: Secret32,
         writer: ReportWriter,
@@ -48,6 +52,7 @@ impl Intake {
         Self {
             sealer,
             catalogue,
+            blind_index,
             receipts,
             submission_key,
             writer,
@@ -108,6 +113,9 @@ impl Intake {
             },
             sealed: seal_groups(&self.sealer, &id, report),
             attachments: seal_attachments(&self.sealer, &id, attachments, 0),
+            identifiers: self
+                .blind_index
+                .rows(&self.sealer, &id, &identifiers_of(report)),
             id,
         };
         let (lookup, repeated) = match self.writer.store(row).await? {
@@ -151,4 +159,30 @@ pub fn seal_attachments(
             }
         })
         .collect()
+}
+
+/// Everything linkable in a report: the identifier fields, the place, and the free texts.
+pub fn identifiers_of(report: &ValidReport) -> Vec<Identifier> {
+    let c = &report.content;
+    let mut websites = c.identifiers.websites.clone();
+    let mut free: Vec<&str> = vec![
+        &c.narrative.narrative,
+        &c.people.victims_description,
+        &c.people.exploiters_description,
+    ];
+    if let Some(a) = &c.abuse_material {
+        websites.push(a.url.clone());
+        free.push(&a.where_found);
+    }
+    extract(&Sources {
+        phones: &c.identifiers.phones,
+        emails: &c.identifiers.emails,
+        websites: &websites,
+        handles: &c.identifiers.social_handles,
+        plates: &c.identifiers.vehicle_plates,
+        venue: &c.place.venue,
+        city: &c.place.city,
+        free_texts: &free,
+        country: report.country.as_deref(),
+    })
 }

@@ -20,6 +20,8 @@ pub struct CaseRow {
     pub closed_reason: Option<String>,
     /// The reporter wrote and no one has opened the case since.
     pub new_activity: bool,
+    /// A newer report shares an identifier and no one has opened the case since.
+    pub new_link: bool,
 }
 
 impl CaseRow {
@@ -33,7 +35,7 @@ impl CaseRow {
 
 const CASE_SELECT: &str = "SELECT r.id, r.category, r.country, r.received_at, r.incident_month, r.status, \
      r.urgency, r.urgency_reasons, r.child_involved, r.age_groups, r.channel, r.campaign_id, r.language, r.assignee_id, \
-     u.username AS assignee_name, r.restricted, r.acknowledged_at, r.closed_reason, r.new_activity \
+     u.username AS assignee_name, r.restricted, r.acknowledged_at, r.closed_reason, r.new_activity, r.new_link \
      FROM reports r LEFT JOIN staff_users u ON u.id = r.assignee_id";
 
 fn case_from(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
@@ -46,6 +48,7 @@ fn case_from(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
         acknowledged_at: row.try_get("acknowledged_at")?,
         closed_reason: row.try_get("closed_reason")?,
         new_activity: row.try_get::<i64, _>("new_activity")? != 0,
+        new_link: row.try_get::<i64, _>("new_link")? != 0,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod data_keys;
 pub mod db;
 pub mod followup;
+pub mod links;
 pub mod reports;
 pub mod staff;
 pub mod writer;

@@ -70,6 +70,8 @@ pub struct NewReport {
     /// Sealed blobs in the order of [`SEALED_COLUMNS`]; `None` where the group is empty.
     pub sealed: Vec<Option<Vec<u8>>>,
     pub attachments: Vec<NewAttachment>,
+    /// Blind-indexed identifiers for linking.
+    pub identifiers: Vec<super::links::IdentifierRow>,
 }
 
 /// A sealed attachment: `meta` (kind, size) and `content` are both sealed.
@@ -149,6 +151,7 @@ pub async fn insert(
             .execute(&mut **tx)
             .await?;
     }
+    super::links::insert(tx, &r.id, &r.identifiers).await?;
     Ok(Inserted::Created)
 }
 

@@ -10,6 +10,7 @@ mod browser;
 mod durability;
 mod followup;
 mod form;
+mod linking;
 mod notice;
 mod safety;
 mod sealing;

@@ -95,6 +95,7 @@ pub async fn queue(
                 restricted => c.restricted,
                 child => c.triage.child_involved == "yes",
                 new_activity => c.new_activity,
+                new_link => c.new_link,
                 overdue_keys => item.overdue.iter().map(|o| match o {
                     crate::triage::deadlines::Overdue::Acknowledgement => "overdue-acknowledgement",
                     crate::triage::deadlines::Overdue::Feedback => "overdue-feedback",
@@ -163,6 +164,11 @@ pub async fn case_view(
     {
         return state.staff_error(lang, &e);
     }
+    if case.new_link
+        && let Err(e) = crate::store::links::clear_new_link(&state.db, &case.id).await
+    {
+        return state.staff_error(lang, &e);
+    }
     let loaded = async {
         let stored = reports::by_id(&state.db, &case.id)
             .await?
@@ -173,9 +179,18 @@ pub async fn case_view(
         let staff = staff_repo::list_users(&state.db).await?;
         let messages = conversation::read(&state.db, state.intake.sealer(), &case.id).await?;
         let assessments = state.assessment_history(&case.id).await?;
-        Ok::<_, crate::store::StoreError>((content, notes, files, staff, messages, assessments))
+        let related = state.related_reports(&user.actor(), &case.id, lang).await?;
+        Ok::<_, crate::store::StoreError>((
+            content,
+            notes,
+            files,
+            staff,
+            messages,
+            assessments,
+            related,
+        ))
     };
-    let (content, notes, files, staff, messages, assessments) = match loaded.await {
+    let (content, notes, files, staff, messages, assessments, related) = match loaded.await {
         Ok(x) => x,
         Err(e) => return state.staff_error(lang, &e),
     };
@@ -283,6 +298,7 @@ pub async fn case_view(
         reporter_language => case.triage.language.clone(),
         reporter_language_name => state.i18n.t(&case.triage.language, "language-name", None),
         assessments,
+        related,
         can_assess => session.may(Action::Assess, Some(&case.access())),
         person_choices => (1..=(i64::from(people_count.unwrap_or(1).clamp(1, 49)) + 1)).collect::<Vec<_>>(),
         urgency_reasons => case.triage.urgency_reasons.split(',').filter(|r| !r.is_empty()).map(|r| state.i18n.t(lang, r, None)).collect::<Vec<_>>(),
@@ -697,5 +713,56 @@ impl AppState {
                 crate::web::error::log_internal("notice", &e);
             }
         });
+    }
+}
+
+impl AppState {
+    /// The other reports sharing an identifier with this one, as far as `actor` may see them,
+    /// each with the identifiers they share (shown from this report's own sealed copy).
+    async fn related_reports(
+        &self,
+        actor: &crate::staff::policy::Actor,
+        report_id: &str,
+        lang: &str,
+    ) -> Result<Vec<Value>, crate::store::StoreError> {
+        use crate::store::links;
+        let own = links::of_report(&self.db, report_id).await?;
+        let sealer = self.intake.sealer();
+        let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+        for (other, _kind, mac) in links::related(&self.db, report_id).await? {
+            let shown = own
+                .iter()
+                .find(|r| r.mac == mac)
+                .and_then(|r| crate::link::index::open(sealer, report_id, r))
+                .map(|s| {
+                    format!(
+                        "{}: {}",
+                        self.i18n.t(lang, &s.kind.fluent_key(), None),
+                        s.shown
+                    )
+                })
+                .unwrap_or_default();
+            match grouped.iter_mut().find(|(id, _)| *id == other) {
+                Some((_, shared)) => shared.push(shown),
+                None => grouped.push((other, vec![shown])),
+            }
+        }
+        let mut out = Vec::new();
+        for (other, shared) in grouped {
+            let Some(case) = cases::get(&self.db, &other).await? else {
+                continue;
+            };
+            if !crate::staff::policy::can_see(actor, &case.access()) {
+                continue;
+            }
+            out.push(context! {
+                id => other,
+                category_key => categories::by_id(&case.triage.category).map(|x| x.label_key()).unwrap_or_default(),
+                received => day(case.triage.received_at),
+                status_key => format!("status-{}", case.triage.status.replace('_', "-")),
+                shared,
+            });
+        }
+        Ok(out)
     }
 }

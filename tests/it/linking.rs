@@ -1,0 +1,93 @@
+//! Linking over HTTP on both databases: reports sharing an identifier, written differently, are
+//! listed as related (and only those), big platforms do not link every profile, a new matching
+//! report raises an open case, the role rule applies, and no identifier is in clear at rest.
+
+use crate::helpers::{Backend, TestApp, both_backends};
+use serde_json::{Value, json};
+use tipline::store::{cases, links, reports};
+
+async fn file(app: &TestApp, body: Value) -> String {
+    let before = reports::all_ids(app.db()).await.unwrap();
+    assert_eq!(app.post_api(&body).await.status(), 201);
+    reports::all_ids(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| !before.contains(i))
+        .unwrap()
+}
+
+fn related_section(html: &str) -> &str {
+    let start = html.find("id=\"related\"").expect("a related section");
+    let end = html[start..]
+        .find("</section>")
+        .map(|e| start + e)
+        .unwrap_or(html.len());
+    &html[start..end]
+}
+
+both_backends! {
+    async fn reports_sharing_an_identifier_are_related_whatever_the_spelling(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let a = file(&app, json!({ "category": "labour_exploitation", "narrative": "Bar workers.", "country": "LU",
+            "phones": ["+352 621 123 456"], "venue": "Hotel Bellevue", "city": "Esch-sur-Alzette",
+            "websites": ["https://www.facebook.com/John.Doe"] })).await;
+        let b = file(&app, json!({ "category": "sexual_exploitation", "country": "LU",
+            "narrative": "Call 00352 621 123 456 to book, said the advert." })).await;
+        let c = file(&app, json!({ "category": "other", "narrative": "Unrelated, call +352 691 000 111.", "country": "LU" })).await;
+        let d = file(&app, json!({ "category": "other", "narrative": "Profile https://m.facebook.com/jane.roe", "country": "LU" })).await;
+        let e = file(&app, json!({ "category": "other", "narrative": "Same venue.", "venue": "hôtel bellevue", "city": "esch sur alzette" })).await;
+
+        let html = sue.get(&app, &format!("/staff/reports/{a}")).await.text().await.unwrap();
+        let related = related_section(&html);
+        assert!(related.contains(&b), "same phone written differently");
+        assert!(related.contains(&e), "same venue spelled differently");
+        assert!(!related.contains(&c), "a different phone does not link");
+        assert!(!related.contains(&d), "two profiles on one big platform are not linked");
+        assert!(related.contains("+352 621 123 456"), "shows which identifier, from this report's own copy");
+        let mut shared: Vec<String> = links::related(app.db(), &a).await.unwrap().into_iter().map(|r| r.0).collect();
+        shared.sort();
+        shared.dedup();
+        let mut expected = vec![b.clone(), e.clone()];
+        expected.sort();
+        assert_eq!(shared, expected, "exactly the reports that share an identifier");
+
+        // A new report matching an open case raises it in the queue until someone opens it.
+        assert!(!cases::get(app.db(), &a).await.unwrap().unwrap().new_link, "cleared when opened");
+        file(&app, json!({ "category": "other", "narrative": "Again +352621123456." })).await;
+        assert!(cases::get(app.db(), &a).await.unwrap().unwrap().new_link);
+        let queue = sue.get(&app, "/staff").await.text().await.unwrap();
+        assert!(queue.contains("New related report"));
+        app.finish().await;
+    }
+}
+
+both_backends! {
+    async fn related_lists_obey_the_role_rule_and_identifiers_are_not_in_clear_at_rest(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let ana = app.staff("ana", "analyst").await;
+        let ben = app.staff("ben", "analyst").await;
+        let marker_phone = "+352 661 424 242";
+        let a = file(&app, json!({ "category": "other", "narrative": "x", "country": "LU", "phones": [marker_phone] })).await;
+        let hidden = file(&app, json!({ "category": "other", "narrative": "y", "country": "LU", "phones": ["00352661424242"] })).await;
+        let now = app.clock.unix();
+        cases::assign(app.db(), &hidden, Some(&ben.id), now).await.unwrap();
+        cases::set_restricted(app.db(), &hidden, true, now).await.unwrap();
+        let html = ana.get(&app, &format!("/staff/reports/{a}")).await.text().await.unwrap();
+        assert!(!related_section(&html).contains(&hidden), "a restricted case of someone else stays invisible");
+        let html = ben.get(&app, &format!("/staff/reports/{a}")).await.text().await.unwrap();
+        assert!(related_section(&html).contains(&hidden), "its assignee sees it");
+
+        let needles: [&[u8]; 3] = [b"661424242", b"+352661424242", b"661 424 242"];
+        let haystack: Vec<u8> = match backend {
+            Backend::Sqlite => std::fs::read_dir(app.data_dir()).unwrap().flat_map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect(),
+            Backend::Postgres => std::process::Command::new("pg_dump").arg(app.database_url.as_deref().unwrap()).output().unwrap().stdout,
+        };
+        assert!(haystack.len() > 1000);
+        for n in needles {
+            assert!(!haystack.windows(n.len()).any(|w| w == n), "identifier in clear at rest");
+        }
+        app.finish().await;
+    }
+}

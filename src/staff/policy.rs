@@ -108,6 +108,14 @@ pub struct ReportAccess {
 }
 
 impl ReportAccess {
+    /// What the policy needs of a case as stored.
+    pub fn of(case: &crate::store::cases::CaseRow) -> Self {
+        Self {
+            restricted: case.restricted,
+            assignee: case.assignee_id.clone(),
+        }
+    }
+
     fn assigned_to(&self, actor: &Actor) -> bool {
         self.assignee.as_deref() == Some(actor.user_id.as_str())
     }

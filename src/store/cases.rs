@@ -4,7 +4,6 @@
 
 use super::reports::Triage;
 use super::{Db, StoreError};
-use crate::staff::policy::ReportAccess;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -22,15 +21,6 @@ pub struct CaseRow {
     pub new_activity: bool,
     /// A newer report shares an identifier and no one has opened the case since.
     pub new_link: bool,
-}
-
-impl CaseRow {
-    pub fn access(&self) -> ReportAccess {
-        ReportAccess {
-            restricted: self.restricted,
-            assignee: self.assignee_id.clone(),
-        }
-    }
 }
 
 const CASE_SELECT: &str = "SELECT r.id, r.category, r.country, r.received_at, r.incident_month, r.status, \

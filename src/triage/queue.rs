@@ -3,7 +3,7 @@
 
 use super::deadlines::{DeadlinePolicy, Overdue};
 use super::workflow::Status;
-use crate::staff::policy::{Actor, can_see};
+use crate::staff::policy::{Actor, ReportAccess, can_see};
 use crate::store::cases::{self, CaseRow};
 use crate::store::{Db, StoreError};
 
@@ -52,7 +52,7 @@ pub async fn queue(
     };
     let mut rows = cases::list(db, &statuses).await?;
     rows.retain(|r| {
-        can_see(actor, &r.access())
+        can_see(actor, &ReportAccess::of(r))
             && filter
                 .category
                 .as_ref()

@@ -8,7 +8,7 @@ use crate::intake::categories;
 use crate::intake::sealed::{attachment_aad, open_report};
 use crate::intake::vocabulary;
 use crate::seal::Aad;
-use crate::staff::policy::{Action, Role};
+use crate::staff::policy::{Action, ReportAccess, Role};
 use crate::store::cases::{self, CaseRow};
 use crate::store::{reports, staff as staff_repo};
 use crate::triage::queue::{QueueFilter, queue as build_queue};
@@ -126,8 +126,8 @@ impl AppState {
     ) -> Result<CaseRow, Response> {
         let lang = session.0.user.language.clone();
         match cases::get(&self.db, id).await {
-            Ok(Some(case)) if session.may(action, Some(&case.access())) => Ok(case),
-            Ok(Some(case)) if session.may(Action::OpenReport, Some(&case.access())) => {
+            Ok(Some(case)) if session.may(action, Some(&ReportAccess::of(&case))) => Ok(case),
+            Ok(Some(case)) if session.may(Action::OpenReport, Some(&ReportAccess::of(&case))) => {
                 Err(self.refusal(&lang, Refusal::Forbidden))
             }
             Ok(_) => Err(self.refusal(&lang, Refusal::NotFound)),
@@ -226,7 +226,7 @@ pub async fn case_view(
         .into_iter()
         .filter(|to| {
             required_permission(status, *to, Some(CloseReason::Duplicate))
-                .is_ok_and(|action| crate::staff::policy::allowed(&actor, action, Some(&case.access())))
+                .is_ok_and(|action| crate::staff::policy::allowed(&actor, action, Some(&ReportAccess::of(&case))))
         })
         .map(|to| context! { id => to.as_str(), key => format!("status-{}", to.as_str().replace('_', "-")), close => to == Status::Closed })
         .collect();
@@ -299,15 +299,15 @@ pub async fn case_view(
         reporter_language_name => state.i18n.t(&case.triage.language, "language-name", None),
         assessments,
         related,
-        can_assess => session.may(Action::Assess, Some(&case.access())),
+        can_assess => session.may(Action::Assess, Some(&ReportAccess::of(&case))),
         person_choices => (1..=(i64::from(people_count.unwrap_or(1).clamp(1, 49)) + 1)).collect::<Vec<_>>(),
         urgency_reasons => case.triage.urgency_reasons.split(',').filter(|r| !r.is_empty()).map(|r| state.i18n.t(lang, r, None)).collect::<Vec<_>>(),
-        can_message => session.may(Action::MessageReporter, Some(&case.access())),
+        can_message => session.may(Action::MessageReporter, Some(&ReportAccess::of(&case))),
         close_reasons => CloseReason::ALL.iter().map(|r| context! { id => r.as_str(), key => format!("close-{}", r.as_str().replace('_', "-")) }).collect::<Vec<_>>(),
-        can_claim => session.may(Action::Claim, Some(&case.access())),
-        can_assign => session.may(Action::Assign, Some(&case.access())),
-        can_note => session.may(Action::WriteNote, Some(&case.access())),
-        can_restrict => session.may(Action::Restrict, Some(&case.access())),
+        can_claim => session.may(Action::Claim, Some(&ReportAccess::of(&case))),
+        can_assign => session.may(Action::Assign, Some(&ReportAccess::of(&case))),
+        can_note => session.may(Action::WriteNote, Some(&ReportAccess::of(&case))),
+        can_restrict => session.may(Action::Restrict, Some(&ReportAccess::of(&case))),
         ..state.staff_context(&session.0)
     };
     state.render(StatusCode::OK, "staff/case.html", ctx)
@@ -436,7 +436,7 @@ pub async fn status(
         Ok(action) => action,
         Err(_) => return state.refusal(&lang, Refusal::Conflict),
     };
-    if !session.may(needed, Some(&case.access())) {
+    if !session.may(needed, Some(&ReportAccess::of(&case))) {
         return state.refusal(&lang, Refusal::Forbidden);
     }
     let now = state.clock.now().unix_timestamp();
@@ -752,7 +752,7 @@ impl AppState {
             let Some(case) = cases::get(&self.db, &other).await? else {
                 continue;
             };
-            if !crate::staff::policy::can_see(actor, &case.access()) {
+            if !crate::staff::policy::can_see(actor, &ReportAccess::of(&case)) {
                 continue;
             }
             out.push(context! {

@@ -22,34 +22,42 @@
 // summary. The exit code is 1 when any step failed. No test framework, only node:assert.
 
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  LANGS,
+  NARROW,
+  STEP_SECONDS,
+  WIDE,
+  assertNone,
+  axeViolations,
+  base32Decode,
+  blockForeign,
+  checkTotpHelpers,
+  closeContextIn,
+  configure,
+  createSteps,
+  env as requireEnv,
+  expectPath,
+  expectStatus,
+  gotoOn,
+  injectAxe,
+  isOnOrigin,
+  launch,
+  navigate,
+  pathOf,
+  recordRequests,
+  screenshot as screenshotTo,
+  sleep,
+  staffLayoutProblems,
+  submit,
+  t,
+  totp,
+} from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
+const env = (name) => requireEnv('assessment', name);
 
-function env(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`assessment: set ${name} (see the comment at the top of e2e/assessment.mjs)`);
-    process.exit(2);
-  }
-  return value;
-}
-
-const BASE_URL = env('BASE_URL').replace(/\/+$/, '');
-if (!/^https?:\/\/[^/]+$/.test(BASE_URL)) {
-  console.error('assessment: set BASE_URL to the running tipline, e.g. BASE_URL=http://127.0.0.1:8080');
-  process.exit(2);
-}
-const ARTIFACTS_DIR = path.resolve(process.env.ARTIFACTS_DIR || path.join(here, 'artifacts'));
-fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-const ORIGIN = new URL(BASE_URL).origin;
-const BASE_HOST = new URL(BASE_URL).hostname;
+const { BASE_URL, ARTIFACTS_DIR, ORIGIN, BASE_HOST } = configure('assessment', env('BASE_URL'));
 const PASSWORD = env('PASSWORD');
 const SETUP_ANA = env('SETUP_ANA');
 const REPORT = env('REPORT_ID');
@@ -57,12 +65,6 @@ if (new URL(SETUP_ANA).origin !== ORIGIN) {
   console.error(`assessment: SETUP_ANA is not on ${ORIGIN}`);
   process.exit(2);
 }
-
-const LANGS = ['en', 'fr', 'de', 'nl'];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const NARROW = { width: 320, height: 800 };
-const WIDE = { width: 1280, height: 800 };
 
 const CASE = `/staff/reports/${REPORT}`;
 const ASSESSMENT = `${CASE}/assessment`;
@@ -74,70 +76,13 @@ const TICKED_DIMENSIONS = ['deceptive_recruitment', 'exploitative_conditions', '
 /** The means at destination: unticked, the adult rule is no longer met. */
 const MEANS = ['coercion_at_destination', 'abuse_of_vulnerability_at_destination'];
 
-// ---------------------------------------------------------------------------------------------
-// Translations, read from the same Fluent files the server compiles in, so assertions about
-// visible text never hard-code a language. Only single-line messages; `{ $x }` is filled in.
-
-const MESSAGES = Object.fromEntries(
-  LANGS.map((lang) => {
-    const file = path.join(here, '..', 'locales', lang, 'main.ftl');
-    const messages = {};
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      const m = /^([A-Za-z0-9-]+) = (.*)$/.exec(line);
-      if (m) messages[m[1]] = m[2];
-    }
-    return [lang, messages];
-  }),
-);
-const t = (lang, key, args = {}) => {
-  const text = MESSAGES[lang][key];
-  assert.ok(text, `locales/${lang}/main.ftl has no message ${key}`);
-  return text.replace(/\{ *\$([a-z_]+) *\}/g, (_, name) => {
-    assert.ok(name in args, `message ${key} needs $${name}`);
-    return String(args[name]);
-  });
-};
 /** The Fluent key of a catalogue id: `prefix-<id with - for _>`. */
 const key = (prefix, id) => `${prefix}-${id.replace(/_/g, '-')}`;
 
 // ---------------------------------------------------------------------------------------------
 // TOTP (RFC 6238: HMAC-SHA-1, 6 digits, 30 s steps), computed here from the key the page shows.
 
-const STEP_SECONDS = 30;
-
-/** RFC 4648 base32, spaces and padding ignored. */
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
-    const index = alphabet.indexOf(c);
-    assert.ok(index >= 0, `"${c}" is not a base32 character`);
-    value = ((value << 5) | index) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(key, step, digits = 6) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = crypto.createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const number = (mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits;
-  return String(number).padStart(digits, '0');
-}
-
-// RFC 6238 appendix B (SHA-1, T = 59 s) and RFC 4648 test vectors, so a broken helper fails here.
-assert.equal(totp(Buffer.from('12345678901234567890'), Math.floor(59 / STEP_SECONDS), 8), '94287082');
-assert.equal(base32Decode('MZXW 6YTB OI').toString(), 'foobar');
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+checkTotpHelpers();
 
 /** A code from the current 30-s step if at least 3 s of it are left, else from the next one. */
 async function freshCode(key) {
@@ -153,7 +98,6 @@ async function freshCode(key) {
 // ---------------------------------------------------------------------------------------------
 // Steps and bookkeeping.
 
-let failures = 0;
 const logLines = []; // everything printed, also saved to ARTIFACTS_DIR/assessment-journey.log
 function log(line) {
   console.log(line);
@@ -167,99 +111,28 @@ const shared = {}; // what later steps need: ana's session
 const notes = new Set(); // server problems worth reporting that are not failures of this journey
 const stats = { axePages: 0, axeViolations: 0, narrowPages: 0, screenshots: 0, totpWait: 0 };
 
-async function step(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    log(`ok - ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  } catch (error) {
-    failures += 1;
-    log(`not ok - ${name}`);
-    const text = error && error.stack && !(error instanceof assert.AssertionError) ? error.stack : error && error.message ? error.message : String(error);
-    log(text.replace(/^/gm, '    '));
-  } finally {
-    for (const entry of contexts.filter((c) => !c.cookies)) await closeContext(entry.context).catch(() => {});
-  }
-}
-
-function assertNone(list, message) {
-  if (list.length > 0) assert.fail(`${message}:\n${list.map((l) => `  ${l}`).join('\n')}`);
-}
-
-function launch() {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      // No host name resolves except the tipline's: a request the script failed to intercept
-      // could not reach the internet either.
-      `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${BASE_HOST}`,
-    ],
-  });
-}
-
-const onOrigin = (url) => url === BASE_URL || url.startsWith(`${BASE_URL}/`);
+const steps = createSteps({ contexts, print: log, stacks: true });
+const step = steps.step;
+const closeContext = (context) => closeContextIn(contexts, context);
+const onOrigin = (url) => isOnOrigin(BASE_URL, url);
+const goto = (page, url, status) => gotoOn(BASE_URL, page, url, status);
 
 /** A browser context that records requests and keeps everything on this machine. */
 async function newContext(browser, label, options = {}) {
   const context = await browser.newContext({ locale: 'en-US', viewport: WIDE, ...options });
   contexts.push({ label, context });
-  context.on('request', (request) => requests.push({ url: request.url(), context: label }));
+  recordRequests(context, label, requests);
   await context.route('**/*', async (route) => {
     const url = route.request().url();
     if (onOrigin(url)) return route.continue();
-    foreignRequests.push(`${label}: ${url}`);
-    return route.abort('blockedbyclient');
+    return blockForeign(route, label, url, foreignRequests);
   });
   return context;
 }
 
-async function closeContext(context) {
-  const entry = contexts.find((c) => c.context === context);
-  if (entry.cookies) return;
-  entry.cookies = await context.cookies();
-  await context.close();
-}
-
-/** Runs `action` and waits for the navigation it starts; returns the main document's response. */
-async function navigate(page, action) {
-  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-  assert.ok(response, `no response for the navigation to ${page.url()}`);
-  return response;
-}
-
-async function goto(page, url, status = 200) {
-  const response = await page.goto(url.startsWith('http') ? url : `${BASE_URL}${url}`, { waitUntil: 'load' });
-  assert.equal(response.status(), status, `GET ${url}: expected HTTP ${status}, got ${response.status()} at ${page.url()}`);
-  return response;
-}
-
-function expectStatus(response, status, what) {
-  assert.equal(response.status(), status, `${what}: expected HTTP ${status}, got ${response.status()} at ${response.url()}`);
-}
-
-const pathOf = (page) => new URL(page.url()).pathname;
 /** Visible text, without the Unicode isolation marks Fluent puts around placeables. */
 const clean = (text) => text.replace(/[\u2068\u2069]/g, '').replace(/\s+/g, ' ').trim();
 const textOf = async (locator) => clean(await locator.innerText());
-
-function expectPath(page, expected, what) {
-  assert.equal(pathOf(page), expected, `${what}: expected to be at ${expected}, at ${page.url()}`);
-}
-
-/** Submits a form by clicking `selector`; expects to land on `at` with `status`. */
-async function submit(page, selector, { status = 200, at, what = `click ${selector}` } = {}) {
-  const response = await navigate(page, () => page.locator(selector).click());
-  expectStatus(response, status, what);
-  if (at) expectPath(page, at, what);
-  return response;
-}
 
 /** Rows of a table as arrays of cell texts. */
 async function tableRows(page, selector) {
@@ -269,7 +142,7 @@ async function tableRows(page, selector) {
 }
 
 async function screenshot(page, file) {
-  await page.screenshot({ path: path.join(ARTIFACTS_DIR, file), fullPage: true });
+  await screenshotTo(page, path.join(ARTIFACTS_DIR, file));
   stats.screenshots += 1;
 }
 
@@ -354,19 +227,11 @@ async function expectOutcome(page, lang, { presumed, madeBy }) {
 async function checkPage(name, page) {
   const check = { name, violations: [], narrow: [] };
   pageChecks.push(check);
-  await page.addScriptTag({ content: AXE_SOURCE });
+  await injectAxe(page);
   const runAxe = async (where) => {
-    const result = await page.evaluate(
-      (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-      AXE_TAGS,
-    );
-    assert.ok(result.passes.length > 10, `axe ran only ${result.passes.length} passing rules on ${name}`);
-    for (const v of result.violations) {
+    for (const v of await axeViolations(page, name)) {
       stats.axeViolations += 1;
-      const nodes = v.nodes.map(
-        (n) => `      ${JSON.stringify(n.target)}${n.failureSummary ? ` — ${n.failureSummary.replace(/\s+/g, ' ')}` : ''}`,
-      );
-      check.violations.push(`${name} (${where}): ${v.id} [${v.impact}] ${v.help}\n${nodes.join('\n')}`);
+      check.violations.push(`${name} (${where}): ${v}`);
     }
   };
   stats.axePages += 1;
@@ -374,39 +239,7 @@ async function checkPage(name, page) {
 
   await page.setViewportSize(NARROW);
   stats.narrowPages += 1;
-  const layout = await page.evaluate(() => {
-    const root = document.documentElement;
-    const width = root.clientWidth;
-    const describe = (e) =>
-      `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${typeof e.className === 'string' && e.className ? `.${e.className.trim().split(/\s+/).join('.')}` : ''}`;
-    const wraps = [...document.querySelectorAll('.table-wrap')];
-    return {
-      scrollWidth: root.scrollWidth,
-      bodyScrollWidth: document.body.scrollWidth,
-      width,
-      // Content clipped away instead of wrapped would hide it: the page must not hide overflow.
-      hidden: [root, document.body, document.querySelector('main')]
-        .filter((e) => e && ['hidden', 'clip'].includes(getComputedStyle(e).overflowX))
-        .map(describe),
-      wide: [...document.querySelectorAll('body *')]
-        .filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > width + 0.5)
-        .filter((e) => getComputedStyle(e).position !== 'absolute' || e.getBoundingClientRect().left >= 0)
-        .slice(0, 6)
-        .map((e) => `${describe(e)} (right ${Math.round(e.getBoundingClientRect().right)})`),
-      tables: [...document.querySelectorAll('table')].filter((table) => !table.closest('.table-wrap')).map(describe),
-      wraps: wraps
-        .filter((w) => getComputedStyle(w).overflowX !== 'auto' || w.getBoundingClientRect().right > width + 0.5)
-        .map((w) => `${describe(w)} overflow-x ${getComputedStyle(w).overflowX}, right ${Math.round(w.getBoundingClientRect().right)}`),
-    };
-  });
-  if (layout.scrollWidth > layout.width || layout.bodyScrollWidth > layout.width) {
-    check.narrow.push(`${name}: the page scrolls sideways at 320 px (scrollWidth ${layout.scrollWidth}); too wide: ${layout.wide.join(', ')}`);
-  } else if (layout.wide.length) {
-    check.narrow.push(`${name}: elements stick out at 320 px: ${layout.wide.join(', ')}`);
-  }
-  if (layout.hidden.length) check.narrow.push(`${name}: overflow-x hidden on ${layout.hidden.join(', ')} (content clipped, not reflowed)`);
-  if (layout.tables.length) check.narrow.push(`${name}: tables outside a .table-wrap: ${layout.tables.join(', ')}`);
-  if (layout.wraps.length) check.narrow.push(`${name}: .table-wrap that does not scroll on its own: ${layout.wraps.join(', ')}`);
+  check.narrow.push(...(await staffLayoutProblems(page, name)));
   await screenshot(page, `assessment-${name}-320.png`);
   await runAxe(`${NARROW.width} px`);
   await page.setViewportSize(WIDE);
@@ -415,7 +248,7 @@ async function checkPage(name, page) {
 // ---------------------------------------------------------------------------------------------
 
 const started = Date.now();
-const browser = await launch();
+const browser = await launch(BASE_HOST);
 log(`# tipline assessment journey against ${BASE_URL}, report ${REPORT}, artifacts in ${ARTIFACTS_DIR}`);
 
 await step('1. JavaScript off: analyst ana opens her set-up link, chooses a password, enrols TOTP, lands on the queue', async () => {
@@ -643,6 +476,6 @@ log(
   `# ${stats.axePages} pages checked with axe at two widths (${stats.axeViolations} violations), ` +
     `${stats.narrowPages} at 320 px, ${stats.screenshots} screenshots, ${stats.totpWait.toFixed(1)} s waiting for a fresh TOTP step, ${seconds} s`,
 );
-log(failures ? `# FAILED: ${failures} step(s)` : '# all steps passed');
+log(steps.failures ? `# FAILED: ${steps.failures} step(s)` : '# all steps passed');
 fs.writeFileSync(path.join(ARTIFACTS_DIR, 'assessment-journey.log'), `${logLines.join('\n')}\n`);
-process.exit(failures ? 1 : 0);
+process.exit(steps.failures ? 1 : 0);

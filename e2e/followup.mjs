@@ -28,35 +28,47 @@
 // on as well.
 
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  LANGS,
+  NARROW,
+  NEUTRAL_PAGE,
+  RECEIPT,
+  STEP_SECONDS,
+  WIDE,
+  assertNone,
+  axeViolations,
+  base32Decode,
+  blockForeign,
+  checkTotpHelpers,
+  closeContextIn,
+  configure,
+  createSteps,
+  env as requireEnv,
+  expectPath,
+  expectStatus,
+  gotoOn,
+  htmlLang,
+  injectAxe,
+  isOnOrigin,
+  launch,
+  navigate,
+  onSetCookie,
+  pathOf,
+  quickExitPlacement,
+  readExitUrl,
+  recordRequests,
+  screenshot,
+  sleep,
+  submit,
+  t,
+  totp,
+} from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
+const env = (name) => requireEnv('followup', name);
 
-function env(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`followup: set ${name} (see the comment at the top of e2e/followup.mjs)`);
-    process.exit(2);
-  }
-  return value;
-}
-
-const BASE_URL = env('BASE_URL').replace(/\/+$/, '');
-if (!/^https?:\/\/[^/]+$/.test(BASE_URL)) {
-  console.error('followup: set BASE_URL to the running tipline, e.g. BASE_URL=http://127.0.0.1:8080');
-  process.exit(2);
-}
-const ARTIFACTS_DIR = path.resolve(process.env.ARTIFACTS_DIR || path.join(here, 'artifacts'));
-fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-const ORIGIN = new URL(BASE_URL).origin;
-const BASE_HOST = new URL(BASE_URL).hostname;
+const { BASE_URL, ARTIFACTS_DIR, ORIGIN, BASE_HOST } = configure('followup', env('BASE_URL'));
 const PASSWORD = env('PASSWORD');
 const SETUP_ANA = env('SETUP_ANA');
 if (new URL(SETUP_ANA).origin !== ORIGIN) {
@@ -64,14 +76,6 @@ if (new URL(SETUP_ANA).origin !== ORIGIN) {
   process.exit(2);
 }
 
-const LANGS = ['en', 'fr', 'de', 'nl'];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const NARROW = { width: 320, height: 800 };
-const WIDE = { width: 1280, height: 800 };
-/** A receipt: six groups of four Crockford base32 characters (no I, L, O, U). */
-const RECEIPT = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}$/;
-const NEUTRAL_PAGE = '<!doctype html><html lang="en"><title>Neutral</title><p id="neutral">Neutral page</p></html>';
 const EXIT_PATHS = new Set(['/exit', '/followup/exit']);
 const REPORTER_COOKIE = { name: 'tipline_followup', path: '/followup' };
 const STAFF_COOKIE = { name: 'tipline_staff', path: '/staff' };
@@ -80,29 +84,6 @@ const NARRATIVE = 'Des ouvriers d’un chantier à Lille dorment dans un contene
 const QUESTION = 'Bonjour, merci pour votre signalement. Pouvez-vous nous dire à quelle adresse se trouve le chantier ?';
 const ANSWER = 'Rue des Postes, près de la gare. Voici une photo du conteneur où ils dorment.';
 
-// ---------------------------------------------------------------------------------------------
-// Translations, read from the same Fluent files the server compiles in, so assertions about
-// visible text never hard-code a language. Only single-line messages; `{ $x }` is filled in.
-
-const MESSAGES = Object.fromEntries(
-  LANGS.map((lang) => {
-    const file = path.join(here, '..', 'locales', lang, 'main.ftl');
-    const messages = {};
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      const m = /^([a-z0-9-]+) = (.*)$/.exec(line);
-      if (m) messages[m[1]] = m[2];
-    }
-    return [lang, messages];
-  }),
-);
-const t = (lang, key, args = {}) => {
-  const text = MESSAGES[lang][key];
-  assert.ok(text, `locales/${lang}/main.ftl has no message ${key}`);
-  return text.replace(/\{ *\$([a-z_]+) *\}/g, (_, name) => {
-    assert.ok(name in args, `message ${key} needs $${name}`);
-    return String(args[name]);
-  });
-};
 /** A message with a `{ $date }` as a regular expression matching any YYYY-MM-DD date. */
 const withDate = (lang, key) => {
   const [before, after] = t(lang, key, { date: '\u0000' }).split('\u0000');
@@ -113,41 +94,7 @@ const withDate = (lang, key) => {
 // ---------------------------------------------------------------------------------------------
 // TOTP (RFC 6238: HMAC-SHA-1, 6 digits, 30 s steps), computed here from the key the page shows.
 
-const STEP_SECONDS = 30;
-
-/** RFC 4648 base32, spaces and padding ignored. */
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
-    const index = alphabet.indexOf(c);
-    assert.ok(index >= 0, `"${c}" is not a base32 character`);
-    value = ((value << 5) | index) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(key, counterValue, digits = 6) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(counterValue));
-  const mac = crypto.createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const number = (mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits;
-  return String(number).padStart(digits, '0');
-}
-
-// RFC 6238 appendix B (SHA-1, T = 59 s) and RFC 4648 test vectors, so a broken helper fails here.
-assert.equal(totp(Buffer.from('12345678901234567890'), Math.floor(59 / STEP_SECONDS), 8), '94287082');
-assert.equal(base32Decode('MZXW 6YTB OI').toString(), 'foobar');
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+checkTotpHelpers();
 
 /** A TOTP code whose 30-s step still has at least 3 s left when it is typed. */
 async function freshCode(key) {
@@ -212,7 +159,6 @@ assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926, 'the CRC-32 helper is 
 // ---------------------------------------------------------------------------------------------
 // Steps and bookkeeping.
 
-let failures = 0;
 const contexts = []; // every context opened: { label, side, context, cookies }
 const requests = []; // every request any page made: { url, context }
 const foreignRequests = []; // requests to another origin (aborted)
@@ -225,50 +171,12 @@ let exitUrl = null; // the quick-exit target, read from the page (data-exit-url)
 /** What the steps pass on to each other. */
 const shared = { receipt: null, reportId: null, staffState: null, staffLang: 'en' };
 
-async function step(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    console.log(`ok - ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  } catch (error) {
-    failures += 1;
-    console.log(`not ok - ${name}`);
-    const text =
-      error && error.stack && !(error instanceof assert.AssertionError)
-        ? error.stack
-        : error && error.message
-          ? error.message
-          : String(error);
-    console.log(text.replace(/^/gm, '    '));
-  } finally {
-    // A failed step still has its cookies checked and its contexts closed.
-    for (const entry of contexts.filter((c) => !c.cookies)) await closeContext(entry.context).catch(() => {});
-  }
-}
-
-function assertNone(list, message) {
-  if (list.length > 0) assert.fail(`${message}:\n${list.map((l) => `  ${l}`).join('\n')}`);
-}
-
-function launch() {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      // Belt and braces: no host name resolves except the tipline's, so even a request the
-      // script failed to intercept could not reach the internet.
-      `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${BASE_HOST}`,
-    ],
-  });
-}
-
-const onOrigin = (url) => url === BASE_URL || url.startsWith(`${BASE_URL}/`);
+// A failed step still has its cookies checked and its contexts closed.
+const steps = createSteps({ contexts, stacks: true });
+const step = steps.step;
+const closeContext = (context) => closeContextIn(contexts, context);
+const onOrigin = (url) => isOnOrigin(BASE_URL, url);
+const goto = (page, url, status) => gotoOn(BASE_URL, page, url, status);
 
 /**
  * A browser context (a fresh profile: no cookies, no storage unless `storageState` is given)
@@ -278,16 +186,11 @@ const onOrigin = (url) => url === BASE_URL || url.startsWith(`${BASE_URL}/`);
 async function newContext(browser, label, side, options = {}) {
   const context = await browser.newContext({ locale: 'en-US', viewport: WIDE, ...options });
   contexts.push({ label, side, context });
-  context.on('request', (request) => requests.push({ url: request.url(), context: label }));
-  context.on('response', (response) => {
-    response
-      .headerValue('set-cookie')
-      .then((value) => {
-        for (const line of (value || '').split('\n').filter(Boolean)) {
-          setCookies.push({ label, side, url: response.url(), line });
-        }
-      })
-      .catch(() => {});
+  recordRequests(context, label, requests);
+  onSetCookie(context, (response, value) => {
+    for (const line of (value || '').split('\n').filter(Boolean)) {
+      setCookies.push({ label, side, url: response.url(), line });
+    }
   });
   await context.route('**/*', async (route) => {
     const url = route.request().url();
@@ -308,57 +211,17 @@ async function newContext(browser, label, side, options = {}) {
       return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: passOn, body: NEUTRAL_PAGE });
     }
     if (onOrigin(url)) return route.continue();
-    foreignRequests.push(`${label}: ${url}`);
-    return route.abort('blockedbyclient');
+    return blockForeign(route, label, url, foreignRequests);
   });
   return context;
 }
 
-async function closeContext(context) {
-  const entry = contexts.find((c) => c.context === context);
-  if (entry.cookies) return;
-  entry.cookies = await context.cookies();
-  await context.close();
-}
-
-/** Runs `action` and waits for the navigation it starts; returns the main document's response. */
-async function navigate(page, action) {
-  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-  assert.ok(response, `no response for the navigation to ${page.url()}`);
-  return response;
-}
-
-async function goto(page, url, status = 200) {
-  const response = await page.goto(url.startsWith('http') ? url : `${BASE_URL}${url}`, { waitUntil: 'load' });
-  assert.equal(response.status(), status, `GET ${url}: expected HTTP ${status}, got ${response.status()} at ${page.url()}`);
-  return response;
-}
-
-function expectStatus(response, status, what) {
-  assert.equal(response.status(), status, `${what}: expected HTTP ${status}, got ${response.status()} at ${response.url()}`);
-}
-
-const pathOf = (page) => new URL(page.url()).pathname;
 const textOf = async (locator) => (await locator.innerText()).replace(/[\u2068\u2069]/g, '').trim();
-const htmlLang = (page) => page.evaluate(() => document.documentElement.lang);
-
-function expectPath(page, expected, what) {
-  assert.equal(pathOf(page), expected, `${what}: expected to be at ${expected}, at ${page.url()}`);
-}
-
-/** Submits a form by clicking `selector`; expects to land on `at` with `status`. */
-async function submit(page, selector, { status = 200, at, what = `click ${selector}` } = {}) {
-  const response = await navigate(page, () => page.locator(selector).click());
-  expectStatus(response, status, what);
-  if (at) expectPath(page, at, what);
-  return response;
-}
 
 /** Reads the quick-exit target from the page, the first time it is seen. */
 async function learnExitUrl(page) {
   if (exitUrl) return;
-  exitUrl = await page.locator('#quick-exit').getAttribute('data-exit-url');
-  assert.match(exitUrl || '', /^https?:\/\//, '#quick-exit has no data-exit-url');
+  exitUrl = await readExitUrl(page);
 }
 
 /** A receipt that cannot match any report: another lookup part, the same shape. */
@@ -422,18 +285,10 @@ async function checkPage(page, name, lang) {
   const check = { name: `${name} (${lang})`, violations: [], narrow: [] };
   pageChecks.push(check);
   const runAxe = async (where) => {
-    await page.addScriptTag({ content: AXE_SOURCE });
-    const result = await page.evaluate(
-      (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-      AXE_TAGS,
-    );
-    assert.ok(result.passes.length > 10, `axe ran only ${result.passes.length} passing rules on ${check.name}`);
-    for (const v of result.violations) {
+    await injectAxe(page);
+    for (const v of await axeViolations(page, check.name)) {
       stats.axeViolations += 1;
-      const nodes = v.nodes.map(
-        (n) => `      ${JSON.stringify(n.target)}${n.failureSummary ? ` — ${n.failureSummary.replace(/\s+/g, ' ')}` : ''}`,
-      );
-      check.violations.push(`${check.name} at ${where}: ${v.id} [${v.impact}] ${v.help}\n${nodes.join('\n')}`);
+      check.violations.push(`${check.name} at ${where}: ${v}`);
     }
   };
   stats.axePages += 1;
@@ -467,14 +322,13 @@ async function checkPage(page, name, lang) {
   }
   if (layout.hidden.length) check.narrow.push(`${check.name}: overflow-x hidden on ${layout.hidden.join(', ')} (content clipped, not reflowed)`);
   await page.evaluate(() => window.scrollTo(0, 0));
-  const exit = page.locator('#quick-exit');
-  const box = await exit.boundingBox();
-  if (!(await exit.isVisible()) || !box) {
+  const exit = await quickExitPlacement(page, NARROW);
+  if (!exit.visible) {
     check.narrow.push(`${check.name}: the quick exit is not visible at 320 px`);
-  } else if (box.x < 0 || box.y < 0 || box.x + box.width > NARROW.width || box.y + box.height > NARROW.height) {
-    check.narrow.push(`${check.name}: the quick exit is outside the first screen at 320 px (${JSON.stringify(box)})`);
+  } else if (!exit.inside) {
+    check.narrow.push(`${check.name}: the quick exit is outside the first screen at 320 px (${JSON.stringify(exit.box)})`);
   }
-  await page.screenshot({ path: path.join(ARTIFACTS_DIR, `followup-${name}-${lang}-320.png`), fullPage: true });
+  await screenshot(page, path.join(ARTIFACTS_DIR, `followup-${name}-${lang}-320.png`));
   stats.screenshots += 1;
   await runAxe(`${NARROW.width} px`);
   await page.setViewportSize(WIDE);
@@ -483,7 +337,7 @@ async function checkPage(page, name, lang) {
 // ---------------------------------------------------------------------------------------------
 
 const started = Date.now();
-const browser = await launch();
+const browser = await launch(BASE_HOST);
 console.log(`# tipline follow-up journey against ${BASE_URL}, artifacts in ${ARTIFACTS_DIR}`);
 
 await step('1. JavaScript off, French: file a labour-exploitation report without files, read the receipt', async () => {
@@ -777,5 +631,5 @@ console.log(
   `# ${stats.signIns} receipt sign-ins, ${stats.axePages} pages checked with axe (${stats.axeViolations} violations), ` +
     `${stats.narrowPages} pages at 320 px, ${seconds} s`,
 );
-console.log(failures ? `# FAILED: ${failures} step(s)` : '# all steps passed');
-process.exit(failures ? 1 : 0);
+console.log(steps.failures ? `# FAILED: ${steps.failures} step(s)` : '# all steps passed');
+process.exit(steps.failures ? 1 : 0);

@@ -18,31 +18,31 @@
 // configured exit address, and shows the browser a tiny neutral page in its place.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  LANGS,
+  RECEIPT,
+  assertNone,
+  axeViolations,
+  closeContextIn,
+  configure,
+  createSteps,
+  expectStatus,
+  fulfilNeutral,
+  htmlLang,
+  injectAxe,
+  launch,
+  navigate,
+  onSetCookie,
+  quickExitPlacement,
+  readExitUrl,
+  recordRequests,
+  blockForeign,
+  screenshot,
+  t,
+} from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-const BASE_URL = (process.env.BASE_URL || '').replace(/\/+$/, '');
-if (!/^https?:\/\/[^/]+$/.test(BASE_URL)) {
-  console.error('journey: set BASE_URL to the running tipline, e.g. BASE_URL=http://127.0.0.1:8080');
-  process.exit(2);
-}
-const ARTIFACTS_DIR = path.resolve(process.env.ARTIFACTS_DIR || path.join(here, 'artifacts'));
-fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-const ORIGIN = new URL(BASE_URL).origin;
-const BASE_HOST = new URL(BASE_URL).hostname;
-
-const LANGS = ['en', 'fr', 'de', 'nl'];
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-/** A receipt: six groups of four Crockford base32 characters (no I, L, O, U). */
-const RECEIPT = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}$/;
-const NEUTRAL_PAGE = '<!doctype html><html lang="en"><title>Neutral</title><p id="neutral">Neutral page</p></html>';
+const { BASE_URL, ARTIFACTS_DIR, ORIGIN, BASE_HOST } = configure('journey', process.env.BASE_URL || '');
 
 /** An 8×8 baseline JPEG (a red square on green), drawn by Chromium's canvas, metadata removed. */
 const JPEG = Buffer.from(
@@ -56,30 +56,8 @@ const JPEG = Buffer.from(
 const photo = (name = 'photo.jpg') => ({ name, mimeType: 'image/jpeg', buffer: JPEG });
 
 // ---------------------------------------------------------------------------------------------
-// Translations, read from the same Fluent files the server compiles in, so assertions about
-// visible text never hard-code a language.
-
-const MESSAGES = Object.fromEntries(
-  LANGS.map((lang) => {
-    const file = path.join(here, '..', 'locales', lang, 'main.ftl');
-    const messages = {};
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      const m = /^([a-z0-9-]+) = (.*)$/.exec(line);
-      if (m) messages[m[1]] = m[2];
-    }
-    return [lang, messages];
-  }),
-);
-const t = (lang, key) => {
-  const text = MESSAGES[lang][key];
-  assert.ok(text, `locales/${lang}/main.ftl has no message ${key}`);
-  return text;
-};
-
-// ---------------------------------------------------------------------------------------------
 // Steps and bookkeeping.
 
-let failures = 0;
 const contexts = []; // every context opened, for the cookie check
 const requests = []; // every request any page made: { url, context }
 const foreignRequests = []; // requests to another origin that were not the quick-exit target
@@ -89,56 +67,17 @@ const notes = [];
 let exitUrl = null; // the quick-exit target, read from the page (data-exit-url)
 const stats = { axePages: 0, axeViolations: 0, narrowPages: 0, screenshots: 0, receipts: 0 };
 
-async function step(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    console.log(`ok - ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  } catch (error) {
-    failures += 1;
-    console.log(`not ok - ${name}`);
-    const text = error && error.message ? error.message : String(error);
-    console.log(text.replace(/^/gm, '    '));
-  } finally {
-    // A failed step still has its cookies checked and its context closed.
-    for (const entry of contexts.filter((c) => !c.cookies)) await closeContext(entry.context).catch(() => {});
-  }
-}
-
-/** Fails with `message` and the list when `list` is not empty. */
-function assertNone(list, message) {
-  if (list.length > 0) assert.fail(`${message}:\n${list.map((l) => `  ${l}`).join('\n')}`);
-}
-
-function launch() {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      // Belt and braces: no host name resolves except the tipline's, so even a request the
-      // script failed to intercept could not reach the internet.
-      `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE ${BASE_HOST}`,
-    ],
-  });
-}
+// A failed step still has its cookies checked and its context closed.
+const steps = createSteps({ contexts });
+const step = steps.step;
+const closeContext = (context) => closeContextIn(contexts, context);
 
 /** A browser context that records requests and Set-Cookie, and keeps everything on this machine. */
 async function newContext(browser, label, options = {}) {
   const context = await browser.newContext({ locale: 'en-US', ...options });
   contexts.push({ label, context });
-  context.on('request', (request) => requests.push({ url: request.url(), context: label }));
-  context.on('response', (response) => {
-    response
-      .headerValue('set-cookie')
-      .then((value) => value && setCookies.push(`${label}: ${response.url()} set ${value}`))
-      .catch(() => {});
-  });
+  recordRequests(context, label, requests);
+  onSetCookie(context, (response, value) => value && setCookies.push(`${label}: ${response.url()} set ${value}`));
   await context.route('**/*', async (route) => {
     const url = route.request().url();
     if (url === `${BASE_URL}/exit` || url.startsWith(`${BASE_URL}/exit?`)) {
@@ -147,44 +86,19 @@ async function newContext(browser, label, options = {}) {
       const response = await route.fetch({ maxRedirects: 0 });
       const headers = response.headers();
       exitResponses.push({ status: response.status(), location: headers.location, clearSiteData: headers['clear-site-data'] });
-      return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: NEUTRAL_PAGE });
+      return fulfilNeutral(route);
     }
     if (url.startsWith(`${BASE_URL}/`) || url === BASE_URL) return route.continue();
-    if (exitUrl && url === exitUrl) {
-      return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: NEUTRAL_PAGE });
-    }
-    foreignRequests.push(`${label}: ${url}`);
-    return route.abort('blockedbyclient');
+    if (exitUrl && url === exitUrl) return fulfilNeutral(route);
+    return blockForeign(route, label, url, foreignRequests);
   });
   return context;
-}
-
-async function closeContext(context) {
-  const entry = contexts.find((c) => c.context === context);
-  if (entry.cookies) return;
-  entry.cookies = await context.cookies();
-  await context.close();
-}
-
-/** Runs `action` and waits for the navigation it starts; returns the main document's response. */
-async function navigate(page, action) {
-  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-  assert.ok(response, `no response for the navigation to ${page.url()}`);
-  return response;
 }
 
 async function goto(page, url, status = 200) {
   const response = await page.goto(`${BASE_URL}${url}`, { waitUntil: 'load' });
   assert.equal(response.status(), status, `GET ${url}: expected HTTP ${status}, got ${response.status()}`);
   return response;
-}
-
-function expectStatus(response, status, what) {
-  assert.equal(response.status(), status, `${what}: expected HTTP ${status}, got ${response.status()} at ${response.url()}`);
-}
-
-async function htmlLang(page) {
-  return page.evaluate(() => document.documentElement.lang);
 }
 
 async function receiptOf(page) {
@@ -198,8 +112,7 @@ async function receiptOf(page) {
 /** Reads the quick-exit target from the page, the first time it is seen. */
 async function learnExitUrl(page) {
   if (exitUrl) return;
-  exitUrl = await page.locator('#quick-exit').getAttribute('data-exit-url');
-  assert.match(exitUrl || '', /^https?:\/\//, '#quick-exit has no data-exit-url');
+  exitUrl = await readExitUrl(page);
 }
 
 function lastExitResponse() {
@@ -267,7 +180,7 @@ async function tour(page, lang, visit) {
 // ---------------------------------------------------------------------------------------------
 
 const started = Date.now();
-const browser = await launch();
+const browser = await launch(BASE_HOST);
 console.log(`# tipline browser journey against ${BASE_URL}, artifacts in ${ARTIFACTS_DIR}`);
 
 await step('a. JavaScript off, English: report labour exploitation with a photo', async () => {
@@ -435,17 +348,11 @@ await step('d. JavaScript on: axe-core WCAG 2.1 A/AA on every page in every lang
   const found = [];
   for (const lang of LANGS) {
     await tour(page, lang, async (name) => {
-      await page.addScriptTag({ content: AXE_SOURCE });
-      const result = await page.evaluate(
-        (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-        AXE_TAGS,
-      );
+      await injectAxe(page);
       stats.axePages += 1;
-      assert.ok(result.passes.length > 10, `axe ran only ${result.passes.length} passing rules on ${name} (${lang})`);
-      for (const v of result.violations) {
+      for (const v of await axeViolations(page, `${name} (${lang})`)) {
         stats.axeViolations += 1;
-        const nodes = v.nodes.map((n) => `      ${JSON.stringify(n.target)}${n.failureSummary ? ` — ${n.failureSummary.replace(/\s+/g, ' ')}` : ''}`);
-        found.push(`${name} (${lang}): ${v.id} [${v.impact}] ${v.help}\n${nodes.join('\n')}`);
+        found.push(`${name} (${lang}): ${v}`);
       }
     });
   }
@@ -505,14 +412,13 @@ await step('e. 320 CSS px: no horizontal scroll, quick exit visible, screenshots
           .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${String(e.className).split(' ').join('.')}` : ''} (right ${Math.round(e.getBoundingClientRect().right)})`),
       }));
       if (scrollWidth > 320) problems.push(`${name} (${lang}): scrollWidth ${scrollWidth} > 320; too wide: ${wide.join(', ')}`);
-      const exit = page.locator('#quick-exit');
-      const box = await exit.boundingBox();
-      if (!(await exit.isVisible()) || !box) {
+      const exit = await quickExitPlacement(page, { width: 320, height: 800 });
+      if (!exit.visible) {
         problems.push(`${name} (${lang}): the quick exit is not visible`);
-      } else if (box.x < 0 || box.y < 0 || box.x + box.width > 320 || box.y + box.height > 800) {
-        problems.push(`${name} (${lang}): the quick exit is outside the viewport (${JSON.stringify(box)})`);
+      } else if (!exit.inside) {
+        problems.push(`${name} (${lang}): the quick exit is outside the viewport (${JSON.stringify(exit.box)})`);
       }
-      await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}-${lang}-320.png`), fullPage: true });
+      await screenshot(page, path.join(ARTIFACTS_DIR, `${name}-${lang}-320.png`));
       stats.screenshots += 1;
     });
   }
@@ -563,5 +469,5 @@ console.log(
   `# ${stats.receipts} reports sent, ${stats.axePages} pages checked with axe (${stats.axeViolations} violations), ` +
     `${stats.narrowPages} pages at 320 px, ${seconds} s`,
 );
-console.log(failures ? `# FAILED: ${failures} step(s)` : '# all steps passed');
-process.exit(failures ? 1 : 0);
+console.log(steps.failures ? `# FAILED: ${steps.failures} step(s)` : '# all steps passed');
+process.exit(steps.failures ? 1 : 0);

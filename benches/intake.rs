@@ -16,7 +16,7 @@
 //! Settings (environment): `BENCH_REPORTS` (20000), `BENCH_WARMUP` (1000), `BENCH_CONCURRENCY`
 //! (1,16,64), `BENCH_BACKENDS` (sqlite,postgres), `BENCH_BASELINE_SECS` (3),
 //! `BENCH_QUIET_WAIT_SECS` (180: before each run, wait at most this long for other work on a
-//! shared machine to stop),
+//! shared machine to stop), `BENCH_REPEAT` (3 rounds; the median run is reported),
 //! `BENCH_PG_ADMIN_URL` (postgres://postgres@127.0.0.1:5432/test), `BENCH_OUT` (BENCHMARKS.md at
 //! the crate root). All traffic goes to 127.0.0.1; every loop is bounded in count.
 
@@ -60,6 +60,8 @@ struct Config {
     baseline_secs: f64,
     /// Longest wait for other work on the machine to stop before each run.
     quiet_wait_secs: f64,
+    /// Rounds: every configuration runs this many times, interleaved; the median counts.
+    repeat: usize,
     pg_admin_url: String,
     out: PathBuf,
     /// The command as typed, with the settings that differ from the defaults.
@@ -97,6 +99,9 @@ impl Config {
         let baseline_secs: f64 = env_or("BENCH_BASELINE_SECS", "3")
             .parse()
             .expect("BENCH_BASELINE_SECS is a number");
+        let repeat: usize = env_or("BENCH_REPEAT", "3")
+            .parse()
+            .expect("BENCH_REPEAT is a number");
         let quiet_wait_secs: f64 = env_or("BENCH_QUIET_WAIT_SECS", "180")
             .parse()
             .expect("BENCH_QUIET_WAIT_SECS is a number");
@@ -113,6 +118,7 @@ impl Config {
             backends,
             baseline_secs,
             quiet_wait_secs,
+            repeat: repeat.max(1),
             pg_admin_url: env_or(
                 "BENCH_PG_ADMIN_URL",
                 "postgres://postgres@127.0.0.1:5432/test",
@@ -739,6 +745,12 @@ struct RunResult {
     cpu: CpuUse,
     /// Cores busy on this machine just before the run, while the benchmark was idle.
     background: f64,
+    /// Runs combined into this row, their slowest and fastest rate, and whether every run's
+    /// row count matched its 201s.
+    runs: usize,
+    rate_min: f64,
+    rate_max: f64,
+    counts_ok: bool,
 }
 
 fn pg_url_for(admin: &str, db: &str) -> String {
@@ -878,6 +890,10 @@ async fn run_one(
             rows,
             cpu: cpu_use(&before, &after, tck, cores),
             background,
+            runs: 1,
+            rate_min: measured.created as f64 / secs,
+            rate_max: measured.created as f64 / secs,
+            counts_ok: rows == (warm.created + measured.created) as i64,
         })
     }
     .await;
@@ -1051,6 +1067,39 @@ fn today() -> String {
 // ---------------------------------------------------------------------------------------------
 // Report
 
+/// The median run of each configuration (by rate), with the range of rates, all errors, the
+/// highest peak memory and whether every run's count matched.
+fn combine(cfg: &Config, runs: &[RunResult]) -> Vec<RunResult> {
+    let mut out = Vec::new();
+    for &backend in &cfg.backends {
+        for &clients in &cfg.concurrency {
+            let mut same: Vec<&RunResult> = runs
+                .iter()
+                .filter(|r| r.backend == backend && r.clients == clients)
+                .collect();
+            if same.is_empty() {
+                continue;
+            }
+            same.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+            let mut row = same[same.len() / 2].clone();
+            row.runs = same.len();
+            row.rate_min = same[0].rate;
+            row.rate_max = same[same.len() - 1].rate;
+            row.errors = same.iter().map(|r| r.errors).sum();
+            row.counts_ok = same.iter().all(|r| r.counts_ok);
+            row.peak_rss_kib = same.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
+            row.first_error = same.iter().find_map(|r| r.first_error.clone());
+            out.push(row);
+        }
+    }
+    out
+}
+
+fn median(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied()
+}
+
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
@@ -1062,29 +1111,31 @@ struct Baseline {
 
 fn results_table(results: &[RunResult]) -> String {
     let mut t = String::from(
-        "| backend | clients | reports | seconds | reports/s | p50 ms | p95 ms | p99 ms | errors | rows in DB = 201s |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        "| backend | clients | reports per run | seconds | reports/s (median run) | range over runs | p50 ms | p95 ms | p99 ms | errors (all runs) | rows in DB = 201s |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for r in results {
         let _ = writeln!(
             t,
-            "| {} | {} | {} | {:.1} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} ({} = {}) |",
+            "| {} | {} | {} | {:.1} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {} | {} ({} = {}{}) |",
             r.backend.name(),
             r.clients,
             r.measured,
             r.secs,
             r.rate,
+            if r.runs > 1 {
+                format!("{:.0}–{:.0} ({} runs)", r.rate_min, r.rate_max, r.runs)
+            } else {
+                "1 run".to_owned()
+            },
             r.p50,
             r.p95,
             r.p99,
             r.errors,
-            if r.rows == r.answered_201 as i64 {
-                "yes"
-            } else {
-                "**NO**"
-            },
+            if r.counts_ok { "yes" } else { "**NO**" },
             r.rows,
-            r.answered_201
+            r.answered_201,
+            if r.runs > 1 { ", in every run" } else { "" }
         );
     }
     t
@@ -1219,11 +1270,19 @@ fn interpretation(results: &[RunResult], base: &Baseline, cores: usize) -> Strin
             r.cpu.postgres, r.cpu.server, r.clients, r.rate
         );
     }
-    let noisy = results.iter().map(|r| r.background).fold(0.0, f64::max);
-    if noisy >= 0.25 {
+    let noisy: Vec<String> = results
+        .iter()
+        .filter(|r| r.background >= 0.25 || r.cpu.other >= 0.5)
+        .map(|r| {
+            let plural = if r.clients == 1 { "" } else { "s" };
+            format!("{} with {} client{plural}", r.backend.name(), r.clients)
+        })
+        .collect();
+    if !noisy.is_empty() {
         let _ = write!(
             s,
-            "Other work shared the machine (up to {noisy:.2} cores busy just before a run, and \"other busy\" during it), so these rates are lower than a quiet machine gives. "
+            "Other work shared the machine during {} (see \"busy before the run\" and \"other busy\"), so those rates are lower than a quiet machine gives. ",
+            noisy.join(", ")
         );
     }
     let idle = results.iter().map(|r| r.idle_rss_kib).max().unwrap_or(0);
@@ -1271,8 +1330,10 @@ fn markdown(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) -
          concurrent keep-alive clients in this process: {} warm-up reports, then {} measured. \
          A report counts only when the answer is 201 with a fresh receipt; anything else is an \
          error. After each run the server is stopped and `SELECT COUNT(*) FROM reports` must \
-         equal the number of 201s (warm-up included).",
-        cfg.warmup, cfg.reports
+         equal the number of 201s (warm-up included). Every configuration runs {} times, in \
+         interleaved rounds; the tables show the median run (by rate) with the range of rates, \
+         and the highest peak memory; the raw baseline is the median over the rounds.",
+        cfg.warmup, cfg.reports, cfg.repeat
     );
     let _ = writeln!(
         md,
@@ -1382,28 +1443,45 @@ async fn run(cfg: Config) {
     let avg = bodies.iter().map(String::len).sum::<usize>() / bodies.len().max(1);
     println!("average report body: {avg} bytes of JSON");
 
-    let mut base = Baseline {
-        one: None,
-        hundred: None,
-    };
-    if cfg.backends.contains(&Backend::Sqlite) {
-        wait_for_quiet(cores, cfg.quiet_wait_secs).await;
-        for (n, slot) in [(1, &mut base.one), (100, &mut base.hundred)] {
-            match sqlite_baseline(n, cfg.baseline_secs).await {
-                Ok(rate) => {
-                    println!("raw SQLite, {n} row(s) per commit: {rate:.0} rows/s");
-                    *slot = Some(rate);
+    let mut base_one = Vec::new();
+    let mut base_hundred = Vec::new();
+    let mut runs = Vec::new();
+    for round in 1..=cfg.repeat {
+        println!("round {round} of {}", cfg.repeat);
+        if cfg.backends.contains(&Backend::Sqlite) {
+            wait_for_quiet(cores, cfg.quiet_wait_secs).await;
+            for (n, rates) in [(1, &mut base_one), (100, &mut base_hundred)] {
+                match sqlite_baseline(n, cfg.baseline_secs).await {
+                    Ok(rate) => {
+                        println!("raw SQLite, {n} row(s) per commit: {rate:.0} rows/s");
+                        rates.push(rate);
+                    }
+                    Err(e) => eprintln!("raw SQLite baseline ({n} per commit) failed: {e}"),
                 }
-                Err(e) => eprintln!("raw SQLite baseline ({n} per commit) failed: {e}"),
             }
         }
+        round_runs(&cfg, &bodies, tck, cores, &mut runs).await;
     }
+    let base = Baseline {
+        one: median(&mut base_one),
+        hundred: median(&mut base_hundred),
+    };
+    let results = combine(&cfg, &runs);
+    report(&cfg, &m, &results, &base);
+}
 
-    let mut results = Vec::new();
+/// One round: every backend at every concurrency, once.
+async fn round_runs(
+    cfg: &Config,
+    bodies: &Arc<Vec<String>>,
+    tck: f64,
+    cores: f64,
+    runs: &mut Vec<RunResult>,
+) {
     for &backend in &cfg.backends {
         for &c in &cfg.concurrency {
             println!("running {} with {c} clients ...", backend.name());
-            match run_one(&cfg, backend, c, &bodies, tck, cores).await {
+            match run_one(cfg, backend, c, bodies, tck, cores).await {
                 Ok(r) => {
                     println!(
                         "  {:.0} reports/s, p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, errors {}, rows {} / 201s {}, idle RSS {:.1} MiB, peak {:.1} MiB, CPU tipline {:.2} loadgen {:.2} postgres {:.2} other {:.2} (busy before {:.2})",
@@ -1425,32 +1503,32 @@ async fn run(cfg: Config) {
                     if let Some(e) = &r.first_error {
                         println!("  first error: {e}");
                     }
-                    results.push(r);
+                    runs.push(r);
                 }
                 Err(e) => eprintln!("  {} with {c} clients failed: {e}", backend.name()),
             }
         }
     }
+}
 
+fn report(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) {
     println!();
-    print!("{}", results_table(&results));
+    print!("{}", results_table(results));
     println!();
-    print!("{}", memory_table(&results));
+    print!("{}", memory_table(results));
     println!();
-    print!("{}", cpu_table(&results));
+    print!("{}", cpu_table(results));
     println!();
     if results.is_empty() {
         eprintln!("no run succeeded; {} left unchanged", cfg.out.display());
         std::process::exit(1);
     }
-    let md = markdown(&cfg, &m, &results, &base);
+    let md = markdown(cfg, m, results, base);
     match std::fs::write(&cfg.out, &md) {
         Ok(()) => println!("wrote {}", cfg.out.display()),
         Err(e) => eprintln!("cannot write {}: {e}", cfg.out.display()),
     }
-    let mismatched = results
-        .iter()
-        .any(|r| r.errors > 0 || r.rows != r.answered_201 as i64);
+    let mismatched = results.iter().any(|r| r.errors > 0 || !r.counts_ok);
     if mismatched {
         eprintln!("errors or a count mismatch: see the table");
         std::process::exit(1);

@@ -308,6 +308,9 @@ impl AppState {
 
 /// Sniffs and strips every uploaded file on a blocking thread (image re-encoding is CPU work).
 pub async fn clean_files(files: Vec<Vec<u8>>) -> Result<Vec<CleanAttachment>, AttachmentError> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
     tokio::task::spawn_blocking(move || files.iter().map(|f| attachments::sanitize(f)).collect())
         .await
         .unwrap_or(Err(AttachmentError::Unreadable))

@@ -51,6 +51,8 @@ pub enum Action {
     MessageReporter,
     /// Assess a person against the trafficking indicators.
     Assess,
+    /// Mark a report as a duplicate of another, or link two by hand.
+    LinkReports,
     /// Move a report along the workflow (acknowledge, assess, forward).
     ChangeStatus,
     /// Give a report to someone.
@@ -70,13 +72,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ViewQueue,
         Action::OpenReport,
         Action::Claim,
         Action::WriteNote,
         Action::MessageReporter,
         Action::Assess,
+        Action::LinkReports,
         Action::ChangeStatus,
         Action::Assign,
         Action::Close,
@@ -149,9 +152,10 @@ pub fn allowed(actor: &Actor, action: Action, report: Option<&ReportAccess>) -> 
                 (Role::Supervisor, _) => true,
                 (Role::Analyst, OpenReport | DownloadAttachment) => true,
                 (Role::Analyst, Claim) => report.assignee.is_none(),
-                (Role::Analyst, WriteNote | MessageReporter | Assess | ChangeStatus) => {
-                    report.assigned_to(actor)
-                }
+                (
+                    Role::Analyst,
+                    WriteNote | MessageReporter | Assess | LinkReports | ChangeStatus,
+                ) => report.assigned_to(actor),
                 (Role::Analyst, _) => false,
                 _ => false,
             }

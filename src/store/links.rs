@@ -89,3 +89,54 @@ pub async fn clear_new_link(db: &Db, report_id: &str) -> Result<(), StoreError> 
         .await?;
     Ok(())
 }
+
+/// A link made by hand: this report is a duplicate of, or linked to, another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManualLink {
+    pub other_id: String,
+    /// `duplicate` (this report duplicates the other) or `linked`.
+    pub kind: String,
+}
+
+/// Records a link made by hand (once per pair and direction).
+pub async fn add_manual(
+    db: &Db,
+    report_id: &str,
+    other_id: &str,
+    kind: &str,
+    by: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO report_links (report_id, other_id, kind, created_by, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(report_id)
+    .bind(other_id)
+    .bind(kind)
+    .bind(by)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Links made by hand from or to a report, seen from that report.
+pub async fn manual(db: &Db, report_id: &str) -> Result<Vec<ManualLink>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT other_id AS other, kind FROM report_links WHERE report_id = $1 \
+         UNION SELECT report_id AS other, CASE WHEN kind = 'duplicate' THEN 'duplicated_by' ELSE kind END AS kind \
+         FROM report_links WHERE other_id = $1 ORDER BY other",
+    )
+    .bind(report_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ManualLink {
+                other_id: r.try_get("other")?,
+                kind: r.try_get("kind")?,
+            })
+        })
+        .collect()
+}

@@ -91,3 +91,37 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn analysts_mark_duplicates_and_link_reports_by_hand(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let ana = app.staff("ana", "analyst").await;
+        let ben = app.staff("ben", "analyst").await;
+        let a = file(&app, json!({ "category": "other", "narrative": "First report." })).await;
+        let b = file(&app, json!({ "category": "other", "narrative": "Same story, told again." })).await;
+        let hidden = file(&app, json!({ "category": "other", "narrative": "Restricted." })).await;
+        let now = app.clock.unix();
+        cases::assign(app.db(), &hidden, Some(&ben.id), now).await.unwrap();
+        cases::set_restricted(app.db(), &hidden, true, now).await.unwrap();
+
+        // Only someone working the case links it.
+        let r = ana.post(&app, &format!("/staff/reports/{b}/links"), &[("other", &a), ("kind", "duplicate")]).await;
+        assert_eq!(r.status(), 403);
+        cases::assign(app.db(), &b, Some(&ana.id), now).await.unwrap();
+        let r = ana.post(&app, &format!("/staff/reports/{b}/links"), &[("other", &format!("/staff/reports/{a}")), ("kind", "duplicate")]).await;
+        assert_eq!(r.status(), 303);
+        // A report the analyst may not see cannot be linked to, and looks missing.
+        let r = ana.post(&app, &format!("/staff/reports/{b}/links"), &[("other", &hidden), ("kind", "linked")]).await;
+        assert_eq!(r.status(), 404);
+
+        let html = sue.get(&app, &format!("/staff/reports/{b}")).await.text().await.unwrap();
+        let manual = &html[html.find("id=\"manual-links\"").unwrap()..];
+        assert!(manual.contains("a duplicate of it") && manual.contains(&a));
+        let html = sue.get(&app, &format!("/staff/reports/{a}")).await.text().await.unwrap();
+        let manual = &html[html.find("id=\"manual-links\"").unwrap()..];
+        assert!(manual.contains("duplicated by") && manual.contains(&b));
+        assert_eq!(links::manual(app.db(), &b).await.unwrap().len(), 1);
+        app.finish().await;
+    }
+}

@@ -180,6 +180,7 @@ pub async fn case_view(
         let messages = conversation::read(&state.db, state.intake.sealer(), &case.id).await?;
         let assessments = state.assessment_history(&case.id).await?;
         let related = state.related_reports(&user.actor(), &case.id, lang).await?;
+        let manual = state.manual_links(&user.actor(), &case.id).await?;
         Ok::<_, crate::store::StoreError>((
             content,
             notes,
@@ -188,9 +189,11 @@ pub async fn case_view(
             messages,
             assessments,
             related,
+            manual,
         ))
     };
-    let (content, notes, files, staff, messages, assessments, related) = match loaded.await {
+    let (content, notes, files, staff, messages, assessments, related, manual) = match loaded.await
+    {
         Ok(x) => x,
         Err(e) => return state.staff_error(lang, &e),
     };
@@ -299,6 +302,8 @@ pub async fn case_view(
         reporter_language_name => state.i18n.t(&case.triage.language, "language-name", None),
         assessments,
         related,
+        manual_links => manual,
+        can_link => session.may(Action::LinkReports, Some(&ReportAccess::of(&case))),
         can_assess => session.may(Action::Assess, Some(&ReportAccess::of(&case))),
         person_choices => (1..=(i64::from(people_count.unwrap_or(1).clamp(1, 49)) + 1)).collect::<Vec<_>>(),
         urgency_reasons => case.triage.urgency_reasons.split(',').filter(|r| !r.is_empty()).map(|r| state.i18n.t(lang, r, None)).collect::<Vec<_>>(),
@@ -761,6 +766,101 @@ impl AppState {
                 received => day(case.triage.received_at),
                 status_key => format!("status-{}", case.triage.status.replace('_', "-")),
                 shared,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    csrf: String,
+    other: String,
+    kind: String,
+}
+
+/// `POST /staff/reports/{id}/links`: marks this report as a duplicate of another, or links the
+/// two by hand. Both must be visible to the person linking them.
+pub async fn link(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    let case = match state.case_for(&session, &id, Action::LinkReports).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let other_id = form
+        .other
+        .trim()
+        .trim_start_matches("/staff/reports/")
+        .to_owned();
+    let kind = match form.kind.as_str() {
+        "duplicate" | "linked" => form.kind.as_str(),
+        _ => return state.refusal(&lang, Refusal::Conflict),
+    };
+    let other = match cases::get(&state.db, &other_id).await {
+        Ok(Some(o))
+            if o.id != case.id
+                && crate::staff::policy::can_see(
+                    &session.0.user.actor(),
+                    &ReportAccess::of(&o),
+                ) =>
+        {
+            o
+        }
+        Ok(_) => return state.refusal(&lang, Refusal::NotFound),
+        Err(e) => return state.staff_error(&lang, &e),
+    };
+    let now = state.clock.now().unix_timestamp();
+    if let Err(e) = crate::store::links::add_manual(
+        &state.db,
+        &case.id,
+        &other.id,
+        kind,
+        &session.0.user.id,
+        now,
+    )
+    .await
+    {
+        return state.staff_error(&lang, &e);
+    }
+    state
+        .audit(
+            &session.0.user.id,
+            "report.link",
+            Some(&case.id),
+            &format!("{kind} other={}", other.id),
+        )
+        .await;
+    back_to(&case.id)
+}
+
+impl AppState {
+    /// Links made by hand, as far as `actor` may see the other reports.
+    async fn manual_links(
+        &self,
+        actor: &crate::staff::policy::Actor,
+        report_id: &str,
+    ) -> Result<Vec<Value>, crate::store::StoreError> {
+        let mut out = Vec::new();
+        for link in crate::store::links::manual(&self.db, report_id).await? {
+            let Some(other) = cases::get(&self.db, &link.other_id).await? else {
+                continue;
+            };
+            if !crate::staff::policy::can_see(actor, &ReportAccess::of(&other)) {
+                continue;
+            }
+            out.push(context! {
+                id => other.id.clone(),
+                kind_key => format!("link-kind-{}", link.kind.replace('_', "-")),
+                category_key => categories::by_id(&other.triage.category).map(|x| x.label_key()).unwrap_or_default(),
+                received => day(other.triage.received_at),
             });
         }
         Ok(out)

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/reports/{id}/restrict", post(cases::restrict))
         .route("/staff/reports/{id}/notes", post(cases::add_note))
         .route("/staff/reports/{id}/messages", post(cases::message))
+        .route("/staff/reports/{id}/links", post(cases::link))
         .route(
             "/staff/reports/{id}/assessment",
             get(assessment::page).post(assessment::submit),

@@ -4,8 +4,11 @@
 
 use crate::intake::attachments::CleanAttachment;
 use crate::intake::submit::seal_attachments;
+use crate::link::identifiers::{Sources, extract};
+use crate::link::index::BlindIndex;
 use crate::seal::{Aad, Sealer};
 use crate::store::followup::{self as repo, FROM_STAFF};
+use crate::store::links::IdentifierRow;
 use crate::store::{Db, StoreError};
 use crate::triage::workflow::Status;
 
@@ -72,26 +75,64 @@ pub struct Message {
     pub body: String,
 }
 
-/// Seals and stores a message (and its files). `staff_id` is `None` for the reporter.
+/// A message to post: who wrote it, the text, cleaned files, and the identifiers it brings.
+pub struct Outgoing<'a> {
+    pub report_id: &'a str,
+    /// `None` for the reporter.
+    pub staff_id: Option<&'a str>,
+    pub body: &'a str,
+    pub files: &'a [CleanAttachment],
+    pub identifiers: &'a [IdentifierRow],
+}
+
+/// Seals and stores a message (and its files).
 pub async fn post(
     db: &Db,
     sealer: &Sealer,
-    report_id: &str,
-    staff_id: Option<&str>,
-    body: &str,
-    files: &[CleanAttachment],
+    message: &Outgoing<'_>,
     now: i64,
 ) -> Result<String, StoreError> {
     let id = uuid::Uuid::now_v7().to_string();
-    let sealed = sealer.seal(&message_aad(&id), body.as_bytes());
-    let first = if files.is_empty() {
+    let sealed = sealer.seal(&message_aad(&id), message.body.as_bytes());
+    let first = if message.files.is_empty() {
         0
     } else {
-        repo::next_attachment_position(db, report_id).await?
+        repo::next_attachment_position(db, message.report_id).await?
     };
-    let attachments = seal_attachments(sealer, report_id, files, first);
-    repo::add_message(db, &id, report_id, staff_id, &sealed, &attachments, now).await?;
+    let attachments = seal_attachments(sealer, message.report_id, message.files, first);
+    let row = repo::NewMessage {
+        id: &id,
+        report_id: message.report_id,
+        staff_id: message.staff_id,
+        body: &sealed,
+        attachments: &attachments,
+        identifiers: message.identifiers,
+    };
+    repo::add_message(db, &row, now).await?;
     Ok(id)
+}
+
+/// The identifiers a reporter's message brings (phone numbers, addresses, links…), ready to
+/// store behind the blind index so that new information links reports too.
+pub fn identifiers_in(
+    index: &BlindIndex,
+    sealer: &Sealer,
+    report_id: &str,
+    text: &str,
+    country: Option<&str>,
+) -> Vec<IdentifierRow> {
+    let found = extract(&Sources {
+        phones: &[],
+        emails: &[],
+        websites: &[],
+        handles: &[],
+        plates: &[],
+        venue: "",
+        city: "",
+        free_texts: &[text],
+        country,
+    });
+    index.rows(sealer, report_id, &found)
 }
 
 /// The conversation of a report, oldest first, opened.

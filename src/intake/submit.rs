@@ -63,6 +63,11 @@ impl Intake {
         &self.sealer
     }
 
+    /// The blind index for identifiers.
+    pub fn blind_index(&self) -> &BlindIndex {
+        &self.blind_index
+    }
+
     /// The indicator catalogue in force (built in, or the hotline's override).
     pub fn catalogue(&self) -> &Arc<Catalogue> {
         &self.catalogue

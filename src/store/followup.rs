@@ -21,16 +21,28 @@ pub const FROM_STAFF: &str = "staff";
 
 /// Stores a message and its attachments in one transaction. A reporter's message marks the
 /// case as having new activity.
-pub async fn add_message(
-    db: &Db,
-    id: &str,
-    report_id: &str,
-    staff_id: Option<&str>,
-    body: &[u8],
-    attachments: &[NewAttachment],
-    now: i64,
-) -> Result<(), StoreError> {
+/// A message ready to store, with its sealed body, sealed files and blind-indexed identifiers.
+pub struct NewMessage<'a> {
+    pub id: &'a str,
+    pub report_id: &'a str,
+    /// `None` when the reporter wrote it.
+    pub staff_id: Option<&'a str>,
+    pub body: &'a [u8],
+    pub attachments: &'a [NewAttachment],
+    pub identifiers: &'a [super::links::IdentifierRow],
+}
+
+pub async fn add_message(db: &Db, m: &NewMessage<'_>, now: i64) -> Result<(), StoreError> {
+    let NewMessage {
+        id,
+        report_id,
+        staff_id,
+        body,
+        attachments,
+        identifiers,
+    } = *m;
     let mut tx = db.pool().begin().await?;
+    super::links::insert(&mut tx, report_id, identifiers).await?;
     let author = if staff_id.is_some() {
         FROM_STAFF
     } else {

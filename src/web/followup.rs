@@ -84,6 +84,27 @@ fn csrf_ok(session: &ReporterSession, sent: &str) -> bool {
 }
 
 impl AppState {
+    /// The identifiers a reporter's message brings, with the report's country as the default
+    /// region for phone numbers.
+    pub(crate) async fn reporter_identifiers(
+        &self,
+        report_id: &str,
+        text: &str,
+    ) -> Vec<crate::store::links::IdentifierRow> {
+        let country = crate::store::cases::get(&self.db, report_id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|c| c.triage.country);
+        conversation::identifiers_in(
+            self.intake.blind_index(),
+            self.intake.sealer(),
+            report_id,
+            text,
+            country.as_deref(),
+        )
+    }
+
     fn signin_form(
         &self,
         status: StatusCode,
@@ -368,13 +389,17 @@ pub async fn add_message(
         }
     };
     let now = state.clock.now().unix_timestamp();
+    let identifiers = state.reporter_identifiers(&session.report_id, &text).await;
     match conversation::post(
         &state.db,
         state.intake.sealer(),
-        &session.report_id,
-        None,
-        &text,
-        &files,
+        &conversation::Outgoing {
+            report_id: &session.report_id,
+            staff_id: None,
+            body: &text,
+            files: &files,
+            identifiers: &identifiers,
+        },
         now,
     )
     .await

@@ -227,13 +227,17 @@ pub async fn post_message(
         return p.into_response();
     }
     let now = state.clock.now().unix_timestamp();
+    let identifiers = state.reporter_identifiers(&session.report_id, text).await;
     match conversation::post(
         &state.db,
         state.intake.sealer(),
-        &session.report_id,
-        None,
-        text,
-        &[],
+        &conversation::Outgoing {
+            report_id: &session.report_id,
+            staff_id: None,
+            body: text,
+            files: &[],
+            identifiers: &identifiers,
+        },
         now,
     )
     .await

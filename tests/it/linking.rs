@@ -125,3 +125,54 @@ both_backends! {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn identifiers_in_a_reporters_answer_link_reports_too() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let sue = app.staff("sue", "supervisor").await;
+    let older = file(&app, json!({ "category": "other", "narrative": "x", "country": "LU", "phones": ["+352 621 777 888"] })).await;
+    sue.get(&app, &format!("/staff/reports/{older}")).await;
+    let response = app
+        .post_api(&json!({ "category": "other", "narrative": "No number yet.", "country": "LU" }))
+        .await;
+    let receipt = response.json::<Value>().await.unwrap()["receipt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let newer = reports::all_ids(app.db()).await.unwrap().pop().unwrap();
+    let session: Value = app
+        .client
+        .post(format!("{}/api/v1/followup/session", app.base))
+        .json(&json!({ "receipt": receipt }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let posted = app
+        .client
+        .post(format!("{}/api/v1/followup/messages", app.base))
+        .bearer_auth(session["token"].as_str().unwrap())
+        .json(&json!({ "body": "His number is 621 777 888." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 201);
+    assert!(
+        cases::get(app.db(), &older)
+            .await
+            .unwrap()
+            .unwrap()
+            .new_link,
+        "the older case is raised"
+    );
+    let html = sue
+        .get(&app, &format!("/staff/reports/{newer}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(related_section(&html).contains(&older));
+    app.finish().await;
+}

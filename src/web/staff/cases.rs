@@ -662,10 +662,13 @@ pub async fn message(
     if let Err(e) = conversation::post(
         &state.db,
         sealer,
-        &case.id,
-        Some(&session.0.user.id),
-        body,
-        &[],
+        &conversation::Outgoing {
+            report_id: &case.id,
+            staff_id: Some(&session.0.user.id),
+            body,
+            files: &[],
+            identifiers: &[],
+        },
         now,
     )
     .await

@@ -181,34 +181,42 @@ pub struct ValidReport {
     pub content: ReportContent,
 }
 
-impl ValidReport {
-    /// The facts the urgency rules look at (see the catalogue's `[[urgency]]` rules).
-    pub fn facts(&self, today: Date) -> Vec<Fact> {
-        let c = &self.content;
-        let date = c
+impl ReportContent {
+    /// The facts the urgency rules look at (see the catalogue's `[[urgency]]` rules), from a
+    /// report's content and whether a child is involved.
+    pub fn facts(&self, child_involved: bool, today: Date) -> Vec<Fact> {
+        let date = self
             .incident
             .date
             .as_deref()
             .and_then(|d| Date::parse(d, format_description!("[year]-[month]-[day]")).ok());
-        let place = !c.place.city.is_empty() || !c.place.venue.is_empty();
+        let place = !self.place.city.is_empty() || !self.place.venue.is_empty();
+        let still = self.incident.still_happening;
         [
-            (self.child_involved == "yes", Fact::ChildInvolved),
-            (c.incident.still_happening, Fact::StillHappening),
+            (child_involved, Fact::ChildInvolved),
+            (still, Fact::StillHappening),
             (
-                c.signs
+                self.signs
                     .warning_signs
                     .iter()
                     .any(|s| s == "immediate_danger"),
                 Fact::ImmediateDanger,
             ),
             (
-                actionable_place_and_time(place, date, c.incident.still_happening, today),
+                actionable_place_and_time(place, date, still, today),
                 Fact::ActionablePlaceAndTime,
             ),
         ]
         .into_iter()
         .filter_map(|(holds, fact)| holds.then_some(fact))
         .collect()
+    }
+}
+
+impl ValidReport {
+    /// The facts the urgency rules look at, at filing time.
+    pub fn facts(&self, today: Date) -> Vec<Fact> {
+        self.content.facts(self.child_involved == "yes", today)
     }
 }
 

@@ -40,7 +40,7 @@ impl AppState {
     }
 
     async fn reporter_session(&self, headers: &HeaderMap) -> Option<(String, ReporterSession)> {
-        let token = cookie(headers)?;
+        let token = super::security::cookie(headers, COOKIE)?;
         let now = self.clock.now().unix_timestamp();
         match signin::resolve(&self.db, &token, now, self.reporter_sessions).await {
             Ok(Some(session)) => Some((token, session)),
@@ -66,17 +66,6 @@ impl AppState {
         ]);
         self.render(status, name, ctx)
     }
-}
-
-fn cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
 }
 
 fn csrf_ok(session: &ReporterSession, sent: &str) -> bool {
@@ -492,7 +481,7 @@ pub async fn sign_out(
 /// `GET /followup/exit`: the quick exit from follow-up pages: ends the session, clears the
 /// cookie and leaves for the neutral site.
 pub async fn quick_exit(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = cookie(&headers)
+    if let Some(token) = super::security::cookie(&headers, COOKIE)
         && let Err(e) = signin::end(&state.db, &token).await
     {
         log_internal("reporter quick exit", &e);

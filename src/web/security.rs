@@ -170,3 +170,15 @@ impl std::fmt::Debug for RateLimits {
         f.write_str("RateLimits")
     }
 }
+
+/// The value of the cookie `name` sent with a request, if any.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.to_owned())
+}

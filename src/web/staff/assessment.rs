@@ -363,33 +363,7 @@ impl AppState {
             .ok_or(StoreError::Corrupt)?;
         let content = open_report(self.intake.sealer(), &stored)?;
         let today = self.clock.now().date();
-        let c = &content;
-        let date = c.incident.date.as_deref().and_then(|d| {
-            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
-        });
-        let place = !c.place.city.is_empty() || !c.place.venue.is_empty();
-        let mut facts = Vec::new();
-        if stored.triage.child_involved == "yes" {
-            facts.push(Fact::ChildInvolved);
-        }
-        if c.incident.still_happening {
-            facts.push(Fact::StillHappening);
-        }
-        if c.signs
-            .warning_signs
-            .iter()
-            .any(|s| s == "immediate_danger")
-        {
-            facts.push(Fact::ImmediateDanger);
-        }
-        if crate::assess::urgency::actionable_place_and_time(
-            place,
-            date,
-            c.incident.still_happening,
-            today,
-        ) {
-            facts.push(Fact::ActionablePlaceAndTime);
-        }
+        let mut facts = content.facts(stored.triage.child_involved == "yes", today);
         // The latest assessment of each person counts.
         let all = assessments::of_report(&self.db, report_id).await?;
         let mut latest: std::collections::BTreeMap<i64, bool> = std::collections::BTreeMap::new();

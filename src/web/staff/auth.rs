@@ -7,21 +7,9 @@ use crate::web::AppState;
 use crate::web::error::log_internal;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use subtle::ConstantTimeEq;
-
-/// The cookie value sent by the browser, if any.
-pub fn cookie_value(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
-}
 
 impl AppState {
     /// The `Set-Cookie` value for a new session.
@@ -52,7 +40,7 @@ fn to_sign_in() -> Response {
 }
 
 async fn resolve(parts: &Parts, state: &AppState) -> Result<Session, Response> {
-    let Some(cookie) = cookie_value(&parts.headers) else {
+    let Some(cookie) = crate::web::security::cookie(&parts.headers, COOKIE) else {
         return Err(to_sign_in());
     };
     let now = state.clock.now().unix_timestamp();

@@ -20,10 +20,12 @@
 pub mod assess;
 pub mod cli;
 pub mod clock;
+pub mod dev;
 pub mod followup;
 pub mod intake;
 pub mod link;
 pub mod seal;
+pub mod search;
 pub mod staff;
 pub mod store;
 pub mod triage;

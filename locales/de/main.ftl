@@ -200,6 +200,21 @@ staff-nav = Backoffice
 staff-nav-queue = Warteschlange
 staff-nav-audit = Audit-Protokoll
 staff-nav-users = Benutzer
+staff-nav-search = Suche
+staff-search-title = Meldungen durchsuchen
+staff-search-words = Gesuchte Wörter
+staff-search-hint = Jedes Wort muss vorkommen. Andere Formen eines Wortes werden auch gefunden (arbeiten, arbeitet, gearbeitet), auf Deutsch, Englisch, Französisch und Niederländisch.
+staff-search-urgency = Dringlichkeit
+staff-search-from = Eingegangen ab
+staff-search-to = Eingegangen bis
+staff-search-submit = Suchen
+staff-search-results = Ergebnisse { $first } bis { $last }
+staff-search-nothing = Keine Meldung, die Sie sehen dürfen, enthält mit diesen Filtern alle diese Wörter. Versuchen Sie weniger Wörter oder weitere Filter.
+staff-search-only-common-words = Diese Wörter sind zu häufig für eine Suche. Fügen Sie ein genaueres Wort hinzu.
+staff-search-bad-date = Schreiben Sie Daten als Jahr-Monat-Tag, zum Beispiel 2026-03-31.
+staff-search-pages = Ergebnisseiten
+staff-search-previous = Vorherige Ergebnisse
+staff-search-next = Weitere Ergebnisse
 staff-signed-in-as = Angemeldet als { $name } ({ $role })
 staff-language = Sprache
 staff-language-save = Sprache ändern
@@ -547,3 +562,38 @@ link-kind-duplicate = ein Duplikat davon
 link-kind-duplicated-by = dupliziert durch
 link-kind-linked = damit verknüpft
 link-add = Verknüpfen
+
+## Cluster view
+cluster-link = Verbundene Meldungen als Graph anzeigen
+cluster-title = Mit Meldung { $report } verbundene Meldungen
+cluster-back = Zurück zur Meldung ({ $category })
+cluster-intro = Die Meldungen, die mit dieser eine Telefonnummer, E-Mail-Adresse, Website, einen Benutzernamen, ein Kennzeichen, eine IBAN oder einen Ort gemeinsam haben, die Meldungen, die eines davon mit jenen gemeinsam haben, und die von Hand gesetzten Verknüpfungen zwischen ihnen.
+cluster-capped = Nur die { $count } am engsten verbundenen Meldungen werden angezeigt: Es sind weitere Meldungen verbunden.
+cluster-none = Keine andere Meldung ist mit dieser verbunden.
+cluster-graph-title = Graph der mit Meldung { $report } verbundenen Meldungen
+cluster-graph-desc = { $reports } Meldungen, { $identifiers } gemeinsame Merkmale und { $manual } von Hand gesetzte Verknüpfungen. Die Tabellen unten enthalten dieselben Angaben.
+cluster-graph-note = Links stehen die Meldungen, rechts die Merkmale, die sie gemeinsam haben. Die Tabellen unten enthalten dieselben Angaben.
+cluster-node-title = Meldung { $report }, eingegangen am { $received }: { $category }
+cluster-legend-shared = Nennt dieses Merkmal
+cluster-legend-duplicate = Von Hand als Duplikat markiert
+cluster-legend-linked = Von Hand verknüpft
+cluster-reports-heading = Meldungen
+cluster-reports-caption = Meldungen im Graph: { $count }
+cluster-col-report = Meldung
+cluster-col-distance = Abstand
+cluster-this-report = diese Meldung
+cluster-distance = { $hops ->
+    [0] diese Meldung
+    [1] 1 Schritt
+   *[other] { $hops } Schritte
+}
+cluster-identifiers-heading = Gemeinsame Merkmale
+cluster-identifiers-caption = Merkmale, die mehr als eine Meldung im Graph nennt: { $count }
+cluster-identifiers-none = Die angezeigten Meldungen haben kein Merkmal gemeinsam.
+cluster-col-kind = Art
+cluster-col-identifier = Merkmal
+cluster-col-carried-by = Genannt in den Meldungen
+cluster-manual-heading = Von Hand gesetzte Verknüpfungen
+cluster-manual-none = Keine von Hand gesetzten Verknüpfungen zwischen den angezeigten Meldungen.
+cluster-manual-duplicate = ist ein Duplikat von
+cluster-manual-linked = ist verknüpft mit

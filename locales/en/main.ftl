@@ -200,6 +200,21 @@ staff-nav = Back office
 staff-nav-queue = Queue
 staff-nav-audit = Audit trail
 staff-nav-users = Users
+staff-nav-search = Search
+staff-search-title = Search reports
+staff-search-words = Words to find
+staff-search-hint = Every word must appear. Other forms of a word are found too (work, works, worked), in English, French, German and Dutch.
+staff-search-urgency = Urgency
+staff-search-from = Received from
+staff-search-to = Received until
+staff-search-submit = Search
+staff-search-results = Results { $first } to { $last }
+staff-search-nothing = No report you may see contains all these words with these filters. Try fewer words or wider filters.
+staff-search-only-common-words = These words are too common to search for. Add a more specific word.
+staff-search-bad-date = Write dates as year-month-day, for example 2026-03-31.
+staff-search-pages = Result pages
+staff-search-previous = Previous results
+staff-search-next = More results
 staff-signed-in-as = Signed in as { $name } ({ $role })
 staff-language = Language
 staff-language-save = Change language
@@ -547,3 +562,38 @@ link-kind-duplicate = a duplicate of it
 link-kind-duplicated-by = duplicated by
 link-kind-linked = linked to it
 link-add = Link
+
+## Cluster view
+cluster-link = See the connected reports as a graph
+cluster-title = Reports connected to report { $report }
+cluster-back = Back to the report ({ $category })
+cluster-intro = The reports that share a phone number, e-mail address, website, handle, plate, IBAN or venue with this one, the reports that share one with those, and the links made by hand between them.
+cluster-capped = Only the { $count } most closely connected reports are shown: more reports are connected.
+cluster-none = No other report is connected to this one.
+cluster-graph-title = Graph of the reports connected to report { $report }
+cluster-graph-desc = { $reports } reports, { $identifiers } shared identifiers and { $manual } links made by hand. The tables below give the same information.
+cluster-graph-note = Reports are on the left, the identifiers they share on the right. The tables below give the same information.
+cluster-node-title = Report { $report }, received { $received }: { $category }
+cluster-legend-shared = Names this identifier
+cluster-legend-duplicate = Marked as a duplicate by hand
+cluster-legend-linked = Linked by hand
+cluster-reports-heading = Reports
+cluster-reports-caption = Reports in the graph: { $count }
+cluster-col-report = Report
+cluster-col-distance = Distance
+cluster-this-report = this report
+cluster-distance = { $hops ->
+    [0] this report
+    [1] 1 step
+   *[other] { $hops } steps
+}
+cluster-identifiers-heading = Shared identifiers
+cluster-identifiers-caption = Identifiers named by more than one report in the graph: { $count }
+cluster-identifiers-none = No identifier is shared between the reports shown.
+cluster-col-kind = Kind
+cluster-col-identifier = Identifier
+cluster-col-carried-by = Named by reports
+cluster-manual-heading = Links made by hand
+cluster-manual-none = No links made by hand between the reports shown.
+cluster-manual-duplicate = is a duplicate of
+cluster-manual-linked = is linked to

@@ -200,6 +200,21 @@ staff-nav = Back-office
 staff-nav-queue = File d’attente
 staff-nav-audit = Journal d’audit
 staff-nav-users = Utilisateurs
+staff-nav-search = Recherche
+staff-search-title = Rechercher des signalements
+staff-search-words = Mots à trouver
+staff-search-hint = Chaque mot doit figurer. Les autres formes d’un mot sont aussi trouvées (travaille, travaillent, travaillait), en français, anglais, allemand et néerlandais.
+staff-search-urgency = Urgence
+staff-search-from = Reçu à partir du
+staff-search-to = Reçu jusqu’au
+staff-search-submit = Rechercher
+staff-search-results = Résultats { $first } à { $last }
+staff-search-nothing = Aucun signalement que vous pouvez voir ne contient tous ces mots avec ces filtres. Essayez moins de mots ou des filtres plus larges.
+staff-search-only-common-words = Ces mots sont trop courants pour être recherchés. Ajoutez un mot plus précis.
+staff-search-bad-date = Écrivez les dates sous la forme année-mois-jour, par exemple 2026-03-31.
+staff-search-pages = Pages de résultats
+staff-search-previous = Résultats précédents
+staff-search-next = Plus de résultats
 staff-signed-in-as = Session de { $name } ({ $role })
 staff-language = Langue
 staff-language-save = Changer de langue
@@ -547,3 +562,38 @@ link-kind-duplicate = un doublon de celui-ci
 link-kind-duplicated-by = doublonné par
 link-kind-linked = lié à celui-ci
 link-add = Lier
+
+## Cluster view
+cluster-link = Voir les signalements liés sous forme de graphe
+cluster-title = Signalements liés au signalement { $report }
+cluster-back = Retour au signalement ({ $category })
+cluster-intro = Les signalements qui partagent avec celui-ci un numéro de téléphone, une adresse e-mail, un site web, un pseudonyme, une plaque, un IBAN ou un lieu, les signalements qui en partagent un avec ceux-là, et les liens faits à la main entre eux.
+cluster-capped = Seuls les { $count } signalements les plus proches sont affichés : d’autres signalements sont liés.
+cluster-none = Aucun autre signalement n’est lié à celui-ci.
+cluster-graph-title = Graphe des signalements liés au signalement { $report }
+cluster-graph-desc = { $reports } signalements, { $identifiers } identifiants partagés et { $manual } liens faits à la main. Les tableaux ci-dessous donnent les mêmes informations.
+cluster-graph-note = Les signalements sont à gauche, les identifiants qu’ils partagent à droite. Les tableaux ci-dessous donnent les mêmes informations.
+cluster-node-title = Signalement { $report }, reçu le { $received } : { $category }
+cluster-legend-shared = Mentionne cet identifiant
+cluster-legend-duplicate = Marqué à la main comme doublon
+cluster-legend-linked = Lié à la main
+cluster-reports-heading = Signalements
+cluster-reports-caption = Signalements du graphe : { $count }
+cluster-col-report = Signalement
+cluster-col-distance = Distance
+cluster-this-report = ce signalement
+cluster-distance = { $hops ->
+    [0] ce signalement
+    [1] 1 étape
+   *[other] { $hops } étapes
+}
+cluster-identifiers-heading = Identifiants partagés
+cluster-identifiers-caption = Identifiants mentionnés par plus d’un signalement du graphe : { $count }
+cluster-identifiers-none = Aucun identifiant n’est partagé entre les signalements affichés.
+cluster-col-kind = Type
+cluster-col-identifier = Identifiant
+cluster-col-carried-by = Mentionné par les signalements
+cluster-manual-heading = Liens faits à la main
+cluster-manual-none = Aucun lien fait à la main entre les signalements affichés.
+cluster-manual-duplicate = est un doublon de
+cluster-manual-linked = est lié à

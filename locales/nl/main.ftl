@@ -200,6 +200,21 @@ staff-nav = Backoffice
 staff-nav-queue = Wachtrij
 staff-nav-audit = Auditlog
 staff-nav-users = Gebruikers
+staff-nav-search = Zoeken
+staff-search-title = Meldingen doorzoeken
+staff-search-words = Te vinden woorden
+staff-search-hint = Elk woord moet voorkomen. Andere vormen van een woord worden ook gevonden (werken, werkt, gewerkt), in het Nederlands, Engels, Frans en Duits.
+staff-search-urgency = Urgentie
+staff-search-from = Ontvangen vanaf
+staff-search-to = Ontvangen tot en met
+staff-search-submit = Zoeken
+staff-search-results = Resultaten { $first } tot { $last }
+staff-search-nothing = Geen melding die u mag zien bevat al deze woorden met deze filters. Probeer minder woorden of ruimere filters.
+staff-search-only-common-words = Deze woorden zijn te gewoon om op te zoeken. Voeg een specifieker woord toe.
+staff-search-bad-date = Schrijf datums als jaar-maand-dag, bijvoorbeeld 2026-03-31.
+staff-search-pages = Resultaatpagina's
+staff-search-previous = Vorige resultaten
+staff-search-next = Meer resultaten
 staff-signed-in-as = Ingelogd als { $name } ({ $role })
 staff-language = Taal
 staff-language-save = Taal wijzigen
@@ -547,3 +562,38 @@ link-kind-duplicate = een duplicaat daarvan
 link-kind-duplicated-by = gedupliceerd door
 link-kind-linked = daaraan gekoppeld
 link-add = Koppelen
+
+## Cluster view
+cluster-link = Verbonden meldingen als graaf bekijken
+cluster-title = Meldingen verbonden met melding { $report }
+cluster-back = Terug naar de melding ({ $category })
+cluster-intro = De meldingen die een telefoonnummer, e-mailadres, website, gebruikersnaam, kenteken, IBAN of locatie met deze gemeen hebben, de meldingen die er een met die meldingen gemeen hebben, en de met de hand gelegde koppelingen daartussen.
+cluster-capped = Alleen de { $count } meldingen die het nauwst verbonden zijn worden getoond: er zijn meer meldingen verbonden.
+cluster-none = Geen andere melding is met deze verbonden.
+cluster-graph-title = Graaf van de meldingen verbonden met melding { $report }
+cluster-graph-desc = { $reports } meldingen, { $identifiers } gedeelde kenmerken en { $manual } met de hand gelegde koppelingen. De tabellen hieronder geven dezelfde informatie.
+cluster-graph-note = Links staan de meldingen, rechts de kenmerken die ze delen. De tabellen hieronder geven dezelfde informatie.
+cluster-node-title = Melding { $report }, ontvangen op { $received }: { $category }
+cluster-legend-shared = Noemt dit kenmerk
+cluster-legend-duplicate = Met de hand als duplicaat gemarkeerd
+cluster-legend-linked = Met de hand gekoppeld
+cluster-reports-heading = Meldingen
+cluster-reports-caption = Meldingen in de graaf: { $count }
+cluster-col-report = Melding
+cluster-col-distance = Afstand
+cluster-this-report = deze melding
+cluster-distance = { $hops ->
+    [0] deze melding
+    [1] 1 stap
+   *[other] { $hops } stappen
+}
+cluster-identifiers-heading = Gedeelde kenmerken
+cluster-identifiers-caption = Kenmerken die door meer dan één melding in de graaf worden genoemd: { $count }
+cluster-identifiers-none = De getoonde meldingen delen geen kenmerk.
+cluster-col-kind = Soort
+cluster-col-identifier = Kenmerk
+cluster-col-carried-by = Genoemd in de meldingen
+cluster-manual-heading = Met de hand gelegde koppelingen
+cluster-manual-none = Geen met de hand gelegde koppelingen tussen de getoonde meldingen.
+cluster-manual-duplicate = is een duplicaat van
+cluster-manual-linked = is gekoppeld aan

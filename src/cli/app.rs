@@ -7,6 +7,7 @@ use crate::followup::notice::Notifier;
 use crate::intake::submit::Intake;
 use crate::link::index::BlindIndex;
 use crate::seal::{KeyError, KeyRing, ReceiptHasher, TokenIssuer};
+use crate::search::index::TermIndex;
 use crate::staff::audit::{self, AuditLog};
 use crate::store::{Db, ReportWriter, StoreError, data_keys};
 use crate::web::i18n::I18n;
@@ -68,8 +69,16 @@ mod purpose {
     pub const API_IDEMPOTENCY: &str = "api-idempotency";
 }
 
-/// Opens keys and database, and serves on `settings.listen`.
-pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, StartError> {
+/// An instance opened for filing: its keys, its database (migrated) and the filing service.
+pub struct Opened {
+    pub keys: KeyRing,
+    pub db: Db,
+    pub intake: Intake,
+}
+
+/// Opens the keys (created on first run), the database, and builds the filing service on them:
+/// what `serve` and `dev seed` share, so that both seal and index reports alike.
+pub async fn open_intake(settings: &Settings, clock: &SharedClock) -> Result<Opened, StartError> {
     let keys = KeyRing::load_or_create(&settings.key_dir, &settings.data_dir)?;
     let db = match &settings.database_url {
         Some(url) => Db::connect(url).await?,
@@ -87,14 +96,22 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         None => crate::assess::builtin().clone(),
     });
     let blind_index = BlindIndex::new(keys.derive(crate::link::index::KEY_PURPOSE));
+    let term_index = TermIndex::new(keys.derive(crate::search::index::KEY_PURPOSE));
     let intake = Intake::new(
         sealer,
         catalogue,
         blind_index,
+        term_index,
         receipts,
         keys.derive(purpose::SUBMISSION),
         writer,
     );
+    Ok(Opened { keys, db, intake })
+}
+
+/// Opens keys and database, and serves on `settings.listen`.
+pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, StartError> {
+    let Opened { keys, db, intake } = open_intake(settings, &clock).await?;
     let i18n = Arc::new(I18n::load().map_err(|e| StartError::Assets(e.to_string()))?);
     let templates = Templates::load(i18n.clone()).map_err(|e| StartError::Assets(e.to_string()))?;
     let notifier = match &settings.smtp {

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod audit;
 pub mod config;
+pub mod dev;
 pub mod users;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +27,9 @@ pub enum Command {
     User(users::UserCommand),
     /// Check the audit trail: `tipline audit verify`.
     Audit(audit::AuditArgs),
+    /// Developer tooling, never needed to run a hotline: `tipline dev seed --reports N`.
+    #[command(subcommand)]
+    Dev(dev::DevCommand),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -35,5 +39,6 @@ pub fn main() -> std::process::ExitCode {
         Command::Serve(args) => app::serve_main(args),
         Command::User(command) => users::main(command),
         Command::Audit(args) => audit::audit_main(args),
+        Command::Dev(command) => dev::main(command),
     }
 }

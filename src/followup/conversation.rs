@@ -83,6 +83,8 @@ pub struct Outgoing<'a> {
     pub body: &'a str,
     pub files: &'a [CleanAttachment],
     pub identifiers: &'a [IdentifierRow],
+    /// Its words for search.
+    pub postings: &'a [crate::search::index::Posting],
 }
 
 /// Seals and stores a message (and its files).
@@ -107,6 +109,7 @@ pub async fn post(
         body: &sealed,
         attachments: &attachments,
         identifiers: message.identifiers,
+        postings: message.postings,
     };
     repo::add_message(db, &row, now).await?;
     Ok(id)

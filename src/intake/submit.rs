@@ -1,5 +1,6 @@
 //! Filing a report: seal a validated report and its clean attachments, hand it to the
-//! group-commit writer, and return the receipt once it is durably stored.
+//! group-commit writer, and return the receipt once it is durably stored. [`Intake::prepare`]
+//! is the one place a stored report's row is built; bulk loads ([`Intake::file_bulk`]) use it too.
 
 use super::attachments::CleanAttachment;
 use super::report::ValidReport;
@@ -11,12 +12,15 @@ use crate::link::index::BlindIndex;
 use crate::seal::keys::Secret32;
 use crate::seal::receipt::mac_with;
 use crate::seal::{ReceiptCode, ReceiptHasher, Sealer};
+use crate::search::index::{TermIndex, Text};
 use crate::store::reports::{NewAttachment, NewReport, Triage};
-use crate::store::{ReportWriter, StoreError, Stored};
+use crate::store::writer::commit;
+use crate::store::{Db, ReportWriter, StoreError, Stored};
 use hmac::Mac;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
 /// Status of a report that has just arrived.
 pub const STATUS_NEW: &str = "new";
@@ -27,6 +31,7 @@ pub struct Intake {
     sealer: Arc<Sealer>,
     catalogue: Arc<Catalogue>,
     blind_index: BlindIndex,
+    term_index: TermIndex,
     receipts: ReceiptHasher,
     submission_key: Secret32,
     writer: ReportWriter,
@@ -45,6 +50,7 @@ impl Intake {
         sealer: Arc<Sealer>,
         catalogue: Arc<Catalogue>,
         blind_index: BlindIndex,
+        term_index: TermIndex,
         receipts: ReceiptHasher,
         submission_key: Secret32,
         writer: ReportWriter,
@@ -53,6 +59,7 @@ impl Intake {
             sealer,
             catalogue,
             blind_index,
+            term_index,
             receipts,
             submission_key,
             writer,
@@ -66,6 +73,11 @@ impl Intake {
     /// The blind index for identifiers.
     pub fn blind_index(&self) -> &BlindIndex {
         &self.blind_index
+    }
+
+    /// The search index's term hashing.
+    pub fn term_index(&self) -> &TermIndex {
+        &self.term_index
     }
 
     /// The indicator catalogue in force (built in, or the hotline's override).
@@ -87,6 +99,27 @@ impl Intake {
         seed: &[u8],
         now: OffsetDateTime,
     ) -> Result<Filed, StoreError> {
+        let Prepared { row, secret } = self.prepare(report, attachments, seed, now);
+        let (lookup, repeated) = match self.writer.store(row).await? {
+            Stored::Created { lookup } => (lookup, false),
+            Stored::Duplicate { lookup } => (lookup, true),
+        };
+        Ok(Filed {
+            receipt: ReceiptCode::new(lookup, secret),
+            repeated,
+        })
+    }
+
+    /// Builds the row of a report received at `now`: triage columns, urgency, sealed groups,
+    /// sealed attachments, blind-indexed identifiers and the receipt's hash. The one place a
+    /// [`NewReport`] is made, for the form, the API and bulk loads alike. Pure CPU work, no IO.
+    pub fn prepare(
+        &self,
+        report: &ValidReport,
+        attachments: &[CleanAttachment],
+        seed: &[u8],
+        now: OffsetDateTime,
+    ) -> Prepared {
         let id = Uuid::now_v7().to_string();
         let decision = decide(&self.catalogue, &report.facts(now.date()));
         let secret = self.receipts.derive_secret(seed);
@@ -121,16 +154,45 @@ impl Intake {
             identifiers: self
                 .blind_index
                 .rows(&self.sealer, &id, &identifiers_of(report)),
+            postings: self.term_index.postings(&texts_of(report)),
             id,
         };
-        let (lookup, repeated) = match self.writer.store(row).await? {
-            Stored::Created { lookup } => (lookup, false),
-            Stored::Duplicate { lookup } => (lookup, true),
-        };
-        Ok(Filed {
-            receipt: ReceiptCode::new(lookup, secret),
-            repeated,
+        Prepared { row, secret }
+    }
+
+    /// Prepares many reports without attachments, spread over `threads` threads (order kept).
+    /// Blocking CPU work: call it from a blocking thread.
+    pub fn prepare_bulk(&self, reports: &[BulkReport], threads: usize) -> Vec<NewReport> {
+        let one = |r: &BulkReport| self.prepare(&r.report, &[], &r.seed, r.received_at).row;
+        let threads = threads.clamp(1, 16);
+        if threads == 1 || reports.len() < 2 * threads {
+            return reports.iter().map(one).collect();
+        }
+        let per_thread = reports.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = reports
+                .chunks(per_thread)
+                .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| part.join().unwrap_or_default())
+                .collect()
         })
+    }
+
+    /// Files many reports at once (developer tooling and benchmarks, never a reporter): prepares
+    /// them exactly as [`Intake::file`] does and commits them straight to `db`, `batch` reports
+    /// per transaction, bypassing the writer task. No receipt is kept. A submission stored before
+    /// (same seed) is not stored again.
+    pub async fn file_bulk(
+        &self,
+        db: &Db,
+        reports: &[BulkReport],
+        batch: usize,
+    ) -> Result<BulkFiled, StoreError> {
+        let rows = self.prepare_bulk(reports, 1);
+        commit_bulk(db, &rows, batch).await
     }
 
     fn submission_hash(&self, seed: &[u8]) -> Vec<u8> {
@@ -138,6 +200,49 @@ impl Intake {
         mac.update(seed);
         mac.finalize().into_bytes().to_vec()
     }
+}
+
+/// A report prepared for storage, and the receipt secret to show once it is stored.
+pub struct Prepared {
+    pub row: NewReport,
+    pub secret: Zeroizing<String>,
+}
+
+/// One report of a bulk load: the validated report, the seed standing for its submission (from
+/// which its receipt secret and duplicate check derive) and when it was received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkReport {
+    pub report: ValidReport,
+    pub seed: Vec<u8>,
+    pub received_at: OffsetDateTime,
+}
+
+/// What a bulk load stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BulkFiled {
+    /// Reports stored now.
+    pub created: usize,
+    /// Submissions that were already stored (the same seed filed before).
+    pub duplicates: usize,
+}
+
+/// Commits prepared reports to `db`, `batch` per transaction, through the writer's commit (one
+/// transaction and one durable sync per batch).
+pub async fn commit_bulk(
+    db: &Db,
+    rows: &[NewReport],
+    batch: usize,
+) -> Result<BulkFiled, StoreError> {
+    let mut filed = BulkFiled::default();
+    for part in rows.chunks(batch.max(1)) {
+        for outcome in commit(db, part).await? {
+            match outcome {
+                Stored::Created { .. } => filed.created += 1,
+                Stored::Duplicate { .. } => filed.duplicates += 1,
+            }
+        }
+    }
+    Ok(filed)
 }
 
 /// Seals clean attachments for `report_id`, numbering them from `first_position`.
@@ -190,4 +295,28 @@ pub fn identifiers_of(report: &ValidReport) -> Vec<Identifier> {
         free_texts: &free,
         country: report.country.as_deref(),
     })
+}
+
+/// Everything searchable in a report, in the reporter's language: the narrative, the place,
+/// the descriptions of people, where abuse material was found.
+pub fn texts_of(report: &ValidReport) -> Vec<Text<'_>> {
+    let c = &report.content;
+    let mut texts = vec![
+        &c.narrative.narrative,
+        &c.place.venue,
+        &c.place.city,
+        &c.people.victims_description,
+        &c.people.exploiters_description,
+    ];
+    if let Some(a) = &c.abuse_material {
+        texts.push(&a.where_found);
+    }
+    texts
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .map(|text| Text {
+            text,
+            language: report.language,
+        })
+        .collect()
 }

@@ -2,5 +2,6 @@
 //! plates, IBANs, venues), normalised so spellings match, stored behind a keyed blind index, and
 //! the related reports they reveal.
 
+pub mod cluster;
 pub mod identifiers;
 pub mod index;

@@ -124,13 +124,39 @@ impl ReportAccess {
     }
 }
 
+/// Which reports an actor may know exist: the one rule behind [`can_see`], in a form the
+/// store can also turn into a query condition (search).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    Everything,
+    /// Unrestricted reports, and restricted ones assigned to this user id.
+    UnrestrictedOrAssignedTo(String),
+    Nothing,
+}
+
+impl Visibility {
+    pub fn of(actor: &Actor) -> Self {
+        match actor.role {
+            Role::Supervisor => Self::Everything,
+            Role::Analyst => Self::UnrestrictedOrAssignedTo(actor.user_id.clone()),
+            Role::Auditor | Role::Admin => Self::Nothing,
+        }
+    }
+
+    pub fn admits(&self, report: &ReportAccess) -> bool {
+        match self {
+            Self::Everything => true,
+            Self::UnrestrictedOrAssignedTo(user) => {
+                !report.restricted || report.assignee.as_deref() == Some(user.as_str())
+            }
+            Self::Nothing => false,
+        }
+    }
+}
+
 /// Whether `actor` may see that `report` exists at all (queue, lists, search).
 pub fn can_see(actor: &Actor, report: &ReportAccess) -> bool {
-    match actor.role {
-        Role::Supervisor => true,
-        Role::Analyst => !report.restricted || report.assigned_to(actor),
-        Role::Auditor | Role::Admin => false,
-    }
+    Visibility::of(actor).admits(report)
 }
 
 /// Whether `actor` may do `action` (on `report`, for report actions).

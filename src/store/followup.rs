@@ -30,6 +30,7 @@ pub struct NewMessage<'a> {
     pub body: &'a [u8],
     pub attachments: &'a [NewAttachment],
     pub identifiers: &'a [super::links::IdentifierRow],
+    pub postings: &'a [crate::search::index::Posting],
 }
 
 pub async fn add_message(db: &Db, m: &NewMessage<'_>, now: i64) -> Result<(), StoreError> {
@@ -40,9 +41,14 @@ pub async fn add_message(db: &Db, m: &NewMessage<'_>, now: i64) -> Result<(), St
         body,
         attachments,
         identifiers,
+        postings,
     } = *m;
     let mut tx = db.pool().begin().await?;
     super::links::insert(&mut tx, report_id, identifiers).await?;
+    super::search::add_postings(&mut tx, report_id, postings).await?;
+    let mut frequencies = super::search::Frequencies::default();
+    frequencies.count(postings);
+    super::search::add_frequencies(&mut tx, &frequencies).await?;
     let author = if staff_id.is_some() {
         FROM_STAFF
     } else {

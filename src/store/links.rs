@@ -27,7 +27,7 @@ pub async fn insert(
             .execute(&mut **tx)
             .await?;
         sqlx::query(
-            "UPDATE reports SET new_link = 1 WHERE status <> 'closed' AND id <> $1 \
+            "UPDATE reports SET new_link = 1 WHERE new_link = 0 AND status <> 'closed' AND id <> $1 \
              AND id IN (SELECT report_id FROM identifiers WHERE kind = $2 AND mac = $3)",
         )
         .bind(report_id)

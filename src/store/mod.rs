@@ -9,6 +9,7 @@ pub mod db;
 pub mod followup;
 pub mod links;
 pub mod reports;
+pub mod search;
 pub mod staff;
 pub mod writer;
 

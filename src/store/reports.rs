@@ -72,6 +72,8 @@ pub struct NewReport {
     pub attachments: Vec<NewAttachment>,
     /// Blind-indexed identifiers for linking.
     pub identifiers: Vec<super::links::IdentifierRow>,
+    /// Keyed term hashes for search.
+    pub postings: Vec<crate::search::index::Posting>,
 }
 
 /// A sealed attachment: `meta` (kind, size) and `content` are both sealed.
@@ -152,6 +154,7 @@ pub async fn insert(
             .await?;
     }
     super::links::insert(tx, &r.id, &r.identifiers).await?;
+    super::search::add_postings(tx, &r.id, &r.postings).await?;
     Ok(Inserted::Created)
 }
 

@@ -79,12 +79,18 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewReport, Reply)>) {
     }
 }
 
-async fn commit(db: &Db, reports: &[NewReport]) -> Result<Vec<Stored>, StoreError> {
+pub(crate) async fn commit(db: &Db, reports: &[NewReport]) -> Result<Vec<Stored>, StoreError> {
     let mut tx = db.pool().begin().await?;
     let mut outcomes = Vec::with_capacity(reports.len());
+    let mut frequencies = super::search::Frequencies::default();
     for report in reports {
-        outcomes.push(insert_with_free_lookup(&mut tx, report).await?);
+        let outcome = insert_with_free_lookup(&mut tx, report).await?;
+        if matches!(outcome, Stored::Created { .. }) {
+            frequencies.count(&report.postings);
+        }
+        outcomes.push(outcome);
     }
+    super::search::add_frequencies(&mut tx, &frequencies).await?;
     tx.commit().await?;
     Ok(outcomes)
 }

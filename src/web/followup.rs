@@ -75,23 +75,43 @@ fn csrf_ok(session: &ReporterSession, sent: &str) -> bool {
 impl AppState {
     /// The identifiers a reporter's message brings, with the report's country as the default
     /// region for phone numbers.
-    pub(crate) async fn reporter_identifiers(
+    /// What a message brings to the indexes: the identifiers in a reporter's message (staff
+    /// messages link nothing) and, from either side, its words for search, read in the
+    /// report's language.
+    pub(crate) async fn message_indexes(
         &self,
         report_id: &str,
         text: &str,
-    ) -> Vec<crate::store::links::IdentifierRow> {
-        let country = crate::store::cases::get(&self.db, report_id)
+        from_reporter: bool,
+    ) -> (
+        Vec<crate::store::links::IdentifierRow>,
+        Vec<crate::search::index::Posting>,
+    ) {
+        let triage = crate::store::cases::get(&self.db, report_id)
             .await
             .ok()
             .flatten()
-            .and_then(|c| c.triage.country);
-        conversation::identifiers_in(
-            self.intake.blind_index(),
-            self.intake.sealer(),
-            report_id,
-            text,
-            country.as_deref(),
-        )
+            .map(|c| c.triage);
+        let identifiers = if from_reporter {
+            conversation::identifiers_in(
+                self.intake.blind_index(),
+                self.intake.sealer(),
+                report_id,
+                text,
+                triage.as_ref().and_then(|t| t.country.as_deref()),
+            )
+        } else {
+            Vec::new()
+        };
+        let language = triage.map(|t| t.language).unwrap_or_default();
+        let postings = self
+            .intake
+            .term_index()
+            .postings(&[crate::search::index::Text {
+                text,
+                language: &language,
+            }]);
+        (identifiers, postings)
     }
 
     fn signin_form(
@@ -378,7 +398,7 @@ pub async fn add_message(
         }
     };
     let now = state.clock.now().unix_timestamp();
-    let identifiers = state.reporter_identifiers(&session.report_id, &text).await;
+    let (identifiers, postings) = state.message_indexes(&session.report_id, &text, true).await;
     match conversation::post(
         &state.db,
         state.intake.sealer(),
@@ -388,6 +408,7 @@ pub async fn add_message(
             body: &text,
             files: &files,
             identifiers: &identifiers,
+            postings: &postings,
         },
         now,
     )

@@ -227,7 +227,7 @@ pub async fn post_message(
         return p.into_response();
     }
     let now = state.clock.now().unix_timestamp();
-    let identifiers = state.reporter_identifiers(&session.report_id, text).await;
+    let (identifiers, postings) = state.message_indexes(&session.report_id, text, true).await;
     match conversation::post(
         &state.db,
         state.intake.sealer(),
@@ -237,6 +237,7 @@ pub async fn post_message(
             body: text,
             files: &[],
             identifiers: &identifiers,
+            postings: &postings,
         },
         now,
     )

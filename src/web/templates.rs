@@ -35,6 +35,8 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "staff/audit.html",
     "staff/users.html",
     "staff/assessment.html",
+    "staff/search.html",
+    "staff/cluster.html",
 ];
 
 /// The template environment.

@@ -155,3 +155,127 @@ async fn assessment_in_chromium_without_javascript() {
     );
     app.finish().await;
 }
+
+/// The cluster view in Chromium with JavaScript off: from the case view to the graph of the
+/// reports sharing a phone number (and a venue whose name holds markup), a link made by hand,
+/// a restricted report absent for an analyst and present for its supervisor assignee; axe-core
+/// and 320 px on the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_view_in_chromium_without_javascript() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let setup_ana = setup_link(&app, "ana", "analyst").await;
+    let setup_sue = setup_link(&app, "sue", "supervisor").await;
+    let sue = tipline::store::staff::user_by_username(app.db(), "sue")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut ids = Vec::new();
+    let venue = "<script>window.__pwned=1</script> Hotel Bellevue";
+    for body in [
+        serde_json::json!({ "category": "labour_exploitation", "narrative": "Bar workers.", "country": "LU",
+            "phones": ["+352 621 123 456"], "venue": venue, "city": "Esch-sur-Alzette" }),
+        serde_json::json!({ "category": "sexual_exploitation", "narrative": "Call 00352 621 123 456, said the advert.",
+            "country": "LU", "venue": venue, "city": "Esch-sur-Alzette" }),
+        serde_json::json!({ "category": "other", "narrative": "Same number again.", "country": "LU", "phones": ["621123456"] }),
+        serde_json::json!({ "category": "other", "narrative": "Unrelated, call +352 691 000 111.", "country": "LU" }),
+        serde_json::json!({ "category": "other", "narrative": "Restricted.", "country": "LU", "phones": ["+352621123456"] }),
+    ] {
+        let before = tipline::store::reports::all_ids(app.db()).await.unwrap();
+        assert_eq!(app.post_api(&body).await.status(), 201);
+        let after = tipline::store::reports::all_ids(app.db()).await.unwrap();
+        ids.push(after.into_iter().find(|i| !before.contains(i)).unwrap());
+    }
+    let [report, b, c, outsider, hidden] = <[String; 5]>::try_from(ids).unwrap();
+    let now = app.clock.unix();
+    tipline::store::cases::assign(app.db(), &hidden, Some(&sue), now)
+        .await
+        .unwrap();
+    tipline::store::cases::set_restricted(app.db(), &hidden, true, now)
+        .await
+        .unwrap();
+    tipline::store::links::add_manual(app.db(), &c, &b, "duplicate", &sue, now)
+        .await
+        .unwrap();
+    let env = vec![
+        ("SETUP_ANA".to_owned(), setup_ana),
+        ("SETUP_SUE".to_owned(), setup_sue),
+        ("REPORT_ID".to_owned(), report),
+        ("MEMBER_IDS".to_owned(), format!("{b},{c}")),
+        ("OUTSIDER_ID".to_owned(), outsider),
+        ("HIDDEN_ID".to_owned(), hidden),
+    ];
+    run_journey("cluster.mjs", &app, env).await;
+    app.finish().await;
+}
+
+/// The staff search page in Chromium with JavaScript off: an inflected German word finds its
+/// reports with the match highlighted, a category filter narrows, 23 matches split over two
+/// pages, a bad date, a word that matches nothing and a query holding markup; axe-core in four
+/// languages and 320 px on the page in each of its states.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_in_chromium_without_javascript() {
+    async fn file(app: &TestApp, body: serde_json::Value) -> String {
+        let before = tipline::store::reports::all_ids(app.db()).await.unwrap();
+        assert_eq!(app.post_api(&body).await.status(), 201, "{body}");
+        tipline::store::reports::all_ids(app.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| !before.contains(i))
+            .unwrap()
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let setup_ana = setup_link(&app, "ana", "analyst").await;
+    // Two German reports say "arbeiten" and "arbeitet"; the analyst searches "gearbeitet".
+    let labour = file(
+        &app,
+        serde_json::json!({ "category": "labour_exploitation", "language": "de",
+        "narrative": "Die Frauen arbeiten in der Wäscherei von Trier ohne Lohn und ohne Vertrag.",
+        "country": "DE", "city": "Trier", "venue": "Wäscherei am Hafen" }),
+    )
+    .await;
+    let home = file(
+        &app,
+        serde_json::json!({ "category": "domestic_servitude", "language": "de",
+        "narrative": "Das Mädchen arbeitet jeden Tag im Haus der Familie und darf nicht hinaus.",
+        "country": "LU", "city": "Esch-sur-Alzette" }),
+    )
+    .await;
+    // 23 reports about a hotel (more than the 20 of a page), in English and French.
+    let mut hotel = Vec::new();
+    for i in 0..23 {
+        let (language, narrative) = if i % 4 == 3 {
+            (
+                "fr",
+                format!("Signalement {i} : les femmes de chambre de l'hôtel dorment dans la cave."),
+            )
+        } else {
+            (
+                "en",
+                format!(
+                    "Report {i}: cleaners at the hotel have no contract and sleep in the basement."
+                ),
+            )
+        };
+        hotel.push(file(&app, serde_json::json!({ "category": "labour_exploitation", "language": language,
+            "narrative": narrative, "country": "LU", "city": "Luxembourg", "venue": format!("Hotel {i}") })).await);
+    }
+    // A report whose text holds markup, found by a query holding the same markup.
+    let markup = file(
+        &app,
+        serde_json::json!({ "category": "other", "language": "en",
+        "narrative": "The driver wrote <script>alert(1)</script> on the tachograph of the lorry.",
+        "country": "BE", "city": "Arlon" }),
+    )
+    .await;
+    let env = vec![
+        ("SETUP_ANA".to_owned(), setup_ana),
+        ("LABOUR_ID".to_owned(), labour),
+        ("HOME_ID".to_owned(), home),
+        ("HOTEL_IDS".to_owned(), hotel.join(",")),
+        ("MARKUP_ID".to_owned(), markup),
+    ];
+    run_journey("search.mjs", &app, env).await;
+    app.finish().await;
+}

@@ -659,6 +659,7 @@ pub async fn message(
     }
     let now = state.clock.now().unix_timestamp();
     let sealer = state.intake.sealer();
+    let (identifiers, postings) = state.message_indexes(&case.id, body, false).await;
     if let Err(e) = conversation::post(
         &state.db,
         sealer,
@@ -667,7 +668,8 @@ pub async fn message(
             staff_id: Some(&session.0.user.id),
             body,
             files: &[],
-            identifiers: &[],
+            identifiers: &identifiers,
+            postings: &postings,
         },
         now,
     )

@@ -7,6 +7,8 @@ pub mod admin;
 pub mod assessment;
 pub mod auth;
 pub mod cases;
+pub mod cluster;
+pub mod search;
 
 use super::AppState;
 use axum::Router;
@@ -31,6 +33,7 @@ pub fn routes() -> Router<AppState> {
             get(account::enrol_page).post(account::enrol),
         )
         .route("/staff/language", post(account::language))
+        .route("/staff/search", get(search::search))
         .route("/staff/reports/{id}", get(cases::case_view))
         .route("/staff/reports/{id}/claim", post(cases::claim))
         .route("/staff/reports/{id}/assign", post(cases::assign))
@@ -39,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/reports/{id}/notes", post(cases::add_note))
         .route("/staff/reports/{id}/messages", post(cases::message))
         .route("/staff/reports/{id}/links", post(cases::link))
+        .route("/staff/reports/{id}/cluster", get(cluster::page))
         .route(
             "/staff/reports/{id}/assessment",
             get(assessment::page).post(assessment::submit),
@@ -91,6 +95,7 @@ impl AppState {
             role_key => format!("role-{}", session.user.role.as_str()),
             csrf => session.csrf_token.clone(),
             nav_queue => allowed(&actor, Action::ViewQueue, None),
+            nav_search => allowed(&actor, Action::ViewQueue, None),
             nav_audit => allowed(&actor, Action::ViewAudit, None),
             nav_users => allowed(&actor, Action::ManageUsers, None),
         }

@@ -1,0 +1,284 @@
+//! `tipline dev …`: developer tooling, never used by the server. `tipline dev seed --reports N`
+//! fills a database with synthetic reports (see [`crate::dev::seed`]) through the same
+//! validation, sealing and indexing as intake, in bulk transactions, so that tests and
+//! benchmarks run at the scale of a real hotline. It prints counts and rates, never report
+//! content.
+
+use super::app::{Opened, open_intake};
+use super::config::{ServeArgs, Settings};
+use crate::clock::{SharedClock, SystemClock};
+use crate::dev::seed::{DEFAULT_SEED, Generator};
+use crate::intake::submit::{BulkFiled, Intake, commit_bulk};
+use crate::store::reports::NewReport;
+use crate::store::{Backend, Db};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use sqlx::Any;
+use sqlx::pool::PoolConnection;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Reports committed per transaction by default.
+pub const DEFAULT_BATCH: usize = 500;
+/// Compiled phone-number patterns kept (see [`keep_phone_patterns_compiled`]).
+const PHONE_PATTERN_CACHE: usize = 8192;
+/// PostgreSQL statistics are first refreshed after this many reports, then at each doubling.
+const FIRST_ANALYZE: usize = 1_000;
+/// SQLite page cache per connection while seeding, in KiB.
+const SQLITE_CACHE_KIB: u32 = 256 * 1024;
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Fill a database with synthetic reports for tests and benchmarks (never a live hotline's):
+    /// realistic, multilingual, identifiers shared in clusters, reproducible from --seed.
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// How many reports to generate.
+    #[arg(long)]
+    pub reports: u64,
+    /// The same seed and number of reports give the same reports.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Reports committed per transaction.
+    #[arg(long, default_value_t = DEFAULT_BATCH)]
+    pub batch: usize,
+    /// Threads that generate and seal reports (the database writes beside them).
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Add to a database that already holds reports. Without it, dev seed refuses, so that a
+    /// hotline's database is never filled with invented reports by mistake.
+    #[arg(long)]
+    pub append: bool,
+    #[command(flatten)]
+    pub instance: ServeArgs,
+}
+
+/// What to seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedOptions {
+    pub reports: u64,
+    pub seed: u64,
+    pub batch: usize,
+    pub threads: usize,
+    pub append: bool,
+}
+
+impl SeedOptions {
+    /// `reports` reports from the default seed, in default batches.
+    pub fn new(reports: u64) -> Self {
+        Self {
+            reports,
+            seed: DEFAULT_SEED,
+            batch: DEFAULT_BATCH,
+            threads: 1,
+            append: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DevError {
+    #[error(
+        "the database already holds reports; dev seed is for development and test databases (add --append to add to it anyway)"
+    )]
+    NotEmpty,
+}
+
+/// Generates and files `options.reports` synthetic reports into the instance `settings`
+/// describes (keys created on first run, like `serve`). Generation and sealing run on a blocking
+/// thread one chunk ahead of the database, which commits `options.batch` reports per
+/// transaction. `progress` is told how many reports each committed chunk held.
+pub async fn seed(
+    settings: &Settings,
+    options: SeedOptions,
+    clock: SharedClock,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<BulkFiled> {
+    keep_phone_patterns_compiled();
+    let Opened { db, intake, .. } = open_intake(settings, &clock).await?;
+    let result = seed_into(&db, intake, options, clock, progress).await;
+    db.close().await;
+    result
+}
+
+async fn seed_into(
+    db: &Db,
+    intake: Intake,
+    options: SeedOptions,
+    clock: SharedClock,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<BulkFiled> {
+    if !options.append && holds_reports(db).await? {
+        return Err(DevError::NotEmpty.into());
+    }
+    let _held = one_sqlite_writer(db).await?;
+    let generator = Arc::new(Generator::new(options.seed, options.reports, clock.now())?);
+    let batch = options.batch.max(1);
+    let chunk = (batch * 4) as u64;
+    let threads = options.threads.max(1);
+    let total = options.reports;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<anyhow::Result<Vec<NewReport>>>(2);
+    let producer = tokio::task::spawn_blocking(move || {
+        let mut start = 0;
+        while start < total {
+            let end = (start + chunk).min(total);
+            let rows = generator
+                .reports(start..end, threads)
+                .map(|reports| intake.prepare_bulk(&reports, threads))
+                .map_err(anyhow::Error::from);
+            let failed = rows.is_err();
+            if tx.blocking_send(rows).is_err() || failed {
+                break;
+            }
+            start = end;
+        }
+    });
+    let mut filed = BulkFiled::default();
+    let mut next_analyze = FIRST_ANALYZE;
+    while let Some(rows) = rx.recv().await {
+        let rows = rows?;
+        writer_cache(db).await?;
+        let done = commit_bulk(db, &rows, batch).await?;
+        filed.created += done.created;
+        filed.duplicates += done.duplicates;
+        progress(rows.len() as u64);
+        if filed.created >= next_analyze {
+            analyze(db).await?;
+            next_analyze = filed.created.saturating_mul(2);
+        }
+    }
+    producer.await?;
+    analyze(db).await?;
+    Ok(filed)
+}
+
+/// PostgreSQL plans a prepared statement with the table statistics of the moment and keeps the
+/// plan; a database filled from empty without autovacuum (as on test servers) kept plans made
+/// for empty tables — a sequential scan of every report for each identifier linked — and slowed
+/// to a crawl. Statistics refreshed as the tables double in size, and once at the end (so that
+/// benchmarks run against a database as autovacuum would leave it), keep plans right. SQLite is
+/// left as the server leaves it (no ANALYZE).
+async fn analyze(db: &Db) -> Result<(), sqlx::Error> {
+    if db.backend() == Backend::Postgres {
+        sqlx::query("ANALYZE").execute(db.pool()).await?;
+    }
+    Ok(())
+}
+
+/// Phone numbers are validated against libphonenumber's patterns, which the `phonenumber` crate
+/// compiles on use and keeps in an LRU cache of 100 regexes shared by every region. Reports from
+/// thirty countries need several hundred, so the cache thrashed and recompiling patterns took
+/// over half of the time spent preparing a report. A larger cache keeps each pattern compiled
+/// once. (Intake in the server would gain from the same.)
+fn keep_phone_patterns_compiled() {
+    if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
+        *cache = regex_cache::RegexCache::new(PHONE_PATTERN_CACHE);
+    }
+}
+
+/// Bulk inserts touch index pages all over the database, and SQLite's default page cache (2 MiB
+/// per connection) made the writer re-read them from the operating system for every statement.
+/// A larger cache only helps if every transaction runs on the same connection: SQLite drops a
+/// connection's cache when another connection wrote since its last transaction, and the pool
+/// hands out its idle connections in turn. So this holds all pooled connections but one for the
+/// whole run and gives that one the large cache; [`writer_cache`] re-applies it each chunk in
+/// case the pool replaced the connection. PostgreSQL caches on the server: nothing to do.
+async fn one_sqlite_writer(db: &Db) -> Result<Vec<PoolConnection<Any>>, sqlx::Error> {
+    let mut held = Vec::new();
+    if db.backend() != Backend::Sqlite {
+        return Ok(held);
+    }
+    for _ in 1..db.pool().options().get_max_connections() {
+        held.push(db.pool().acquire().await?);
+    }
+    writer_cache(db).await?;
+    Ok(held)
+}
+
+/// Gives the one connection left in the pool (see [`one_sqlite_writer`]) a large page cache.
+async fn writer_cache(db: &Db) -> Result<(), sqlx::Error> {
+    if db.backend() == Backend::Sqlite {
+        let mut conn = db.pool().acquire().await?;
+        sqlx::query(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Whether the database holds any report.
+async fn holds_reports(db: &Db) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("SELECT id FROM reports LIMIT 1")
+        .fetch_optional(db.pool())
+        .await?
+        .is_some())
+}
+
+/// Runs `tipline dev …`; returns the exit code.
+pub fn main(command: DevCommand) -> ExitCode {
+    match command {
+        DevCommand::Seed(args) => seed_main(args),
+    }
+}
+
+fn seed_main(args: SeedArgs) -> ExitCode {
+    let settings = match args.instance.resolve() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("tipline: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = SeedOptions {
+        reports: args.reports,
+        seed: args.seed,
+        batch: args.batch,
+        threads: args.threads,
+        append: args.append,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tipline: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // On stderr; hidden when stderr is not a terminal.
+    let bar = ProgressBar::new(options.reports);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{bar:40} {human_pos}/{human_len} reports  {per_sec}  {eta} left",
+    ) {
+        bar.set_style(style);
+    }
+    let started = Instant::now();
+    let clock: SharedClock = Arc::new(SystemClock);
+    let outcome = runtime.block_on(seed(&settings, options, clock, &|n| bar.inc(n)));
+    bar.finish_and_clear();
+    match outcome {
+        Ok(filed) => {
+            let seconds = started.elapsed().as_secs_f64();
+            let rate = filed.created as f64 / seconds.max(1e-9);
+            let again = if filed.duplicates > 0 {
+                format!(" ({} were there already)", filed.duplicates)
+            } else {
+                String::new()
+            };
+            println!(
+                "seeded {} reports in {seconds:.1} s, {rate:.0} reports/s{again}",
+                filed.created
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tipline: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Developer tooling: a room of the house the server never enters. Nothing here runs when
+//! tipline serves reporters or staff; it exists so that tests and benchmarks can work at the
+//! scale of a real hotline.
+//!
+//! [`seed`] generates synthetic reports (`tipline dev seed`) and files them through the same
+//! validation, sealing and indexing as intake.
+
+pub mod seed;

@@ -1,0 +1,315 @@
+//! `GET /staff/reports/{id}/cluster`: the reports around one report as a graph (a server-drawn
+//! SVG, no script) with the same facts as tables below it.
+//!
+//! Opening it needs the same permission as opening the report. The graph is gathered hop by hop
+//! from the blind index and the links made by hand; a report the viewer may not see (the role
+//! rule) is never gathered, never walked through, and neither it nor an identifier only it
+//! carries is drawn, so the page cannot hint that it exists. The view is audited before any
+//! identifier is unsealed: once for the report (`report.cluster`) and once for every other
+//! report drawn (`report.cluster_member`), whose identifiers the page shows; if the trail cannot
+//! record, nothing is shown.
+
+use super::auth::{Refusal, StaffSession};
+use crate::intake::categories;
+use crate::link::cluster::{self, Caption, Graph, IdentifierKey, ManualKind, ReportFacts};
+use crate::link::index;
+use crate::staff::policy::{Action, Actor, ReportAccess, can_see};
+use crate::store::StoreError;
+use crate::store::cases::{self, CaseRow};
+use crate::store::links::{self, IdentifierRow};
+use crate::web::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use fluent_bundle::FluentArgs;
+use minijinja::{Value, context};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+/// The day a report was received, `YYYY-MM-DD` (UTC).
+fn date(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(format_description!("[year]-[month]-[day]")).ok())
+        .unwrap_or_default()
+}
+
+/// The short form of a report id shown in the graph: its last eight characters (the random
+/// end of a UUIDv7, where the start is a timestamp shared by reports filed together).
+fn short(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    chars
+        .get(chars.len().saturating_sub(8)..)
+        .map(|c| c.iter().collect())
+        .unwrap_or_default()
+}
+
+/// What was gathered around the report: the visible reports only.
+#[derive(Default)]
+struct Gathered {
+    facts: Vec<ReportFacts>,
+    cases: HashMap<String, CaseRow>,
+    rows: HashMap<String, Vec<IdentifierRow>>,
+}
+
+impl Gathered {
+    /// Adds a visible report; with `expand`, returns the ids of its neighbours (sharing an
+    /// identifier or linked by hand), ascending.
+    async fn add(
+        &mut self,
+        state: &AppState,
+        case: CaseRow,
+        expand: bool,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = links::of_report(&state.db, &case.id).await?;
+        let manual = links::manual(&state.db, &case.id).await?;
+        let mut next = BTreeSet::new();
+        if expand {
+            for (other, _, _) in links::related(&state.db, &case.id).await? {
+                next.insert(other);
+            }
+            next.extend(manual.iter().map(|l| l.other_id.clone()));
+        }
+        self.facts.push(ReportFacts {
+            id: case.id.clone(),
+            visible: true,
+            identifiers: rows
+                .iter()
+                .map(|r| IdentifierKey {
+                    kind: r.kind.clone(),
+                    mac: r.mac.clone(),
+                })
+                .collect(),
+            manual,
+        });
+        self.rows.insert(case.id.clone(), rows);
+        self.cases.insert(case.id.clone(), case);
+        Ok(next.into_iter().collect())
+    }
+}
+
+/// Gathers the report, its neighbours and theirs, as far as `actor` may see them, stopping one
+/// report past the cap (so the graph knows it was cut).
+async fn gather(state: &AppState, actor: &Actor, center: CaseRow) -> Result<Gathered, StoreError> {
+    let mut gathered = Gathered::default();
+    let mut looked: HashSet<String> = HashSet::from([center.id.clone()]);
+    let mut frontier = gathered.add(state, center, true).await?;
+    for hop in 1..=2 {
+        let mut next: BTreeSet<String> = BTreeSet::new();
+        for id in frontier {
+            if gathered.facts.len() > cluster::MAX_REPORTS {
+                break;
+            }
+            if !looked.insert(id.clone()) {
+                continue;
+            }
+            let Some(case) = cases::get(&state.db, &id).await? else {
+                continue;
+            };
+            if !can_see(actor, &ReportAccess::of(&case)) {
+                continue;
+            }
+            next.extend(gathered.add(state, case, hop < 2).await?);
+        }
+        frontier = next.into_iter().collect();
+    }
+    Ok(gathered)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+) -> Response {
+    let case = match state.case_for(&session, &id, Action::OpenReport).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let user = &session.0.user;
+    let lang = crate::intake::report::language_or_default(&user.language);
+    let center = case.id.clone();
+    let gathered = match gather(&state, &user.actor(), case).await {
+        Ok(g) => g,
+        Err(e) => return state.staff_error(lang, &e),
+    };
+    let graph = cluster::build(&center, &gathered.facts, cluster::MAX_REPORTS);
+
+    // Audited before anything is unsealed; nothing is shown if the trail cannot record.
+    let detail = format!(
+        "reports={} identifiers={}{}",
+        graph.reports.len(),
+        graph.identifiers.len(),
+        if graph.capped { " capped" } else { "" }
+    );
+    if !state
+        .audit(&user.id, "report.cluster", Some(&center), &detail)
+        .await
+    {
+        return state.refusal(lang, Refusal::AuditUnavailable);
+    }
+    let member = format!("cluster={center}");
+    for node in graph.reports.iter().filter(|r| r.id != center) {
+        if !state
+            .audit(&user.id, "report.cluster_member", Some(&node.id), &member)
+            .await
+        {
+            return state.refusal(lang, Refusal::AuditUnavailable);
+        }
+    }
+
+    let ctx = state.cluster_context(lang, &center, &graph, &gathered);
+    let ctx = context! { ..ctx, ..state.staff_context(&session.0) };
+    state.render(StatusCode::OK, "staff/cluster.html", ctx)
+}
+
+impl AppState {
+    /// The page's context: the drawing and the tables that say the same.
+    fn cluster_context(
+        &self,
+        lang: &str,
+        center: &str,
+        graph: &Graph,
+        gathered: &Gathered,
+    ) -> Value {
+        let t = |key: &str| self.i18n.t(lang, key, None);
+        let sealer = self.intake.sealer();
+        let category_key = |case: Option<&CaseRow>| {
+            case.and_then(|c| categories::by_id(&c.triage.category))
+                .map(|c| c.label_key())
+                .unwrap_or_default()
+        };
+
+        // Each identifier is shown from the sealed copy of the first report drawn that carries
+        // it: the report itself when it does.
+        let identifier_text: Vec<(String, String)> = graph
+            .identifiers
+            .iter()
+            .map(|node| {
+                let kind = t(&format!("identifier-kind-{}", node.key.kind));
+                let shown =
+                    node.carriers
+                        .first()
+                        .and_then(|r| graph.reports.get(*r))
+                        .and_then(|owner| {
+                            let row =
+                                gathered.rows.get(&owner.id)?.iter().find(|row| {
+                                    row.kind == node.key.kind && row.mac == node.key.mac
+                                })?;
+                            index::open(sealer, &owner.id, row)
+                        })
+                        .map(|s| s.shown)
+                        .unwrap_or_default();
+                (kind, shown)
+            })
+            .collect();
+
+        let reports: Vec<Value> = graph
+            .reports
+            .iter()
+            .map(|node| {
+                let case = gathered.cases.get(&node.id);
+                context! {
+                    id => node.id.clone(),
+                    short => short(&node.id),
+                    center => node.id == center,
+                    received => case.map(|c| date(c.triage.received_at)).unwrap_or_default(),
+                    category_key => category_key(case),
+                    status_key => case.map(|c| format!("status-{}", c.triage.status.replace('_', "-"))).unwrap_or_default(),
+                    hop => node.hop,
+                }
+            })
+            .collect();
+        let report_ref = |i: usize| {
+            graph
+                .reports
+                .get(i)
+                .map(|r| context! { id => r.id.clone(), short => short(&r.id) })
+        };
+        let identifiers: Vec<Value> = graph
+            .identifiers
+            .iter()
+            .zip(&identifier_text)
+            .map(|(node, (kind, shown))| {
+                context! {
+                    kind => kind.clone(), shown => shown.clone(),
+                    reports => node.carriers.iter().filter_map(|r| report_ref(*r)).collect::<Vec<_>>(),
+                }
+            })
+            .collect();
+        let manual: Vec<Value> = graph
+            .manual
+            .iter()
+            .map(|edge| {
+                context! {
+                    from => report_ref(edge.from), to => report_ref(edge.to),
+                    duplicate => edge.kind == ManualKind::Duplicate,
+                }
+            })
+            .collect();
+
+        let svg = (graph.reports.len() > 1).then(|| {
+            let labels: Vec<cluster::ReportLabel> = graph
+                .reports
+                .iter()
+                .map(|node| {
+                    let case = gathered.cases.get(&node.id);
+                    let received = case.map(|c| date(c.triage.received_at)).unwrap_or_default();
+                    let category = t(&category_key(case));
+                    let mut args = FluentArgs::new();
+                    args.set("report", short(&node.id));
+                    args.set("received", received.clone());
+                    args.set("category", category.clone());
+                    cluster::ReportLabel {
+                        line1: format!("{} · {received}", short(&node.id)),
+                        line2: category,
+                        title: self.i18n.t(lang, "cluster-node-title", Some(&args)),
+                    }
+                })
+                .collect();
+            let texts: Vec<String> = identifier_text
+                .iter()
+                .map(|(kind, shown)| format!("{kind}: {shown}"))
+                .collect();
+            let mut args = FluentArgs::new();
+            args.set("report", short(center));
+            let title = self.i18n.t(lang, "cluster-graph-title", Some(&args));
+            let mut args = FluentArgs::new();
+            args.set("reports", graph.reports.len());
+            args.set("identifiers", graph.identifiers.len());
+            args.set("manual", graph.manual.len());
+            let caption = Caption {
+                title,
+                desc: self.i18n.t(lang, "cluster-graph-desc", Some(&args)),
+                legend_shared: t("cluster-legend-shared"),
+                legend_duplicate: t("cluster-legend-duplicate"),
+                legend_linked: t("cluster-legend-linked"),
+            };
+            let layout = cluster::layout(graph);
+            Value::from_safe_string(cluster::svg(graph, &layout, &labels, &texts, &caption))
+        });
+
+        context! {
+            report => context! {
+                id => center.to_owned(), short => short(center),
+                category_key => category_key(gathered.cases.get(center)),
+            },
+            svg,
+            capped => graph.capped,
+            cap => cluster::MAX_REPORTS,
+            reports, identifiers, manual,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_ids_are_the_random_end() {
+        assert_eq!(short("0190f1e2-aaaa-7bbb-8ccc-1234567890ab"), "567890ab");
+        assert_eq!(short("abc"), "abc");
+        assert_eq!(short(""), "");
+    }
+}

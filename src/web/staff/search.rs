@@ -1,0 +1,264 @@
+//! The search page: staff type words and narrow by status, kind, country, urgency and dates;
+//! results come ranked a page at a time, each with the passage that matched, highlighted after
+//! the report is unsealed. Only reports the viewer may see are searched; every report whose
+//! content a page shows is audited first.
+
+use super::auth::{Refusal, StaffSession};
+use crate::assess::urgency::Level;
+use crate::followup::conversation;
+use crate::intake::categories;
+use crate::intake::sealed::open_report;
+use crate::search::highlight::{Passage, passage};
+use crate::search::query::{self, Word};
+use crate::staff::policy::{Action, ReportAccess, Visibility};
+use crate::store::search::Narrowing;
+use crate::store::{StoreError, cases, reports};
+use crate::triage::workflow::Status;
+use crate::web::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use std::collections::HashSet;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+
+/// Results per page.
+pub const PAGE_SIZE: usize = 20;
+/// Pages one can go down to.
+const MAX_PAGE: usize = 50;
+/// Longest query taken.
+const MAX_QUERY_CHARS: usize = 200;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+    status: Option<String>,
+    category: Option<String>,
+    country: Option<String>,
+    urgency: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<usize>,
+}
+
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_ref()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+fn parse_day(s: &str) -> Option<Date> {
+    Date::parse(s, format_description!("[year]-[month]-[day]")).ok()
+}
+
+fn day(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(format_description!("[year]-[month]-[day]")).ok())
+        .unwrap_or_default()
+}
+
+/// One result as shown.
+struct Shown {
+    case: cases::CaseRow,
+    passage: Option<Passage>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    let user = &session.0.user;
+    if !session.may(Action::ViewQueue, None) {
+        return Redirect::to("/staff").into_response();
+    }
+    let lang = crate::intake::report::language_or_default(&user.language);
+    let text: String = nonempty(&q.q)
+        .unwrap_or_default()
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .collect();
+    let from = nonempty(&q.from);
+    let to = nonempty(&q.to);
+    let from_day = from.as_deref().map(parse_day);
+    let to_day = to.as_deref().map(parse_day);
+    let bad_from = matches!(from_day, Some(None));
+    let bad_to = matches!(to_day, Some(None));
+    let bad_date = bad_from || bad_to;
+    let status = nonempty(&q.status).and_then(|s| Status::parse(&s));
+    let urgency = nonempty(&q.urgency)
+        .and_then(|u| Level::parse(&u))
+        .map(|l| l.as_str().to_owned());
+    let narrowing = Narrowing {
+        statuses: status
+            .map(|s| vec![s.as_str().to_owned()])
+            .unwrap_or_default(),
+        category: nonempty(&q.category).filter(|c| categories::by_id(c).is_some()),
+        country: nonempty(&q.country).map(|c| c.to_ascii_uppercase()),
+        urgency: urgency.clone(),
+        received_from: from_day
+            .flatten()
+            .map(|d| d.midnight().assume_utc().unix_timestamp()),
+        received_before: to_day
+            .flatten()
+            .map(|d| d.midnight().assume_utc().unix_timestamp() + 86_400),
+    };
+    let words = query::words(&text);
+    let page = q.page.unwrap_or(1).clamp(1, MAX_PAGE);
+    let mut message: Option<&str> = None;
+    let mut shown: Vec<Shown> = Vec::new();
+    let mut more = false;
+    if bad_date {
+        message = Some("staff-search-bad-date");
+    } else if !text.is_empty() && words.is_empty() {
+        message = Some("staff-search-only-common-words");
+    } else if !words.is_empty() {
+        let actor = user.actor();
+        let found = query::search(
+            &state.db,
+            state.intake.term_index(),
+            &words,
+            &narrowing,
+            &Visibility::of(&actor),
+            (page - 1) * PAGE_SIZE,
+            PAGE_SIZE,
+        )
+        .await;
+        let found = match found {
+            Ok(f) => f,
+            Err(e) => return state.staff_error(lang, &e),
+        };
+        more = found.more;
+        let ids: Vec<String> = found.hits.into_iter().map(|h| h.report_id).collect();
+        shown = match state.results(&session, &ids, &words).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return state.refusal(lang, Refusal::AuditUnavailable),
+            Err(e) => return state.staff_error(lang, &e),
+        };
+        if shown.is_empty() {
+            message = Some("staff-search-nothing");
+        }
+    }
+    let link = |p: usize| -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", Some(text.clone())),
+            ("status", status.map(|s| s.as_str().to_owned())),
+            ("category", narrowing.category.clone()),
+            ("country", narrowing.country.clone()),
+            ("urgency", urgency.clone()),
+            ("from", from.clone()),
+            ("to", to.clone()),
+        ] {
+            if let Some(v) = v {
+                s.append_pair(k, &v);
+            }
+        }
+        s.append_pair("page", &p.to_string());
+        format!("/staff/search?{}", s.finish())
+    };
+    let rows: Vec<Value> = shown
+        .iter()
+        .map(|r| {
+            let c = &r.case;
+            context! {
+                id => c.id.clone(),
+                category_key => categories::by_id(&c.triage.category).map(|x| x.label_key()).unwrap_or_default(),
+                country => c.triage.country.clone(),
+                received => day(c.triage.received_at),
+                status_key => format!("status-{}", c.triage.status.replace('_', "-")),
+                urgency => c.triage.urgency.clone(),
+                urgency_key => format!("urgency-{}", c.triage.urgency),
+                language => c.triage.language.clone(),
+                passage => r.passage.clone(),
+            }
+        })
+        .collect();
+    let ctx = context! {
+        rows,
+        searched => !words.is_empty() && message.is_none(),
+        message,
+        bad_from,
+        bad_to,
+        page,
+        first_result => (page - 1) * PAGE_SIZE + 1,
+        previous => (page > 1).then(|| link(page - 1)),
+        next => (more && page < MAX_PAGE).then(|| link(page + 1)),
+        statuses => Status::ALL.iter().map(|s| context! { id => s.as_str(), key => format!("status-{}", s.as_str().replace('_', "-")) }).collect::<Vec<_>>(),
+        categories => categories::CATEGORIES.iter().map(|c| context! { id => c.id, key => c.label_key() }).collect::<Vec<_>>(),
+        urgencies => Level::ALL.iter().map(|l| context! { id => l.as_str(), key => l.fluent_key() }).collect::<Vec<_>>(),
+        filter => context! {
+            q => text.clone(), status => status.map(Status::as_str), category => narrowing.category.clone(),
+            country => narrowing.country.clone(), urgency => urgency.clone(), from => from.clone(), to => to.clone(),
+        },
+        ..state.staff_context(&session.0)
+    };
+    let code = if bad_date {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    state.render(code, "staff/search.html", ctx)
+}
+
+impl AppState {
+    /// Opens the reports of a result page with the passage that matched. `None` when the view
+    /// could not be audited (then nothing is shown).
+    async fn results(
+        &self,
+        session: &StaffSession,
+        ids: &[String],
+        words: &[Word],
+    ) -> Result<Option<Vec<Shown>>, StoreError> {
+        let wanted: HashSet<String> = words.iter().flat_map(|w| w.terms.clone()).collect();
+        let sealer = self.intake.sealer();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(case) = cases::get(&self.db, id).await? else {
+                continue;
+            };
+            // The index narrowed by the role rule already; a case restricted since is left out.
+            if !session.may(Action::OpenReport, Some(&ReportAccess::of(&case))) {
+                continue;
+            }
+            if !self
+                .audit(&session.0.user.id, "report.search-result", Some(id), "")
+                .await
+            {
+                return Ok(None);
+            }
+            let stored = reports::by_id(&self.db, id)
+                .await?
+                .ok_or(StoreError::Corrupt)?;
+            let content = open_report(sealer, &stored)?;
+            let language = case.triage.language.clone();
+            let fields = [
+                content.narrative.narrative.as_str(),
+                content.people.victims_description.as_str(),
+                content.people.exploiters_description.as_str(),
+                content.place.venue.as_str(),
+                content.place.city.as_str(),
+            ];
+            let mut found = fields.iter().find_map(|f| passage(f, &language, &wanted));
+            if found.is_none()
+                && let Some(a) = &content.abuse_material
+            {
+                found = passage(&a.where_found, &language, &wanted);
+            }
+            if found.is_none() {
+                found = conversation::read(&self.db, sealer, id)
+                    .await?
+                    .iter()
+                    .find_map(|m| passage(&m.body, &language, &wanted));
+            }
+            out.push(Shown {
+                case,
+                passage: found,
+            });
+        }
+        Ok(Some(out))
+    }
+}

@@ -1,0 +1,243 @@
+//! Full-text search over HTTP on both databases: inflected forms in four languages find their
+//! reports and nothing else, filters and pages narrow and split results, the best match comes
+//! first, matches are highlighted, the role rule holds, messages are searchable, and no word of
+//! a report is in clear at rest.
+
+use crate::helpers::{Backend, TestApp, both_backends};
+use crate::staff::Staff;
+use serde_json::{Value, json};
+use tipline::store::{cases, reports};
+
+async fn file(app: &TestApp, body: Value) -> String {
+    let before = reports::all_ids(app.db()).await.unwrap();
+    assert_eq!(app.post_api(&body).await.status(), 201);
+    reports::all_ids(app.db())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| !before.contains(i))
+        .unwrap()
+}
+
+/// The ids of the results of a search, in order.
+async fn search(app: &TestApp, who: &Staff, query: &str) -> (Vec<String>, String) {
+    let url = format!(
+        "/staff/search?{}",
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(query.split('&').filter_map(|kv| kv.split_once('=')))
+            .finish()
+    );
+    let response = who.get(app, &url).await;
+    let html = response.text().await.unwrap();
+    let Some(start) = html.find("id=\"results\"") else {
+        return (Vec::new(), html);
+    };
+    let list = &html[start
+        ..html[start..]
+            .find("</ol>")
+            .map_or(html.len(), |e| start + e)];
+    let ids = list
+        .split("href=\"/staff/reports/")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_owned())
+        .collect();
+    (ids, html)
+}
+
+both_backends! {
+    async fn inflected_forms_find_their_reports_in_four_languages(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let fr = file(&app, json!({ "category": "labour_exploitation", "language": "fr",
+            "narrative": "Les ouvrières travaillent dans la cuisine du restaurant sans être payées." })).await;
+        let de = file(&app, json!({ "category": "labour_exploitation", "language": "de",
+            "narrative": "Sie hat dort drei Monate ohne Lohn gearbeitet." })).await;
+        let nl = file(&app, json!({ "category": "labour_exploitation", "language": "nl",
+            "narrative": "De jongens werkten op de bouwplaats en sliepen in een container." })).await;
+        let en = file(&app, json!({ "category": "labour_exploitation", "language": "en",
+            "narrative": "The women worked in the nail salon every day until midnight." })).await;
+        let other = file(&app, json!({ "category": "other", "language": "en",
+            "narrative": "A man was begging at the station with a child." })).await;
+
+        for (word, expected) in [
+            ("travaille", &fr), ("travaillent", &fr), ("travaillait", &fr),
+            ("arbeiten", &de), ("arbeitet", &de), ("gearbeitet", &de),
+            ("werken", &nl), ("werkt", &nl), ("gewerkt", &nl),
+            ("work", &en), ("works", &en), ("worked", &en),
+        ] {
+            let (ids, html) = search(&app, &sue, &format!("q={word}")).await;
+            assert_eq!(&ids, &vec![expected.clone()], "{word}: {html}");
+        }
+        let (ids, html) = search(&app, &sue, "q=station").await;
+        assert_eq!(ids, vec![other.clone()]);
+        assert!(html.contains("<mark>station</mark>"), "the match is highlighted: {html}");
+        let (ids, html) = search(&app, &sue, "q=gearbeitet").await;
+        assert_eq!(ids.len(), 1);
+        assert!(html.contains("<mark>gearbeitet</mark>"));
+        // Misses what does not match, and every word must appear.
+        assert!(search(&app, &sue, "q=fishing").await.0.is_empty());
+        assert!(search(&app, &sue, "q=women+station").await.0.is_empty());
+        assert_eq!(search(&app, &sue, "q=women+salon").await.0, vec![en.clone()]);
+        // Accents and case do not matter; stop words alone are refused with a message.
+        assert_eq!(search(&app, &sue, "q=PAYEES").await.0, vec![fr.clone()]);
+        let (ids, html) = search(&app, &sue, "q=the+and").await;
+        assert!(ids.is_empty() && html.contains("too common"), "{html}");
+        app.finish().await;
+    }
+}
+
+both_backends! {
+    async fn filters_pages_and_ranking(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let mut labour = Vec::new();
+        for i in 0..23 {
+            labour.push(file(&app, json!({ "category": "labour_exploitation", "country": "LU",
+                "narrative": format!("Report {i}: cleaners at the hotel have no contract and sleep in the basement.") })).await);
+        }
+        let sexual = file(&app, json!({ "category": "sexual_exploitation", "country": "BE",
+            "narrative": "Hotel, hotel, hotel: girls are sold at the hotel every night." })).await;
+
+        // The report that is most about the word comes first.
+        let (ids, html) = search(&app, &sue, "q=hotel").await;
+        assert_eq!(ids.len(), 20, "a page is 20 results");
+        assert_eq!(ids[0], sexual, "the best match first");
+        assert!(html.contains("id=\"page-next\""));
+        let next = html.split("id=\"page-next\"").next().unwrap();
+        let href = next.rsplit("href=\"").next().unwrap().split('"').next().unwrap().replace("&#x2f;", "/").replace("&amp;", "&");
+        let page2 = sue.get(&app, &href).await.text().await.unwrap();
+        let second: Vec<&str> = page2.split("href=\"/staff/reports/").skip(1).map(|s| s.split('"').next().unwrap()).collect();
+        assert_eq!(second.len(), 4);
+        let mut all: Vec<String> = ids.iter().cloned().chain(second.iter().map(|s| s.to_string())).collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 24, "two pages hold every match once");
+        assert!(page2.contains("id=\"page-previous\"") && !page2.contains("id=\"page-next\""));
+
+        // Filters narrow before ranking.
+        let (ids, _) = search(&app, &sue, "q=hotel&category=sexual_exploitation").await;
+        assert_eq!(ids, vec![sexual.clone()]);
+        let (ids, _) = search(&app, &sue, "q=hotel&country=lu").await;
+        assert_eq!(ids.len(), 20);
+        assert!(!ids.contains(&sexual));
+        let now = app.clock.unix();
+        cases::set_status(app.db(), &labour[3], "new", "acknowledged", None, now).await.unwrap();
+        let (ids, _) = search(&app, &sue, "q=hotel&status=acknowledged").await;
+        assert_eq!(ids, vec![labour[3].clone()]);
+        let today = time::OffsetDateTime::from_unix_timestamp(now).unwrap().date();
+        let (ids, _) = search(&app, &sue, &format!("q=hotel&category=sexual_exploitation&from={today}&to={today}")).await;
+        assert_eq!(ids, vec![sexual.clone()]);
+        let (ids, _) = search(&app, &sue, &format!("q=hotel&to={}", today.previous_day().unwrap())).await;
+        assert!(ids.is_empty(), "nothing received before today");
+        let (_, html) = search(&app, &sue, "q=hotel&from=31-12-2026").await;
+        assert!(html.contains("year-month-day"), "a bad date is explained");
+        app.finish().await;
+    }
+}
+
+both_backends! {
+    async fn search_obeys_the_role_rule_and_finds_messages(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let ana = app.staff("ana", "analyst").await;
+        let ben = app.staff("ben", "analyst").await;
+        let sue = app.staff("sue", "supervisor").await;
+        let ida = app.staff("ida", "auditor").await;
+        let open = file(&app, json!({ "category": "other", "narrative": "A minibus brings workers to the farm." })).await;
+        let hidden = file(&app, json!({ "category": "other", "narrative": "The minibus waits behind the farm at night." })).await;
+        let now = app.clock.unix();
+        cases::assign(app.db(), &hidden, Some(&ben.id), now).await.unwrap();
+        cases::set_restricted(app.db(), &hidden, true, now).await.unwrap();
+
+        assert_eq!(search(&app, &ana, "q=minibus").await.0, vec![open.clone()], "restricted case of someone else stays invisible");
+        let mut ids = search(&app, &ben, "q=minibus").await.0;
+        ids.sort();
+        let mut both = vec![open.clone(), hidden.clone()];
+        both.sort();
+        assert_eq!(ids, both, "its assignee finds it");
+        assert_eq!(search(&app, &sue, "q=minibus").await.0.len(), 2);
+        let auditor = ida.get(&app, "/staff/search?q=minibus").await;
+        let html = auditor.text().await.unwrap();
+        assert!(!html.contains(&open), "auditors do not search reports");
+
+        // A message to the reporter is searchable too.
+        cases::assign(app.db(), &open, Some(&sue.id), now).await.unwrap();
+        let r = sue.post(&app, &format!("/staff/reports/{open}/messages"), &[("body", "Was the trampoline there too?")]).await;
+        assert_eq!(r.status(), 303);
+        let (ids, html) = search(&app, &sue, "q=trampoline").await;
+        assert_eq!(ids, vec![open.clone()]);
+        assert!(html.contains("<mark>trampoline</mark>"), "{html}");
+        // Each report a page shows is audited.
+        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'report.search-result'")
+            .fetch_one(app.db().pool()).await.unwrap();
+        assert!(audited >= 5, "{audited}");
+        app.finish().await;
+    }
+}
+
+both_backends! {
+    async fn no_word_of_a_report_is_in_clear_at_rest(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let id = file(&app, json!({ "category": "other", "language": "en",
+            "narrative": "Quetzalcoatlus sightings near the quarry, the quetzalcoatlus handlers are armed." })).await;
+        assert_eq!(search(&app, &sue, "q=quetzalcoatlus").await.0, vec![id]);
+        let haystack: Vec<u8> = match backend {
+            Backend::Sqlite => std::fs::read_dir(app.data_dir()).unwrap().flat_map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect(),
+            Backend::Postgres => std::process::Command::new("pg_dump").arg(app.database_url.as_deref().unwrap()).output().unwrap().stdout,
+        };
+        assert!(haystack.len() > 1000);
+        for needle in [&b"uetzalcoatl"[..], b"UETZALCOATL", b"sighting", b"quarri", b"quarry"] {
+            assert!(!haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle)), "{} in clear at rest", String::from_utf8_lossy(needle));
+        }
+        app.finish().await;
+    }
+}
+
+both_backends! {
+    async fn pruned_plans_give_exactly_the_exhaustive_ranking_on_a_seeded_corpus(backend: Backend) {
+        use tipline::search::query::{Plan, search_with, words};
+        use tipline::staff::policy::Visibility;
+        use tipline::store::search::Narrowing;
+        let app = TestApp::spawn(backend).await;
+        let settings = crate::helpers::settings_for(app.dir.path(), app.database_url.clone());
+        let clock: tipline::clock::SharedClock = app.clock.clone();
+        tipline::cli::dev::seed(&settings, tipline::cli::dev::SeedOptions::new(600), clock.clone(), &|_| {})
+            .await
+            .unwrap();
+        let opened = tipline::cli::app::open_intake(&settings, &clock).await.unwrap();
+        let index = opened.intake.term_index();
+        // A restricted report of someone else must never take a place.
+        let hidden = reports::all_ids(app.db()).await.unwrap()[5].clone();
+        cases::set_restricted(app.db(), &hidden, true, app.clock.unix()).await.unwrap();
+        let analyst = Visibility::UnrestrictedOrAssignedTo("nobody".to_owned());
+        let narrowings = [
+            Narrowing::default(),
+            Narrowing { category: Some("labour_exploitation".into()), ..Default::default() },
+            Narrowing { received_from: Some(app.clock.unix() - 200 * 86_400), ..Default::default() },
+        ];
+        let queries = ["work", "hotel", "travaillent", "gearbeitet", "werkt", "passport money",
+            "women work night", "enfants", "kinder", "meisjes", "police", "phone", "girls hotel"];
+        let mut compared = 0;
+        for q in queries {
+            let w = words(q);
+            for narrowing in &narrowings {
+                for visibility in [&Visibility::Everything, &analyst] {
+                    for offset in [0, 20] {
+                        let exact = search_with(Plan::Exhaustive, app.db(), index, &w, narrowing, visibility, offset, 20).await.unwrap();
+                        for plan in [Plan::Auto, Plan::Walk] {
+                            let pruned = search_with(plan, app.db(), index, &w, narrowing, visibility, offset, 20).await.unwrap();
+                            assert_eq!(pruned, exact, "{q:?} {narrowing:?} {visibility:?} {plan:?} offset {offset}");
+                        }
+                        if *visibility == analyst {
+                            assert!(exact.hits.iter().all(|h| h.report_id != hidden));
+                        }
+                        compared += exact.hits.len();
+                    }
+                }
+            }
+        }
+        assert!(compared > 500, "the queries find reports: {compared}");
+        opened.db.close().await;
+        app.finish().await;
+    }
+}

@@ -20,6 +20,9 @@
 //! `BENCH_PG_ADMIN_URL` (postgres://postgres@127.0.0.1:5432/test), `BENCH_OUT` (BENCHMARKS.md at
 //! the crate root). All traffic goes to 127.0.0.1; every loop is bounded in count.
 
+#[path = "support/sections.rs"]
+mod sections;
+
 use serde_json::{Value, json};
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
@@ -1299,12 +1302,6 @@ fn interpretation(results: &[RunResult], base: &Baseline, cores: usize) -> Strin
 
 fn markdown(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) -> String {
     let mut md = String::new();
-    let _ = writeln!(md, "# Benchmarks\n");
-    let _ = writeln!(
-        md,
-        "Written by `benches/intake.rs`; re-run it rather than editing the figures by hand. \
-         Figures from one shared, noisy 2-core machine: compare within one run.\n"
-    );
     let _ = writeln!(
         md,
         "## Intake: sealed reports committed per second through the HTTP API\n"
@@ -1524,7 +1521,7 @@ fn report(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) {
         std::process::exit(1);
     }
     let md = markdown(cfg, m, results, base);
-    match std::fs::write(&cfg.out, &md) {
+    match sections::write_section(&cfg.out, "intake", &md) {
         Ok(()) => println!("wrote {}", cfg.out.display()),
         Err(e) => eprintln!("cannot write {}: {e}", cfg.out.display()),
     }

@@ -79,6 +79,7 @@ pub struct Opened {
 /// Opens the keys (created on first run), the database, and builds the filing service on them:
 /// what `serve` and `dev seed` share, so that both seal and index reports alike.
 pub async fn open_intake(settings: &Settings, clock: &SharedClock) -> Result<Opened, StartError> {
+    crate::link::identifiers::keep_phone_patterns_compiled();
     let keys = KeyRing::load_or_create(&settings.key_dir, &settings.data_dir)?;
     let db = match &settings.database_url {
         Some(url) => Db::connect(url).await?,

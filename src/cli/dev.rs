@@ -21,8 +21,6 @@ use std::time::Instant;
 
 /// Reports committed per transaction by default.
 pub const DEFAULT_BATCH: usize = 500;
-/// Compiled phone-number patterns kept (see [`keep_phone_patterns_compiled`]).
-const PHONE_PATTERN_CACHE: usize = 8192;
 /// PostgreSQL statistics are first refreshed after this many reports, then at each doubling.
 const FIRST_ANALYZE: usize = 1_000;
 /// SQLite page cache per connection while seeding, in KiB.
@@ -98,7 +96,6 @@ pub async fn seed(
     clock: SharedClock,
     progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<BulkFiled> {
-    keep_phone_patterns_compiled();
     let Opened { db, intake, .. } = open_intake(settings, &clock).await?;
     let result = seed_into(&db, intake, options, clock, progress).await;
     db.close().await;
@@ -167,17 +164,6 @@ async fn analyze(db: &Db) -> Result<(), sqlx::Error> {
         sqlx::query("ANALYZE").execute(db.pool()).await?;
     }
     Ok(())
-}
-
-/// Phone numbers are validated against libphonenumber's patterns, which the `phonenumber` crate
-/// compiles on use and keeps in an LRU cache of 100 regexes shared by every region. Reports from
-/// thirty countries need several hundred, so the cache thrashed and recompiling patterns took
-/// over half of the time spent preparing a report. A larger cache keeps each pattern compiled
-/// once. (Intake in the server would gain from the same.)
-fn keep_phone_patterns_compiled() {
-    if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
-        *cache = regex_cache::RegexCache::new(PHONE_PATTERN_CACHE);
-    }
 }
 
 /// Bulk inserts touch index pages all over the database, and SQLite's default page cache (2 MiB

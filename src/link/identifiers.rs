@@ -32,8 +32,6 @@ use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::LazyLock;
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 use url::{Host, Url};
 
 /// What an identifier is.
@@ -1399,24 +1397,10 @@ const IBAN_LENGTHS: [(&str, usize); 89] = [
 
 /// Lower-case words without accents or punctuation, abbreviations expanded.
 fn fold_words(s: &str) -> Vec<String> {
-    let mut folded = String::with_capacity(s.len());
-    for c in s.to_lowercase().nfkd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        match c {
-            'ß' => folded.push_str("ss"),
-            'æ' => folded.push_str("ae"),
-            'œ' => folded.push_str("oe"),
-            'ø' => folded.push('o'),
-            'ł' => folded.push('l'),
-            'đ' | 'ð' => folded.push('d'),
-            'þ' => folded.push_str("th"),
-            'ı' => folded.push('i'),
-            c if c.is_alphanumeric() => folded.push(c),
-            _ => folded.push(' '),
-        }
-    }
+    let folded: String = crate::search::terms::fold(s)
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
     let words: Vec<&str> = folded.split_whitespace().collect();
     let n = words.len();
     let mut out = Vec::with_capacity(n);

@@ -86,6 +86,17 @@ impl Clause {
     }
 }
 
+impl Clause {
+    /// The condition for a WHERE clause (always true when nothing narrows).
+    fn condition(&self) -> String {
+        if self.sql.is_empty() {
+            "1 = 1".to_owned()
+        } else {
+            self.sql.clone()
+        }
+    }
+}
+
 fn bind_all<'q>(
     mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     binds: &'q [Bind],
@@ -352,11 +363,7 @@ pub async fn narrowed_matches(
     let Some(clause) = Clause::build(narrowing, visibility, 2) else {
         return Ok(Some(Vec::new()));
     };
-    let condition = if clause.sql.is_empty() {
-        "1 = 1".to_owned()
-    } else {
-        clause.sql.clone()
-    };
+    let condition = clause.condition();
     let count_sql = format!(
         "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_docs d WHERE {condition} LIMIT $1) t"
     );
@@ -375,11 +382,7 @@ pub async fn narrowed_matches(
     ) else {
         return Ok(Some(Vec::new()));
     };
-    let condition = if clause.sql.is_empty() {
-        "1 = 1".to_owned()
-    } else {
-        clause.sql.clone()
-    };
+    let condition = clause.condition();
     let placeholders = word_placeholders(words, 1);
     let columns: Vec<String> = placeholders
         .iter()

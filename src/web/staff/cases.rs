@@ -43,7 +43,8 @@ pub struct QueueQuery {
     assignee: Option<String>,
 }
 
-fn nonempty(v: &Option<String>) -> Option<String> {
+/// The trimmed value of an optional form field, `None` when blank.
+pub(super) fn nonempty(v: &Option<String>) -> Option<String> {
     v.as_ref()
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())

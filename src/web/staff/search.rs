@@ -4,6 +4,7 @@
 //! content a page shows is audited first.
 
 use super::auth::{Refusal, StaffSession};
+use super::cases::nonempty;
 use crate::assess::urgency::Level;
 use crate::followup::conversation;
 use crate::intake::categories;
@@ -41,12 +42,6 @@ pub struct SearchQuery {
     from: Option<String>,
     to: Option<String>,
     page: Option<usize>,
-}
-
-fn nonempty(v: &Option<String>) -> Option<String> {
-    v.as_ref()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
 }
 
 fn parse_day(s: &str) -> Option<Date> {

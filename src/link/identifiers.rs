@@ -761,10 +761,36 @@ fn looks_like_url(t: &str) -> bool {
     }
 }
 
+/// Whether `text` may hold a URL: a scheme, `www.`, or a dot between two letters or digits.
+/// Every match of [`URL_IN_TEXT`] has one of these; most narratives have none, and the
+/// pattern itself (Unicode classes, counted repeats) is the slowest step of extraction.
+fn may_hold_url(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("http") || lower.contains("www.") || {
+        let mut before = None;
+        let mut chars = text.chars().peekable();
+        let mut found = false;
+        while let Some(c) = chars.next() {
+            if c == '.'
+                && before.is_some_and(char::is_alphanumeric)
+                && chars.peek().is_some_and(|n| n.is_alphanumeric())
+            {
+                found = true;
+                break;
+            }
+            before = Some(c);
+        }
+        found
+    }
+}
+
 fn find_urls(text: &str) -> Vec<Found> {
     let Some(url_re) = URL_IN_TEXT.as_ref() else {
         return Vec::new();
     };
+    if !may_hold_url(text) {
+        return Vec::new();
+    }
     let mut found = Vec::new();
     for m in url_re.find_iter(text) {
         if char_before(text, m.start()).is_some_and(|c| c.is_alphanumeric() || "@.-_/".contains(c))
@@ -1466,6 +1492,36 @@ mod tests {
 
     fn e164(raw: &str, country: Option<&str>) -> Option<String> {
         normalise_phone(raw, country)
+    }
+
+    #[test]
+    fn the_url_prefilter_only_skips_texts_without_a_url() {
+        for text in [
+            "Contact via example.com today",
+            "HTTPS://Example.org/x",
+            "WWW.EXAMPLE.ORG",
+            "see http://10.0.0.1:8080/a",
+            "profil sur müller-bau.de/team",
+            "ad 2.5 km away",
+        ] {
+            assert!(may_hold_url(text), "{text}");
+        }
+        for text in [
+            "She works at the hotel. They took her passport. No pay.",
+            "Hôtel Bellevue, 12 rue du Fort... Paid 5 . 50",
+            "",
+        ] {
+            assert!(!may_hold_url(text), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_url_is_missed_by_the_prefilter(text in "[a-zA-Zé0-9 .:/@-]{0,40}") {
+            if !may_hold_url(&text) {
+                proptest::prop_assert!(URL_IN_TEXT.as_ref().is_some_and(|r| r.find(&text).is_none()));
+            }
+        }
     }
 
     #[test]

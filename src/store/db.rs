@@ -118,13 +118,16 @@ impl Db {
         Ok(Self { pool, backend })
     }
 
-    /// Brings the schema up to date.
+    /// Brings the schema up to date, and restores the search's term index if a bulk load left
+    /// it missing.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
-        Ok(())
+        // A bulk load drops the search's term index and builds it at the end; if it was
+        // interrupted, the index is built here before anyone searches.
+        super::search::build_term_index(self).await
     }
 
     pub fn pool(&self) -> &AnyPool {

@@ -11,30 +11,69 @@ pub struct IdentifierRow {
     pub sealed: Vec<u8>,
 }
 
+/// Identifier rows per multi-row insert (3 parameters each; kept small for SQLite, see
+/// `store::search`).
+const ROWS_PER_INSERT: usize = 64;
+
 /// Stores a report's identifiers and raises the open cases that share one (inside the report's
-/// own transaction).
+/// own transaction), in two statements (three when it raises any). Only holders still waiting
+/// to hear of a new related report are visited (see migration 0009), so an identifier named in
+/// thousands of reports costs no more than a rare one.
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
     report_id: &str,
     rows: &[IdentifierRow],
 ) -> Result<(), StoreError> {
-    for r in rows {
-        sqlx::query("INSERT INTO identifiers (report_id, kind, mac, sealed) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-            .bind(report_id)
-            .bind(&r.kind)
-            .bind(&r.mac)
-            .bind(&r.sealed)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query(
-            "UPDATE reports SET new_link = 1 WHERE new_link = 0 AND status <> 'closed' AND id <> $1 \
-             AND id IN (SELECT report_id FROM identifiers WHERE kind = $2 AND mac = $3)",
-        )
-        .bind(report_id)
-        .bind(&r.kind)
-        .bind(&r.mac)
-        .execute(&mut **tx)
-        .await?;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+            .collect();
+        // The report's own state says whether it waits (a new report does; one answered by
+        // its reporter after staff closed it does not).
+        let sql = format!(
+            "INSERT INTO identifiers (report_id, kind, mac, sealed, waiting) \
+             SELECT r.id, v.column1, v.column2, v.column3, \
+             CASE WHEN r.new_link = 0 AND r.status <> 'closed' THEN 1 ELSE 0 END \
+             FROM (VALUES {}) AS v, reports r WHERE r.id = $1 ON CONFLICT DO NOTHING",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(report_id);
+        for r in chunk {
+            q = q.bind(&r.kind).bind(&r.mac).bind(&r.sealed);
+        }
+        q.execute(&mut **tx).await?;
+        // A blind index covers the identifier's kind, so matching on it alone is exact. The
+        // waiting holders are looked up first and raised by id: two plain index lookups that no
+        // planner statistics can turn into a scan of every report.
+        let macs: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT DISTINCT report_id FROM identifiers WHERE waiting = 1 AND mac IN ({}) \
+             AND report_id <> $1",
+            macs.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(report_id);
+        for r in chunk {
+            q = q.bind(&r.mac);
+        }
+        let holders: Vec<String> = q
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|row| row.try_get("report_id"))
+            .collect::<Result<_, _>>()?;
+        for ids in holders.chunks(ROWS_PER_INSERT) {
+            let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "UPDATE reports SET new_link = 1 WHERE new_link = 0 AND status <> 'closed' \
+                 AND id IN ({})",
+                list.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.execute(&mut **tx).await?;
+        }
     }
     Ok(())
 }

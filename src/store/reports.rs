@@ -96,7 +96,8 @@ pub enum Inserted {
     LookupTaken,
 }
 
-/// Inserts one report and its attachments inside `tx`.
+/// Inserts one report, its attachments and its identifiers inside `tx` (its search postings
+/// follow for the whole batch, see [`super::search::add_postings`]).
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
     r: &NewReport,
@@ -154,7 +155,6 @@ pub async fn insert(
             .await?;
     }
     super::links::insert(tx, &r.id, &r.identifiers).await?;
-    super::search::add_postings(tx, &r.id, &r.postings).await?;
     Ok(Inserted::Created)
 }
 

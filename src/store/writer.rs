@@ -83,13 +83,16 @@ pub(crate) async fn commit(db: &Db, reports: &[NewReport]) -> Result<Vec<Stored>
     let mut tx = db.pool().begin().await?;
     let mut outcomes = Vec::with_capacity(reports.len());
     let mut frequencies = super::search::Frequencies::default();
+    let mut indexed = Vec::with_capacity(reports.len());
     for report in reports {
         let outcome = insert_with_free_lookup(&mut tx, report).await?;
         if matches!(outcome, Stored::Created { .. }) {
             frequencies.count(&report.postings);
+            indexed.push((report.id.as_str(), report.postings.as_slice()));
         }
         outcomes.push(outcome);
     }
+    super::search::add_postings(&mut tx, &indexed).await?;
     super::search::add_frequencies(&mut tx, &frequencies).await?;
     tx.commit().await?;
     Ok(outcomes)

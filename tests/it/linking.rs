@@ -64,6 +64,40 @@ both_backends! {
 }
 
 both_backends! {
+    async fn only_open_cases_not_yet_told_are_raised_however_common_the_identifier(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let venue = json!({ "category": "other", "narrative": "Same hotel.", "venue": "Hotel Central", "city": "Luxembourg" });
+        let raised = |id: String| {
+            let db = app.db().clone();
+            async move { cases::get(&db, &id).await.unwrap().unwrap().new_link }
+        };
+        let a = file(&app, venue.clone()).await;
+        assert!(!raised(a.clone()).await, "a report alone raises nothing");
+        let b = file(&app, venue.clone()).await;
+        assert!(raised(a.clone()).await, "the older case is raised");
+        assert!(!raised(b.clone()).await, "a new report does not raise itself");
+
+        // Opened by staff: told, so it waits again and the next match raises it again.
+        sue.get(&app, &format!("/staff/reports/{a}")).await;
+        assert!(!raised(a.clone()).await);
+        let now = app.clock.unix();
+        assert!(cases::set_status(app.db(), &b, "new", "closed", Some("no_action"), now).await.unwrap());
+        let c = file(&app, venue.clone()).await;
+        assert!(raised(a.clone()).await, "raised again after being opened");
+        assert!(!raised(b.clone()).await, "a closed case is not raised");
+        assert!(!raised(c.clone()).await);
+
+        // Reopened, it waits again.
+        assert!(cases::set_status(app.db(), &b, "closed", "in_assessment", None, now).await.unwrap());
+        file(&app, venue.clone()).await;
+        assert!(raised(b.clone()).await, "a reopened case is raised");
+        assert!(raised(c.clone()).await);
+        app.finish().await;
+    }
+}
+
+both_backends! {
     async fn related_lists_obey_the_role_rule_and_identifiers_are_not_in_clear_at_rest(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let ana = app.staff("ana", "analyst").await;

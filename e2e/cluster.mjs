@@ -23,32 +23,29 @@
 // summary. The exit code is 1 when any step failed. No test framework, only node:assert.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  NARROW,
-  STEP_SECONDS,
-  WIDE,
   assertNone,
-  axeViolations,
+  assertOnOrigin,
+  assertOnlyStaffCookie,
+  assertPagesClean,
   base32Decode,
-  blockForeign,
+  checkStaffPage,
   checkTotpHelpers,
   closeContextIn,
   configure,
+  createLog,
   createSteps,
   env as requireEnv,
+  freshCode,
   gotoOn,
-  injectAxe,
-  isOnOrigin,
   launch,
-  recordRequests,
-  screenshot as screenshotTo,
-  sleep,
-  staffLayoutProblems,
+  newContextIn,
+  screenshotIn,
   submit,
   t,
-  totp,
+  tableRows,
+  textOf,
 } from './lib.mjs';
 
 const env = (name) => requireEnv('cluster', name);
@@ -80,25 +77,11 @@ const short = (id) => id.slice(-8);
 
 checkTotpHelpers();
 
-/** A code from the current 30-s step if at least 3 s of it are left, else from the next one. */
-async function freshCode(key) {
-  for (;;) {
-    const now = Date.now() / 1000;
-    const left = STEP_SECONDS - (now % STEP_SECONDS);
-    if (left >= 3) return totp(key, Math.floor(now / STEP_SECONDS));
-    stats.totpWait += left;
-    await sleep(left * 1000 + 50);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Steps and bookkeeping.
 
-const logLines = []; // everything printed, also saved to ARTIFACTS_DIR/cluster-journey.log
-function log(line) {
-  console.log(line);
-  logLines.push(line);
-}
+// Everything printed, also saved to ARTIFACTS_DIR/cluster-journey.log.
+const { log, save: saveLog } = createLog(path.join(ARTIFACTS_DIR, 'cluster-journey.log'));
 const contexts = []; // every context opened: { label, context, cookies }
 const requests = []; // every request any page made: { url, context }
 const foreignRequests = []; // requests to another origin (aborted)
@@ -108,37 +91,16 @@ const stats = { axePages: 0, axeViolations: 0, narrowPages: 0, screenshots: 0, t
 const steps = createSteps({ contexts, print: log, stacks: true });
 const step = steps.step;
 const closeContext = (context) => closeContextIn(contexts, context);
-const onOrigin = (url) => isOnOrigin(BASE_URL, url);
 const goto = (page, url, status) => gotoOn(BASE_URL, page, url, status);
-
+const tracking = { baseUrl: BASE_URL, contexts, requests, foreignRequests };
 /** A browser context that records requests and keeps everything on this machine. */
-async function newContext(browser, label, options = {}) {
-  const context = await browser.newContext({ locale: 'en-US', viewport: WIDE, ...options });
-  contexts.push({ label, context });
-  recordRequests(context, label, requests);
-  await context.route('**/*', async (route) => {
-    const url = route.request().url();
-    if (onOrigin(url)) return route.continue();
-    return blockForeign(route, label, url, foreignRequests);
-  });
-  return context;
-}
+const newContext = (browser, label, options) => newContextIn(tracking, browser, label, options);
+const screenshot = screenshotIn(ARTIFACTS_DIR, stats);
 
 /** A context signed in as `name` (JavaScript off unless `options` say otherwise). */
 function signedIn(browser, name, label, options = {}) {
   assert.ok(USERS[name].state, `${name} has no session (did step 1 fail?)`);
   return newContext(browser, label, { javaScriptEnabled: false, storageState: USERS[name].state, ...options });
-}
-
-/** Visible text, without the Unicode isolation marks Fluent may put around placeables. */
-const clean = (text) => text.replace(/[\u2068\u2069]/g, '').replace(/\s+/g, ' ').trim();
-const textOf = async (locator) => clean(await locator.innerText());
-
-/** Rows of a table as arrays of cell texts. */
-async function tableRows(page, selector) {
-  return page.locator(`${selector} tbody tr`).evaluateAll((rows) =>
-    rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent.replace(/[\u2068\u2069]/g, '').replace(/\s+/g, ' ').trim())),
-  );
 }
 
 /** The report ids the graph links to, in document order. */
@@ -147,30 +109,8 @@ const graphLinks = (page) =>
     .locator('#cluster-graph a')
     .evaluateAll((links) => links.map((a) => a.getAttribute('href').replace(/^\/staff\/reports\//, '')));
 
-async function screenshot(page, file) {
-  await screenshotTo(page, path.join(ARTIFACTS_DIR, file));
-  stats.screenshots += 1;
-}
-
-/** Checks the page open in `page` (a bypassCSP context): axe wide and narrow, overflow, screenshot. */
-async function checkPage(name, page) {
-  const check = { name, violations: [], narrow: [] };
-  pageChecks.push(check);
-  await injectAxe(page);
-  const runAxe = async (where) => {
-    for (const v of await axeViolations(page, name)) {
-      stats.axeViolations += 1;
-      check.violations.push(`${name} (${where}): ${v}`);
-    }
-  };
-  stats.axePages += 1;
-  await runAxe(`${WIDE.width} px`);
-  await screenshot(page, `cluster-${name}-wide.png`);
-
-  await page.setViewportSize(NARROW);
-  stats.narrowPages += 1;
-  check.narrow.push(...(await staffLayoutProblems(page, name)));
-  // The graph itself scales down to the column: it never sticks out.
+/** At 320 px the graph itself scales down to the column: it never sticks out. */
+async function graphProblems(page, name) {
   const graph = await page.evaluate(() => {
     const svg = document.getElementById('cluster-graph');
     if (!svg) return null;
@@ -178,12 +118,14 @@ async function checkPage(name, page) {
     return { left: box.left, right: box.right, width: box.width, height: box.height, client: document.documentElement.clientWidth };
   });
   if (graph && (graph.right > graph.client + 0.5 || graph.left < 0 || graph.width < 200 || graph.height < 50)) {
-    check.narrow.push(`${name}: the graph does not fit at 320 px: ${JSON.stringify(graph)}`);
+    return [`${name}: the graph does not fit at 320 px: ${JSON.stringify(graph)}`];
   }
-  await screenshot(page, `cluster-${name}-320.png`);
-  await runAxe(`${NARROW.width} px`);
-  await page.setViewportSize(WIDE);
+  return [];
 }
+
+/** Checks the page open in `page` (a bypassCSP context): axe wide and narrow, overflow, the graph, screenshots. */
+const checkPage = (name, page) =>
+  checkStaffPage(page, name, { pageChecks, stats, screenshot, prefix: 'cluster', wideScreenshot: true, moreProblems: graphProblems });
 
 // ---------------------------------------------------------------------------------------------
 
@@ -201,7 +143,7 @@ await step('1. JavaScript off: ana and sue open their set-up links, choose a pas
     await page.locator('#confirm').fill(PASSWORD);
     await submit(page, '#save-password', { at: '/staff/enrol', what: `${name}: choose the password` });
     const secret = base32Decode(await textOf(page.locator('#totp-secret')));
-    await page.locator('#code').fill(await freshCode(secret));
+    await page.locator('#code').fill(await freshCode(secret, stats));
     await submit(page, '#confirm-code', { at: '/staff', what: `${name}: confirm the code` });
     assert.equal(await textOf(page.locator('h1')), t('en', 'staff-queue-title'));
     user.state = await context.storageState();
@@ -310,20 +252,15 @@ await step('5. axe-core WCAG 2.1 A/AA and 320 px: the cluster page in English an
   await language('en');
   await closeContext(context);
 
-  const violations = pageChecks.flatMap((c) => c.violations);
-  const narrow = pageChecks.flatMap((c) => c.narrow);
-  assertNone([...violations, ...narrow], `${violations.length} axe violations and ${narrow.length} problems at 320 px on ${pageChecks.length} pages`);
+  assertPagesClean(pageChecks);
   log(`# axe and 320 px: ${pageChecks.length} pages (${pageChecks.map((c) => c.name).join(', ')}), 0 violations`);
 });
 
 await step('6. no request left the tipline origin; only the staff cookie was set', async () => {
-  const outside = requests.filter((r) => !onOrigin(r.url));
-  assertNone([...foreignRequests, ...outside.map((r) => `${r.context}: ${r.url}`)], 'requests left the tipline origin');
+  assertOnOrigin(BASE_URL, requests, foreignRequests);
   assert.ok(requests.length > 10, `only ${requests.length} requests were recorded`);
   assert.ok(contexts.every((c) => c.cookies), 'a context was not closed');
-  const cookies = contexts.flatMap((c) => (c.cookies || []).map((cookie) => ({ ...cookie, context: c.label })));
-  const odd = cookies.filter((c) => c.name !== 'tipline_staff' || c.path !== '/staff' || !c.httpOnly || c.sameSite !== 'Strict');
-  assertNone(odd.map((c) => `${c.context}: ${c.name} path=${c.path} httpOnly=${c.httpOnly} sameSite=${c.sameSite}`), 'unexpected cookies');
+  assertOnlyStaffCookie(contexts);
   log(`# ${requests.length} requests in ${contexts.length} contexts, all to ${ORIGIN}`);
 });
 
@@ -334,5 +271,5 @@ log(
     `${stats.narrowPages} at 320 px, ${stats.screenshots} screenshots, ${stats.totpWait.toFixed(1)} s waiting for a fresh TOTP step, ${seconds} s`,
 );
 log(steps.failures ? `# FAILED: ${steps.failures} step(s)` : '# all steps passed');
-fs.writeFileSync(path.join(ARTIFACTS_DIR, 'cluster-journey.log'), `${logLines.join('\n')}\n`);
+saveLog();
 process.exit(steps.failures ? 1 : 0);

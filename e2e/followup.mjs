@@ -28,16 +28,15 @@
 // on as well.
 
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import {
   LANGS,
   NARROW,
   NEUTRAL_PAGE,
   RECEIPT,
-  STEP_SECONDS,
   WIDE,
   assertNone,
+  assertOnOrigin,
   axeViolations,
   base32Decode,
   blockForeign,
@@ -47,7 +46,7 @@ import {
   createSteps,
   env as requireEnv,
   expectPath,
-  expectStatus,
+  freshCode,
   gotoOn,
   htmlLang,
   injectAxe,
@@ -59,11 +58,9 @@ import {
   quickExitPlacement,
   readExitUrl,
   recordRequests,
-  screenshot,
-  sleep,
+  screenshotIn,
   submit,
   t,
-  totp,
 } from './lib.mjs';
 
 const env = (name) => requireEnv('followup', name);
@@ -95,16 +92,6 @@ const withDate = (lang, key) => {
 // TOTP (RFC 6238: HMAC-SHA-1, 6 digits, 30 s steps), computed here from the key the page shows.
 
 checkTotpHelpers();
-
-/** A TOTP code whose 30-s step still has at least 3 s left when it is typed. */
-async function freshCode(key) {
-  for (;;) {
-    const now = Date.now() / 1000;
-    const left = STEP_SECONDS - (now % STEP_SECONDS);
-    if (left >= 3) return totp(key, Math.floor(now / STEP_SECONDS));
-    await sleep(left * 1000 + 50);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // A small valid PNG, made here (no binary file in the repository): 24×16 pixels, RGB, with a
@@ -177,6 +164,7 @@ const step = steps.step;
 const closeContext = (context) => closeContextIn(contexts, context);
 const onOrigin = (url) => isOnOrigin(BASE_URL, url);
 const goto = (page, url, status) => gotoOn(BASE_URL, page, url, status);
+const screenshot = screenshotIn(ARTIFACTS_DIR, stats);
 
 /**
  * A browser context (a fresh profile: no cookies, no storage unless `storageState` is given)
@@ -328,8 +316,7 @@ async function checkPage(page, name, lang) {
   } else if (!exit.inside) {
     check.narrow.push(`${check.name}: the quick exit is outside the first screen at 320 px (${JSON.stringify(exit.box)})`);
   }
-  await screenshot(page, path.join(ARTIFACTS_DIR, `followup-${name}-${lang}-320.png`));
-  stats.screenshots += 1;
+  await screenshot(page, `followup-${name}-${lang}-320.png`);
   await runAxe(`${NARROW.width} px`);
   await page.setViewportSize(WIDE);
 }
@@ -618,8 +605,7 @@ await step('7. cookies and origin: only tipline_followup (/followup) for the rep
   assertNone(wrong, 'unexpected cookies');
   assert.ok(setCookies.some((s) => s.side === 'reporter'), 'no reporter cookie was ever set (is the check blind?)');
   assert.ok(setCookies.some((s) => s.side === 'staff'), 'no staff cookie was ever set (is the check blind?)');
-  const outside = requests.filter((r) => !onOrigin(r.url));
-  assertNone([...foreignRequests, ...outside.map((r) => `${r.context}: ${r.url}`)], 'requests left the tipline origin');
+  assertOnOrigin(BASE_URL, requests, foreignRequests);
   assert.ok(contexts.every((c) => c.cookies), 'a context was not checked for cookies');
   console.log(`# ${requests.length} requests in ${contexts.length} contexts, all to ${ORIGIN}`);
 });

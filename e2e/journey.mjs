@@ -18,7 +18,6 @@
 // configured exit address, and shows the browser a tiny neutral page in its place.
 
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import {
   LANGS,
   RECEIPT,
@@ -38,7 +37,7 @@ import {
   readExitUrl,
   recordRequests,
   blockForeign,
-  screenshot,
+  screenshotIn,
   t,
 } from './lib.mjs';
 
@@ -71,6 +70,7 @@ const stats = { axePages: 0, axeViolations: 0, narrowPages: 0, screenshots: 0, r
 const steps = createSteps({ contexts });
 const step = steps.step;
 const closeContext = (context) => closeContextIn(contexts, context);
+const screenshot = screenshotIn(ARTIFACTS_DIR, stats);
 
 /** A browser context that records requests and Set-Cookie, and keeps everything on this machine. */
 async function newContext(browser, label, options = {}) {
@@ -418,8 +418,7 @@ await step('e. 320 CSS px: no horizontal scroll, quick exit visible, screenshots
       } else if (!exit.inside) {
         problems.push(`${name} (${lang}): the quick exit is outside the viewport (${JSON.stringify(exit.box)})`);
       }
-      await screenshot(page, path.join(ARTIFACTS_DIR, `${name}-${lang}-320.png`));
-      stats.screenshots += 1;
+      await screenshot(page, `${name}-${lang}-320.png`);
     });
   }
   await closeContext(context);

@@ -1,8 +1,9 @@
-// Helpers shared by the browser journeys (journey.mjs, staff.mjs, followup.mjs, assessment.mjs):
-// configuration from the environment, Chromium with no way out to the internet, contexts that
-// record every request, the named-step runner, Fluent text lookup, axe-core, the 320 px layout
-// check, screenshots and RFC 6238 TOTP. Each script keeps its own state (contexts, requests,
-// statistics) and passes it in; nothing here holds state of its own.
+// Helpers shared by the browser journeys (journey.mjs, staff.mjs, followup.mjs, assessment.mjs,
+// cluster.mjs, search.mjs): configuration from the environment, Chromium with no way out to the
+// internet, contexts that record every request, the named-step runner and its log, Fluent text
+// lookup, reading text and tables, axe-core, the 320 px layout check, screenshots and RFC 6238
+// TOTP. Each script keeps its own state (contexts, requests, statistics) and passes it in;
+// nothing here holds state of its own.
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -118,12 +119,62 @@ export function checkTotpHelpers() {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A code for `key` from the current 30-s step if at least 3 s of it are left, else from the next
+ * one; the seconds spent waiting are added to `stats.totpWait` when `stats` is given.
+ */
+export async function freshCode(key, stats) {
+  for (;;) {
+    const now = Date.now() / 1000;
+    const left = STEP_SECONDS - (now % STEP_SECONDS);
+    if (left >= 3) return totp(key, Math.floor(now / STEP_SECONDS));
+    if (stats) stats.totpWait += left;
+    await sleep(left * 1000 + 50);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Steps and bookkeeping.
 
 /** Fails with `message` and the list when `list` is not empty. */
 export function assertNone(list, message) {
   if (list.length > 0) assert.fail(`${message}:\n${list.map((l) => `  ${l}`).join('\n')}`);
+}
+
+/**
+ * A log for a journey: `log(line)` prints the line and keeps it; `save()` writes every line kept
+ * to `file` (e.g. ARTIFACTS_DIR/staff-journey.log).
+ */
+export function createLog(file) {
+  const lines = [];
+  return {
+    log(line) {
+      console.log(line);
+      lines.push(line);
+    },
+    save() {
+      fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    },
+  };
+}
+
+/**
+ * Fails when a request left the tipline at `baseUrl`: one aborted on the way out (listed in
+ * `foreignRequests`) or any other in `requests` (`{ url, context }`) that is not on the origin.
+ */
+export function assertOnOrigin(baseUrl, requests, foreignRequests) {
+  const outside = requests.filter((r) => !isOnOrigin(baseUrl, r.url));
+  assertNone([...foreignRequests, ...outside.map((r) => `${r.context}: ${r.url}`)], 'requests left the tipline origin');
+}
+
+/**
+ * Fails when a closed context of `contexts` kept a cookie other than the staff session cookie
+ * (tipline_staff, path /staff, HttpOnly, SameSite=Strict).
+ */
+export function assertOnlyStaffCookie(contexts) {
+  const cookies = contexts.flatMap((c) => (c.cookies || []).map((cookie) => ({ ...cookie, context: c.label })));
+  const odd = cookies.filter((c) => c.name !== 'tipline_staff' || c.path !== '/staff' || !c.httpOnly || c.sameSite !== 'Strict');
+  assertNone(odd.map((c) => `${c.context}: ${c.name} path=${c.path} httpOnly=${c.httpOnly} sameSite=${c.sameSite}`), 'unexpected cookies');
 }
 
 /** Closes a context opened through a script's `contexts` list, keeping its cookies for later checks. */
@@ -193,6 +244,23 @@ export const isOnOrigin = (baseUrl, url) => url === baseUrl || url.startsWith(`$
 /** Records every request the context makes in `requests` as `{ url, context: label }`. */
 export function recordRequests(context, label, requests) {
   context.on('request', (request) => requests.push({ url: request.url(), context: label }));
+}
+
+/**
+ * Opens a context (en-US, WIDE unless `options` say otherwise) for a staff journey: listed in
+ * `contexts` as `{ label, context }`, every request recorded in `requests`, every request off
+ * `baseUrl` aborted and listed in `foreignRequests`, so nothing leaves this machine.
+ */
+export async function newContextIn({ baseUrl, contexts, requests, foreignRequests }, browser, label, options = {}) {
+  const context = await browser.newContext({ locale: 'en-US', viewport: WIDE, ...options });
+  contexts.push({ label, context });
+  recordRequests(context, label, requests);
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (isOnOrigin(baseUrl, url)) return route.continue();
+    return blockForeign(route, label, url, foreignRequests);
+  });
+  return context;
 }
 
 /** Calls `found(response, value)` with the Set-Cookie header of every response (null if none). */
@@ -274,6 +342,33 @@ export async function screenshot(page, file, max) {
   await page.screenshot(options);
 }
 
+/**
+ * The journey's `screenshot(page, file)`: a full-page screenshot to `dir`/`file` (cut at `max`
+ * px, if given), counted in `stats.screenshots`.
+ */
+export function screenshotIn(dir, stats, max) {
+  return async (page, file) => {
+    await screenshot(page, path.join(dir, file), max);
+    stats.screenshots += 1;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading pages.
+
+/** Visible text, without the Unicode isolation marks Fluent puts around placeables, whitespace collapsed. */
+export const clean = (text) => text.replace(/[\u2068\u2069]/g, '').replace(/\s+/g, ' ').trim();
+
+/** The visible text of `locator`, cleaned (see `clean`). */
+export const textOf = async (locator) => clean(await locator.innerText());
+
+/** Rows of the table at `selector` as arrays of cell texts, cleaned (see `clean`). */
+export async function tableRows(page, selector) {
+  return page.locator(`${selector} tbody tr`).evaluateAll((rows) =>
+    rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent.replace(/[\u2068\u2069]/g, '').replace(/\s+/g, ' ').trim())),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // axe-core and layout checks.
 
@@ -352,4 +447,44 @@ export async function staffLayoutProblems(page, name) {
   if (layout.tables.length) problems.push(`${name}: tables outside a .table-wrap: ${layout.tables.join(', ')}`);
   if (layout.wraps.length) problems.push(`${name}: .table-wrap that does not scroll on its own: ${layout.wraps.join(', ')}`);
   return problems;
+}
+
+/**
+ * Checks the staff page open in `page` (a bypassCSP context) as `name`: axe-core at WIDE, then at
+ * NARROW the layout (`staffLayoutProblems`, then `moreProblems(page, name)` if given), a
+ * screenshot `<prefix>-<name>-320.png` (and `<prefix>-<name>-wide.png` first when
+ * `wideScreenshot`) and axe-core again; back to WIDE. Adds `{ name, violations, narrow }` to
+ * `pageChecks` (see `assertPagesClean`) and counts in `stats.axePages`, `.axeViolations`,
+ * `.narrowPages` (and `.axeRuns` when the script keeps that count). `screenshot(page, file)` is
+ * the script's own (see `screenshotIn`).
+ */
+export async function checkStaffPage(page, name, { pageChecks, stats, screenshot, prefix, wideScreenshot = false, moreProblems }) {
+  const check = { name, violations: [], narrow: [] };
+  pageChecks.push(check);
+  await injectAxe(page);
+  const runAxe = async (where) => {
+    if ('axeRuns' in stats) stats.axeRuns += 1;
+    for (const v of await axeViolations(page, name)) {
+      stats.axeViolations += 1;
+      check.violations.push(`${name} (${where}): ${v}`);
+    }
+  };
+  stats.axePages += 1;
+  await runAxe(`${WIDE.width} px`);
+  if (wideScreenshot) await screenshot(page, `${prefix}-${name}-wide.png`);
+
+  await page.setViewportSize(NARROW);
+  stats.narrowPages += 1;
+  check.narrow.push(...(await staffLayoutProblems(page, name)));
+  if (moreProblems) check.narrow.push(...(await moreProblems(page, name)));
+  await screenshot(page, `${prefix}-${name}-320.png`);
+  await runAxe(`${NARROW.width} px`);
+  await page.setViewportSize(WIDE);
+}
+
+/** Fails with every axe violation and 320 px problem that `checkStaffPage` put in `pageChecks`. */
+export function assertPagesClean(pageChecks) {
+  const violations = pageChecks.flatMap((c) => c.violations);
+  const narrow = pageChecks.flatMap((c) => c.narrow);
+  assertNone([...violations, ...narrow], `${violations.length} axe violations and ${narrow.length} problems at 320 px on ${pageChecks.length} pages`);
 }

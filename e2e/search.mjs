@@ -26,37 +26,33 @@
 // summary. The exit code is 1 when any step failed. No test framework, only node:assert.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   LANGS,
-  NARROW,
-  STEP_SECONDS,
-  WIDE,
   assertNone,
-  axeViolations,
+  assertOnOrigin,
+  assertOnlyStaffCookie,
+  assertPagesClean,
   base32Decode,
-  blockForeign,
+  checkStaffPage,
   checkTotpHelpers,
   closeContextIn,
   configure,
+  createLog,
   createSteps,
   env as requireEnv,
   expectPath,
   expectStatus,
+  freshCode,
   gotoOn,
   htmlLang,
-  injectAxe,
-  isOnOrigin,
   launch,
   navigate,
-  recordRequests,
-  screenshot as screenshotTo,
-  sleep,
-  staffLayoutProblems,
+  newContextIn,
+  screenshotIn,
   submit,
   t,
-  totp,
+  textOf,
 } from './lib.mjs';
 
 const env = (name) => requireEnv('search', name);
@@ -94,25 +90,11 @@ const YESTERDAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
 checkTotpHelpers();
 
-/** A code from the current 30-s step if at least 3 s of it are left, else from the next one. */
-async function freshCode(key) {
-  for (;;) {
-    const now = Date.now() / 1000;
-    const left = STEP_SECONDS - (now % STEP_SECONDS);
-    if (left >= 3) return totp(key, Math.floor(now / STEP_SECONDS));
-    stats.totpWait += left;
-    await sleep(left * 1000 + 50);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Steps and bookkeeping.
 
-const logLines = []; // everything printed, also saved to ARTIFACTS_DIR/search-journey.log
-function log(line) {
-  console.log(line);
-  logLines.push(line);
-}
+// Everything printed, also saved to ARTIFACTS_DIR/search-journey.log.
+const { log, save: saveLog } = createLog(path.join(ARTIFACTS_DIR, 'search-journey.log'));
 const contexts = []; // every context opened: { label, context, cookies }
 const requests = []; // every request any page made: { url, context }
 const foreignRequests = []; // requests to another origin (aborted)
@@ -124,30 +106,11 @@ const stats = { axePages: 0, axeRuns: 0, axeViolations: 0, narrowPages: 0, scree
 const steps = createSteps({ contexts, print: log, stacks: true });
 const step = steps.step;
 const closeContext = (context) => closeContextIn(contexts, context);
-const onOrigin = (url) => isOnOrigin(BASE_URL, url);
 const goto = (page, url, status) => gotoOn(BASE_URL, page, url, status);
-
+const tracking = { baseUrl: BASE_URL, contexts, requests, foreignRequests };
 /** A browser context that records requests and keeps everything on this machine. */
-async function newContext(browser, label, options = {}) {
-  const context = await browser.newContext({ locale: 'en-US', viewport: WIDE, ...options });
-  contexts.push({ label, context });
-  recordRequests(context, label, requests);
-  await context.route('**/*', async (route) => {
-    const url = route.request().url();
-    if (onOrigin(url)) return route.continue();
-    return blockForeign(route, label, url, foreignRequests);
-  });
-  return context;
-}
-
-/** Visible text, without the Unicode isolation marks Fluent puts around placeables. */
-const clean = (text) => text.replace(/[\u2068\u2069]/g, '').replace(/\s+/g, ' ').trim();
-const textOf = async (locator) => clean(await locator.innerText());
-
-async function screenshot(page, file) {
-  await screenshotTo(page, path.join(ARTIFACTS_DIR, file));
-  stats.screenshots += 1;
-}
+const newContext = (browser, label, options) => newContextIn(tracking, browser, label, options);
+const screenshot = screenshotIn(ARTIFACTS_DIR, stats);
 
 // ---------------------------------------------------------------------------------------------
 // The search page.
@@ -236,27 +199,8 @@ async function wordsFieldProblems(page, name) {
 // ---------------------------------------------------------------------------------------------
 // axe-core and 320 px on one page (JavaScript on, CSP bypassed only so axe can be injected).
 
-async function checkPage(name, page) {
-  const check = { name, violations: [], narrow: [] };
-  pageChecks.push(check);
-  await injectAxe(page);
-  const runAxe = async (where) => {
-    stats.axeRuns += 1;
-    for (const v of await axeViolations(page, name)) {
-      stats.axeViolations += 1;
-      check.violations.push(`${name} (${where}): ${v}`);
-    }
-  };
-  stats.axePages += 1;
-  await runAxe(`${WIDE.width} px`);
-
-  await page.setViewportSize(NARROW);
-  stats.narrowPages += 1;
-  check.narrow.push(...(await staffLayoutProblems(page, name)), ...(await wordsFieldProblems(page, name)));
-  await screenshot(page, `search-${name}-320.png`);
-  await runAxe(`${NARROW.width} px`);
-  await page.setViewportSize(WIDE);
-}
+const checkPage = (name, page) =>
+  checkStaffPage(page, name, { pageChecks, stats, screenshot, prefix: 'search', moreProblems: wordsFieldProblems });
 
 // ---------------------------------------------------------------------------------------------
 
@@ -275,7 +219,7 @@ await step('1. JavaScript off: analyst ana opens her set-up link, chooses a pass
   const shown = await textOf(page.locator('#totp-secret'));
   assert.match(shown, /^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/, `#totp-secret "${shown}" is not base32 in groups of four`);
   const secret = base32Decode(shown);
-  await page.locator('#code').fill(await freshCode(secret));
+  await page.locator('#code').fill(await freshCode(secret, stats));
   await submit(page, '#confirm-code', { at: '/staff', what: 'confirm the code' });
   assert.equal(await textOf(page.locator('h1')), t('en', 'staff-queue-title'));
   shared.state = await context.storageState();
@@ -546,20 +490,15 @@ await step('9. JavaScript on, axe-core WCAG 2.1 A/AA and 320 px: the search page
   assertNone(dialogs, 'a dialog opened');
   await closeContext(context);
 
-  const violations = pageChecks.flatMap((c) => c.violations);
-  const narrow = pageChecks.flatMap((c) => c.narrow);
-  assertNone([...violations, ...narrow], `${violations.length} axe violations and ${narrow.length} problems at 320 px on ${pageChecks.length} pages`);
+  assertPagesClean(pageChecks);
   log(`# axe and 320 px: ${pageChecks.length} pages (${pageChecks.map((c) => c.name).join(', ')}), ${stats.axeRuns} axe runs, 0 violations, no sideways scroll`);
 });
 
 await step('10. no request left the tipline origin; only the staff cookie was set', async () => {
-  const outside = requests.filter((r) => !onOrigin(r.url));
-  assertNone([...foreignRequests, ...outside.map((r) => `${r.context}: ${r.url}`)], 'requests left the tipline origin');
+  assertOnOrigin(BASE_URL, requests, foreignRequests);
   assert.ok(requests.length > 20, `only ${requests.length} requests were recorded`);
   assert.ok(contexts.every((c) => c.cookies), 'a context was not closed');
-  const cookies = contexts.flatMap((c) => (c.cookies || []).map((cookie) => ({ ...cookie, context: c.label })));
-  const odd = cookies.filter((c) => c.name !== 'tipline_staff' || c.path !== '/staff' || !c.httpOnly || c.sameSite !== 'Strict');
-  assertNone(odd.map((c) => `${c.context}: ${c.name} path=${c.path} httpOnly=${c.httpOnly} sameSite=${c.sameSite}`), 'unexpected cookies');
+  assertOnlyStaffCookie(contexts);
   log(`# ${requests.length} requests in ${contexts.length} contexts, all to ${ORIGIN}`);
 });
 
@@ -571,5 +510,5 @@ log(
     `${stats.narrowPages} at 320 px, ${stats.screenshots} screenshots, ${stats.totpWait.toFixed(1)} s waiting for a fresh TOTP step, ${seconds} s`,
 );
 log(steps.failures ? `# FAILED: ${steps.failures} step(s)` : '# all steps passed');
-fs.writeFileSync(path.join(ARTIFACTS_DIR, 'search-journey.log'), `${logLines.join('\n')}\n`);
+saveLog();
 process.exit(steps.failures ? 1 : 0);

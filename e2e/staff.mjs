@@ -20,37 +20,30 @@
 // summary. The exit code is 1 when any step failed. No test framework, only node:assert.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  NARROW,
   STEP_SECONDS,
-  WIDE,
   assertNone,
-  axeViolations,
-  blockForeign,
+  assertOnOrigin,
+  assertOnlyStaffCookie,
+  assertPagesClean,
+  checkStaffPage,
   checkTotpHelpers,
   closeContextIn,
   configure,
+  createLog,
   createSteps,
   env as requireEnv,
   expectPath,
-  expectStatus,
   gotoOn,
-  injectAxe,
-  isOnOrigin,
   launch,
-  navigate,
-  pathOf,
-  recordRequests,
-  screenshot as screenshotTo,
+  newContextIn,
+  screenshotIn,
   sleep,
-  staffLayoutProblems,
   submit,
   t,
   totp,
   base32Decode,
-  LANGS,
 } from './lib.mjs';
 
 const env = (name) => requireEnv('staff', name);
@@ -107,11 +100,8 @@ async function freshCode(name) {
 // ---------------------------------------------------------------------------------------------
 // Steps and bookkeeping.
 
-const logLines = []; // everything printed, also saved to ARTIFACTS_DIR/staff-journey.log
-function log(line) {
-  console.log(line);
-  logLines.push(line);
-}
+// Everything printed, also saved to ARTIFACTS_DIR/staff-journey.log.
+const { log, save: saveLog } = createLog(path.join(ARTIFACTS_DIR, 'staff-journey.log'));
 const contexts = []; // every context opened: { label, context, cookies }
 const requests = []; // every request any page made: { url, context }
 const foreignRequests = []; // requests to another origin (aborted)
@@ -122,21 +112,10 @@ const stats = { axePages: 0, axeViolations: 0, narrowPages: 0, screenshots: 0, t
 const steps = createSteps({ contexts, print: log, stacks: true });
 const step = steps.step;
 const closeContext = (context) => closeContextIn(contexts, context);
-const onOrigin = (url) => isOnOrigin(BASE_URL, url);
 const goto = (page, url, status) => gotoOn(BASE_URL, page, url, status);
-
+const tracking = { baseUrl: BASE_URL, contexts, requests, foreignRequests };
 /** A browser context that records requests and keeps everything on this machine. */
-async function newContext(browser, label, options = {}) {
-  const context = await browser.newContext({ locale: 'en-US', viewport: WIDE, ...options });
-  contexts.push({ label, context });
-  recordRequests(context, label, requests);
-  await context.route('**/*', async (route) => {
-    const url = route.request().url();
-    if (onOrigin(url)) return route.continue();
-    return blockForeign(route, label, url, foreignRequests);
-  });
-  return context;
-}
+const newContext = (browser, label, options) => newContextIn(tracking, browser, label, options);
 
 /** A JavaScript-off context signed in as `name` (their cookie from earlier steps). */
 function signedIn(browser, name, label, options = {}) {
@@ -144,6 +123,8 @@ function signedIn(browser, name, label, options = {}) {
   return newContext(browser, label, { javaScriptEnabled: false, storageState: USERS[name].state, ...options });
 }
 
+// Text and table cells only trimmed (unlike lib.mjs's textOf and tableRows, which also drop
+// Fluent's isolation marks and collapse whitespace): this journey compares the text as shown.
 const textOf = async (locator) => (await locator.innerText()).trim();
 
 /** Rows of a table as arrays of cell texts. */
@@ -157,35 +138,13 @@ async function tableRows(page, selector) {
  * A full-page screenshot, cut at 16,000 px: Chromium cannot capture more (the hostile report's
  * 19,000-character narrative makes a very tall page at 320 px).
  */
-async function screenshot(page, file) {
-  await screenshotTo(page, path.join(ARTIFACTS_DIR, file), 16000);
-  stats.screenshots += 1;
-}
+const screenshot = screenshotIn(ARTIFACTS_DIR, stats, 16000);
 
 // ---------------------------------------------------------------------------------------------
 // axe-core and 320 px on one page (JavaScript on, CSP bypassed only so axe can be injected).
 
 /** Checks the page open in `page` (a bypassCSP context): axe wide and narrow, overflow, screenshot. */
-async function checkPage(name, page) {
-  const check = { name, violations: [], narrow: [] };
-  pageChecks.push(check);
-  await injectAxe(page);
-  const runAxe = async (where) => {
-    for (const v of await axeViolations(page, name)) {
-      stats.axeViolations += 1;
-      check.violations.push(`${name} (${where}): ${v}`);
-    }
-  };
-  stats.axePages += 1;
-  await runAxe(`${WIDE.width} px`);
-
-  await page.setViewportSize(NARROW);
-  stats.narrowPages += 1;
-  check.narrow.push(...(await staffLayoutProblems(page, name)));
-  await screenshot(page, `staff-${name}-320.png`);
-  await runAxe(`${NARROW.width} px`);
-  await page.setViewportSize(WIDE);
-}
+const checkPage = (name, page) => checkStaffPage(page, name, { pageChecks, stats, screenshot, prefix: 'staff' });
 
 /** Opens `url` in a fresh JavaScript-on context (signed in as `as`, if given) and checks it. */
 async function checkUrl(browser, name, url, { as, status = 200 } = {}) {
@@ -611,20 +570,15 @@ await step('6. axe-core WCAG 2.1 A/AA and 320 CSS px on every staff page', async
   for (const needed of ['setup', 'enrol', 'sign-in', 'queue', 'case-plain', 'case-hostile', 'audit', 'users', 'not-found']) {
     assert.ok(names.includes(needed), `the ${needed} page was not checked (an earlier step failed?)`);
   }
-  const violations = pageChecks.flatMap((c) => c.violations);
-  const narrow = pageChecks.flatMap((c) => c.narrow);
-  assertNone([...violations, ...narrow], `${violations.length} axe violations and ${narrow.length} problems at 320 px on ${pageChecks.length} pages`);
+  assertPagesClean(pageChecks);
   log(`# axe and 320 px: ${pageChecks.length} pages (${names.join(', ')}), 0 violations`);
 });
 
 await step('7. no request left the tipline origin', async () => {
-  const outside = requests.filter((r) => !onOrigin(r.url));
-  assertNone([...foreignRequests, ...outside.map((r) => `${r.context}: ${r.url}`)], 'requests left the tipline origin');
+  assertOnOrigin(BASE_URL, requests, foreignRequests);
   assert.ok(requests.length > 50, `only ${requests.length} requests were recorded`);
   assert.ok(contexts.every((c) => c.cookies), 'a context was not closed');
-  const cookies = contexts.flatMap((c) => (c.cookies || []).map((cookie) => ({ ...cookie, context: c.label })));
-  const odd = cookies.filter((c) => c.name !== 'tipline_staff' || c.path !== '/staff' || !c.httpOnly || c.sameSite !== 'Strict');
-  assertNone(odd.map((c) => `${c.context}: ${c.name} path=${c.path} httpOnly=${c.httpOnly} sameSite=${c.sameSite}`), 'unexpected cookies');
+  assertOnlyStaffCookie(contexts);
   log(`# ${requests.length} requests in ${contexts.length} contexts, all to ${ORIGIN}`);
 });
 
@@ -636,5 +590,5 @@ log(
     `${stats.narrowPages} at 320 px, ${stats.screenshots} screenshots, ${stats.totpWait.toFixed(1)} s waiting for a fresh TOTP step, ${seconds} s`,
 );
 log(steps.failures ? `# FAILED: ${steps.failures} step(s)` : '# all steps passed');
-fs.writeFileSync(path.join(ARTIFACTS_DIR, 'staff-journey.log'), `${logLines.join('\n')}\n`);
+saveLog();
 process.exit(steps.failures ? 1 : 0);

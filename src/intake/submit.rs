@@ -14,7 +14,7 @@ use crate::seal::receipt::mac_with;
 use crate::seal::{ReceiptCode, ReceiptHasher, Sealer};
 use crate::search::index::{TermIndex, Text};
 use crate::store::reports::{NewAttachment, NewReport, Triage};
-use crate::store::writer::commit;
+use crate::store::writer::{Indexing, commit};
 use crate::store::{Db, ReportWriter, StoreError, Stored};
 use hmac::Mac;
 use std::sync::Arc;
@@ -227,7 +227,7 @@ pub struct BulkFiled {
 }
 
 /// Commits prepared reports to `db`, `batch` per transaction, through the writer's commit (one
-/// transaction and one durable sync per batch).
+/// transaction and one durable sync per batch), indexing them in the same transaction.
 pub async fn commit_bulk(
     db: &Db,
     rows: &[NewReport],
@@ -235,7 +235,7 @@ pub async fn commit_bulk(
 ) -> Result<BulkFiled, StoreError> {
     let mut filed = BulkFiled::default();
     for part in rows.chunks(batch.max(1)) {
-        for outcome in commit(db, part).await? {
+        for outcome in commit(db, part, Indexing::Now).await? {
             match outcome {
                 Stored::Created { .. } => filed.created += 1,
                 Stored::Duplicate { .. } => filed.duplicates += 1,

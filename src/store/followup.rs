@@ -45,10 +45,7 @@ pub async fn add_message(db: &Db, m: &NewMessage<'_>, now: i64) -> Result<(), St
     } = *m;
     let mut tx = db.pool().begin().await?;
     super::links::insert(&mut tx, report_id, identifiers).await?;
-    super::search::add_postings(&mut tx, &[(report_id, postings)]).await?;
-    let mut frequencies = super::search::Frequencies::default();
-    frequencies.count(postings);
-    super::search::add_frequencies(&mut tx, &frequencies).await?;
+    super::search::queue_postings(&mut tx, &[(report_id, postings)]).await?;
     let author = if staff_id.is_some() {
         FROM_STAFF
     } else {

@@ -177,6 +177,109 @@ pub async fn add_postings(
     Ok(())
 }
 
+/// Queues reports' postings for indexing (migration 0010; the writer takes them in), inside the
+/// filing transaction: one row per report, so that filing dirties a page or two, not one per
+/// posting.
+pub async fn queue_postings(
+    tx: &mut Transaction<'static, Any>,
+    reports: &[(&str, &[Posting])],
+) -> Result<(), StoreError> {
+    let rows: Vec<(&str, Vec<u8>)> = reports
+        .iter()
+        .filter(|(_, p)| !p.is_empty())
+        .map(|(id, p)| (*id, crate::search::index::pack(p)))
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO search_queue (report_id, postings) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (id, packed) in chunk {
+            q = q.bind(*id).bind(packed.as_slice());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// How many queued postings rows wait to be indexed.
+pub async fn queued(db: &Db) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM search_queue")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Moves up to `limit` queued rows into the index in one transaction, oldest first; returns
+/// how many it moved. Several app nodes may run this at once on PostgreSQL: a row is taken by
+/// whichever deletes it first, and the others skip it.
+pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
+    let waiting = sqlx::query("SELECT seq FROM search_queue LIMIT 1")
+        .fetch_optional(db.pool())
+        .await?;
+    if waiting.is_none() {
+        return Ok(0);
+    }
+    let mut tx = db.pool().begin().await?;
+    let rows = sqlx::query(
+        "DELETE FROM search_queue WHERE seq IN \
+         (SELECT seq FROM search_queue ORDER BY seq LIMIT $1) RETURNING seq, report_id, postings",
+    )
+    .bind(limit as i64)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut taken: Vec<(i64, String, Vec<u8>)> = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("seq")?,
+                r.try_get("report_id")?,
+                r.try_get("postings")?,
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    taken.sort_by_key(|(seq, _, _)| *seq);
+    // A report and a later message of it may wait together: one document, impacts added up.
+    let mut frequencies = Frequencies::default();
+    let mut merged: Vec<(String, std::collections::BTreeMap<i64, i64>)> = Vec::new();
+    let mut place = std::collections::HashMap::new();
+    for (_, report_id, packed) in &taken {
+        let postings = crate::search::index::unpack(packed).ok_or(StoreError::Corrupt)?;
+        frequencies.count(&postings);
+        let at = *place.entry(report_id.as_str()).or_insert_with(|| {
+            merged.push((report_id.clone(), Default::default()));
+            merged.len() - 1
+        });
+        for p in postings {
+            let impact = merged[at].1.entry(p.term).or_default();
+            *impact = (*impact + p.impact).min(MAX_IMPACT);
+        }
+    }
+    let postings: Vec<(String, Vec<Posting>)> = merged
+        .into_iter()
+        .map(|(id, terms)| {
+            let postings = terms
+                .into_iter()
+                .map(|(term, impact)| Posting { term, impact })
+                .collect();
+            (id, postings)
+        })
+        .collect();
+    let refs: Vec<(&str, &[Posting])> = postings
+        .iter()
+        .map(|(id, p)| (id.as_str(), p.as_slice()))
+        .collect();
+    add_postings(&mut tx, &refs).await?;
+    add_frequencies(&mut tx, &frequencies).await?;
+    tx.commit().await?;
+    Ok(taken.len())
+}
+
 /// How many new reports hold each term, counted over a batch of reports.
 #[derive(Debug, Default, Clone)]
 pub struct Frequencies(std::collections::BTreeMap<i64, i64>);

@@ -2,14 +2,32 @@
 //! whatever is waiting, stores it in one transaction with one durable sync, and only then answers
 //! each submitter. SQLite allows one writer at a time, so this is also the only writer; on
 //! PostgreSQL each app node runs its own. A receipt is shown only after its report committed.
+//!
+//! The same task keeps the search index: a filed report's postings wait in the index queue (one
+//! row, committed with the report) and, whenever no submission is waiting, the writer moves a few
+//! dozen queued reports into the term index in one transaction. Receipts never wait behind the
+//! hundreds of index pages a report's terms touch, and on SQLite no second writer fights this
+//! one for the lock. A report is searchable a moment after its receipt; under a burst of
+//! submissions the index lags and catches up after it.
 
 use super::reports::{self, Inserted, NewReport};
 use super::{Db, StoreError};
 use crate::seal::ReceiptCode;
+use std::time::Duration;
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 
 /// Most reports committed together.
 const MAX_BATCH: usize = 256;
+/// Queued reports moved into the search index per step, between batches of submissions: small
+/// enough that a submission arriving meanwhile waits a few milliseconds, not seconds.
+const INDEX_STEP: usize = 64;
+/// How long an idle writer waits for submissions before looking at the index queue again
+/// (messages and other app nodes queue postings too).
+const INDEX_POLL: Duration = Duration::from_millis(250);
+/// Pause before indexing again after a failure (the reports stay queued).
+const AFTER_FAILURE: Duration = Duration::from_secs(5);
 /// Attempts to find a free receipt lookup before giving up (a clash is a 1-in-10¹² event).
 const LOOKUP_ATTEMPTS: usize = 8;
 
@@ -49,51 +67,111 @@ impl ReportWriter {
     }
 }
 
+/// How a commit puts reports into the search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indexing {
+    /// Into the term index in the same transaction (bulk loads: many reports per commit share
+    /// the index pages they touch).
+    Now,
+    /// Into the index queue, taken in by the writer between submissions (live intake: a
+    /// receipt waits for a page or two, not for hundreds of index pages).
+    Queued,
+}
+
 async fn run(db: Db, mut rx: mpsc::Receiver<(NewReport, Reply)>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let jobs: Vec<(NewReport, Reply)> = std::mem::take(&mut batch);
-        let (reports, replies): (Vec<NewReport>, Vec<Reply>) = jobs.into_iter().unzip();
-        match commit(&db, &reports).await {
-            Ok(outcomes) => {
-                for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                    let _ = reply.send(Ok(outcome));
+    // Postings may wait from before a restart, or from messages and other app nodes.
+    let mut index_due = true;
+    let mut retry_after = Instant::now();
+    loop {
+        if index_due {
+            // Receipts come first: take whatever submissions wait, without waiting for more.
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) if batch.is_empty() => return,
+                    Err(TryRecvError::Disconnected) => break,
                 }
             }
-            Err(batch_error) => {
-                // One bad report must not fail the others: retry each in its own transaction.
-                if reports.len() == 1 {
-                    if let Some(reply) = replies.into_iter().next() {
-                        let _ = reply.send(Err(batch_error));
-                    }
-                    continue;
+        } else {
+            match tokio::time::timeout(INDEX_POLL, rx.recv_many(&mut batch, MAX_BATCH)).await {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(_) => index_due = Instant::now() >= retry_after,
+            }
+        }
+        if !batch.is_empty() {
+            commit_jobs(&db, std::mem::take(&mut batch)).await;
+            index_due = true;
+            continue;
+        }
+        if index_due {
+            index_due = match super::search::index_queued(&db, INDEX_STEP).await {
+                Ok(moved) => moved > 0,
+                Err(e) => {
+                    tracing::warn!(error = %e, "search indexing failed; the reports stay queued and are retried");
+                    retry_after = Instant::now() + AFTER_FAILURE;
+                    false
                 }
-                for (report, reply) in reports.into_iter().zip(replies) {
-                    let result = commit(&db, std::slice::from_ref(&report))
-                        .await
-                        .and_then(|mut o| o.pop().ok_or(StoreError::Corrupt));
-                    let _ = reply.send(result);
+            };
+        }
+    }
+}
+
+/// Commits one batch of submissions and answers each submitter.
+async fn commit_jobs(db: &Db, jobs: Vec<(NewReport, Reply)>) {
+    let (reports, replies): (Vec<NewReport>, Vec<Reply>) = jobs.into_iter().unzip();
+    match commit(db, &reports, Indexing::Queued).await {
+        Ok(outcomes) => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                let _ = reply.send(Ok(outcome));
+            }
+        }
+        Err(batch_error) => {
+            // One bad report must not fail the others: retry each in its own transaction.
+            if reports.len() == 1 {
+                if let Some(reply) = replies.into_iter().next() {
+                    let _ = reply.send(Err(batch_error));
                 }
+                return;
+            }
+            for (report, reply) in reports.into_iter().zip(replies) {
+                let result = commit(db, std::slice::from_ref(&report), Indexing::Queued)
+                    .await
+                    .and_then(|mut o| o.pop().ok_or(StoreError::Corrupt));
+                let _ = reply.send(result);
             }
         }
     }
 }
 
-pub(crate) async fn commit(db: &Db, reports: &[NewReport]) -> Result<Vec<Stored>, StoreError> {
+pub(crate) async fn commit(
+    db: &Db,
+    reports: &[NewReport],
+    indexing: Indexing,
+) -> Result<Vec<Stored>, StoreError> {
     let mut tx = db.pool().begin().await?;
     let mut outcomes = Vec::with_capacity(reports.len());
-    let mut frequencies = super::search::Frequencies::default();
     let mut indexed = Vec::with_capacity(reports.len());
     for report in reports {
         let outcome = insert_with_free_lookup(&mut tx, report).await?;
         if matches!(outcome, Stored::Created { .. }) {
-            frequencies.count(&report.postings);
             indexed.push((report.id.as_str(), report.postings.as_slice()));
         }
         outcomes.push(outcome);
     }
-    super::search::add_postings(&mut tx, &indexed).await?;
-    super::search::add_frequencies(&mut tx, &frequencies).await?;
+    match indexing {
+        Indexing::Now => {
+            let mut frequencies = super::search::Frequencies::default();
+            for (_, postings) in &indexed {
+                frequencies.count(postings);
+            }
+            super::search::add_postings(&mut tx, &indexed).await?;
+            super::search::add_frequencies(&mut tx, &frequencies).await?;
+        }
+        Indexing::Queued => super::search::queue_postings(&mut tx, &indexed).await?,
+    }
     tx.commit().await?;
     Ok(outcomes)
 }

@@ -276,6 +276,7 @@ async fn search_in_chromium_without_javascript() {
         ("HOTEL_IDS".to_owned(), hotel.join(",")),
         ("MARKUP_ID".to_owned(), markup),
     ];
+    app.indexed().await;
     run_journey("search.mjs", &app, env).await;
     app.finish().await;
 }

@@ -1,6 +1,7 @@
 //! An acknowledged report is never lost: reports submitted concurrently to the real binary, the
 //! process killed with SIGKILL right after the receipts came back, restarted: every report whose
-//! receipt was shown is there and opens intact. The logs hold no content, receipt or IP address.
+//! receipt was shown is there, opens intact, and is found by search once the restarted indexer
+//! has taken in the queue. The logs hold no content, receipt or IP address.
 
 use crate::helpers::{Backend, drop_postgres_database, fresh_postgres_database};
 use crate::startup::serve;
@@ -8,6 +9,10 @@ use serde_json::{Value, json};
 use std::io::Read;
 use tipline::intake::sealed::open_report;
 use tipline::seal::{KeyRing, ReceiptCode};
+use tipline::search::index::TermIndex;
+use tipline::search::query;
+use tipline::staff::policy::Visibility;
+use tipline::store::search::{self, Narrowing};
 use tipline::store::{Db, data_keys, reports};
 
 async fn kill_and_check(backend: Backend) {
@@ -99,6 +104,34 @@ async fn kill_and_check(backend: Backend) {
         let opened = open_report(&sealer, &stored).unwrap();
         assert_eq!(opened.narrative.narrative, format!("{marker} report {i}"));
     }
+    // Each was queued for the search index with its receipt; the restarted indexer takes in
+    // whatever the killed one had not, and every report is found by its words.
+    let mut waited = 0;
+    while search::queued(&db).await.unwrap() > 0 {
+        assert!(
+            waited < 300,
+            "the index queue was not taken in after the restart"
+        );
+        waited += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let index = TermIndex::new(keys.derive(tipline::search::index::KEY_PURPOSE));
+    let found = query::search(
+        &db,
+        &index,
+        &query::words("durable marker"),
+        &Narrowing::default(),
+        &Visibility::Everything,
+        0,
+        100,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        found.hits.len(),
+        receipts.len(),
+        "every acknowledged report is searchable"
+    );
     again.kill().unwrap();
     again.wait().unwrap();
     db.close().await;

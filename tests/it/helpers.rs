@@ -252,6 +252,17 @@ impl TestApp {
         out
     }
 
+    /// Waits until the background indexer has taken in everything filed so far.
+    pub async fn indexed(&self) {
+        for _ in 0..300 {
+            if tipline::store::search::queued(self.db()).await.unwrap() == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the search indexer did not catch up within 15 s");
+    }
+
     /// Stops the server and drops its PostgreSQL database.
     pub async fn finish(mut self) {
         if let Some(running) = self.running.take() {

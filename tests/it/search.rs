@@ -19,8 +19,9 @@ async fn file(app: &TestApp, body: Value) -> String {
         .unwrap()
 }
 
-/// The ids of the results of a search, in order.
+/// The ids of the results of a search, in order (once the indexer has caught up).
 async fn search(app: &TestApp, who: &Staff, query: &str) -> (Vec<String>, String) {
+    app.indexed().await;
     let url = format!(
         "/staff/search?{}",
         form_urlencoded::Serializer::new(String::new())

@@ -17,8 +17,9 @@ use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
 /// Most words taken from one query.
 pub const MAX_WORDS: usize = 8;
-/// Postings of the rarest word read in the first round; four times more each round after.
-const FIRST_CHUNK: usize = 256;
+/// Matches of the rarest word read in the first round, at least: about a page's worth, since
+/// under selective filters each match costs many postings read; four times more each round after.
+const FIRST_CHUNK: usize = 32;
 const MAX_CHUNK: usize = 4_096;
 /// Filters leaving at most this many reports are searched from those reports.
 const FEW_REPORTS: usize = 4_096;
@@ -306,7 +307,7 @@ async fn walk(
             .collect(),
     };
     let mut seen: HashSet<i64> = HashSet::new();
-    let mut chunk = FIRST_CHUNK;
+    let mut chunk = wanted.clamp(FIRST_CHUNK, MAX_CHUNK);
     loop {
         for _ in 0..chunk {
             match walk.next(chunk).await? {

@@ -215,6 +215,17 @@ pub async fn queued(db: &Db) -> Result<u64, StoreError> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// Whether at least `n` postings rows wait to be indexed.
+pub async fn queued_at_least(db: &Db, n: usize) -> Result<bool, StoreError> {
+    let found: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM (SELECT seq FROM search_queue LIMIT $1) q")
+            .bind(n as i64)
+            .fetch_one(db.pool())
+            .await?
+            .try_get("n")?;
+    Ok(found as usize >= n)
+}
+
 /// Moves up to `limit` queued rows into the index in one transaction, oldest first; returns
 /// how many it moved. Several app nodes may run this at once on PostgreSQL: a row is taken by
 /// whichever deletes it first, and the others skip it.

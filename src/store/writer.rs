@@ -4,10 +4,10 @@
 //! PostgreSQL each app node runs its own. A receipt is shown only after its report committed.
 //!
 //! The same task keeps the search index: a filed report's postings wait in the index queue (one
-//! row, committed with the report) and, whenever no submission is waiting, the writer moves a few
-//! dozen queued reports into the term index in one transaction. Receipts never wait behind the
-//! hundreds of index pages a report's terms touch, and on SQLite no second writer fights this
-//! one for the lock. A report is searchable a moment after its receipt; under a burst of
+//! row, committed with the report) and, whenever no submission is waiting and a step's worth has
+//! gathered (or a second has passed), the writer moves a few dozen queued reports into the term
+//! index in one transaction. Receipts never wait behind the hundreds of index pages a report's
+//! terms touch, and on SQLite no second writer fights this one for the lock. A report is searchable a moment after its receipt; under a burst of
 //! submissions the index lags and catches up after it.
 
 use super::reports::{self, Inserted, NewReport};
@@ -23,6 +23,9 @@ const MAX_BATCH: usize = 256;
 /// Queued reports moved into the search index per step, between batches of submissions: small
 /// enough that a submission arriving meanwhile waits a few milliseconds, not seconds.
 const INDEX_STEP: usize = 64;
+/// Longest a report waits in the index queue for a full step to gather (searchable within
+/// about this long after its receipt).
+const INDEX_DELAY: Duration = Duration::from_secs(1);
 /// How long an idle writer waits for submissions before looking at the index queue again
 /// (messages and other app nodes queue postings too).
 const INDEX_POLL: Duration = Duration::from_millis(250);
@@ -83,6 +86,9 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewReport, Reply)>) {
     // Postings may wait from before a restart, or from messages and other app nodes.
     let mut index_due = true;
     let mut retry_after = Instant::now();
+    let mut last_step = Instant::now()
+        .checked_sub(INDEX_DELAY)
+        .unwrap_or_else(Instant::now);
     loop {
         if index_due {
             // Receipts come first: take whatever submissions wait, without waiting for more.
@@ -107,6 +113,17 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewReport, Reply)>) {
             continue;
         }
         if index_due {
+            // Index pages are shared by the reports of one step: wait for a full step unless
+            // the oldest queued report has waited long enough.
+            let ripe = last_step.elapsed() >= INDEX_DELAY
+                || super::search::queued_at_least(&db, INDEX_STEP)
+                    .await
+                    .unwrap_or(true);
+            if !ripe {
+                index_due = false;
+                continue;
+            }
+            last_step = Instant::now();
             index_due = match super::search::index_queued(&db, INDEX_STEP).await {
                 Ok(moved) => moved > 0,
                 Err(e) => {

@@ -215,33 +215,23 @@ async fn cluster_view_in_chromium_without_javascript() {
 /// languages and 320 px on the page in each of its states.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_in_chromium_without_javascript() {
-    async fn file(app: &TestApp, body: serde_json::Value) -> String {
-        let before = tipline::store::reports::all_ids(app.db()).await.unwrap();
-        assert_eq!(app.post_api(&body).await.status(), 201, "{body}");
-        tipline::store::reports::all_ids(app.db())
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|i| !before.contains(i))
-            .unwrap()
-    }
     let app = TestApp::spawn(Backend::Sqlite).await;
     let setup_ana = setup_link(&app, "ana", "analyst").await;
     // Two German reports say "arbeiten" and "arbeitet"; the analyst searches "gearbeitet".
-    let labour = file(
-        &app,
-        serde_json::json!({ "category": "labour_exploitation", "language": "de",
+    let labour = app
+        .file_api(
+            serde_json::json!({ "category": "labour_exploitation", "language": "de",
         "narrative": "Die Frauen arbeiten in der Wäscherei von Trier ohne Lohn und ohne Vertrag.",
         "country": "DE", "city": "Trier", "venue": "Wäscherei am Hafen" }),
-    )
-    .await;
-    let home = file(
-        &app,
-        serde_json::json!({ "category": "domestic_servitude", "language": "de",
+        )
+        .await;
+    let home = app
+        .file_api(
+            serde_json::json!({ "category": "domestic_servitude", "language": "de",
         "narrative": "Das Mädchen arbeitet jeden Tag im Haus der Familie und darf nicht hinaus.",
         "country": "LU", "city": "Esch-sur-Alzette" }),
-    )
-    .await;
+        )
+        .await;
     // 23 reports about a hotel (more than the 20 of a page), in English and French.
     let mut hotel = Vec::new();
     for i in 0..23 {
@@ -258,17 +248,15 @@ async fn search_in_chromium_without_javascript() {
                 ),
             )
         };
-        hotel.push(file(&app, serde_json::json!({ "category": "labour_exploitation", "language": language,
+        hotel.push(app.file_api(serde_json::json!({ "category": "labour_exploitation", "language": language,
             "narrative": narrative, "country": "LU", "city": "Luxembourg", "venue": format!("Hotel {i}") })).await);
     }
     // A report whose text holds markup, found by a query holding the same markup.
-    let markup = file(
-        &app,
-        serde_json::json!({ "category": "other", "language": "en",
+    let markup = app
+        .file_api(serde_json::json!({ "category": "other", "language": "en",
         "narrative": "The driver wrote <script>alert(1)</script> on the tachograph of the lorry.",
-        "country": "BE", "city": "Arlon" }),
-    )
-    .await;
+        "country": "BE", "city": "Arlon" }))
+        .await;
     let env = vec![
         ("SETUP_ANA".to_owned(), setup_ana),
         ("LABOUR_ID".to_owned(), labour),

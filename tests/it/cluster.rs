@@ -4,21 +4,10 @@
 //! report shown, and escaped labels.
 
 use crate::helpers::{Backend, TestApp, both_backends};
-use serde_json::{Value, json};
+use serde_json::json;
 use tipline::seal::KeyRing;
 use tipline::staff::audit::{self, AuditFilter, AuditLog, KEY_PURPOSE};
-use tipline::store::{cases, reports};
-
-async fn file(app: &TestApp, body: Value) -> String {
-    let before = reports::all_ids(app.db()).await.unwrap();
-    assert_eq!(app.post_api(&body).await.status(), 201);
-    reports::all_ids(app.db())
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|i| !before.contains(i))
-        .unwrap()
-}
+use tipline::store::cases;
 
 /// The inline SVG of a cluster page.
 fn svg_of(html: &str) -> &str {
@@ -44,13 +33,13 @@ both_backends! {
     async fn the_cluster_shows_the_reports_sharing_a_phone_and_not_the_others(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let sue = app.staff("sue", "supervisor").await;
-        let a = file(&app, json!({ "category": "labour_exploitation", "narrative": "Bar workers.", "country": "LU",
+        let a = app.file_api(json!({ "category": "labour_exploitation", "narrative": "Bar workers.", "country": "LU",
             "phones": ["+352 621 123 456"] })).await;
-        let b = file(&app, json!({ "category": "sexual_exploitation", "country": "LU",
+        let b = app.file_api(json!({ "category": "sexual_exploitation", "country": "LU",
             "narrative": "Call 00352 621 123 456 to book, said the advert." })).await;
-        let c = file(&app, json!({ "category": "other", "country": "LU", "phones": ["621123456"],
+        let c = app.file_api(json!({ "category": "other", "country": "LU", "phones": ["621123456"],
             "narrative": "Same number again." })).await;
-        let d = file(&app, json!({ "category": "other", "narrative": "Unrelated, call +352 691 000 111.", "country": "LU" })).await;
+        let d = app.file_api(json!({ "category": "other", "narrative": "Unrelated, call +352 691 000 111.", "country": "LU" })).await;
 
         let case = sue.get(&app, &format!("/staff/reports/{a}")).await.text().await.unwrap();
         assert!(case.contains(&format!("href=\"/staff/reports/{a}/cluster\"")), "the case view links to its cluster");
@@ -101,14 +90,14 @@ both_backends! {
         let ana = app.staff("ana", "analyst").await;
         let ben = app.staff("ben", "analyst").await;
         let sue = app.staff("sue", "supervisor").await;
-        let a = file(&app, json!({ "category": "other", "narrative": "x", "country": "LU",
+        let a = app.file_api(json!({ "category": "other", "narrative": "x", "country": "LU",
             "phones": ["+352 661 424 242", "+352 621 555 000"] })).await;
-        let open = file(&app, json!({ "category": "other", "narrative": "y", "country": "LU", "phones": ["+352 621 555 000"] })).await;
+        let open = app.file_api(json!({ "category": "other", "narrative": "y", "country": "LU", "phones": ["+352 621 555 000"] })).await;
         // Shares a number only with `a`; restricted and assigned to ben.
-        let hidden = file(&app, json!({ "category": "other", "narrative": "z", "country": "LU",
+        let hidden = app.file_api(json!({ "category": "other", "narrative": "z", "country": "LU",
             "phones": ["00352661424242", "+352 691 777 333"] })).await;
         // Reachable from `a` only through the hidden report.
-        let behind = file(&app, json!({ "category": "other", "narrative": "w", "country": "LU", "phones": ["+352 691 777 333"] })).await;
+        let behind = app.file_api(json!({ "category": "other", "narrative": "w", "country": "LU", "phones": ["+352 691 777 333"] })).await;
         let now = app.clock.unix();
         cases::assign(app.db(), &hidden, Some(&ben.id), now).await.unwrap();
         cases::set_restricted(app.db(), &hidden, true, now).await.unwrap();
@@ -153,8 +142,8 @@ both_backends! {
         let aud = app.staff("aud", "auditor").await;
         let adm = app.staff("adm", "admin").await;
         let sue = app.staff("sue", "supervisor").await;
-        let a = file(&app, json!({ "category": "other", "narrative": "x", "country": "LU", "phones": ["+352 621 888 999"] })).await;
-        file(&app, json!({ "category": "other", "narrative": "y", "country": "LU", "phones": ["+352 621 888 999"] })).await;
+        let a = app.file_api(json!({ "category": "other", "narrative": "x", "country": "LU", "phones": ["+352 621 888 999"] })).await;
+        app.file_api(json!({ "category": "other", "narrative": "y", "country": "LU", "phones": ["+352 621 888 999"] })).await;
         for who in [&aud, &adm] {
             let response = who.get(&app, &format!("/staff/reports/{a}/cluster")).await;
             assert_eq!(response.status(), 404, "{}", who.username);
@@ -173,8 +162,8 @@ both_backends! {
         let app = TestApp::spawn(backend).await;
         let sue = app.staff("sue", "supervisor").await;
         let venue = "<script>window.__pwned=1</script> Hotel \"Bellevue\" <img src=x onerror=alert(1)>";
-        let a = file(&app, json!({ "category": "other", "narrative": "x", "venue": venue, "city": "Esch" })).await;
-        let b = file(&app, json!({ "category": "other", "narrative": "y", "venue": venue, "city": "Esch" })).await;
+        let a = app.file_api(json!({ "category": "other", "narrative": "x", "venue": venue, "city": "Esch" })).await;
+        let b = app.file_api(json!({ "category": "other", "narrative": "y", "venue": venue, "city": "Esch" })).await;
         let html = sue.get(&app, &format!("/staff/reports/{a}/cluster")).await.text().await.unwrap();
         assert!(html.contains(&b), "the two reports share the venue");
         assert!(!html.contains("<script") && !html.contains("<img"), "markup from a report is never markup on the page");
@@ -193,11 +182,11 @@ async fn the_cluster_is_capped_and_says_so() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let sue = app.staff("sue", "supervisor").await;
     let phone = "+352 621 404 404";
-    let first = file(
-        &app,
-        json!({ "category": "other", "narrative": "x", "country": "LU", "phones": [phone] }),
-    )
-    .await;
+    let first = app
+        .file_api(
+            json!({ "category": "other", "narrative": "x", "country": "LU", "phones": [phone] }),
+        )
+        .await;
     for n in 0..tipline::link::cluster::MAX_REPORTS {
         let body = json!({ "category": "other", "narrative": format!("n{n}"), "country": "LU", "phones": [phone] });
         assert_eq!(app.post_api(&body).await.status(), 201);
@@ -225,13 +214,12 @@ async fn nothing_is_shown_when_the_cluster_view_cannot_be_recorded() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let sue = app.staff("sue", "supervisor").await;
     let phone = "+352 621 303 303";
-    let a = file(
-        &app,
-        json!({ "category": "other", "narrative": "x", "country": "LU", "phones": [phone] }),
-    )
-    .await;
-    file(
-        &app,
+    let a = app
+        .file_api(
+            json!({ "category": "other", "narrative": "x", "country": "LU", "phones": [phone] }),
+        )
+        .await;
+    app.file_api(
         json!({ "category": "other", "narrative": "y", "country": "LU", "phones": [phone] }),
     )
     .await;

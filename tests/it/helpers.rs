@@ -252,6 +252,18 @@ impl TestApp {
         out
     }
 
+    /// Files a report through the JSON API (201 expected) and returns its id.
+    pub async fn file_api(&self, body: serde_json::Value) -> String {
+        let before = tipline::store::reports::all_ids(self.db()).await.unwrap();
+        assert_eq!(self.post_api(&body).await.status(), 201, "{body}");
+        tipline::store::reports::all_ids(self.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| !before.contains(i))
+            .unwrap()
+    }
+
     /// Waits until the background indexer has taken in everything filed so far.
     pub async fn indexed(&self) {
         for _ in 0..300 {

@@ -6,17 +6,6 @@ use crate::helpers::{Backend, TestApp, both_backends};
 use serde_json::{Value, json};
 use tipline::store::{cases, links, reports};
 
-async fn file(app: &TestApp, body: Value) -> String {
-    let before = reports::all_ids(app.db()).await.unwrap();
-    assert_eq!(app.post_api(&body).await.status(), 201);
-    reports::all_ids(app.db())
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|i| !before.contains(i))
-        .unwrap()
-}
-
 fn related_section(html: &str) -> &str {
     let start = html.find("id=\"related\"").expect("a related section");
     let end = html[start..]
@@ -30,14 +19,14 @@ both_backends! {
     async fn reports_sharing_an_identifier_are_related_whatever_the_spelling(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let sue = app.staff("sue", "supervisor").await;
-        let a = file(&app, json!({ "category": "labour_exploitation", "narrative": "Bar workers.", "country": "LU",
+        let a = app.file_api(json!({ "category": "labour_exploitation", "narrative": "Bar workers.", "country": "LU",
             "phones": ["+352 621 123 456"], "venue": "Hotel Bellevue", "city": "Esch-sur-Alzette",
             "websites": ["https://www.facebook.com/John.Doe"] })).await;
-        let b = file(&app, json!({ "category": "sexual_exploitation", "country": "LU",
+        let b = app.file_api(json!({ "category": "sexual_exploitation", "country": "LU",
             "narrative": "Call 00352 621 123 456 to book, said the advert." })).await;
-        let c = file(&app, json!({ "category": "other", "narrative": "Unrelated, call +352 691 000 111.", "country": "LU" })).await;
-        let d = file(&app, json!({ "category": "other", "narrative": "Profile https://m.facebook.com/jane.roe", "country": "LU" })).await;
-        let e = file(&app, json!({ "category": "other", "narrative": "Same venue.", "venue": "hôtel bellevue", "city": "esch sur alzette" })).await;
+        let c = app.file_api(json!({ "category": "other", "narrative": "Unrelated, call +352 691 000 111.", "country": "LU" })).await;
+        let d = app.file_api(json!({ "category": "other", "narrative": "Profile https://m.facebook.com/jane.roe", "country": "LU" })).await;
+        let e = app.file_api(json!({ "category": "other", "narrative": "Same venue.", "venue": "hôtel bellevue", "city": "esch sur alzette" })).await;
 
         let html = sue.get(&app, &format!("/staff/reports/{a}")).await.text().await.unwrap();
         let related = related_section(&html);
@@ -55,7 +44,7 @@ both_backends! {
 
         // A new report matching an open case raises it in the queue until someone opens it.
         assert!(!cases::get(app.db(), &a).await.unwrap().unwrap().new_link, "cleared when opened");
-        file(&app, json!({ "category": "other", "narrative": "Again +352621123456." })).await;
+        app.file_api(json!({ "category": "other", "narrative": "Again +352621123456." })).await;
         assert!(cases::get(app.db(), &a).await.unwrap().unwrap().new_link);
         let queue = sue.get(&app, "/staff").await.text().await.unwrap();
         assert!(queue.contains("New related report"));
@@ -72,9 +61,9 @@ both_backends! {
             let db = app.db().clone();
             async move { cases::get(&db, &id).await.unwrap().unwrap().new_link }
         };
-        let a = file(&app, venue.clone()).await;
+        let a = app.file_api(venue.clone()).await;
         assert!(!raised(a.clone()).await, "a report alone raises nothing");
-        let b = file(&app, venue.clone()).await;
+        let b = app.file_api(venue.clone()).await;
         assert!(raised(a.clone()).await, "the older case is raised");
         assert!(!raised(b.clone()).await, "a new report does not raise itself");
 
@@ -83,14 +72,14 @@ both_backends! {
         assert!(!raised(a.clone()).await);
         let now = app.clock.unix();
         assert!(cases::set_status(app.db(), &b, "new", "closed", Some("no_action"), now).await.unwrap());
-        let c = file(&app, venue.clone()).await;
+        let c = app.file_api(venue.clone()).await;
         assert!(raised(a.clone()).await, "raised again after being opened");
         assert!(!raised(b.clone()).await, "a closed case is not raised");
         assert!(!raised(c.clone()).await);
 
         // Reopened, it waits again.
         assert!(cases::set_status(app.db(), &b, "closed", "in_assessment", None, now).await.unwrap());
-        file(&app, venue.clone()).await;
+        app.file_api(venue.clone()).await;
         assert!(raised(b.clone()).await, "a reopened case is raised");
         assert!(raised(c.clone()).await);
         app.finish().await;
@@ -103,8 +92,8 @@ both_backends! {
         let ana = app.staff("ana", "analyst").await;
         let ben = app.staff("ben", "analyst").await;
         let marker_phone = "+352 661 424 242";
-        let a = file(&app, json!({ "category": "other", "narrative": "x", "country": "LU", "phones": [marker_phone] })).await;
-        let hidden = file(&app, json!({ "category": "other", "narrative": "y", "country": "LU", "phones": ["00352661424242"] })).await;
+        let a = app.file_api(json!({ "category": "other", "narrative": "x", "country": "LU", "phones": [marker_phone] })).await;
+        let hidden = app.file_api(json!({ "category": "other", "narrative": "y", "country": "LU", "phones": ["00352661424242"] })).await;
         let now = app.clock.unix();
         cases::assign(app.db(), &hidden, Some(&ben.id), now).await.unwrap();
         cases::set_restricted(app.db(), &hidden, true, now).await.unwrap();
@@ -132,9 +121,9 @@ both_backends! {
         let sue = app.staff("sue", "supervisor").await;
         let ana = app.staff("ana", "analyst").await;
         let ben = app.staff("ben", "analyst").await;
-        let a = file(&app, json!({ "category": "other", "narrative": "First report." })).await;
-        let b = file(&app, json!({ "category": "other", "narrative": "Same story, told again." })).await;
-        let hidden = file(&app, json!({ "category": "other", "narrative": "Restricted." })).await;
+        let a = app.file_api(json!({ "category": "other", "narrative": "First report." })).await;
+        let b = app.file_api(json!({ "category": "other", "narrative": "Same story, told again." })).await;
+        let hidden = app.file_api(json!({ "category": "other", "narrative": "Restricted." })).await;
         let now = app.clock.unix();
         cases::assign(app.db(), &hidden, Some(&ben.id), now).await.unwrap();
         cases::set_restricted(app.db(), &hidden, true, now).await.unwrap();
@@ -164,7 +153,7 @@ both_backends! {
 async fn identifiers_in_a_reporters_answer_link_reports_too() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let sue = app.staff("sue", "supervisor").await;
-    let older = file(&app, json!({ "category": "other", "narrative": "x", "country": "LU", "phones": ["+352 621 777 888"] })).await;
+    let older = app.file_api(json!({ "category": "other", "narrative": "x", "country": "LU", "phones": ["+352 621 777 888"] })).await;
     sue.get(&app, &format!("/staff/reports/{older}")).await;
     let response = app
         .post_api(&json!({ "category": "other", "narrative": "No number yet.", "country": "LU" }))

@@ -5,19 +5,8 @@
 
 use crate::helpers::{Backend, TestApp, both_backends};
 use crate::staff::Staff;
-use serde_json::{Value, json};
+use serde_json::json;
 use tipline::store::{cases, reports};
-
-async fn file(app: &TestApp, body: Value) -> String {
-    let before = reports::all_ids(app.db()).await.unwrap();
-    assert_eq!(app.post_api(&body).await.status(), 201);
-    reports::all_ids(app.db())
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|i| !before.contains(i))
-        .unwrap()
-}
 
 /// The ids of the results of a search, in order (once the indexer has caught up).
 async fn search(app: &TestApp, who: &Staff, query: &str) -> (Vec<String>, String) {
@@ -49,15 +38,15 @@ both_backends! {
     async fn inflected_forms_find_their_reports_in_four_languages(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let sue = app.staff("sue", "supervisor").await;
-        let fr = file(&app, json!({ "category": "labour_exploitation", "language": "fr",
+        let fr = app.file_api(json!({ "category": "labour_exploitation", "language": "fr",
             "narrative": "Les ouvrières travaillent dans la cuisine du restaurant sans être payées." })).await;
-        let de = file(&app, json!({ "category": "labour_exploitation", "language": "de",
+        let de = app.file_api(json!({ "category": "labour_exploitation", "language": "de",
             "narrative": "Sie hat dort drei Monate ohne Lohn gearbeitet." })).await;
-        let nl = file(&app, json!({ "category": "labour_exploitation", "language": "nl",
+        let nl = app.file_api(json!({ "category": "labour_exploitation", "language": "nl",
             "narrative": "De jongens werkten op de bouwplaats en sliepen in een container." })).await;
-        let en = file(&app, json!({ "category": "labour_exploitation", "language": "en",
+        let en = app.file_api(json!({ "category": "labour_exploitation", "language": "en",
             "narrative": "The women worked in the nail salon every day until midnight." })).await;
-        let other = file(&app, json!({ "category": "other", "language": "en",
+        let other = app.file_api(json!({ "category": "other", "language": "en",
             "narrative": "A man was begging at the station with a child." })).await;
 
         for (word, expected) in [
@@ -93,10 +82,10 @@ both_backends! {
         let sue = app.staff("sue", "supervisor").await;
         let mut labour = Vec::new();
         for i in 0..23 {
-            labour.push(file(&app, json!({ "category": "labour_exploitation", "country": "LU",
+            labour.push(app.file_api(json!({ "category": "labour_exploitation", "country": "LU",
                 "narrative": format!("Report {i}: cleaners at the hotel have no contract and sleep in the basement.") })).await);
         }
-        let sexual = file(&app, json!({ "category": "sexual_exploitation", "country": "BE",
+        let sexual = app.file_api(json!({ "category": "sexual_exploitation", "country": "BE",
             "narrative": "Hotel, hotel, hotel: girls are sold at the hotel every night." })).await;
 
         // The report that is most about the word comes first.
@@ -143,8 +132,8 @@ both_backends! {
         let ben = app.staff("ben", "analyst").await;
         let sue = app.staff("sue", "supervisor").await;
         let ida = app.staff("ida", "auditor").await;
-        let open = file(&app, json!({ "category": "other", "narrative": "A minibus brings workers to the farm." })).await;
-        let hidden = file(&app, json!({ "category": "other", "narrative": "The minibus waits behind the farm at night." })).await;
+        let open = app.file_api(json!({ "category": "other", "narrative": "A minibus brings workers to the farm." })).await;
+        let hidden = app.file_api(json!({ "category": "other", "narrative": "The minibus waits behind the farm at night." })).await;
         let now = app.clock.unix();
         cases::assign(app.db(), &hidden, Some(&ben.id), now).await.unwrap();
         cases::set_restricted(app.db(), &hidden, true, now).await.unwrap();
@@ -179,7 +168,7 @@ both_backends! {
     async fn no_word_of_a_report_is_in_clear_at_rest(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let sue = app.staff("sue", "supervisor").await;
-        let id = file(&app, json!({ "category": "other", "language": "en",
+        let id = app.file_api(json!({ "category": "other", "language": "en",
             "narrative": "Quetzalcoatlus sightings near the quarry, the quetzalcoatlus handlers are armed." })).await;
         assert_eq!(search(&app, &sue, "q=quetzalcoatlus").await.0, vec![id]);
         let haystack: Vec<u8> = match backend {

@@ -43,6 +43,18 @@ pub struct QueueQuery {
     assignee: Option<String>,
 }
 
+/// What a list of cases (the queue, search results) shows of each case, its date aside.
+pub(super) fn case_fields(c: &CaseRow) -> Value {
+    context! {
+        id => c.id.clone(),
+        category_key => categories::by_id(&c.triage.category).map(|x| x.label_key()).unwrap_or_default(),
+        country => c.triage.country.clone(),
+        status_key => format!("status-{}", c.triage.status.replace('_', "-")),
+        urgency => c.triage.urgency.clone(),
+        urgency_key => format!("urgency-{}", c.triage.urgency),
+    }
+}
+
 /// The trimmed value of an optional form field, `None` when blank.
 pub(super) fn nonempty(v: &Option<String>) -> Option<String> {
     v.as_ref()
@@ -85,13 +97,7 @@ pub async fn queue(
         .map(|item| {
             let c = &item.case;
             context! {
-                id => c.id.clone(),
-                category_key => categories::by_id(&c.triage.category).map(|x| x.label_key()).unwrap_or_default(),
-                country => c.triage.country.clone(),
                 received => day(c.triage.received_at),
-                status_key => format!("status-{}", c.triage.status.replace('_', "-")),
-                urgency => c.triage.urgency.clone(),
-                urgency_key => format!("urgency-{}", c.triage.urgency),
                 assignee => c.assignee_name.clone(),
                 restricted => c.restricted,
                 child => c.triage.child_involved == "yes",
@@ -101,6 +107,7 @@ pub async fn queue(
                     crate::triage::deadlines::Overdue::Acknowledgement => "overdue-acknowledgement",
                     crate::triage::deadlines::Overdue::Feedback => "overdue-feedback",
                 }).collect::<Vec<_>>(),
+                ..case_fields(c)
             }
         })
         .collect();

@@ -4,7 +4,7 @@
 //! content a page shows is audited first.
 
 use super::auth::{Refusal, StaffSession};
-use super::cases::nonempty;
+use super::cases::{case_fields, nonempty};
 use crate::assess::urgency::Level;
 use crate::followup::conversation;
 use crate::intake::categories;
@@ -160,15 +160,10 @@ pub async fn search(
         .map(|r| {
             let c = &r.case;
             context! {
-                id => c.id.clone(),
-                category_key => categories::by_id(&c.triage.category).map(|x| x.label_key()).unwrap_or_default(),
-                country => c.triage.country.clone(),
                 received => day(c.triage.received_at),
-                status_key => format!("status-{}", c.triage.status.replace('_', "-")),
-                urgency => c.triage.urgency.clone(),
-                urgency_key => format!("urgency-{}", c.triage.urgency),
                 language => c.triage.language.clone(),
                 passage => r.passage.clone(),
+                ..case_fields(c)
             }
         })
         .collect();

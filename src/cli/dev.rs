@@ -10,11 +10,11 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::dev::seed::{DEFAULT_SEED, Generator};
 use crate::intake::submit::{BulkFiled, Intake, commit_bulk};
 use crate::store::reports::NewReport;
-use crate::store::{Backend, Db, search};
+use crate::store::{Backend, Db};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use sqlx::Any;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, Row};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -89,8 +89,7 @@ pub enum DevError {
 /// Generates and files `options.reports` synthetic reports into the instance `settings`
 /// describes (keys created on first run, like `serve`). Generation and sealing run on a blocking
 /// thread one chunk ahead of the database, which commits `options.batch` reports per
-/// transaction. When it adds at least as many reports as are indexed already, the search's term
-/// index is dropped first and built once at the end (see [`search::drop_term_index`]).
+/// transaction, each batch indexed as one segment of the search index.
 /// `progress` is told how many reports each committed chunk held.
 pub async fn seed(
     settings: &Settings,
@@ -114,15 +113,7 @@ async fn seed_into(
     if !options.append && holds_reports(db).await? {
         return Err(DevError::NotEmpty.into());
     }
-    let defer_index = options.reports >= indexed_reports(db).await?;
-    if defer_index {
-        search::drop_term_index(db).await?;
-    }
-    let loaded = load(db, intake, options, clock, progress).await;
-    if defer_index {
-        search::build_term_index(db).await?;
-    }
-    let filed = loaded?;
+    let filed = load(db, intake, options, clock, progress).await?;
     analyze(db).await?;
     Ok(filed)
 }
@@ -216,16 +207,6 @@ async fn writer_cache(db: &Db) -> Result<(), sqlx::Error> {
             .await?;
     }
     Ok(())
-}
-
-/// How many reports the search index holds. Adding at least as many again goes faster by
-/// building the term index afresh than by inserting into it.
-async fn indexed_reports(db: &Db) -> Result<u64, sqlx::Error> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM search_docs")
-        .fetch_one(db.pool())
-        .await?
-        .try_get("n")?;
-    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Whether the database holds any report.

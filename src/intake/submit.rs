@@ -227,7 +227,8 @@ pub struct BulkFiled {
 }
 
 /// Commits prepared reports to `db`, `batch` per transaction, through the writer's commit (one
-/// transaction and one durable sync per batch), indexing them in the same transaction.
+/// transaction and one durable sync per batch), indexing them in the same transaction (one index
+/// segment per batch, merged as levels fill).
 pub async fn commit_bulk(
     db: &Db,
     rows: &[NewReport],
@@ -241,6 +242,7 @@ pub async fn commit_bulk(
                 Stored::Duplicate { .. } => filed.duplicates += 1,
             }
         }
+        crate::store::segments::merge_all(db).await?;
     }
     Ok(filed)
 }

@@ -6,5 +6,6 @@
 
 pub mod highlight;
 pub mod index;
+pub mod lists;
 pub mod query;
 pub mod terms;

@@ -1,27 +1,31 @@
 //! Ranked search: the words of a query, each standing for its term in every language, matched
 //! all together (AND), scored by BM25 (term impact × inverse document frequency), best first.
 //!
-//! Scoring every match is what makes plaintext engines slow on common words. Here each term's
-//! postings are read in impact order and the walk stops as soon as no unread report can beat
-//! the results already found (Fagin's threshold algorithm): a common word costs about as much
-//! as a rare one. Filters and the viewer's visibility narrow the postings in the database,
-//! before ranking, so a restricted report never takes a place on a page.
+//! A query reads the packed lists of its terms from every segment of the index (one statement)
+//! and scores every report holding all its words in memory: the rarest word's reports looked up
+//! in a byte per report for each other word. Decoding is a few nanoseconds a posting, so a
+//! common word over a million reports costs milliseconds, without the database ever seeing a
+//! term. The filters and the viewer's visibility are applied to the best-scored reports, a few
+//! hundred at a time, until a page is full; a filter that leaves few reports is read whole and
+//! applied first. Either way a restricted report never takes a place on a page.
 
 use super::index::{TermIndex, idf};
+use super::lists::{self, Doc};
 use super::terms::{query_terms, tokens};
 use crate::staff::policy::Visibility;
-use crate::store::search::{self as store, Narrowing, Position};
+use crate::store::search::{self as store, Narrowing};
+use crate::store::segments;
 use crate::store::{Db, StoreError};
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+use std::collections::HashSet;
 
 /// Most words taken from one query.
 pub const MAX_WORDS: usize = 8;
-/// Matches of the rarest word read in the first round, at least: about a page's worth, since
-/// under selective filters each match costs many postings read; four times more each round after.
-const FIRST_CHUNK: usize = 32;
-const MAX_CHUNK: usize = 4_096;
-/// Filters leaving at most this many reports are searched from those reports.
+/// Best-scored reports checked against the filters in the first round, at least; four times
+/// more each round after.
+const FIRST_ROUND: usize = 256;
+const MAX_ROUND: usize = 16_384;
+/// Filters leaving at most this many reports are applied before ranking (and larger ones, once
+/// checking the best candidates has cost as much; see [`rank`]).
 const FEW_REPORTS: usize = 4_096;
 
 /// A query word and the terms it stands for.
@@ -77,85 +81,15 @@ pub struct Page {
     pub more: bool,
 }
 
-/// Walks one of the rarest word's terms: its postings best impact first, keeping the
-/// reports that hold every other word, a chunk at a time.
-struct Cursor {
-    term: i64,
-    buffer: VecDeque<(i64, i64, Vec<i64>)>,
-    last: Option<Position>,
-    done: bool,
-}
-
-/// One query word: the terms it stands for that occur somewhere, and its weight.
-struct List {
-    terms: Vec<i64>,
+/// One query word: the lists of the terms it stands for, and its weight.
+struct Scored<'a> {
+    lists: Vec<&'a [u8]>,
     weight: i64,
     df: u64,
 }
 
-struct Walk<'a> {
-    db: &'a Db,
-    others: Vec<Vec<i64>>,
-    narrowing: &'a Narrowing,
-    visibility: &'a Visibility,
-    cursors: Vec<Cursor>,
-}
-
-impl Walk<'_> {
-    /// Makes sure each cursor has a match to show unless it is finished.
-    async fn fill(&mut self, chunk: usize) -> Result<(), StoreError> {
-        for c in &mut self.cursors {
-            if c.buffer.is_empty() && !c.done {
-                let rows = store::matches_after(
-                    self.db,
-                    c.term,
-                    &self.others,
-                    c.last,
-                    chunk,
-                    self.narrowing,
-                    self.visibility,
-                )
-                .await?;
-                if rows.len() < chunk {
-                    c.done = true;
-                }
-                c.last = rows.last().map(|(i, d, _)| (*i, *d)).or(c.last);
-                c.buffer.extend(rows);
-            }
-        }
-        Ok(())
-    }
-
-    /// The next match across the word's terms, best impact first.
-    async fn next(&mut self, chunk: usize) -> Result<Option<(i64, i64, Vec<i64>)>, StoreError> {
-        self.fill(chunk).await?;
-        let best = self
-            .cursors
-            .iter_mut()
-            .filter(|c| !c.buffer.is_empty())
-            .max_by_key(|c| c.buffer.front().map(|(i, d, _)| (*i, *d)));
-        Ok(best.and_then(|c| c.buffer.pop_front()))
-    }
-
-    /// The highest impact of the rarest word still unread (0 once it is read to the end).
-    async fn bound(&mut self, chunk: usize) -> Result<i64, StoreError> {
-        self.fill(chunk).await?;
-        Ok(self
-            .cursors
-            .iter()
-            .filter_map(|c| c.buffer.front().map(|p| p.0))
-            .max()
-            .unwrap_or(0))
-    }
-}
-
 /// Ranks the reports matching every word of `words` among those `narrowing` and `visibility`
 /// allow, and returns `limit` of them from `offset`.
-///
-/// Two plans, both exact: when filters leave few reports, those reports are scored directly;
-/// otherwise the rarest word's postings are read best-impact first, each report found is looked
-/// up in the other words' postings, and the walk stops as soon as no unread report can beat
-/// the page (or the rarest word is read to the end).
 pub async fn search(
     db: &Db,
     index: &TermIndex,
@@ -178,16 +112,15 @@ pub async fn search(
     .await
 }
 
-/// How a search finds its reports. Every plan gives the same page; tests and benchmarks
-/// compare them.
+/// How a search applies the filters. Every plan gives the same page; tests compare them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plan {
-    /// Score the filtered reports directly when there are few, else walk.
+    /// Filters first when they leave few reports, else best scores first.
     Auto,
-    /// Walk the rarest word's postings with pruning.
-    Walk,
-    /// Score every allowed report holding the rarest word, without pruning.
-    Exhaustive,
+    /// Check the best-scored reports against the filters, a round at a time.
+    BestFirst,
+    /// Read every report the filters leave, then rank those.
+    FiltersFirst,
 }
 
 /// [`search`] with a chosen plan.
@@ -205,140 +138,176 @@ pub async fn search_with(
     if words.is_empty() || *visibility == Visibility::Nothing || limit == 0 {
         return Ok(Page::default());
     }
-    let total = store::documents(db).await?;
     let hashed: Vec<Vec<i64>> = words
         .iter()
         .map(|w| w.terms.iter().map(|t| index.hash(t)).collect())
         .collect();
-    let all: Vec<i64> = hashed.iter().flatten().copied().collect();
-    let dfs = store::frequencies(db, &all).await?;
-    let mut lists = Vec::with_capacity(words.len());
-    for terms in hashed {
-        let terms: Vec<i64> = terms.into_iter().filter(|t| dfs.contains_key(t)).collect();
-        if terms.is_empty() {
+    let mut all: Vec<i64> = hashed.iter().flatten().copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    let found = segments::lists_of(db, &all).await?;
+    let total = store::documents(db).await?;
+    let mut scored = Vec::with_capacity(hashed.len());
+    for terms in &hashed {
+        let mine: Vec<&(i64, i64, Vec<u8>)> =
+            found.iter().filter(|(t, _, _)| terms.contains(t)).collect();
+        if mine.is_empty() {
             // A word found in no report: nothing has every word.
             return Ok(Page::default());
         }
-        let df: u64 = terms.iter().map(|t| dfs[t]).sum();
-        lists.push(List {
+        let df: u64 = mine.iter().map(|(_, n, _)| (*n).max(0) as u64).sum();
+        scored.push(Scored {
+            lists: mine.iter().map(|(_, _, l)| l.as_slice()).collect(),
             weight: (idf(df.max(1), total) * 1000.0).round().max(1.0) as i64,
-            terms,
             df,
         });
     }
-    lists.sort_by_key(|l| l.df);
+    scored.sort_by_key(|w| w.df);
+    let candidates = candidates(&scored).ok_or(StoreError::Corrupt)?;
     let wanted = offset + limit + 1;
-    let mut best: BinaryHeap<Reverse<(i64, i64)>> = BinaryHeap::new();
-    let narrowed = match plan {
-        Plan::Auto if store::narrows(narrowing) => {
-            let terms: Vec<Vec<i64>> = lists.iter().map(|l| l.terms.clone()).collect();
-            store::narrowed_matches(db, &terms, narrowing, visibility, FEW_REPORTS).await?
-        }
-        Plan::Exhaustive => {
-            let terms: Vec<Vec<i64>> = lists.iter().map(|l| l.terms.clone()).collect();
-            store::narrowed_matches(db, &terms, narrowing, visibility, i32::MAX as usize - 1)
-                .await?
-        }
-        _ => None,
-    };
-    match narrowed {
-        Some(matches) => {
-            for (doc, impacts) in matches {
-                keep(&mut best, wanted, score(&lists, &impacts), doc);
-            }
-        }
-        None => walk(db, &lists, narrowing, visibility, &mut best, wanted).await?,
-    }
-    let mut ranked: Vec<(i64, i64)> = best.into_iter().map(|Reverse(x)| x).collect();
-    ranked.sort_by(|a, b| b.cmp(a));
+    let ranked = rank(plan, db, candidates, narrowing, visibility, wanted).await?;
     let more = ranked.len() > offset + limit;
-    let page: Vec<(i64, i64)> = ranked.into_iter().skip(offset).take(limit).collect();
-    let docs: Vec<i64> = page.iter().map(|(_, d)| *d).collect();
-    let ids: HashMap<i64, String> = store::reports_of(db, &docs).await?.into_iter().collect();
     Ok(Page {
-        hits: page
-            .into_iter()
-            .filter_map(|(score, doc)| {
-                ids.get(&doc).map(|id| Hit {
-                    report_id: id.clone(),
-                    score,
-                })
-            })
-            .collect(),
+        hits: ranked.into_iter().skip(offset).take(limit).collect(),
         more,
     })
 }
 
-/// The rarest word's postings, best first, keeping the reports that hold every other word,
-/// until no unread report can enter the page.
-async fn walk(
-    db: &Db,
-    lists: &[List],
-    narrowing: &Narrowing,
-    visibility: &Visibility,
-    best: &mut BinaryHeap<Reverse<(i64, i64)>>,
-    wanted: usize,
-) -> Result<(), StoreError> {
-    let Some((driver, others)) = lists.split_first() else {
-        return Ok(());
-    };
-    let mut rest = 0;
-    for list in others {
-        let mut top = 0;
-        for &term in &list.terms {
-            top = top.max(store::top_impact(db, term).await?);
-        }
-        rest += list.weight * top;
+/// Every report holding all the words, with its score, in no order. `None` if a list is not a
+/// packed list.
+fn candidates(words: &[Scored<'_>]) -> Option<Vec<(i64, Doc)>> {
+    let (rarest, others) = words.split_first()?;
+    // The rarest word's reports, each once at its best impact over the word's terms.
+    let mut driver: Vec<(Doc, u8)> = Vec::new();
+    for list in &rarest.lists {
+        lists::decode(list, |doc, impact| driver.push((doc, impact)))?;
     }
-    let mut walk = Walk {
-        db,
-        others: others.iter().map(|l| l.terms.clone()).collect(),
-        narrowing,
-        visibility,
-        cursors: driver
-            .terms
-            .iter()
-            .map(|&term| Cursor {
-                term,
-                buffer: VecDeque::new(),
-                last: None,
-                done: false,
+    driver.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    driver.dedup_by_key(|e| e.0);
+    let end = driver.last().map_or(0, |e| e.0 as usize + 1);
+    // Each other word as a byte per report (its best impact; 0 where it is absent).
+    let mut impacts: Vec<Vec<u8>> = Vec::with_capacity(others.len());
+    for word in others {
+        let mut column = vec![0u8; end];
+        for list in &word.lists {
+            lists::decode(list, |doc, impact| {
+                if let Some(best) = column.get_mut(doc as usize) {
+                    *best = (*best).max(impact);
+                }
+            })?;
+        }
+        impacts.push(column);
+    }
+    Some(
+        driver
+            .into_iter()
+            .filter_map(|(doc, impact)| {
+                let mut score = rarest.weight * i64::from(impact);
+                for (word, column) in others.iter().zip(&impacts) {
+                    let i = column[doc as usize];
+                    if i == 0 {
+                        return None;
+                    }
+                    score += word.weight * i64::from(i);
+                }
+                Some((score, doc))
             })
             .collect(),
+    )
+}
+
+/// The `wanted` best candidates that pass the filters and the viewer's visibility, best first;
+/// among equal scores the newer report (higher document number) first.
+///
+/// The best candidates are checked a round at a time. A filter that leaves few reports is read
+/// whole instead, and applied to the candidates in memory: tried first with [`FEW_REPORTS`],
+/// and again whenever the rounds have checked as many candidates as the last try found reports
+/// (a filter that matches little of what the words find), so neither way costs much more than
+/// the other would have.
+async fn rank(
+    plan: Plan,
+    db: &Db,
+    mut candidates: Vec<(i64, Doc)>,
+    narrowing: &Narrowing,
+    visibility: &Visibility,
+    wanted: usize,
+) -> Result<Vec<Hit>, StoreError> {
+    let mut out: Vec<(i64, Doc)> = Vec::with_capacity(wanted);
+    let mut rest: &mut [(i64, Doc)] = &mut candidates;
+    let mut checked = 0;
+    let mut try_filters_at = match plan {
+        Plan::Auto if store::narrows(narrowing) => 0,
+        Plan::FiltersFirst => 0,
+        _ => usize::MAX,
     };
-    let mut seen: HashSet<i64> = HashSet::new();
-    let mut chunk = wanted.clamp(FIRST_CHUNK, MAX_CHUNK);
-    loop {
-        for _ in 0..chunk {
-            match walk.next(chunk).await? {
-                Some((impact, doc, impacts)) => {
-                    if seen.insert(doc) {
-                        let s = driver.weight * impact + score(others, &impacts);
-                        keep(best, wanted, s, doc);
-                    }
-                }
-                None => return Ok(()),
+    let mut round = wanted.clamp(FIRST_ROUND, MAX_ROUND);
+    while out.len() < wanted && !rest.is_empty() {
+        if checked >= try_filters_at {
+            let cap = match plan {
+                Plan::FiltersFirst => usize::MAX,
+                _ => FEW_REPORTS.max(4 * checked),
+            };
+            if let Some(docs) = store::narrowed(db, narrowing, visibility, cap).await? {
+                out.extend(best_of(rest, &docs, wanted - out.len()));
+                break;
             }
+            try_filters_at = cap;
         }
-        let threshold = driver.weight * walk.bound(chunk).await? + rest;
-        if best.len() >= wanted && best.peek().is_some_and(|Reverse((s, _))| *s >= threshold) {
-            return Ok(());
+        let take = round.min(rest.len());
+        if take < rest.len() {
+            rest.select_nth_unstable_by(take - 1, |a, b| b.cmp(a));
         }
-        chunk = (chunk * 4).min(MAX_CHUNK);
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(take);
+        head.sort_unstable_by(|a, b| b.cmp(a));
+        let docs: Vec<i64> = head.iter().map(|(_, d)| i64::from(*d)).collect();
+        let passed: HashSet<i64> = store::passing(db, &docs, narrowing, visibility)
+            .await?
+            .into_iter()
+            .collect();
+        out.extend(
+            head.iter()
+                .filter(|(_, doc)| passed.contains(&i64::from(*doc)))
+                .take(wanted - out.len()),
+        );
+        checked += take;
+        rest = tail;
+        round = (round * 4).min(MAX_ROUND);
     }
+    let docs: Vec<i64> = out.iter().map(|(_, d)| i64::from(*d)).collect();
+    let reports = store::reports_of(db, &docs).await?;
+    Ok(out
+        .into_iter()
+        .filter_map(|(score, doc)| {
+            reports.get(&i64::from(doc)).map(|id| Hit {
+                report_id: id.clone(),
+                score,
+            })
+        })
+        .collect())
 }
 
-/// The score of a report from each word's impact in it.
-fn score(lists: &[List], impacts: &[i64]) -> i64 {
-    lists.iter().zip(impacts).map(|(l, i)| l.weight * i).sum()
-}
-
-/// Keeps the `wanted` best (score, doc) pairs; among equal scores the newer report wins.
-fn keep(best: &mut BinaryHeap<Reverse<(i64, i64)>>, wanted: usize, score: i64, doc: i64) {
-    best.push(Reverse((score, doc)));
-    if best.len() > wanted {
-        best.pop();
+/// The `n` best of `candidates` among `docs`, best first.
+fn best_of(candidates: &[(i64, Doc)], docs: &[i64], n: usize) -> Vec<(i64, Doc)> {
+    // A byte per report rather than a hash lookup per candidate (there may be millions).
+    let end = candidates
+        .iter()
+        .map(|(_, d)| *d as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut kept = vec![false; end];
+    for doc in docs {
+        if let Some(k) = usize::try_from(*doc).ok().and_then(|d| kept.get_mut(d)) {
+            *k = true;
+        }
     }
+    let mut best: Vec<(i64, Doc)> = candidates
+        .iter()
+        .copied()
+        .filter(|(_, doc)| kept[*doc as usize])
+        .collect();
+    best.sort_unstable_by(|a, b| b.cmp(a));
+    best.truncate(n);
+    best
 }
 
 #[cfg(test)]
@@ -361,14 +330,32 @@ mod tests {
         assert_eq!(words(&q).len(), MAX_WORDS);
     }
 
-    #[test]
-    fn the_heap_keeps_the_best() {
-        let mut best = BinaryHeap::new();
-        for (s, d) in [(5, 1), (9, 2), (1, 3), (7, 4)] {
-            keep(&mut best, 2, s, d);
+    fn word(lists: &[Vec<u8>], weight: i64) -> Scored<'_> {
+        Scored {
+            lists: lists.iter().map(Vec::as_slice).collect(),
+            weight,
+            df: 0,
         }
-        let mut kept: Vec<_> = best.into_iter().map(|Reverse(x)| x).collect();
-        kept.sort();
-        assert_eq!(kept, vec![(7, 4), (9, 2)]);
+    }
+
+    #[test]
+    fn candidates_hold_every_word_and_add_up_their_weights() {
+        // "work" in reports 1, 4 and 9 (two terms, e.g. English and French, both in 4);
+        // "hotel" in 4, 5 and 9.
+        let work = [
+            lists::encode(&[(1, 10), (4, 20)]),
+            lists::encode(&[(4, 30), (9, 5)]),
+        ];
+        let hotel = [lists::encode(&[(4, 2), (5, 50), (9, 1)])];
+        let mut found = candidates(&[word(&work, 100), word(&hotel, 1_000)]).unwrap();
+        found.sort();
+        assert_eq!(found, vec![(100 * 5 + 1_000, 9), (100 * 30 + 2_000, 4)]);
+        let nothing = [lists::encode(&[(2, 9)])];
+        assert!(
+            candidates(&[word(&nothing, 1), word(&hotel, 1)])
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(candidates(&[word(&[vec![0x80]], 1)]), None);
     }
 }

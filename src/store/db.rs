@@ -118,16 +118,14 @@ impl Db {
         Ok(Self { pool, backend })
     }
 
-    /// Brings the schema up to date, and restores the search's term index if a bulk load left
-    /// it missing.
+    /// Brings the schema up to date, and converts a search index written before its segments
+    /// (migration 0011).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
-        // A bulk load drops the search's term index and builds it at the end; if it was
-        // interrupted, the index is built here before anyone searches.
-        super::search::build_term_index(self).await
+        super::segments::convert_legacy(self).await
     }
 
     pub fn pool(&self) -> &AnyPool {

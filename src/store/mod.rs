@@ -10,6 +10,7 @@ pub mod followup;
 pub mod links;
 pub mod reports;
 pub mod search;
+pub mod segments;
 pub mod staff;
 pub mod writer;
 

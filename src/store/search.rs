@@ -1,12 +1,15 @@
-//! The search index in the database: document numbers for reports, postings (keyed term hash,
-//! impact) per document, and the reads a ranked query needs — a term's postings in impact
-//! order narrowed by the triage filters and the viewer's visibility, and the impacts of given
-//! terms in given documents.
+//! The search index in the database: document numbers for reports (with a copy of the clear
+//! columns filters read), the queue of postings waiting to be indexed, and the reads a ranked
+//! query needs besides the term lists (`store::segments`): which of some documents pass the
+//! triage filters and the viewer's visibility, or every document that does when they are few.
 
+use super::segments;
 use super::{Db, StoreError};
 use crate::search::index::{MAX_IMPACT, Posting};
+use crate::search::lists::Doc;
 use crate::staff::policy::Visibility;
 use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
 
 /// Rows per multi-row insert. Small on purpose: sqlx looks up each SQLite parameter by name,
 /// and SQLite finds a name by scanning the statement's list of them, so binding costs grow with
@@ -115,9 +118,9 @@ fn bind_all<'q>(
 /// Reports numbered per statement.
 const REPORTS_PER_STATEMENT: usize = 500;
 
-/// Adds each report's postings to its document (numbering reports on first use), inside `tx`,
-/// in a few multi-row statements for a whole batch. Postings for a term a document already has
-/// add up, capped at the highest impact.
+/// Adds each report's postings to the index inside `tx`: numbers the reports not numbered yet
+/// (a report's messages reuse its number) and writes the postings as one new segment. A term
+/// a document already has in an older segment counts at its best impact.
 pub async fn add_postings(
     tx: &mut Transaction<'static, Any>,
     reports: &[(&str, &[Posting])],
@@ -152,29 +155,20 @@ pub async fn add_postings(
             );
         }
     }
-    let mut rows = Vec::new();
+    let mut lists = segments::Lists::new();
     for (id, postings) in &reports {
-        let doc = *docs.get(*id).ok_or(StoreError::Corrupt)?;
-        rows.extend(postings.iter().map(|p| (doc, p)));
-    }
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
-            .collect();
-        let sql = format!(
-            "INSERT INTO search_postings (doc, term, impact) VALUES {} \
-             ON CONFLICT (doc, term) DO UPDATE SET impact = CASE \
-             WHEN search_postings.impact + excluded.impact > {MAX_IMPACT} THEN {MAX_IMPACT} \
-             ELSE search_postings.impact + excluded.impact END",
-            values.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for (doc, p) in chunk {
-            q = q.bind(*doc).bind(p.term).bind(p.impact);
+        let doc = docs.get(*id).ok_or(StoreError::Corrupt)?;
+        let doc = Doc::try_from(*doc).map_err(|_| StoreError::Corrupt)?;
+        for p in postings.iter() {
+            let impact = p.impact.clamp(1, MAX_IMPACT) as u8;
+            lists.entry(p.term).or_default().push((doc, impact));
         }
-        q.execute(&mut **tx).await?;
     }
-    Ok(())
+    for entries in lists.values_mut() {
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        entries.dedup_by_key(|e| e.0);
+    }
+    segments::write(tx, 0, &lists).await
 }
 
 /// Queues reports' postings for indexing (migration 0010; the writer takes them in), inside the
@@ -255,20 +249,19 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
         })
         .collect::<Result<_, sqlx::Error>>()?;
     taken.sort_by_key(|(seq, _, _)| *seq);
-    // A report and a later message of it may wait together: one document, impacts added up.
-    let mut frequencies = Frequencies::default();
+    // A report and a later message of it may wait together: one document, each term at its
+    // best impact (as across segments).
     let mut merged: Vec<(String, std::collections::BTreeMap<i64, i64>)> = Vec::new();
     let mut place = std::collections::HashMap::new();
     for (_, report_id, packed) in &taken {
         let postings = crate::search::index::unpack(packed).ok_or(StoreError::Corrupt)?;
-        frequencies.count(&postings);
         let at = *place.entry(report_id.as_str()).or_insert_with(|| {
             merged.push((report_id.clone(), Default::default()));
             merged.len() - 1
         });
         for p in postings {
             let impact = merged[at].1.entry(p.term).or_default();
-            *impact = (*impact + p.impact).min(MAX_IMPACT);
+            *impact = (*impact).max(p.impact);
         }
     }
     let postings: Vec<(String, Vec<Posting>)> = merged
@@ -286,126 +279,8 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
         .map(|(id, p)| (id.as_str(), p.as_slice()))
         .collect();
     add_postings(&mut tx, &refs).await?;
-    add_frequencies(&mut tx, &frequencies).await?;
     tx.commit().await?;
     Ok(taken.len())
-}
-
-/// How many new reports hold each term, counted over a batch of reports.
-#[derive(Debug, Default, Clone)]
-pub struct Frequencies(std::collections::BTreeMap<i64, i64>);
-
-impl Frequencies {
-    /// Counts the terms of one new report.
-    pub fn count(&mut self, postings: &[Posting]) {
-        for p in postings {
-            *self.0.entry(p.term).or_default() += 1;
-        }
-    }
-}
-
-/// Adds a batch's term counts to the document frequencies, inside the batch's transaction.
-/// Rows are written in term order, so that two writers (app nodes on PostgreSQL) lock them in
-/// the same order and never deadlock.
-pub async fn add_frequencies(
-    tx: &mut Transaction<'static, Any>,
-    frequencies: &Frequencies,
-) -> Result<(), StoreError> {
-    let rows: Vec<(&i64, &i64)> = frequencies.0.iter().collect();
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-            .collect();
-        let sql = format!(
-            "INSERT INTO search_terms (term, df) VALUES {} \
-             ON CONFLICT (term) DO UPDATE SET df = search_terms.df + excluded.df",
-            values.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for (term, n) in chunk {
-            q = q.bind(**term).bind(**n);
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
-/// The postings index a query walks: by term, best impact first (migration 0008 creates it).
-/// Each new report adds about fifty postings scattered all over it, so a bulk load of many
-/// reports drops it first and builds it once at the end, from sorted data, many times faster.
-const TERM_INDEX: &str =
-    "CREATE INDEX IF NOT EXISTS search_postings_term ON search_postings (term, impact, doc)";
-
-/// Drops the term index before a bulk load (see [`TERM_INDEX`]). Searches stay correct while it
-/// is missing, only slow; [`build_term_index`] restores it, and so does every start of the
-/// server (through [`Db::migrate`]) should a load be interrupted.
-pub async fn drop_term_index(db: &Db) -> Result<(), StoreError> {
-    sqlx::query("DROP INDEX IF EXISTS search_postings_term")
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
-/// Builds the term index if it is missing (after a bulk load); does nothing otherwise.
-pub async fn build_term_index(db: &Db) -> Result<(), StoreError> {
-    // Looked up first: CREATE INDEX takes a lock that would make a starting node wait for writers.
-    let exists = match db.backend() {
-        super::Backend::Sqlite => {
-            "SELECT 1 AS found FROM sqlite_master WHERE type = 'index' AND name = 'search_postings_term'"
-        }
-        super::Backend::Postgres => {
-            "SELECT 1 AS found FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'search_postings_term'"
-        }
-    };
-    if sqlx::query(exists)
-        .fetch_optional(db.pool())
-        .await?
-        .is_some()
-    {
-        return Ok(());
-    }
-    let mut conn = db.pool().acquire().await?;
-    if db.backend() == super::Backend::Postgres {
-        // The default (64 MB) makes PostgreSQL sort a large index in many passes on disk.
-        sqlx::query("SET maintenance_work_mem = '1GB'")
-            .execute(&mut *conn)
-            .await?;
-    }
-    sqlx::query(TERM_INDEX).execute(&mut *conn).await?;
-    if db.backend() == super::Backend::Postgres {
-        sqlx::query("RESET maintenance_work_mem")
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// In how many reports each of `terms` occurs (terms found nowhere are left out).
-pub async fn frequencies(
-    db: &Db,
-    terms: &[i64],
-) -> Result<std::collections::HashMap<i64, u64>, StoreError> {
-    if terms.is_empty() {
-        return Ok(Default::default());
-    }
-    let ps: Vec<String> = (1..=terms.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT term, df FROM search_terms WHERE term IN ({})",
-        ps.join(", ")
-    );
-    let mut q = sqlx::query(&sql);
-    for t in terms {
-        q = q.bind(t);
-    }
-    let rows = q.fetch_all(db.pool()).await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<i64, _>("term")?,
-                r.try_get::<i64, _>("df")?.max(0) as u64,
-            ))
-        })
-        .collect()
 }
 
 /// Whether the narrowing filters anything beyond the viewer's visibility.
@@ -426,191 +301,97 @@ pub async fn documents(db: &Db) -> Result<u64, StoreError> {
     Ok(row.try_get::<Option<i64>, _>("n")?.unwrap_or(0).max(0) as u64)
 }
 
-/// The highest impact `term` has anywhere (0 when it occurs nowhere).
-pub async fn top_impact(db: &Db, term: i64) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT MAX(impact) AS m FROM search_postings WHERE term = $1")
-        .bind(term)
-        .fetch_one(db.pool())
-        .await?;
-    Ok(row.try_get::<Option<i64>, _>("m")?.unwrap_or(0))
+/// Documents checked per statement.
+const DOCS_PER_STATEMENT: usize = 1_000;
+
+/// SQL aggregating the column `doc` of a subquery `t` into one comma-separated text: a filter may
+/// leave tens of thousands of documents, and one row is read far faster than that many.
+fn doc_list(db: &Db) -> &'static str {
+    match db.backend() {
+        super::Backend::Sqlite => "group_concat(t.doc)",
+        super::Backend::Postgres => "string_agg(t.doc::text, ',')",
+    }
 }
 
-/// Where a walk down one term's postings stands: the last (impact, doc) read.
-pub type Position = (i64, i64);
-
-/// A document holding every word, with each word's impact (the best of its terms).
-pub type Match = (i64, Vec<i64>);
-
-/// SQL giving, for the document `p.doc`, the best impact of any of the terms bound at
-/// `placeholders` (NULL when it holds none).
-fn best_impact(doc: &str, placeholders: &str) -> String {
-    format!(
-        "(SELECT MAX(q.impact) FROM search_postings q WHERE q.doc = {doc} AND q.term IN ({placeholders}))"
-    )
-}
-
-/// SQL requiring the document `doc` to hold one of the terms bound at `placeholders`.
-fn holds(doc: &str, placeholders: &str) -> String {
-    format!(
-        " AND EXISTS (SELECT 1 FROM search_postings q WHERE q.doc = {doc} AND q.term IN ({placeholders}))"
-    )
-}
-
-/// Placeholders from `$first` for each word's terms, in order.
-fn word_placeholders(words: &[Vec<i64>], first: usize) -> Vec<String> {
-    let mut next = first;
-    words
-        .iter()
-        .map(|terms| {
-            let ps: Vec<String> = terms
-                .iter()
-                .map(|_| {
-                    next += 1;
-                    format!("${}", next - 1)
-                })
-                .collect();
-            ps.join(", ")
-        })
-        .collect()
-}
-
-fn matches_from(
-    rows: &[sqlx::any::AnyRow],
-    others: usize,
-) -> Result<Vec<(i64, i64, Vec<i64>)>, StoreError> {
-    rows.iter()
-        .map(|r| {
-            let mut impacts = Vec::with_capacity(others);
-            for i in 0..others {
-                impacts.push(
-                    r.try_get::<Option<i64>, _>(format!("i{i}").as_str())?
-                        .unwrap_or(0),
-                );
-            }
-            Ok((r.try_get("impact")?, r.try_get("doc")?, impacts))
-        })
-        .collect()
-}
-
-/// The next `limit` documents after `after` in `term`'s postings, best impact first, that
-/// pass `narrowing` and `visibility` and hold at least one term of every word of `others`; as
-/// (impact of `term`, doc, best impact of each other word). Every posting in between was read
-/// and did not qualify, so the last row's position bounds everything still unread.
-pub async fn matches_after(
+/// Runs a query of one aggregated document list (see [`doc_list`]) and parses it.
+async fn fetch_docs<'q>(
     db: &Db,
-    term: i64,
-    others: &[Vec<i64>],
-    after: Option<Position>,
-    limit: usize,
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+) -> Result<Vec<i64>, StoreError> {
+    let text: Option<String> = query.fetch_one(db.pool()).await?.try_get("docs")?;
+    text.as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().map_err(|_| StoreError::Corrupt))
+        .collect()
+}
+
+/// Which of `docs` pass `narrowing` and `visibility` (and still exist).
+pub async fn passing(
+    db: &Db,
+    docs: &[i64],
     narrowing: &Narrowing,
     visibility: &Visibility,
-) -> Result<Vec<(i64, i64, Vec<i64>)>, StoreError> {
-    let other_count: usize = others.iter().map(Vec::len).sum();
-    let Some(clause) = Clause::build(narrowing, visibility, 5 + other_count) else {
-        return Ok(Vec::new());
+) -> Result<Vec<i64>, StoreError> {
+    let mut out = Vec::new();
+    let Some(clause) = Clause::build(narrowing, visibility, 1) else {
+        return Ok(out);
     };
-    let (impact, doc) = after.unwrap_or((MAX_IMPACT + 1, 0));
-    let join = if clause.sql.is_empty() {
-        String::new()
-    } else {
-        format!(" JOIN search_docs d ON d.doc = p.doc AND {}", clause.sql)
-    };
-    let words = word_placeholders(others, 5);
-    let columns: String = words
-        .iter()
-        .enumerate()
-        .map(|(i, ps)| format!(", {} AS i{i}", best_impact("p.doc", ps)))
-        .collect();
-    let exists: String = words.iter().map(|ps| holds("p.doc", ps)).collect();
-    let sql = format!(
-        "SELECT p.impact, p.doc{columns} FROM search_postings p{join} \
-         WHERE p.term = $1 AND (p.impact, p.doc) < ($2, $3){exists} \
-         ORDER BY p.impact DESC, p.doc DESC LIMIT $4"
-    );
-    let mut q = sqlx::query(&sql)
-        .bind(term)
-        .bind(impact)
-        .bind(doc)
-        .bind(limit as i64);
-    for t in others.iter().flatten() {
-        q = q.bind(*t);
+    for chunk in docs.chunks(DOCS_PER_STATEMENT) {
+        // Document numbers are written into the statement, not bound: they are integers of our
+        // own, and binding a thousand parameters by name costs SQLite a scan of the names each.
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {} AS docs FROM (SELECT d.doc FROM search_docs d WHERE d.doc IN ({list}) AND {}) t",
+            doc_list(db),
+            clause.condition()
+        );
+        out.extend(fetch_docs(db, bind_all(sqlx::query(&sql), &clause.binds)).await?);
     }
-    let rows = bind_all(q, &clause.binds).fetch_all(db.pool()).await?;
-    matches_from(&rows, others.len())
+    Ok(out)
 }
 
-/// When `narrowing` and `visibility` leave at most `cap` reports: those holding a term of
-/// every word of `words`, with each word's best impact. `None` when more reports are left.
-pub async fn narrowed_matches(
+/// Every document `narrowing` and `visibility` leave, if there are at most `cap` of them;
+/// `None` when there are more.
+pub async fn narrowed(
     db: &Db,
-    words: &[Vec<i64>],
     narrowing: &Narrowing,
     visibility: &Visibility,
     cap: usize,
-) -> Result<Option<Vec<Match>>, StoreError> {
+) -> Result<Option<Vec<i64>>, StoreError> {
     let Some(clause) = Clause::build(narrowing, visibility, 2) else {
         return Ok(Some(Vec::new()));
     };
-    let condition = clause.condition();
-    let count_sql = format!(
-        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_docs d WHERE {condition} LIMIT $1) t"
-    );
-    let q = sqlx::query(&count_sql).bind((cap + 1) as i64);
-    let n: i64 = bind_all(q, &clause.binds)
-        .fetch_one(db.pool())
-        .await?
-        .try_get("n")?;
-    if n as usize > cap {
-        return Ok(None);
-    }
-    let Some(clause) = Clause::build(
-        narrowing,
-        visibility,
-        1 + words.iter().map(Vec::len).sum::<usize>(),
-    ) else {
-        return Ok(Some(Vec::new()));
-    };
-    let condition = clause.condition();
-    let placeholders = word_placeholders(words, 1);
-    let columns: Vec<String> = placeholders
-        .iter()
-        .enumerate()
-        .map(|(i, ps)| format!("{} AS i{i}", best_impact("d.doc", ps)))
-        .collect();
-    let exists: String = placeholders.iter().map(|ps| holds("d.doc", ps)).collect();
+    let limit = i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX);
     let sql = format!(
-        "SELECT d.doc, 0 AS impact, {} FROM search_docs d WHERE {condition}{exists}",
-        columns.join(", ")
+        "SELECT {} AS docs FROM (SELECT d.doc FROM search_docs d WHERE {} LIMIT $1) t",
+        doc_list(db),
+        clause.condition()
     );
-    let mut q = sqlx::query(&sql);
-    for t in words.iter().flatten() {
-        q = q.bind(*t);
-    }
-    let rows = bind_all(q, &clause.binds).fetch_all(db.pool()).await?;
-    Ok(Some(
-        matches_from(&rows, words.len())?
-            .into_iter()
-            .map(|(_, doc, impacts)| (doc, impacts))
-            .collect(),
-    ))
+    let docs = fetch_docs(db, bind_all(sqlx::query(&sql).bind(limit), &clause.binds)).await?;
+    Ok((docs.len() <= cap).then_some(docs))
 }
 
 /// The report of each document, as (doc, report id).
-pub async fn reports_of(db: &Db, docs: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+pub async fn reports_of(db: &Db, docs: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
     if docs.is_empty() {
-        return Ok(Vec::new());
+        return Ok(HashMap::new());
     }
-    let ps: Vec<String> = (1..=docs.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT doc, report_id FROM search_docs WHERE doc IN ({})",
-        ps.join(", ")
-    );
-    let mut q = sqlx::query(&sql);
-    for d in docs {
-        q = q.bind(d);
-    }
-    let rows = q.fetch_all(db.pool()).await?;
-    rows.iter()
+    let list = docs
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT doc, report_id FROM search_docs WHERE doc IN ({list})");
+    let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
+    let found: Result<HashMap<i64, String>, sqlx::Error> = rows
+        .iter()
         .map(|r| Ok((r.try_get("doc")?, r.try_get("report_id")?)))
-        .collect()
+        .collect();
+    Ok(found?)
 }

@@ -5,10 +5,11 @@
 //!
 //! The same task keeps the search index: a filed report's postings wait in the index queue (one
 //! row, committed with the report) and, whenever no submission is waiting and a step's worth has
-//! gathered (or a second has passed), the writer moves a few dozen queued reports into the term
-//! index in one transaction. Receipts never wait behind the hundreds of index pages a report's
-//! terms touch, and on SQLite no second writer fights this one for the lock. A report is searchable a moment after its receipt; under a burst of
-//! submissions the index lags and catches up after it.
+//! gathered (or a second has passed), the writer moves a few dozen queued reports into a new
+//! segment of the index in one transaction; when nothing is queued it merges segments (see
+//! `store::segments`). Receipts never wait behind index writes, and on SQLite no second writer
+//! fights this one for the lock. A report is searchable a moment after its receipt; under a
+//! burst of submissions the index lags and catches up after it.
 
 use super::reports::{self, Inserted, NewReport};
 use super::{Db, StoreError};
@@ -73,11 +74,11 @@ impl ReportWriter {
 /// How a commit puts reports into the search index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Indexing {
-    /// Into the term index in the same transaction (bulk loads: many reports per commit share
-    /// the index pages they touch).
+    /// Into a new segment of the index in the same transaction (bulk loads: many reports per
+    /// commit share one segment).
     Now,
     /// Into the index queue, taken in by the writer between submissions (live intake: a
-    /// receipt waits for a page or two, not for hundreds of index pages).
+    /// receipt waits for one queue row, not for the index).
     Queued,
 }
 
@@ -119,13 +120,11 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewReport, Reply)>) {
                 || super::search::queued_at_least(&db, INDEX_STEP)
                     .await
                     .unwrap_or(true);
-            if !ripe {
-                index_due = false;
-                continue;
+            if ripe {
+                last_step = Instant::now();
             }
-            last_step = Instant::now();
-            index_due = match super::search::index_queued(&db, INDEX_STEP).await {
-                Ok(moved) => moved > 0,
+            index_due = match index_or_merge(&db, ripe).await {
+                Ok(worked) => worked,
                 Err(e) => {
                     tracing::warn!(error = %e, "search indexing failed; the reports stay queued and are retried");
                     retry_after = Instant::now() + AFTER_FAILURE;
@@ -134,6 +133,15 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewReport, Reply)>) {
             };
         }
     }
+}
+
+/// One step of index upkeep: moves a step of queued reports into a new segment when `ripe`,
+/// else merges segments if a level is full. Returns whether it did anything.
+async fn index_or_merge(db: &Db, ripe: bool) -> Result<bool, StoreError> {
+    if ripe && super::search::index_queued(db, INDEX_STEP).await? > 0 {
+        return Ok(true);
+    }
+    super::segments::merge_one(db).await
 }
 
 /// Commits one batch of submissions and answers each submitter.
@@ -179,14 +187,7 @@ pub(crate) async fn commit(
         outcomes.push(outcome);
     }
     match indexing {
-        Indexing::Now => {
-            let mut frequencies = super::search::Frequencies::default();
-            for (_, postings) in &indexed {
-                frequencies.count(postings);
-            }
-            super::search::add_postings(&mut tx, &indexed).await?;
-            super::search::add_frequencies(&mut tx, &frequencies).await?;
-        }
+        Indexing::Now => super::search::add_postings(&mut tx, &indexed).await?,
         Indexing::Queued => super::search::queue_postings(&mut tx, &indexed).await?,
     }
     tx.commit().await?;

@@ -17,6 +17,7 @@ mod safety;
 mod sealing;
 mod search;
 mod seed;
+mod segments;
 mod smtp_sink;
 mod staff;
 mod startup;

@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 /// Segments of one level merged together: a posting is rewritten once per level (about six
 /// times by a million reports), and a term has at most `FAN_IN - 1` lists per level.
 pub const FAN_IN: usize = 8;
-/// Lists per multi-row insert (see `store::search::ROWS_PER_INSERT` on why it is small).
-const ROWS_PER_INSERT: usize = 64;
+/// Lists per multi-row insert: one bound parameter each (see `store::search::ROWS_PER_INSERT`
+/// on why SQLite wants few).
+const LISTS_PER_INSERT: usize = 256;
 /// A merge reads and writes its lists in parts of about this many bytes, by ranges of term
 /// hashes, so that its memory stays bounded however large the segments.
 const MERGE_PART_BYTES: i64 = 32 << 20;
@@ -51,17 +52,21 @@ async fn insert_lists(
     segment: i64,
     rows: &[(i64, usize, Vec<u8>)],
 ) -> Result<(), StoreError> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("($1, ${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+    for chunk in rows.chunks(LISTS_PER_INSERT) {
+        // Only the lists are bound; the numbers are our own integers, written in, which keeps
+        // SQLite's lookup of parameters by name short.
+        let values: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, (term, docs, _))| format!("({segment}, {term}, {docs}, ${})", i + 1))
             .collect();
         let sql = format!(
             "INSERT INTO search_lists (segment, term, docs, postings) VALUES {}",
             values.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(segment);
-        for (term, docs, packed) in chunk {
-            q = q.bind(*term).bind(*docs as i64).bind(packed.as_slice());
+        let mut q = sqlx::query(&sql);
+        for (_, _, packed) in chunk {
+            q = q.bind(packed.as_slice());
         }
         q.execute(&mut **tx).await?;
     }

@@ -5,8 +5,8 @@
 //! directory (purpose `search-index`, separate from the sealing and blind-index keys). Someone
 //! with the database sees how many terms each report has, which reports share a term and how
 //! often each (unknown) term occurs; without the key they cannot tell which term it is or test
-//! a guess. Impacts are a BM25 term-frequency weight quantised to 1–255, so that the postings of
-//! a term can be read in impact order and a query stops after the best few.
+//! a guess. Impacts are a BM25 term-frequency weight quantised to 1–255, one byte in a packed
+//! list (see `lists`).
 
 use super::terms::terms_of;
 use crate::seal::keys::Secret32;

@@ -25,8 +25,11 @@ pub const MAX_WORDS: usize = 8;
 const FIRST_ROUND: usize = 256;
 const MAX_ROUND: usize = 16_384;
 /// Filters leaving at most this many reports are applied before ranking (and larger ones, once
-/// checking the best candidates has cost as much; see [`rank`]).
+/// checking the best candidates would cost as much; see [`rank`]).
 const FEW_REPORTS: usize = 4_096;
+/// Reports a filter leaves that can be read (from an index, as numbers) for the cost of checking
+/// one candidate against the filters.
+const READS_PER_CHECK: usize = 4;
 
 /// A query word and the terms it stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +124,9 @@ pub enum Plan {
     BestFirst,
     /// Read every report the filters leave, then rank those.
     FiltersFirst,
+    /// [`Plan::Auto`] as it goes for a filter that leaves many reports: a round of the best
+    /// candidates checked before the filter may be read whole.
+    ChecksFirst,
 }
 
 /// [`search`] with a chosen plan.
@@ -219,11 +225,12 @@ fn candidates(words: &[Scored<'_>]) -> Option<Vec<(i64, Doc)>> {
 /// The `wanted` best candidates that pass the filters and the viewer's visibility, best first;
 /// among equal scores the newer report (higher document number) first.
 ///
-/// The best candidates are checked a round at a time. A filter that leaves few reports is read
-/// whole instead, and applied to the candidates in memory: tried first with [`FEW_REPORTS`],
-/// and again whenever the rounds have checked as many candidates as the last try found reports
-/// (a filter that matches little of what the words find), so neither way costs much more than
-/// the other would have.
+/// The best candidates are checked against the filters a round at a time. When the filters
+/// narrow, reading every report they leave may be cheaper: it is tried first with
+/// [`FEW_REPORTS`], then, after each round, with a cap of what checking would still cost (the
+/// candidates still needed at the pass rate seen so far, all of them if none passed), so that
+/// a filter matching little of what the words find is read whole instead of checked report by
+/// report, and neither way costs much more than the other would have.
 async fn rank(
     plan: Plan,
     db: &Db,
@@ -234,24 +241,38 @@ async fn rank(
 ) -> Result<Vec<Hit>, StoreError> {
     let mut out: Vec<(i64, Doc)> = Vec::with_capacity(wanted);
     let mut rest: &mut [(i64, Doc)] = &mut candidates;
-    let mut checked = 0;
-    let mut try_filters_at = match plan {
-        Plan::Auto if store::narrows(narrowing) => 0,
-        Plan::FiltersFirst => 0,
-        _ => usize::MAX,
+    let (mut checked, mut passed, mut tried) = (0usize, 0usize, 0usize);
+    let narrows = match plan {
+        Plan::FiltersFirst => true,
+        Plan::Auto | Plan::ChecksFirst => store::narrows(narrowing),
+        Plan::BestFirst => false,
     };
     let mut round = wanted.clamp(FIRST_ROUND, MAX_ROUND);
     while out.len() < wanted && !rest.is_empty() {
-        if checked >= try_filters_at {
-            let cap = match plan {
-                Plan::FiltersFirst => usize::MAX,
-                _ => FEW_REPORTS.max(4 * checked),
+        if narrows {
+            let cap = if plan == Plan::FiltersFirst {
+                usize::MAX
+            } else if checked == 0 {
+                if plan == Plan::ChecksFirst {
+                    0
+                } else {
+                    FEW_REPORTS
+                }
+            } else {
+                let missing = wanted - out.len();
+                let need = match passed {
+                    0 => rest.len(),
+                    p => (missing * checked / p).min(rest.len()),
+                };
+                need.saturating_mul(READS_PER_CHECK)
             };
-            if let Some(docs) = store::narrowed(db, narrowing, visibility, cap).await? {
-                out.extend(best_of(rest, &docs, wanted - out.len()));
-                break;
+            if cap > tried {
+                tried = cap;
+                if let Some(docs) = store::narrowed(db, narrowing, visibility, cap).await? {
+                    out.extend(best_of(rest, &docs, wanted - out.len()));
+                    break;
+                }
             }
-            try_filters_at = cap;
         }
         let take = round.min(rest.len());
         if take < rest.len() {
@@ -260,13 +281,14 @@ async fn rank(
         let (head, tail) = std::mem::take(&mut rest).split_at_mut(take);
         head.sort_unstable_by(|a, b| b.cmp(a));
         let docs: Vec<i64> = head.iter().map(|(_, d)| i64::from(*d)).collect();
-        let passed: HashSet<i64> = store::passing(db, &docs, narrowing, visibility)
+        let passing: HashSet<i64> = store::passing(db, &docs, narrowing, visibility)
             .await?
             .into_iter()
             .collect();
+        passed += passing.len();
         out.extend(
             head.iter()
-                .filter(|(_, doc)| passed.contains(&i64::from(*doc)))
+                .filter(|(_, doc)| passing.contains(&i64::from(*doc)))
                 .take(wanted - out.len()),
         );
         checked += take;
@@ -357,5 +379,15 @@ mod tests {
                 .is_empty()
         );
         assert_eq!(candidates(&[word(&[vec![0x80]], 1)]), None);
+    }
+
+    #[test]
+    fn the_best_of_a_filter_come_first_newest_first_among_equals() {
+        let candidates = [(5, 1), (9, 2), (5, 7), (7, 4), (1, 3)];
+        assert_eq!(
+            best_of(&candidates, &[1, 3, 4, 7, 99], 3),
+            vec![(7, 4), (5, 7), (5, 1)]
+        );
+        assert!(best_of(&candidates, &[], 3).is_empty());
     }
 }

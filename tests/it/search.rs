@@ -214,7 +214,7 @@ both_backends! {
                 for visibility in [&Visibility::Everything, &analyst] {
                     for offset in [0, 20] {
                         let exact = search_with(Plan::FiltersFirst, app.db(), index, &w, narrowing, visibility, offset, 20).await.unwrap();
-                        for plan in [Plan::Auto, Plan::BestFirst] {
+                        for plan in [Plan::Auto, Plan::BestFirst, Plan::ChecksFirst] {
                             let pruned = search_with(plan, app.db(), index, &w, narrowing, visibility, offset, 20).await.unwrap();
                             assert_eq!(pruned, exact, "{q:?} {narrowing:?} {visibility:?} {plan:?} offset {offset}");
                         }

@@ -420,11 +420,12 @@ async fn run(cfg: &Config, backend: Backend, n: u64) -> Outcome {
             .map(|r| r.get::<i64, _>("n") as u64)
             .unwrap_or(0),
     };
-    let postings: i64 = sqlx::query("SELECT CAST(COALESCE(SUM(docs), 0) AS BIGINT) AS n FROM search_lists")
-        .fetch_one(db.pool())
-        .await
-        .map(|r| r.get("n"))
-        .unwrap_or(0);
+    let postings: i64 =
+        sqlx::query("SELECT CAST(COALESCE(SUM(docs), 0) AS BIGINT) AS n FROM search_lists")
+            .fetch_one(db.pool())
+            .await
+            .map(|r| r.get("n"))
+            .unwrap_or(0);
     let mut kinds_measured = Vec::new();
     for kind in kinds(n, cfg.queries, clock.now()) {
         let m = measure(&db, &opened, &kind).await;

@@ -29,7 +29,7 @@ const MAX_ROUND: usize = 16_384;
 const FEW_REPORTS: usize = 4_096;
 /// Reports a filter leaves that can be read (from an index, as numbers) for the cost of checking
 /// one candidate against the filters.
-const READS_PER_CHECK: usize = 4;
+const READS_PER_CHECK: usize = 16;
 
 /// A query word and the terms it stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]

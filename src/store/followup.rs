@@ -44,7 +44,7 @@ pub async fn add_message(db: &Db, m: &NewMessage<'_>, now: i64) -> Result<(), St
         postings,
     } = *m;
     let mut tx = db.pool().begin().await?;
-    super::links::insert(&mut tx, report_id, identifiers).await?;
+    super::links::insert(&mut tx, &[(report_id, identifiers)]).await?;
     super::search::queue_postings(&mut tx, &[(report_id, postings)]).await?;
     let author = if staff_id.is_some() {
         FROM_STAFF

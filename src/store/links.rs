@@ -2,6 +2,7 @@
 
 use super::{Db, StoreError};
 use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
 
 /// One identifier of a report: kind, blind index, sealed display form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,69 +12,102 @@ pub struct IdentifierRow {
     pub sealed: Vec<u8>,
 }
 
-/// Identifier rows per multi-row insert (3 parameters each; kept small for SQLite, see
+/// Identifier rows per multi-row insert (4 parameters each; kept small for SQLite, see
 /// `store::search`).
 const ROWS_PER_INSERT: usize = 64;
 
-/// Stores a report's identifiers and raises the open cases that share one (inside the report's
-/// own transaction), in two statements (three when it raises any). Only holders still waiting
-/// to hear of a new related report are visited (see migration 0009), so an identifier named in
-/// thousands of reports costs no more than a rare one.
+/// Stores the identifiers of a batch of reports (or of a reporter's message, as a batch of one)
+/// and raises the open cases that share one, inside the batch's own transaction, in a few
+/// statements for the whole batch: the rows, the waiting holders of their blind indexes, and the
+/// raise. The reports count in batch order: each raises the holders filed before it, as if they
+/// had been stored one at a time, never itself. Only holders still waiting to hear of a new
+/// related report are visited (see migration 0009), so an identifier named in thousands of
+/// reports costs no more than a rare one.
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
-    report_id: &str,
-    rows: &[IdentifierRow],
+    reports: &[(&str, &[IdentifierRow])],
 ) -> Result<(), StoreError> {
+    let rows: Vec<(&str, &IdentifierRow)> = reports
+        .iter()
+        .flat_map(|(id, rows)| rows.iter().map(move |r| (*id, r)))
+        .collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+            .map(|i| {
+                let p = 4 * i;
+                format!("(${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4)
+            })
             .collect();
         // The report's own state says whether it waits (a new report does; one answered by
         // its reporter after staff closed it does not).
         let sql = format!(
             "INSERT INTO identifiers (report_id, kind, mac, sealed, waiting) \
-             SELECT r.id, v.column1, v.column2, v.column3, \
+             SELECT r.id, v.column2, v.column3, v.column4, \
              CASE WHEN r.new_link = 0 AND r.status <> 'closed' THEN 1 ELSE 0 END \
-             FROM (VALUES {}) AS v, reports r WHERE r.id = $1 ON CONFLICT DO NOTHING",
+             FROM (VALUES {}) AS v JOIN reports r ON r.id = v.column1 ON CONFLICT DO NOTHING",
             values.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(report_id);
-        for r in chunk {
-            q = q.bind(&r.kind).bind(&r.mac).bind(&r.sealed);
+        let mut q = sqlx::query(&sql);
+        for (id, r) in chunk {
+            q = q.bind(*id).bind(&r.kind).bind(&r.mac).bind(&r.sealed);
         }
         q.execute(&mut **tx).await?;
-        // A blind index covers the identifier's kind, so matching on it alone is exact. The
-        // waiting holders are looked up first and raised by id: two plain index lookups that no
-        // planner statistics can turn into a scan of every report.
-        let macs: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+    }
+    // Where each blind index last occurs in the batch.
+    let order: HashMap<&str, usize> = reports
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (*id, i))
+        .collect();
+    let mut last: HashMap<&[u8], usize> = HashMap::new();
+    for (id, r) in &rows {
+        let at = order[id];
+        let entry = last.entry(r.mac.as_slice()).or_insert(at);
+        *entry = (*entry).max(at);
+    }
+    // A blind index covers the identifier's kind, so matching on it alone is exact. The
+    // waiting holders are looked up first and raised by id: plain index lookups that no
+    // planner statistics can turn into a scan of every report.
+    let macs: Vec<&[u8]> = last.keys().copied().collect();
+    let mut raised: Vec<String> = Vec::new();
+    for chunk in macs.chunks(ROWS_PER_INSERT) {
+        let ps: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT DISTINCT report_id FROM identifiers WHERE waiting = 1 AND mac IN ({}) \
-             AND report_id <> $1",
-            macs.join(", ")
+            "SELECT DISTINCT report_id, mac FROM identifiers WHERE waiting = 1 AND mac IN ({})",
+            ps.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(report_id);
-        for r in chunk {
-            q = q.bind(&r.mac);
+        let mut q = sqlx::query(&sql);
+        for mac in chunk {
+            q = q.bind(*mac);
         }
-        let holders: Vec<String> = q
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|row| row.try_get("report_id"))
-            .collect::<Result<_, _>>()?;
-        for ids in holders.chunks(ROWS_PER_INSERT) {
-            let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "UPDATE reports SET new_link = 1 WHERE new_link = 0 AND status <> 'closed' \
-                 AND id IN ({})",
-                list.join(", ")
-            );
-            let mut q = sqlx::query(&sql);
-            for id in ids {
-                q = q.bind(id);
+        for row in q.fetch_all(&mut **tx).await? {
+            let holder: String = row.try_get("report_id")?;
+            let mac: Vec<u8> = row.try_get("mac")?;
+            let later = last.get(mac.as_slice()).copied();
+            let raise = match (order.get(holder.as_str()), later) {
+                // A report of the batch: raised by a later one holding the same identifier.
+                (Some(&at), Some(last)) => last > at,
+                // Filed before the batch: raised by any report of it.
+                (None, Some(_)) => true,
+                (_, None) => false,
+            };
+            if raise && !raised.contains(&holder) {
+                raised.push(holder);
             }
-            q.execute(&mut **tx).await?;
         }
+    }
+    for ids in raised.chunks(ROWS_PER_INSERT) {
+        let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "UPDATE reports SET new_link = 1 WHERE new_link = 0 AND status <> 'closed' \
+             AND id IN ({})",
+            list.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.execute(&mut **tx).await?;
     }
     Ok(())
 }

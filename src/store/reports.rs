@@ -96,8 +96,8 @@ pub enum Inserted {
     LookupTaken,
 }
 
-/// Inserts one report, its attachments and its identifiers inside `tx` (its search postings
-/// follow for the whole batch, see [`super::search::add_postings`]).
+/// Inserts one report and its attachments inside `tx` (its identifiers and search postings
+/// follow for the whole batch, see [`super::links::insert`] and [`super::search::add_postings`]).
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
     r: &NewReport,
@@ -154,7 +154,6 @@ pub async fn insert(
             .execute(&mut **tx)
             .await?;
     }
-    super::links::insert(tx, &r.id, &r.identifiers).await?;
     Ok(Inserted::Created)
 }
 

@@ -179,13 +179,16 @@ pub(crate) async fn commit(
     let mut tx = db.pool().begin().await?;
     let mut outcomes = Vec::with_capacity(reports.len());
     let mut indexed = Vec::with_capacity(reports.len());
+    let mut linked = Vec::with_capacity(reports.len());
     for report in reports {
         let outcome = insert_with_free_lookup(&mut tx, report).await?;
         if matches!(outcome, Stored::Created { .. }) {
             indexed.push((report.id.as_str(), report.postings.as_slice()));
+            linked.push((report.id.as_str(), report.identifiers.as_slice()));
         }
         outcomes.push(outcome);
     }
+    super::links::insert(&mut tx, &linked).await?;
     match indexing {
         Indexing::Now => super::search::add_postings(&mut tx, &indexed).await?,
         Indexing::Queued => super::search::queue_postings(&mut tx, &indexed).await?,

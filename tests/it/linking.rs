@@ -199,3 +199,63 @@ async fn identifiers_in_a_reporters_answer_link_reports_too() {
     assert!(related_section(&html).contains(&older));
     app.finish().await;
 }
+
+/// The reports whose case was raised by a later related report, after seeding 300 reports
+/// `batch` at a time, each known by its clear triage columns (the same for the same seed in any
+/// instance, dates counted from the first; ids and keyed hashes differ).
+async fn raised_after_seeding(backend: Backend, batch: usize) -> Vec<(i64, String, String)> {
+    use tipline::cli::dev::{SeedOptions, seed};
+    let app = TestApp::spawn(backend).await;
+    let settings = crate::helpers::settings_for(app.dir.path(), app.database_url.clone());
+    let clock: tipline::clock::SharedClock = app.clock.clone();
+    seed(
+        &settings,
+        SeedOptions {
+            batch,
+            ..SeedOptions::new(300)
+        },
+        clock,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let distinct: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT COUNT(*) AS n FROM (SELECT DISTINCT received_at, category, language FROM reports) t")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap(),
+        "n",
+    )
+    .unwrap();
+    assert_eq!(
+        distinct, 300,
+        "the triage columns tell the seeded reports apart"
+    );
+    let mut raised: Vec<(i64, String, String)> = sqlx::query(
+        "SELECT received_at - (SELECT MIN(received_at) FROM reports) AS received_at, \
+            category, language FROM reports WHERE new_link = 1",
+    )
+    .fetch_all(app.db().pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            sqlx::Row::try_get(r, "received_at").unwrap(),
+            sqlx::Row::try_get(r, "category").unwrap(),
+            sqlx::Row::try_get(r, "language").unwrap(),
+        )
+    })
+    .collect();
+    raised.sort();
+    app.finish().await;
+    raised
+}
+
+both_backends! {
+    async fn a_batch_raises_the_same_cases_as_reports_filed_one_by_one(backend: Backend) {
+        let one_by_one = raised_after_seeding(backend, 1).await;
+        assert!(one_by_one.len() > 30, "the seeded clusters raise cases: {}", one_by_one.len());
+        assert_eq!(raised_after_seeding(backend, 64).await, one_by_one);
+    }
+}

@@ -44,6 +44,14 @@ pub fn decode(bytes: &[u8], mut each: impl FnMut(Doc, u8)) -> Option<()> {
     Some(())
 }
 
+/// Puts postings in document order, each document once at its best impact (what [`encode`]
+/// takes, and how a document's postings from several lists combine).
+pub fn normalize(entries: &mut Vec<Entry>) {
+    // Best impact first within a document, so that dedup keeps it.
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    entries.dedup_by_key(|e| e.0);
+}
+
 /// One list from several lists of the same term (segments being merged): every document once,
 /// with its best impact. Returns the number of postings and the packed list.
 pub fn merge(lists: &[&[u8]]) -> Option<(usize, Vec<u8>)> {
@@ -51,9 +59,7 @@ pub fn merge(lists: &[&[u8]]) -> Option<(usize, Vec<u8>)> {
     for list in lists {
         decode(list, |doc, impact| entries.push((doc, impact)))?;
     }
-    // Best impact first within a document, so that dedup keeps it.
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    entries.dedup_by_key(|e| e.0);
+    normalize(&mut entries);
     Some((entries.len(), encode(&entries)))
 }
 

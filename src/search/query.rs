@@ -188,8 +188,7 @@ fn candidates(words: &[Scored<'_>]) -> Option<Vec<(i64, Doc)>> {
     for list in &rarest.lists {
         lists::decode(list, |doc, impact| driver.push((doc, impact)))?;
     }
-    driver.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    driver.dedup_by_key(|e| e.0);
+    lists::normalize(&mut driver);
     let end = driver.last().map_or(0, |e| e.0 as usize + 1);
     // Each other word as a byte per report (its best impact; 0 where it is absent).
     let mut impacts: Vec<Vec<u8>> = Vec::with_capacity(others.len());
@@ -250,21 +249,16 @@ async fn rank(
     let mut round = wanted.clamp(FIRST_ROUND, MAX_ROUND);
     while out.len() < wanted && !rest.is_empty() {
         if narrows {
-            let cap = if plan == Plan::FiltersFirst {
-                usize::MAX
-            } else if checked == 0 {
-                if plan == Plan::ChecksFirst {
-                    0
-                } else {
-                    FEW_REPORTS
-                }
-            } else {
-                let missing = wanted - out.len();
-                let need = match passed {
+            let cap = match plan {
+                Plan::FiltersFirst => usize::MAX,
+                Plan::ChecksFirst if checked == 0 => 0,
+                _ if checked == 0 => FEW_REPORTS,
+                // The candidates still to check at the pass rate seen (all if none passed).
+                _ => match passed {
                     0 => rest.len(),
-                    p => (missing * checked / p).min(rest.len()),
-                };
-                need.saturating_mul(READS_PER_CHECK)
+                    p => ((wanted - out.len()) * checked / p).min(rest.len()),
+                }
+                .saturating_mul(READS_PER_CHECK),
             };
             if cap > tried {
                 tried = cap;

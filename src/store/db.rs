@@ -146,3 +146,13 @@ impl Db {
         self.pool.close().await;
     }
 }
+
+/// Integers of our own (document and segment numbers) written into a statement as a list for
+/// `IN (…)`: binding hundreds of parameters costs SQLite a scan of their names for each.
+pub(crate) fn integer_list(values: &[i64]) -> String {
+    values
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -2,7 +2,7 @@
 
 use super::{Db, StoreError};
 use sqlx::{Any, Row, Transaction};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One identifier of a report: kind, blind index, sealed display form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub async fn insert(
     // waiting holders are looked up first and raised by id: plain index lookups that no
     // planner statistics can turn into a scan of every report.
     let macs: Vec<&[u8]> = last.keys().copied().collect();
-    let mut raised: Vec<String> = Vec::new();
+    let mut raised: HashSet<String> = HashSet::new();
     for chunk in macs.chunks(ROWS_PER_INSERT) {
         let ps: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
@@ -83,19 +83,17 @@ pub async fn insert(
         for row in q.fetch_all(&mut **tx).await? {
             let holder: String = row.try_get("report_id")?;
             let mac: Vec<u8> = row.try_get("mac")?;
-            let later = last.get(mac.as_slice()).copied();
-            let raise = match (order.get(holder.as_str()), later) {
-                // A report of the batch: raised by a later one holding the same identifier.
-                (Some(&at), Some(last)) => last > at,
-                // Filed before the batch: raised by any report of it.
-                (None, Some(_)) => true,
-                (_, None) => false,
+            let Some(&latest) = last.get(mac.as_slice()) else {
+                continue;
             };
-            if raise && !raised.contains(&holder) {
-                raised.push(holder);
+            // Filed before the batch: raised by any report of it; a report of the batch: by a
+            // later one holding the same identifier.
+            if order.get(holder.as_str()).is_none_or(|&at| latest > at) {
+                raised.insert(holder);
             }
         }
     }
+    let raised: Vec<String> = raised.into_iter().collect();
     for ids in raised.chunks(ROWS_PER_INSERT) {
         let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(

@@ -3,10 +3,11 @@
 //! query needs besides the term lists (`store::segments`): which of some documents pass the
 //! triage filters and the viewer's visibility, or every document that does when they are few.
 
+use super::db::integer_list;
 use super::segments;
 use super::{Db, StoreError};
 use crate::search::index::{MAX_IMPACT, Posting};
-use crate::search::lists::Doc;
+use crate::search::lists::{self, Doc};
 use crate::staff::policy::Visibility;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
@@ -164,10 +165,7 @@ pub async fn add_postings(
             lists.entry(p.term).or_default().push((doc, impact));
         }
     }
-    for entries in lists.values_mut() {
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        entries.dedup_by_key(|e| e.0);
-    }
+    lists.values_mut().for_each(lists::normalize);
     segments::write(tx, 0, &lists).await
 }
 
@@ -233,38 +231,28 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
     let mut tx = db.pool().begin().await?;
     let rows = sqlx::query(
         "DELETE FROM search_queue WHERE seq IN \
-         (SELECT seq FROM search_queue ORDER BY seq LIMIT $1) RETURNING seq, report_id, postings",
+         (SELECT seq FROM search_queue ORDER BY seq LIMIT $1) RETURNING report_id, postings",
     )
     .bind(limit as i64)
     .fetch_all(&mut *tx)
     .await?;
-    let mut taken: Vec<(i64, String, Vec<u8>)> = rows
+    let taken: Vec<(String, Vec<u8>)> = rows
         .iter()
-        .map(|r| {
-            Ok((
-                r.try_get("seq")?,
-                r.try_get("report_id")?,
-                r.try_get("postings")?,
-            ))
-        })
+        .map(|r| Ok((r.try_get("report_id")?, r.try_get("postings")?)))
         .collect::<Result<_, sqlx::Error>>()?;
-    taken.sort_by_key(|(seq, _, _)| *seq);
     // A report and a later message of it may wait together: one document, each term at its
-    // best impact (as across segments).
-    let mut merged: Vec<(String, std::collections::BTreeMap<i64, i64>)> = Vec::new();
-    let mut place = std::collections::HashMap::new();
-    for (_, report_id, packed) in &taken {
+    // best impact (as across segments). Documents are numbered in received order whatever the
+    // order here.
+    let mut merged: HashMap<&str, std::collections::BTreeMap<i64, i64>> = HashMap::new();
+    for (report_id, packed) in &taken {
         let postings = crate::search::index::unpack(packed).ok_or(StoreError::Corrupt)?;
-        let at = *place.entry(report_id.as_str()).or_insert_with(|| {
-            merged.push((report_id.clone(), Default::default()));
-            merged.len() - 1
-        });
+        let terms = merged.entry(report_id.as_str()).or_default();
         for p in postings {
-            let impact = merged[at].1.entry(p.term).or_default();
+            let impact = terms.entry(p.term).or_default();
             *impact = (*impact).max(p.impact);
         }
     }
-    let postings: Vec<(String, Vec<Posting>)> = merged
+    let postings: Vec<(&str, Vec<Posting>)> = merged
         .into_iter()
         .map(|(id, terms)| {
             let postings = terms
@@ -274,10 +262,8 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
             (id, postings)
         })
         .collect();
-    let refs: Vec<(&str, &[Posting])> = postings
-        .iter()
-        .map(|(id, p)| (id.as_str(), p.as_slice()))
-        .collect();
+    let refs: Vec<(&str, &[Posting])> =
+        postings.iter().map(|(id, p)| (*id, p.as_slice())).collect();
     add_postings(&mut tx, &refs).await?;
     tx.commit().await?;
     Ok(taken.len())
@@ -339,13 +325,7 @@ pub async fn passing(
         return Ok(out);
     };
     for chunk in docs.chunks(DOCS_PER_STATEMENT) {
-        // Document numbers are written into the statement, not bound: they are integers of our
-        // own, and binding a thousand parameters by name costs SQLite a scan of the names each.
-        let list = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = integer_list(chunk);
         let sql = format!(
             "SELECT {} AS docs FROM (SELECT d.doc FROM search_docs d WHERE d.doc IN ({list}) AND {}) t",
             doc_list(db),
@@ -382,11 +362,7 @@ pub async fn reports_of(db: &Db, docs: &[i64]) -> Result<HashMap<i64, String>, S
     if docs.is_empty() {
         return Ok(HashMap::new());
     }
-    let list = docs
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = integer_list(docs);
     let sql = format!("SELECT doc, report_id FROM search_docs WHERE doc IN ({list})");
     let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
     let found: Result<HashMap<i64, String>, sqlx::Error> = rows

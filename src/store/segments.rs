@@ -4,6 +4,7 @@
 //! query reads every segment's list of its terms in one statement, so it never sees a merge
 //! half done.
 
+use super::db::integer_list;
 use super::{Backend, Db, StoreError};
 use crate::search::lists::{self, Doc, Entry};
 use sqlx::{Any, Row, Transaction};
@@ -147,11 +148,7 @@ pub async fn merge_one(db: &Db) -> Result<bool, StoreError> {
         tx.rollback().await?;
         return Ok(false);
     }
-    let segments = picked
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let segments = integer_list(&picked);
     let bytes: i64 = sqlx::query(&format!(
         "SELECT COALESCE(SUM(LENGTH(postings)), 0) AS n FROM search_lists WHERE segment IN ({segments})"
     ))
@@ -260,9 +257,7 @@ pub async fn convert_legacy(db: &Db) -> Result<(), StoreError> {
                 .or_default()
                 .push((doc, impact));
         }
-        for entries in lists.values_mut() {
-            entries.sort_unstable();
-        }
+        lists.values_mut().for_each(lists::normalize);
         write(&mut tx, 0, &lists).await?;
         tx.commit().await?;
         merge_all(db).await?;

@@ -7,9 +7,10 @@
 //! row, committed with the report) and, whenever no submission is waiting and a step's worth has
 //! gathered (or a second has passed), the writer moves a few dozen queued reports into a new
 //! segment of the index in one transaction; when nothing is queued it merges segments (see
-//! `store::segments`). Receipts never wait behind index writes, and on SQLite no second writer
-//! fights this one for the lock. A report is searchable a moment after its receipt; under a
-//! burst of submissions the index lags and catches up after it.
+//! `store::segments`). A receipt never waits for index writes in its own transaction, at most for
+//! a step or merge already under way, and on SQLite no second writer fights this one for the
+//! lock. A report is searchable a moment after its receipt; under a burst of submissions the
+//! index lags and catches up after it.
 
 use super::reports::{self, Inserted, NewReport};
 use super::{Db, StoreError};
@@ -114,8 +115,8 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewReport, Reply)>) {
             continue;
         }
         if index_due {
-            // Index pages are shared by the reports of one step: wait for a full step unless
-            // the oldest queued report has waited long enough.
+            // A step writes one segment: wait for a full step (fewer, larger segments to merge)
+            // unless the oldest queued report has waited long enough.
             let ripe = last_step.elapsed() >= INDEX_DELAY
                 || super::search::queued_at_least(&db, INDEX_STEP)
                     .await

@@ -202,7 +202,8 @@ pub async fn merge_one(db: &Db) -> Result<bool, StoreError> {
     Ok(true)
 }
 
-/// Merges until no level has [`FAN_IN`] segments (after a bulk load).
+/// Merges until no level has [`FAN_IN`] segments this node can take (after a bulk load); on
+/// PostgreSQL, segments another node is merging are left to it.
 pub async fn merge_all(db: &Db) -> Result<(), StoreError> {
     while merge_one(db).await? {}
     Ok(())

@@ -23,6 +23,12 @@ const ROWS_PER_INSERT: usize = 64;
 /// had been stored one at a time, never itself. Only holders still waiting to hear of a new
 /// related report are visited (see migration 0009), so an identifier named in thousands of
 /// reports costs no more than a rare one.
+///
+/// On PostgreSQL several batches commit at once (several writers, several app nodes). So that
+/// two of them sharing an identifier still count one after the other, the batch locks its blind
+/// indexes after inserting its rows and keeps the locks until it commits (see [`lock_macs`]):
+/// of two such batches, the one that locks second sees the other's rows and raises its reports.
+/// Call it last in the transaction, so that the locks are held briefly.
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
     reports: &[(&str, &[IdentifierRow])],
@@ -69,6 +75,7 @@ pub async fn insert(
     // waiting holders are looked up first and raised by id: plain index lookups that no
     // planner statistics can turn into a scan of every report.
     let macs: Vec<&[u8]> = last.keys().copied().collect();
+    lock_macs(tx, &macs).await?;
     let mut raised: HashSet<String> = HashSet::new();
     for chunk in macs.chunks(ROWS_PER_INSERT) {
         let ps: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
@@ -93,20 +100,67 @@ pub async fn insert(
             }
         }
     }
-    let raised: Vec<String> = raised.into_iter().collect();
+    // In one order for every writer, so that two raising the same cases never wait on each
+    // other in a circle.
+    let mut raised: Vec<String> = raised.into_iter().collect();
+    raised.sort_unstable();
+    let postgres = tx.backend_name() == "PostgreSQL";
     for ids in raised.chunks(ROWS_PER_INSERT) {
         let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "UPDATE reports SET new_link = 1 WHERE new_link = 0 AND status <> 'closed' \
-             AND id IN ({})",
-            list.join(", ")
-        );
+        let list = list.join(", ");
+        let sql = if postgres {
+            // Rows locked in id order whatever plan the update takes.
+            format!(
+                "UPDATE reports SET new_link = 1 WHERE id IN (SELECT id FROM reports \
+                 WHERE new_link = 0 AND status <> 'closed' AND id IN ({list}) \
+                 ORDER BY id FOR UPDATE)"
+            )
+        } else {
+            format!(
+                "UPDATE reports SET new_link = 1 WHERE new_link = 0 AND status <> 'closed' \
+                 AND id IN ({list})"
+            )
+        };
         let mut q = sqlx::query(&sql);
         for id in ids {
             q = q.bind(id);
         }
         q.execute(&mut **tx).await?;
     }
+    Ok(())
+}
+
+/// On PostgreSQL, takes a lock on each blind index until the transaction ends, in one order
+/// for every writer (so two never wait on each other in a circle). The key is the first eight
+/// bytes of the blind index, an HMAC: two identifiers share a key by chance once in 2⁶³, and
+/// then merely wait for each other. SQLite has one writer and needs none.
+async fn lock_macs(tx: &mut Transaction<'static, Any>, macs: &[&[u8]]) -> Result<(), StoreError> {
+    if tx.backend_name() != "PostgreSQL" || macs.is_empty() {
+        return Ok(());
+    }
+    let mut keys: Vec<i64> = macs
+        .iter()
+        .map(|mac| {
+            let mut first = [0u8; 8];
+            let n = mac.len().min(8);
+            first[..n].copy_from_slice(&mac[..n]);
+            // Halved, so that no key is the one integer without a negative in SQL.
+            i64::from_be_bytes(first) >> 1
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let values: Vec<String> = keys.iter().map(|k| format!("({k})")).collect();
+    // Volatile functions in the select list run after ORDER BY: the locks come in key order.
+    let sql = format!(
+        "SELECT COUNT(pg_advisory_xact_lock(k)) AS n FROM \
+         (SELECT k FROM (VALUES {}) AS v (k) ORDER BY k) AS sorted",
+        values.join(", ")
+    );
+    sqlx::query(&sql)
+        .persistent(false)
+        .fetch_one(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -219,8 +219,8 @@ pub async fn queued_at_least(db: &Db, n: usize) -> Result<bool, StoreError> {
 }
 
 /// Moves up to `limit` queued rows into the index in one transaction, oldest first; returns
-/// how many it moved. Several app nodes may run this at once on PostgreSQL: a row is taken by
-/// whichever deletes it first, and the others skip it.
+/// how many it moved. Several app nodes may run this at once on PostgreSQL: each locks the rows
+/// it takes, and the others skip them.
 pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
     let waiting = sqlx::query("SELECT seq FROM search_queue LIMIT 1")
         .fetch_optional(db.pool())
@@ -229,13 +229,19 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
         return Ok(0);
     }
     let mut tx = db.pool().begin().await?;
-    let rows = sqlx::query(
+    let lock = match db.backend() {
+        super::Backend::Sqlite => "",
+        // Another node's step holds its rows: take the next ones instead of waiting.
+        super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+    };
+    let sql = format!(
         "DELETE FROM search_queue WHERE seq IN \
-         (SELECT seq FROM search_queue ORDER BY seq LIMIT $1) RETURNING report_id, postings",
-    )
-    .bind(limit as i64)
-    .fetch_all(&mut *tx)
-    .await?;
+         (SELECT seq FROM search_queue ORDER BY seq LIMIT $1{lock}) RETURNING report_id, postings"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(limit as i64)
+        .fetch_all(&mut *tx)
+        .await?;
     let taken: Vec<(String, Vec<u8>)> = rows
         .iter()
         .map(|r| Ok((r.try_get("report_id")?, r.try_get("postings")?)))

@@ -1,30 +1,47 @@
-//! The report writer: group commit. Concurrent submissions queue on a channel; one task takes
+//! The report writer: group commit. Concurrent submissions queue on a channel; a task takes
 //! whatever is waiting, stores it in one transaction with one durable sync, and only then answers
-//! each submitter. SQLite allows one writer at a time, so this is also the only writer; on
-//! PostgreSQL each app node runs its own. A receipt is shown only after its report committed.
+//! each submitter. A receipt is shown only after its report committed. SQLite allows one writer
+//! at a time, so one task does this and is the only writer. On PostgreSQL, several tasks take
+//! batches in turn and commit them side by side, and every app node runs its own.
 //!
-//! The same task keeps the search index: a filed report's postings wait in the index queue (one
-//! row, committed with the report) and, whenever no submission is waiting and a step's worth has
-//! gathered (or a second has passed), the writer moves a few dozen queued reports into a new
-//! segment of the index in one transaction; when nothing is queued it merges segments (see
-//! `store::segments`). A receipt never waits for index writes in its own transaction, at most for
-//! a step or merge already under way, and on SQLite no second writer fights this one for the
-//! lock. A report is searchable a moment after its receipt; under a burst of submissions the
-//! index lags and catches up after it.
+//! The search index is kept up beside it: a filed report's postings wait in the index queue (one
+//! row, committed with the report) and, once a step's worth has gathered (or a second has
+//! passed), a step moves queued reports into a new segment of the index in one transaction; when
+//! nothing is queued, segments are merged (see `store::segments`). A receipt never waits for
+//! index writes in its own transaction. On SQLite the writer task does this upkeep itself
+//! whenever no submission is waiting, so that no second writer fights it for the lock; a receipt
+//! waits at most for a step or merge already under way. On PostgreSQL, where writers do not
+//! exclude each other, the upkeep runs in a task of its own and receipts never wait for it. A
+//! report is searchable a moment after its receipt; under a burst of submissions the index lags
+//! and catches up after it, in larger steps.
 
 use super::reports::{self, Inserted, NewReport};
-use super::{Db, StoreError};
+use super::{Backend, Db, StoreError};
 use crate::seal::ReceiptCode;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::error::TryRecvError;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 /// Most reports committed together.
 const MAX_BATCH: usize = 256;
-/// Queued reports moved into the search index per step, between batches of submissions: small
-/// enough that a submission arriving meanwhile waits a few milliseconds, not seconds.
+/// Batches committing at once on PostgreSQL (each holds a connection of the pool while it
+/// commits): while one waits on the database, the next is under way.
+const POSTGRES_COMMITTERS: usize = 4;
+/// Queued reports a step waits for before moving them into the search index (fewer, larger
+/// segments to merge), unless the oldest has waited [`INDEX_DELAY`].
 const INDEX_STEP: usize = 64;
+/// Most queued reports one step moves. On SQLite a step holds the single writer, so it stays
+/// small enough that a submission arriving meanwhile waits a few milliseconds; on PostgreSQL
+/// nothing waits for a step, and a larger one costs less per report (the terms of a step's
+/// reports overlap), so an index that lags behind a burst catches up.
+const fn most_per_step(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => INDEX_STEP,
+        Backend::Postgres => 16 * INDEX_STEP,
+    }
+}
 /// Longest a report waits in the index queue for a full step to gather (searchable within
 /// about this long after its receipt).
 const INDEX_DELAY: Duration = Duration::from_secs(1);
@@ -46,18 +63,39 @@ pub enum Stored {
 }
 
 type Reply = oneshot::Sender<Result<Stored, StoreError>>;
+/// A submission and where its answer goes.
+type Job = (NewReport, Reply);
 
 /// Handle to the writer task. Cloning is cheap.
 #[derive(Clone, Debug)]
 pub struct ReportWriter {
-    tx: mpsc::Sender<(NewReport, Reply)>,
+    tx: mpsc::Sender<Job>,
 }
 
 impl ReportWriter {
     /// Starts the writer task on `db`.
     pub fn start(db: Db) -> Self {
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(run(db, rx));
+        match db.backend() {
+            Backend::Sqlite => {
+                tokio::spawn(run(db, rx));
+            }
+            Backend::Postgres => {
+                let rx = Arc::new(Mutex::new(rx));
+                let committers: Vec<_> = (0..POSTGRES_COMMITTERS)
+                    .map(|_| tokio::spawn(commit_loop(db.clone(), Arc::clone(&rx))))
+                    .collect();
+                // The upkeep task ends when the committers do (its sender is dropped).
+                let (stop, stopped) = watch::channel(());
+                tokio::spawn(keep_index(db, stopped));
+                tokio::spawn(async move {
+                    for committer in committers {
+                        let _ = committer.await;
+                    }
+                    drop(stop);
+                });
+            }
+        }
         Self { tx }
     }
 
@@ -83,14 +121,13 @@ pub enum Indexing {
     Queued,
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<(NewReport, Reply)>) {
+/// The writer task of SQLite: commits submissions in batches and keeps the index between them.
+async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // Postings may wait from before a restart, or from messages and other app nodes.
     let mut index_due = true;
     let mut retry_after = Instant::now();
-    let mut last_step = Instant::now()
-        .checked_sub(INDEX_DELAY)
-        .unwrap_or_else(Instant::now);
+    let mut steps = Steps::new();
     loop {
         if index_due {
             // Receipts come first: take whatever submissions wait, without waiting for more.
@@ -115,19 +152,9 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewReport, Reply)>) {
             continue;
         }
         if index_due {
-            // A step writes one segment: wait for a full step (fewer, larger segments to merge)
-            // unless the oldest queued report has waited long enough.
-            let ripe = last_step.elapsed() >= INDEX_DELAY
-                || super::search::queued_at_least(&db, INDEX_STEP)
-                    .await
-                    .unwrap_or(true);
-            if ripe {
-                last_step = Instant::now();
-            }
-            index_due = match index_or_merge(&db, ripe).await {
+            index_due = match steps.next(&db).await {
                 Ok(worked) => worked,
-                Err(e) => {
-                    tracing::warn!(error = %e, "search indexing failed; the reports stay queued and are retried");
+                Err(()) => {
                     retry_after = Instant::now() + AFTER_FAILURE;
                     false
                 }
@@ -136,17 +163,79 @@ async fn run(db: Db, mut rx: mpsc::Receiver<(NewReport, Reply)>) {
     }
 }
 
-/// One step of index upkeep: moves a step of queued reports into a new segment when `ripe`,
-/// else merges segments if a level is full. Returns whether it did anything.
-async fn index_or_merge(db: &Db, ripe: bool) -> Result<bool, StoreError> {
-    if ripe && super::search::index_queued(db, INDEX_STEP).await? > 0 {
-        return Ok(true);
+/// A committing task of PostgreSQL: several share the submissions, so that one batch is
+/// stored while the next is taken and sent (see `links::insert` on how batches sharing an
+/// identifier still count one after the other).
+async fn commit_loop(db: Db, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    loop {
+        if rx.lock().await.recv_many(&mut batch, MAX_BATCH).await == 0 {
+            return;
+        }
+        commit_jobs(&db, std::mem::take(&mut batch)).await;
     }
-    super::segments::merge_one(db).await
+}
+
+/// The index upkeep task (PostgreSQL): steps while there is work, polls when there is none,
+/// until `stopped` says the writer has ended.
+async fn keep_index(db: Db, mut stopped: watch::Receiver<()>) {
+    let mut steps = Steps::new();
+    loop {
+        let pause = match steps.next(&db).await {
+            Ok(true) => continue,
+            Ok(false) => INDEX_POLL,
+            Err(()) => AFTER_FAILURE,
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+/// When the next index step is due.
+struct Steps {
+    last: Instant,
+}
+
+impl Steps {
+    fn new() -> Self {
+        // Postings may wait from before a restart: the first step is due at once.
+        let last = Instant::now()
+            .checked_sub(INDEX_DELAY)
+            .unwrap_or_else(Instant::now);
+        Self { last }
+    }
+
+    /// One step of index upkeep: moves queued reports into a new segment when a full step
+    /// waits or the oldest has waited long enough, else merges segments if a level is full.
+    /// Returns whether it did anything; a failure is logged (the reports stay queued).
+    async fn next(&mut self, db: &Db) -> Result<bool, ()> {
+        let result = async {
+            // A step writes one segment: wait for a full step (fewer, larger segments to
+            // merge) unless the oldest queued report has waited long enough.
+            let ripe = self.last.elapsed() >= INDEX_DELAY
+                || super::search::queued_at_least(db, INDEX_STEP)
+                    .await
+                    .unwrap_or(true);
+            if ripe {
+                self.last = Instant::now();
+                let most = most_per_step(db.backend());
+                if super::search::index_queued(db, most).await? > 0 {
+                    return Ok(true);
+                }
+            }
+            super::segments::merge_one(db).await
+        }
+        .await;
+        result.map_err(|e: StoreError| {
+            tracing::warn!(error = %e, "search indexing failed; the reports stay queued and are retried");
+        })
+    }
 }
 
 /// Commits one batch of submissions and answers each submitter.
-async fn commit_jobs(db: &Db, jobs: Vec<(NewReport, Reply)>) {
+async fn commit_jobs(db: &Db, jobs: Vec<Job>) {
     let (reports, replies): (Vec<NewReport>, Vec<Reply>) = jobs.into_iter().unzip();
     match commit(db, &reports, Indexing::Queued).await {
         Ok(outcomes) => {
@@ -189,11 +278,12 @@ pub(crate) async fn commit(
         }
         outcomes.push(outcome);
     }
-    super::links::insert(&mut tx, &linked).await?;
     match indexing {
         Indexing::Now => super::search::add_postings(&mut tx, &indexed).await?,
         Indexing::Queued => super::search::queue_postings(&mut tx, &indexed).await?,
     }
+    // Last: on PostgreSQL it locks the batch's identifiers until the commit.
+    super::links::insert(&mut tx, &linked).await?;
     tx.commit().await?;
     Ok(outcomes)
 }

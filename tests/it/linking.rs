@@ -259,3 +259,32 @@ both_backends! {
         assert_eq!(raised_after_seeding(backend, 64).await, one_by_one);
     }
 }
+
+both_backends! {
+    async fn reports_filed_at_once_raise_every_case_but_the_last(backend: Backend) {
+        // Filed side by side, the reports are committed in several batches at once on
+        // PostgreSQL. Counted one after the other, each raises the reports sharing its phone
+        // number before it: every case but the last one stored is raised.
+        let app = TestApp::spawn(backend).await;
+        let filed = 48;
+        let mut sends = tokio::task::JoinSet::new();
+        for i in 0..filed {
+            let body = json!({ "category": "labour_exploitation", "country": "LU",
+                "narrative": format!("Worker number {i} at the car wash, call +352 621 777 888.") });
+            let (client, url) = (app.client.clone(), format!("{}/api/v1/reports", app.base));
+            sends.spawn(async move { client.post(url).json(&body).send().await.unwrap().status().as_u16() });
+        }
+        let statuses = sends.join_all().await;
+        assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+        let raised: i64 = sqlx::Row::try_get(
+            &sqlx::query("SELECT COUNT(*) AS n FROM reports WHERE new_link = 1")
+                .fetch_one(app.db().pool())
+                .await
+                .unwrap(),
+            "n",
+        )
+        .unwrap();
+        assert_eq!(raised, filed - 1);
+        app.finish().await;
+    }
+}

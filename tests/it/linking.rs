@@ -288,3 +288,46 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn a_case_raised_by_one_identifier_is_raised_once_whichever_matches_next(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let raised = |id: String| {
+            let db = app.db().clone();
+            async move { cases::get(&db, &id).await.unwrap().unwrap().new_link }
+        };
+        let waiting_rows = |id: String| {
+            let db = app.db().clone();
+            async move {
+                let row = sqlx::query("SELECT COUNT(*) AS n FROM identifiers WHERE report_id = $1 AND waiting = 1")
+                    .bind(id)
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
+                sqlx::Row::try_get::<i64, _>(&row, "n").unwrap()
+            }
+        };
+        let a = app.file_api(json!({ "category": "other", "narrative": "Car wash.", "country": "LU",
+            "phones": ["+352 621 555 101"], "venue": "Car Wash Sud", "city": "Differdange" })).await;
+        assert_eq!(waiting_rows(a.clone()).await, 2, "a new case waits on both its identifiers");
+
+        app.file_api(json!({ "category": "other", "narrative": "Call 00352 621 555 101.", "country": "LU" })).await;
+        assert!(raised(a.clone()).await, "raised by the phone number");
+        assert_eq!(waiting_rows(a.clone()).await, 1, "only the row it was found by stops waiting");
+
+        let c = app.file_api(json!({ "category": "other", "narrative": "Same place.", "venue": "car wash sud", "city": "differdange" })).await;
+        assert!(raised(a.clone()).await, "still raised, once");
+        assert!(!raised(c.clone()).await);
+        assert_eq!(waiting_rows(a.clone()).await, 0, "found again by the venue, that row stops waiting too");
+
+        // Opened by staff, it waits on every identifier again, and either raises it.
+        sue.get(&app, &format!("/staff/reports/{a}")).await;
+        assert!(!raised(a.clone()).await);
+        assert_eq!(waiting_rows(a.clone()).await, 2);
+        app.file_api(json!({ "category": "other", "narrative": "Again the car wash.", "venue": "Car-Wash Sud", "city": "Differdange" })).await;
+        assert!(raised(a.clone()).await, "raised again by the venue");
+        assert!(raised(c.clone()).await, "and so is the other report naming it");
+        app.finish().await;
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::{Db, StoreError};
 use sqlx::{Any, Row, Transaction};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One identifier of a report: kind, blind index, sealed display form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,9 +20,9 @@ const ROWS_PER_INSERT: usize = 64;
 /// and raises the open cases that share one, inside the batch's own transaction, in a few
 /// statements for the whole batch: the rows, the waiting holders of their blind indexes, and the
 /// raise. The reports count in batch order: each raises the holders filed before it, as if they
-/// had been stored one at a time, never itself. Only holders that may still be waiting to hear
-/// of a new related report are visited (see migrations 0009 and 0013), so an identifier named in
-/// thousands of reports costs no more than a rare one.
+/// had been stored one at a time, never itself. Only holders still waiting to hear of a new
+/// related report are visited (see migration 0009), so an identifier named in thousands of
+/// reports costs no more than a rare one.
 ///
 /// On PostgreSQL several batches commit at once (several writers, several app nodes). So that
 /// two of them sharing an identifier still count one after the other, the batch locks its blind
@@ -76,8 +76,7 @@ pub async fn insert(
     // planner statistics can turn into a scan of every report.
     let macs: Vec<&[u8]> = last.keys().copied().collect();
     lock_macs(tx, &macs).await?;
-    // Each holder to raise, with the blind indexes it was found by.
-    let mut raised: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+    let mut raised: HashSet<String> = HashSet::new();
     for chunk in macs.chunks(ROWS_PER_INSERT) {
         let ps: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
@@ -97,17 +96,16 @@ pub async fn insert(
             // Filed before the batch: raised by any report of it; a report of the batch: by a
             // later one holding the same identifier.
             if order.get(holder.as_str()).is_none_or(|&at| latest > at) {
-                raised.entry(holder).or_default().push(mac);
+                raised.insert(holder);
             }
         }
     }
     // In one order for every writer, so that two raising the same cases never wait on each
     // other in a circle.
-    let mut raised: Vec<(String, Vec<Vec<u8>>)> = raised.into_iter().collect();
+    let mut raised: Vec<String> = raised.into_iter().collect();
     raised.sort_unstable();
     let postgres = tx.backend_name() == "PostgreSQL";
-    for chunk in raised.chunks(ROWS_PER_INSERT) {
-        let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+    for ids in raised.chunks(ROWS_PER_INSERT) {
         let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let list = list.join(", ");
         let sql = if postgres {
@@ -124,34 +122,8 @@ pub async fn insert(
             )
         };
         let mut q = sqlx::query(&sql);
-        for id in &ids {
-            q = q.bind(*id);
-        }
-        q.execute(&mut **tx).await?;
-        // The rows they were found by stop waiting (migration 0013), so that the next report
-        // naming the same identifier does not visit them again; their other rows are cleared
-        // when they are found, or all are reset when staff open the case. Any waiting row of
-        // these holders with one of these blind indexes was among those found.
-        let mut found: Vec<&[u8]> = chunk
-            .iter()
-            .flat_map(|(_, macs)| macs.iter().map(Vec::as_slice))
-            .collect();
-        found.sort_unstable();
-        found.dedup();
-        let sql = format!(
-            "UPDATE identifiers SET waiting = 0 WHERE waiting = 1 AND report_id IN ({list}) \
-             AND mac IN ({})",
-            (ids.len() + 1..=ids.len() + found.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for id in &ids {
-            q = q.bind(*id);
-        }
-        for mac in &found {
-            q = q.bind(*mac);
+        for id in ids {
+            q = q.bind(id);
         }
         q.execute(&mut **tx).await?;
     }

@@ -130,10 +130,20 @@ pub async fn insert(
     Ok(())
 }
 
+/// Most blind indexes a batch locks one by one; a batch naming more locks them all at once.
+/// PostgreSQL keeps advisory locks in a shared table of about 6,400 entries by default (64 per
+/// connection), which a few batches of thousands of locks each would fill.
+const MOST_IDENTIFIER_LOCKS: usize = 256;
+/// The lock over all blind indexes, in the two-number key space of advisory locks, apart from
+/// the one-number keys of single blind indexes: ASCII "tipl", 1.
+const ALL_IDENTIFIERS: (i32, i32) = (0x7469_706C, 1);
+
 /// On PostgreSQL, takes a lock on each blind index until the transaction ends, in one order
 /// for every writer (so two never wait on each other in a circle). The key is the first eight
 /// bytes of the blind index, an HMAC: two identifiers share a key by chance once in 2⁶³, and
-/// then merely wait for each other. SQLite has one writer and needs none.
+/// then merely wait for each other. Every batch first takes the lock over all identifiers
+/// shared, and a batch of more than [`MOST_IDENTIFIER_LOCKS`] identifiers takes it alone
+/// instead, exclusively (bulk loads). SQLite has one writer and needs none.
 async fn lock_macs(tx: &mut Transaction<'static, Any>, macs: &[&[u8]]) -> Result<(), StoreError> {
     if tx.backend_name() != "PostgreSQL" || macs.is_empty() {
         return Ok(());
@@ -150,6 +160,20 @@ async fn lock_macs(tx: &mut Transaction<'static, Any>, macs: &[&[u8]]) -> Result
         .collect();
     keys.sort_unstable();
     keys.dedup();
+    let (class, object) = ALL_IDENTIFIERS;
+    if keys.len() > MOST_IDENTIFIER_LOCKS {
+        sqlx::query("SELECT COUNT(pg_advisory_xact_lock($1, $2)) AS n")
+            .bind(class)
+            .bind(object)
+            .fetch_one(&mut **tx)
+            .await?;
+        return Ok(());
+    }
+    sqlx::query("SELECT COUNT(pg_advisory_xact_lock_shared($1, $2)) AS n")
+        .bind(class)
+        .bind(object)
+        .fetch_one(&mut **tx)
+        .await?;
     let values: Vec<String> = keys.iter().map(|k| format!("({k})")).collect();
     // Volatile functions in the select list run after ORDER BY: the locks come in key order.
     let sql = format!(

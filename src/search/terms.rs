@@ -92,6 +92,15 @@ pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
 
 /// Lower case, accents removed, a few letters spelled out (`ß` → `ss`).
 pub fn fold(word: &str) -> String {
+    // Most words of the four languages are plain ASCII, where folding is lower-casing.
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
+    fold_any(word)
+}
+
+/// [`fold`] for any text.
+fn fold_any(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     for c in word.to_lowercase().nfkd() {
         if is_combining_mark(c) {
@@ -224,6 +233,13 @@ fn undouble_vowels(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_words_fold_as_any_text_does(word in "[ -~]{0,40}") {
+            proptest::prop_assert_eq!(fold(&word), fold_any(&word));
+        }
+    }
 
     fn same_term(language: &str, words: &[&str]) {
         let terms: Vec<Option<String>> = words.iter().map(|w| term(w, language)).collect();

@@ -793,10 +793,6 @@ async fn drop_pg_database(admin: &str, name: &str) {
     }
 }
 
-async fn count_reports(backend: Backend, dir: &Path, pg_url: Option<&str>) -> Result<i64, String> {
-    count_rows(backend, dir, pg_url, "reports").await
-}
-
 async fn count_rows(
     backend: Backend,
     dir: &Path,
@@ -907,7 +903,7 @@ async fn run_one(
         drop(clients);
         server.stop().await;
 
-        let rows = count_reports(backend, dir.path(), pg_url.as_deref()).await?;
+        let rows = count_rows(backend, dir.path(), pg_url.as_deref(), "reports").await?;
         let mut lat = measured.latencies_us.clone();
         lat.sort_unstable();
         let secs = took.as_secs_f64();

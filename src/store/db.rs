@@ -28,6 +28,17 @@ impl FromStr for Backend {
     }
 }
 
+impl Backend {
+    /// The engine a connection, or a transaction on it, talks to.
+    pub(crate) fn of(conn: &sqlx::AnyConnection) -> Self {
+        if conn.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(

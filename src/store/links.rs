@@ -1,6 +1,6 @@
 //! The identifier index: blind-indexed identifiers per report, and the reports that share them.
 
-use super::{Db, StoreError};
+use super::{Backend, Db, StoreError};
 use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 
@@ -104,7 +104,7 @@ pub async fn insert(
     // other in a circle.
     let mut raised: Vec<String> = raised.into_iter().collect();
     raised.sort_unstable();
-    let postgres = tx.backend_name() == "PostgreSQL";
+    let postgres = Backend::of(tx) == Backend::Postgres;
     for ids in raised.chunks(ROWS_PER_INSERT) {
         let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let list = list.join(", ");
@@ -145,7 +145,7 @@ const ALL_IDENTIFIERS: (i32, i32) = (0x7469_706C, 1);
 /// shared, and a batch of more than [`MOST_IDENTIFIER_LOCKS`] identifiers takes it alone
 /// instead, exclusively (bulk loads). SQLite has one writer and needs none.
 async fn lock_macs(tx: &mut Transaction<'static, Any>, macs: &[&[u8]]) -> Result<(), StoreError> {
-    if tx.backend_name() != "PostgreSQL" || macs.is_empty() {
+    if Backend::of(tx) != Backend::Postgres || macs.is_empty() {
         return Ok(());
     }
     let mut keys: Vec<i64> = macs

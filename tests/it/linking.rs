@@ -200,6 +200,12 @@ async fn identifiers_in_a_reporters_answer_link_reports_too() {
     app.finish().await;
 }
 
+/// The number `n` a counting query of the app's database gives.
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let row = sqlx::query(sql).fetch_one(app.db().pool()).await.unwrap();
+    sqlx::Row::try_get(&row, "n").unwrap()
+}
+
 /// The reports whose case was raised by a later related report, after seeding 300 reports
 /// `batch` at a time, each known by its clear triage columns (the same for the same seed in any
 /// instance, dates counted from the first; ids and keyed hashes differ).
@@ -219,14 +225,11 @@ async fn raised_after_seeding(backend: Backend, batch: usize) -> Vec<(i64, Strin
     )
     .await
     .unwrap();
-    let distinct: i64 = sqlx::Row::try_get(
-        &sqlx::query("SELECT COUNT(*) AS n FROM (SELECT DISTINCT received_at, category, language FROM reports) t")
-            .fetch_one(app.db().pool())
-            .await
-            .unwrap(),
-        "n",
+    let distinct = count(
+        &app,
+        "SELECT COUNT(*) AS n FROM (SELECT DISTINCT received_at, category, language FROM reports) t",
     )
-    .unwrap();
+    .await;
     assert_eq!(
         distinct, 300,
         "the triage columns tell the seeded reports apart"
@@ -279,14 +282,7 @@ both_backends! {
         }
         let statuses = sends.join_all().await;
         assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
-        let raised: i64 = sqlx::Row::try_get(
-            &sqlx::query("SELECT COUNT(*) AS n FROM reports WHERE new_link = 1")
-                .fetch_one(app.db().pool())
-                .await
-                .unwrap(),
-            "n",
-        )
-        .unwrap();
+        let raised = count(&app, "SELECT COUNT(*) AS n FROM reports WHERE new_link = 1").await;
         assert_eq!(raised, filed - 1);
         app.finish().await;
     }

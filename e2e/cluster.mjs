@@ -56,6 +56,8 @@ const REPORT = env('REPORT_ID');
 const MEMBERS = env('MEMBER_IDS').split(',');
 const OUTSIDER = env('OUTSIDER_ID');
 const HIDDEN = env('HIDDEN_ID');
+const CROWDED = env('CROWDED_ID');
+const CROWD = Number(env('CROWD'));
 const USERS = {
   ana: { setup: env('SETUP_ANA') },
   sue: { setup: env('SETUP_SUE') },
@@ -232,7 +234,7 @@ await step('4. JavaScript on with the CSP as served: the cluster page runs nothi
   await closeContext(context);
 });
 
-await step('5. axe-core WCAG 2.1 A/AA and 320 px: the cluster page in English and German, and a report alone', async () => {
+await step('5. axe-core WCAG 2.1 A/AA and 320 px: the cluster page in English and German, a report alone, and a case view whose phone number is in more reports than it lists', async () => {
   const context = await signedIn(browser, 'ana', '5-check', { javaScriptEnabled: true, bypassCSP: true });
   const page = await context.newPage();
   const language = async (code) => {
@@ -245,6 +247,13 @@ await step('5. axe-core WCAG 2.1 A/AA and 320 px: the cluster page in English an
   await goto(page, `/staff/reports/${OUTSIDER}/cluster`);
   assert.equal(await textOf(page.locator('#cluster-none')), t('en', 'cluster-none'));
   await checkPage('alone', page);
+  // A phone number in more reports than the case view lists: the latest are listed, all counted.
+  await goto(page, `/staff/reports/${CROWDED}`);
+  const listed = await page.locator('#related-reports > li').count();
+  assert.ok(listed < CROWD - 1, `${listed} of ${CROWD - 1} related reports listed`);
+  const crowded = await textOf(page.locator('#related-crowded'));
+  assert.ok(crowded.includes(t('en', 'related-crowded', { count: CROWD - 1, listed })), `the count: ${crowded}`);
+  await checkPage('crowded case', page);
   await language('de');
   await goto(page, CLUSTER);
   assert.equal(await textOf(page.locator('h1')), t('de', 'cluster-title', { report: short(REPORT) }));

@@ -545,6 +545,8 @@ htcds-ActualVictimOfTrafficking = Tatsächliches Opfer von Menschenhandel
 # Verknüpfung
 related-heading = Verbundene Meldungen
 related-none = Keine andere Meldung teilt eine Telefonnummer, E-Mail-Adresse, Website, einen Benutzernamen, ein Kennzeichen, eine IBAN oder einen Ort mit dieser.
+related-crowded = in { $count } anderen Meldungen genannt; die { $listed } zuletzt eingegangenen stehen oben.
+related-crowded-more = in mehr als { $count } anderen Meldungen genannt; die { $listed } zuletzt eingegangenen stehen oben. Die Suche grenzt sie nach Wörtern, Land oder Datum ein.
 staff-flag-new-link = Neue verbundene Meldung
 identifier-kind-phone = Telefon
 identifier-kind-email = E-Mail

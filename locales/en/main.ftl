@@ -545,6 +545,8 @@ htcds-ActualVictimOfTrafficking = Actual victim of trafficking
 # Linking
 related-heading = Related reports
 related-none = No other report shares a phone number, e-mail address, website, handle, plate, IBAN or venue with this one.
+related-crowded = shared by { $count } other reports; the { $listed } most recently filed are listed above.
+related-crowded-more = shared by more than { $count } other reports; the { $listed } most recently filed are listed above. Search narrows them down by words, country or date.
 staff-flag-new-link = New related report
 identifier-kind-phone = Phone
 identifier-kind-email = E-mail

@@ -545,6 +545,8 @@ htcds-ActualVictimOfTrafficking = Victime avérée de la traite
 # Liens entre signalements
 related-heading = Signalements liés
 related-none = Aucun autre signalement ne partage de numéro de téléphone, d’adresse e-mail, de site web, de pseudonyme, de plaque, d’IBAN ou de lieu avec celui-ci.
+related-crowded = partagé par { $count } autres signalements ; les { $listed } plus récents sont listés ci-dessus.
+related-crowded-more = partagé par plus de { $count } autres signalements ; les { $listed } plus récents sont listés ci-dessus. La recherche les restreint par mots, pays ou date.
 staff-flag-new-link = Nouveau signalement lié
 identifier-kind-phone = Téléphone
 identifier-kind-email = E-mail

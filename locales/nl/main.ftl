@@ -545,6 +545,8 @@ htcds-ActualVictimOfTrafficking = Werkelijk slachtoffer van mensenhandel
 # Koppeling
 related-heading = Gerelateerde meldingen
 related-none = Geen andere melding deelt een telefoonnummer, e-mailadres, website, gebruikersnaam, kenteken, IBAN of locatie met deze.
+related-crowded = gedeeld door { $count } andere meldingen; de { $listed } meest recent ontvangen staan hierboven.
+related-crowded-more = gedeeld door meer dan { $count } andere meldingen; de { $listed } meest recent ontvangen staan hierboven. Zoeken beperkt ze op woorden, land of datum.
 staff-flag-new-link = Nieuwe gerelateerde melding
 identifier-kind-phone = Telefoon
 identifier-kind-email = E-mail

@@ -5,3 +5,9 @@
 pub mod cluster;
 pub mod identifiers;
 pub mod index;
+
+/// Other reports the case view lists per identifier of a report: the most recently filed.
+pub const RELATED_LISTED: usize = 10;
+/// Other reports counted per identifier of a report; past this the case view says "more than"
+/// (a big hotel or station can be named in thousands of reports).
+pub const RELATED_COUNTED: usize = 200;

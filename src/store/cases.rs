@@ -66,6 +66,23 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<CaseRow>, StoreError> {
     Ok(row.as_ref().map(case_from).transpose()?)
 }
 
+/// The cases among `ids` that exist, in no particular order.
+pub async fn get_many(db: &Db, ids: &[String]) -> Result<Vec<CaseRow>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(super::db::IDS_PER_STATEMENT) {
+        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{CASE_SELECT} WHERE r.id IN ({})", list.join(", "));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        for row in q.fetch_all(db.pool()).await? {
+            out.push(case_from(&row)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Takes an unassigned case; false if someone else was quicker.
 pub async fn claim(db: &Db, id: &str, user_id: &str, now: i64) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE reports SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND assignee_id IS NULL")

@@ -167,3 +167,6 @@ pub(crate) fn integer_list(values: &[i64]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Text ids bound per `IN (…)` list (kept small for SQLite: see [`integer_list`]).
+pub(crate) const IDS_PER_STATEMENT: usize = 64;

@@ -1,6 +1,7 @@
 //! The identifier index: blind-indexed identifiers per report, and the reports that share them.
 
 use super::{Backend, Db, StoreError};
+use crate::staff::policy::Visibility;
 use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 
@@ -206,28 +207,95 @@ pub async fn of_report(db: &Db, report_id: &str) -> Result<Vec<IdentifierRow>, S
         .collect()
 }
 
-/// Other reports sharing an identifier with `report_id`: (other report id, kind, blind index).
-pub async fn related(
+/// The other reports holding one identifier of a report, as far as the viewer may see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holders {
+    /// The identifier's blind index.
+    pub mac: Vec<u8>,
+    /// How many other reports hold it, counted up to the cap the caller gave.
+    pub count: usize,
+    /// Whether more than `count` hold it (counting stopped at the cap).
+    pub more: bool,
+    /// The most recently filed of them, newest first.
+    pub latest: Vec<String>,
+}
+
+/// Blind indexes looked up per statement (each adds one ranged read of the index).
+const MACS_PER_STATEMENT: usize = 32;
+
+/// For each of `macs` (blind indexes of `report_id`): the other reports `visibility` lets the
+/// viewer see that hold it, counted up to `most_counted`, and the `latest` most recently filed.
+/// Each is one read of the index on (blind index, report id) backwards from the newest report,
+/// which stops after `most_counted + 1` holders: an identifier named in thousands of reports
+/// costs no more than one named in a few hundred. A blind index covers its kind, so matching on
+/// it alone is exact.
+pub async fn holders(
     db: &Db,
     report_id: &str,
-) -> Result<Vec<(String, String, Vec<u8>)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT b.report_id, a.kind, a.mac FROM identifiers a \
-         JOIN identifiers b ON b.mac = a.mac AND b.kind = a.kind AND b.report_id <> a.report_id \
-         WHERE a.report_id = $1 ORDER BY b.report_id, a.kind",
-    )
-    .bind(report_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("report_id")?,
-                r.try_get("kind")?,
-                r.try_get("mac")?,
-            ))
+    macs: &[&[u8]],
+    visibility: &Visibility,
+    latest: usize,
+    most_counted: usize,
+) -> Result<Vec<Holders>, StoreError> {
+    let mut found: Vec<Vec<String>> = vec![Vec::new(); macs.len()];
+    let (join, user) = match visibility {
+        Visibility::Everything => ("", None),
+        Visibility::UnrestrictedOrAssignedTo(user) => (
+            " JOIN reports r ON r.id = i.report_id AND (r.restricted = 0 OR r.assignee_id = $2)",
+            Some(user.as_str()),
+        ),
+        Visibility::Nothing => ("", None),
+    };
+    if !matches!(visibility, Visibility::Nothing) {
+        // `$1` is this report, then the viewer when visibility depends on them, then the
+        // limit, then the blind indexes.
+        let limit = if user.is_some() { 3 } else { 2 };
+        for (c, chunk) in macs.chunks(MACS_PER_STATEMENT).enumerate() {
+            let parts: Vec<String> = (0..chunk.len())
+                .map(|k| {
+                    format!(
+                        "SELECT * FROM (SELECT CAST({n} AS BIGINT) AS n, i.report_id \
+                         FROM identifiers i{join} WHERE i.mac = ${p} AND i.report_id <> $1 \
+                         ORDER BY i.report_id DESC LIMIT ${limit}) h{k}",
+                        n = c * MACS_PER_STATEMENT + k,
+                        p = limit + 1 + k,
+                    )
+                })
+                .collect();
+            let sql = parts.join(" UNION ALL ");
+            let mut q = sqlx::query(&sql).bind(report_id);
+            if let Some(user) = user {
+                q = q.bind(user);
+            }
+            q = q.bind((most_counted + 1) as i64);
+            for mac in chunk {
+                q = q.bind(*mac);
+            }
+            for row in q.fetch_all(db.pool()).await? {
+                let n: i64 = row.try_get("n")?;
+                let holder: String = row.try_get("report_id")?;
+                if let Some(list) = usize::try_from(n).ok().and_then(|n| found.get_mut(n)) {
+                    list.push(holder);
+                }
+            }
+        }
+    }
+    Ok(macs
+        .iter()
+        .zip(found)
+        .map(|(mac, mut ids)| {
+            // Each list came newest first.
+            let more = ids.len() > most_counted;
+            let count = ids.len().min(most_counted);
+            ids.truncate(latest.min(most_counted));
+            Holders {
+                mac: mac.to_vec(),
+                count,
+                more,
+                latest: ids,
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// Clears the "new related report" mark once staff opened the case.

@@ -197,6 +197,20 @@ async fn cluster_view_in_chromium_without_javascript() {
     tipline::store::links::add_manual(app.db(), &c, &b, "duplicate", &sue, now)
         .await
         .unwrap();
+    // A phone number in more reports than the case view lists, none of them connected to the
+    // others: the case view lists the latest and counts the rest.
+    let crowd = tipline::link::RELATED_LISTED + 2;
+    let mut crowded = String::new();
+    for i in 0..crowd {
+        let body = serde_json::json!({ "category": "other", "country": "LU",
+            "narrative": format!("Advert {i}: call +352 621 999 000.") });
+        let before = tipline::store::reports::all_ids(app.db()).await.unwrap();
+        assert_eq!(app.post_api(&body).await.status(), 201);
+        if crowded.is_empty() {
+            let after = tipline::store::reports::all_ids(app.db()).await.unwrap();
+            crowded = after.into_iter().find(|i| !before.contains(i)).unwrap();
+        }
+    }
     let env = vec![
         ("SETUP_ANA".to_owned(), setup_ana),
         ("SETUP_SUE".to_owned(), setup_sue),
@@ -204,6 +218,8 @@ async fn cluster_view_in_chromium_without_javascript() {
         ("MEMBER_IDS".to_owned(), format!("{b},{c}")),
         ("OUTSIDER_ID".to_owned(), outsider),
         ("HIDDEN_ID".to_owned(), hidden),
+        ("CROWDED_ID".to_owned(), crowded),
+        ("CROWD".to_owned(), crowd.to_string()),
     ];
     run_journey("cluster.mjs", &app, env).await;
     app.finish().await;

@@ -264,6 +264,44 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The other reports holding each identifier of `report_id`, for someone who sees every
+    /// report: the `latest` most recently filed of each, counted up to `most_counted`.
+    pub async fn holders(
+        &self,
+        report_id: &str,
+        visibility: &tipline::staff::policy::Visibility,
+        latest: usize,
+        most_counted: usize,
+    ) -> Vec<tipline::store::links::Holders> {
+        use tipline::store::links;
+        let own = links::of_report(self.db(), report_id).await.unwrap();
+        let macs: Vec<&[u8]> = own.iter().map(|r| r.mac.as_slice()).collect();
+        links::holders(
+            self.db(),
+            report_id,
+            &macs,
+            visibility,
+            latest,
+            most_counted,
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Every other report sharing an identifier with `report_id`, sorted, once each.
+    pub async fn related(&self, report_id: &str) -> Vec<String> {
+        let everything = tipline::staff::policy::Visibility::Everything;
+        let mut ids: Vec<String> = self
+            .holders(report_id, &everything, usize::MAX, 100_000)
+            .await
+            .into_iter()
+            .flat_map(|h| h.latest)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     /// Waits until the background indexer has taken in everything filed so far.
     pub async fn indexed(&self) {
         for _ in 0..300 {

@@ -4,6 +4,7 @@
 
 use crate::helpers::{Backend, TestApp, both_backends};
 use serde_json::{Value, json};
+use tipline::staff::policy::Visibility;
 use tipline::store::{cases, links, reports};
 
 fn related_section(html: &str) -> &str {
@@ -35,9 +36,7 @@ both_backends! {
         assert!(!related.contains(&c), "a different phone does not link");
         assert!(!related.contains(&d), "two profiles on one big platform are not linked");
         assert!(related.contains("+352 621 123 456"), "shows which identifier, from this report's own copy");
-        let mut shared: Vec<String> = links::related(app.db(), &a).await.unwrap().into_iter().map(|r| r.0).collect();
-        shared.sort();
-        shared.dedup();
+        let shared = app.related(&a).await;
         let mut expected = vec![b.clone(), e.clone()];
         expected.sort();
         assert_eq!(shared, expected, "exactly the reports that share an identifier");
@@ -284,6 +283,57 @@ both_backends! {
         assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
         let raised = count(&app, "SELECT COUNT(*) AS n FROM reports WHERE new_link = 1").await;
         assert_eq!(raised, filed - 1);
+        app.finish().await;
+    }
+}
+
+both_backends! {
+    async fn an_identifier_in_many_reports_lists_the_latest_and_counts_the_rest(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let ana = app.staff("ana", "analyst").await;
+        let ben = app.staff("ben", "analyst").await;
+        let listed = tipline::link::RELATED_LISTED;
+        let report = |i: usize| json!({ "category": "sexual_exploitation", "country": "LU",
+            "narrative": format!("Advert number {i}, call +352 621 555 010.") });
+        let mut filed = Vec::new();
+        for i in 0..listed + 3 {
+            filed.push(app.file_api(report(i)).await);
+        }
+        let (first, others) = filed.split_first().unwrap();
+
+        // The case view lists the most recently filed and counts them all.
+        let html = sue.get(&app, &format!("/staff/reports/{first}")).await.text().await.unwrap();
+        let related = related_section(&html);
+        for (i, other) in others.iter().enumerate() {
+            let newest = i >= others.len() - listed;
+            assert_eq!(related.contains(other.as_str()), newest, "report {i} of {}", others.len());
+        }
+        assert!(related.contains(&format!("shared by {} other reports; the {listed} most recently filed are listed above.", others.len())), "{related}");
+
+        // Counting stops at its cap and says so; the latest come newest first.
+        let everything = Visibility::Everything;
+        let capped = app.holders(first, &everything, 3, 5).await;
+        assert_eq!(capped.len(), 1);
+        assert_eq!((capped[0].count, capped[0].more), (5, true));
+        let newest: Vec<String> = others.iter().rev().take(3).cloned().collect();
+        assert_eq!(capped[0].latest, newest);
+        let all = app.holders(first, &everything, 100, 100).await;
+        assert_eq!((all[0].count, all[0].more), (others.len(), false));
+
+        // A restricted case of someone else is neither listed nor counted for an analyst.
+        let hidden = filed.last().unwrap();
+        let now = app.clock.unix();
+        cases::assign(app.db(), hidden, Some(&ben.id), now).await.unwrap();
+        cases::set_restricted(app.db(), hidden, true, now).await.unwrap();
+        let for_ana = app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ana.id.clone()), 100, 100).await;
+        assert_eq!(for_ana[0].count, others.len() - 1);
+        assert!(!for_ana[0].latest.contains(hidden));
+        let for_ben = app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ben.id.clone()), 100, 100).await;
+        assert_eq!(for_ben[0].count, others.len());
+        let html = ana.get(&app, &format!("/staff/reports/{first}")).await.text().await.unwrap();
+        assert!(!related_section(&html).contains(hidden.as_str()));
+        assert!(related_section(&html).contains(&format!("shared by {} other reports", others.len() - 1)));
         app.finish().await;
     }
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tipline::cli::dev::{SeedOptions, seed};
 use tipline::clock::SharedClock;
-use tipline::store::{links, segments};
+use tipline::store::segments;
 
 /// Every file under `dir`, concatenated.
 fn files_under(dir: &Path) -> Vec<u8> {
@@ -76,8 +76,8 @@ both_backends! {
         // Identifiers link reports: several seeded reports have related reports.
         let mut linked = 0;
         for (row, _) in &stored {
-            let related = links::related(app.db(), &row.id).await.unwrap();
-            if related.iter().any(|(other, _, _)| other != &row.id) {
+            let related = app.related(&row.id).await;
+            if !related.is_empty() && !related.contains(&row.id) {
                 linked += 1;
             }
         }

@@ -309,7 +309,8 @@ pub async fn case_view(
         reporter_language => case.triage.language.clone(),
         reporter_language_name => state.i18n.t(&case.triage.language, "language-name", None),
         assessments,
-        related,
+        related => related.reports,
+        related_crowded => related.crowded,
         manual_links => manual,
         can_link => session.may(Action::LinkReports, Some(&ReportAccess::of(&case))),
         can_assess => session.may(Action::Assess, Some(&ReportAccess::of(&case))),
@@ -734,54 +735,96 @@ impl AppState {
     }
 }
 
+/// The case view's related reports: the most recently filed holders of each identifier, each
+/// listed once with everything it shares, and the identifiers held by more reports than listed.
+pub struct Related {
+    pub reports: Vec<Value>,
+    pub crowded: Vec<Value>,
+}
+
 impl AppState {
-    /// The other reports sharing an identifier with this one, as far as `actor` may see them,
-    /// each with the identifiers they share (shown from this report's own sealed copy).
+    /// The other reports sharing an identifier with this one, as far as `actor` may see them:
+    /// for each identifier, the [`crate::link::RELATED_LISTED`] most recently filed, with the identifiers
+    /// they share (shown from this report's own sealed copy); and, for an identifier held by
+    /// more, how many (up to [`crate::link::RELATED_COUNTED`]).
     async fn related_reports(
         &self,
         actor: &crate::staff::policy::Actor,
         report_id: &str,
         lang: &str,
-    ) -> Result<Vec<Value>, crate::store::StoreError> {
+    ) -> Result<Related, crate::store::StoreError> {
         use crate::store::links;
         let own = links::of_report(&self.db, report_id).await?;
         let sealer = self.intake.sealer();
-        let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
-        for (other, _kind, mac) in links::related(&self.db, report_id).await? {
-            let shown = own
-                .iter()
-                .find(|r| r.mac == mac)
-                .and_then(|r| crate::link::index::open(sealer, report_id, r))
-                .map(|s| {
-                    format!(
-                        "{}: {}",
-                        self.i18n.t(lang, &s.kind.fluent_key(), None),
-                        s.shown
-                    )
-                })
-                .unwrap_or_default();
-            match grouped.iter_mut().find(|(id, _)| *id == other) {
-                Some((_, shared)) => shared.push(shown),
-                None => grouped.push((other, vec![shown])),
+        let visibility = crate::staff::policy::Visibility::of(actor);
+        let macs: Vec<&[u8]> = own.iter().map(|r| r.mac.as_slice()).collect();
+        let holders = links::holders(
+            &self.db,
+            report_id,
+            &macs,
+            &visibility,
+            crate::link::RELATED_LISTED,
+            crate::link::RELATED_COUNTED,
+        )
+        .await?;
+        let shown: Vec<String> = own
+            .iter()
+            .map(|row| {
+                crate::link::index::open(sealer, report_id, row)
+                    .map(|s| {
+                        format!(
+                            "{}: {}",
+                            self.i18n.t(lang, &s.kind.fluent_key(), None),
+                            s.shown
+                        )
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        // Each listed report with what it shares, newest first.
+        let mut shares: std::collections::BTreeMap<std::cmp::Reverse<&str>, Vec<&str>> =
+            std::collections::BTreeMap::new();
+        let mut crowded = Vec::new();
+        for (h, text) in holders.iter().zip(&shown) {
+            for other in &h.latest {
+                shares
+                    .entry(std::cmp::Reverse(other.as_str()))
+                    .or_default()
+                    .push(text.as_str());
+            }
+            if h.more || h.count > h.latest.len() {
+                crowded.push(context! {
+                    identifier => text,
+                    count => h.count,
+                    more => h.more,
+                    listed => h.latest.len(),
+                });
             }
         }
-        let mut out = Vec::new();
-        for (other, shared) in grouped {
-            let Some(case) = cases::get(&self.db, &other).await? else {
+        let ids: Vec<String> = shares.keys().map(|k| k.0.to_owned()).collect();
+        let cases: std::collections::HashMap<String, crate::store::cases::CaseRow> =
+            cases::get_many(&self.db, &ids)
+                .await?
+                .into_iter()
+                .map(|c| (c.id.clone(), c))
+                .collect();
+        let mut reports = Vec::new();
+        for (other, shared) in shares {
+            let Some(case) = cases.get(other.0) else {
                 continue;
             };
-            if !crate::staff::policy::can_see(actor, &ReportAccess::of(&case)) {
+            if !crate::staff::policy::can_see(actor, &ReportAccess::of(case)) {
                 continue;
             }
-            out.push(context! {
-                id => other,
+            reports.push(context! {
+                id => other.0,
                 category_key => categories::by_id(&case.triage.category).map(|x| x.label_key()).unwrap_or_default(),
                 received => day(case.triage.received_at),
                 status_key => format!("status-{}", case.triage.status.replace('_', "-")),
                 shared,
             });
         }
-        Ok(out)
+        Ok(Related { reports, crowded })
     }
 }
 

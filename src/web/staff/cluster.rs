@@ -13,7 +13,7 @@ use super::auth::{Refusal, StaffSession};
 use crate::intake::categories;
 use crate::link::cluster::{self, Caption, Graph, IdentifierKey, ManualKind, ReportFacts};
 use crate::link::index;
-use crate::staff::policy::{Action, Actor, ReportAccess, can_see};
+use crate::staff::policy::{Action, Actor, ReportAccess, Visibility, can_see};
 use crate::store::StoreError;
 use crate::store::cases::{self, CaseRow};
 use crate::store::links::{self, IdentifierRow};
@@ -60,14 +60,19 @@ impl Gathered {
         &mut self,
         state: &AppState,
         case: CaseRow,
+        visibility: &Visibility,
         expand: bool,
     ) -> Result<Vec<String>, StoreError> {
         let rows = links::of_report(&state.db, &case.id).await?;
         let manual = links::manual(&state.db, &case.id).await?;
         let mut next = BTreeSet::new();
         if expand {
-            for (other, _, _) in links::related(&state.db, &case.id).await? {
-                next.insert(other);
+            // The most recently filed holders of each identifier, one more than can be drawn
+            // (so the graph knows when it was cut).
+            let macs: Vec<&[u8]> = rows.iter().map(|r| r.mac.as_slice()).collect();
+            let most = cluster::MAX_REPORTS + 1;
+            for h in links::holders(&state.db, &case.id, &macs, visibility, most, most).await? {
+                next.extend(h.latest);
             }
             next.extend(manual.iter().map(|l| l.other_id.clone()));
         }
@@ -94,7 +99,8 @@ impl Gathered {
 async fn gather(state: &AppState, actor: &Actor, center: CaseRow) -> Result<Gathered, StoreError> {
     let mut gathered = Gathered::default();
     let mut looked: HashSet<String> = HashSet::from([center.id.clone()]);
-    let mut frontier = gathered.add(state, center, true).await?;
+    let visibility = Visibility::of(actor);
+    let mut frontier = gathered.add(state, center, &visibility, true).await?;
     for hop in 1..=2 {
         let mut next: BTreeSet<String> = BTreeSet::new();
         for id in frontier {
@@ -110,7 +116,7 @@ async fn gather(state: &AppState, actor: &Actor, center: CaseRow) -> Result<Gath
             if !can_see(actor, &ReportAccess::of(&case)) {
                 continue;
             }
-            next.extend(gathered.add(state, case, hop < 2).await?);
+            next.extend(gathered.add(state, case, &visibility, hop < 2).await?);
         }
         frontier = next.into_iter().collect();
     }

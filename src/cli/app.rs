@@ -143,6 +143,11 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         notifier,
     });
 
+    tokio::spawn(crate::search::rederive::keep(
+        db.clone(),
+        Arc::clone(state.intake.sealer()),
+        state.intake.term_index().clone(),
+    ));
     let sweeper = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));

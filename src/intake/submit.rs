@@ -3,7 +3,7 @@
 //! is the one place a stored report's row is built; bulk loads ([`Intake::file_bulk`]) use it too.
 
 use super::attachments::CleanAttachment;
-use super::report::ValidReport;
+use super::report::{ReportContent, ValidReport};
 use super::sealed::{attachment_aad, seal_groups};
 use crate::assess::Catalogue;
 use crate::assess::urgency::decide;
@@ -302,7 +302,11 @@ pub fn identifiers_of(report: &ValidReport) -> Vec<Identifier> {
 /// Everything searchable in a report, in the reporter's language: the narrative, the place,
 /// the descriptions of people, where abuse material was found.
 pub fn texts_of(report: &ValidReport) -> Vec<Text<'_>> {
-    let c = &report.content;
+    texts_of_content(&report.content, report.language)
+}
+
+/// The texts of a report's content that are indexed for search, read in `language`.
+pub fn texts_of_content<'a>(c: &'a ReportContent, language: &'a str) -> Vec<Text<'a>> {
     let mut texts = vec![
         &c.narrative.narrative,
         &c.place.venue,
@@ -316,9 +320,6 @@ pub fn texts_of(report: &ValidReport) -> Vec<Text<'_>> {
     texts
         .into_iter()
         .filter(|t| !t.is_empty())
-        .map(|text| Text {
-            text,
-            language: report.language,
-        })
+        .map(|text| Text { text, language })
         .collect()
 }

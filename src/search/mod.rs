@@ -9,4 +9,5 @@ pub mod highlight;
 pub mod index;
 pub mod lists;
 pub mod query;
+pub mod rederive;
 pub mod terms;

@@ -250,8 +250,12 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
     // best impact (as across segments). Documents are numbered in received order whatever the
     // order here.
     let mut merged: HashMap<&str, std::collections::BTreeMap<i64, i64>> = HashMap::new();
+    let mut unreadable: Vec<&str> = Vec::new();
     for (report_id, packed) in &taken {
-        let postings = crate::search::index::unpack(packed).ok_or(StoreError::Corrupt)?;
+        let Some(postings) = crate::search::index::unpack(packed) else {
+            unreadable.push(report_id);
+            continue;
+        };
         let terms = merged.entry(report_id.as_str()).or_default();
         for p in postings {
             let impact = terms.entry(p.term).or_default();
@@ -271,8 +275,61 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
     let refs: Vec<(&str, &[Posting])> =
         postings.iter().map(|(id, p)| (*id, p.as_slice())).collect();
     add_postings(&mut tx, &refs).await?;
+    set_aside(&mut tx, &unreadable).await?;
     tx.commit().await?;
+    if !unreadable.is_empty() {
+        tracing::warn!(
+            rows = unreadable.len(),
+            "unreadable rows in the search index queue were set aside; their reports will be indexed again from their sealed content"
+        );
+    }
     Ok(taken.len())
+}
+
+/// Sets reports aside for their postings to be derived again (migration 0015).
+async fn set_aside(tx: &mut Transaction<'static, Any>, reports: &[&str]) -> Result<(), StoreError> {
+    for chunk in reports.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (1..=chunk.len()).map(|i| format!("(${i})")).collect();
+        let sql = format!(
+            "INSERT INTO search_set_aside (report_id) VALUES {} ON CONFLICT DO NOTHING",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Up to `limit` reports whose queued postings were set aside as unreadable.
+pub async fn set_aside_reports(db: &Db, limit: usize) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query("SELECT report_id FROM search_set_aside ORDER BY report_id LIMIT $1")
+        .bind(limit as i64)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get("report_id"))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Queues a set-aside report's postings, derived again, and takes it off the set-aside list,
+/// in one transaction.
+pub async fn requeue_set_aside(
+    db: &Db,
+    report_id: &str,
+    postings: &[Posting],
+) -> Result<(), StoreError> {
+    let mut tx = db.pool().begin().await?;
+    queue_postings(&mut tx, &[(report_id, postings)]).await?;
+    sqlx::query("DELETE FROM search_set_aside WHERE report_id = $1")
+        .bind(report_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Whether the narrowing filters anything beyond the viewer's visibility.

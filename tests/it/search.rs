@@ -275,3 +275,47 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn an_unreadable_queue_row_is_set_aside_and_its_report_indexed_again(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let first = app.file_api(json!({ "category": "labour_exploitation", "language": "en",
+            "narrative": "The lighthouse keeper lets workers sleep in the shed." })).await;
+        let now = app.clock.unix();
+        cases::assign(app.db(), &first, Some(&sue.id), now).await.unwrap();
+        let r = sue.post(&app, &format!("/staff/reports/{first}/messages"), &[("body", "Was the trampoline there too?")]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(search(&app, &sue, "q=lighthouse").await.0, vec![first.clone()]);
+
+        // The index is lost, and the report's row in the queue cannot be read: only its sealed
+        // content and messages can give its postings back.
+        let pool = app.db().pool();
+        let mut tx = pool.begin().await.unwrap();
+        for table in ["search_lists", "search_segments", "search_docs"] {
+            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await.unwrap();
+        }
+        sqlx::query("INSERT INTO search_queue (report_id, postings) VALUES ($1, $2)")
+            .bind(&first).bind(&b"not postings"[..]).execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // Indexing goes on for the reports filed after it.
+        let second = app.file_api(json!({ "category": "labour_exploitation", "language": "en",
+            "narrative": "A windmill on the hill, the workers say." })).await;
+        assert_eq!(search(&app, &sue, "q=windmill").await.0, vec![second]);
+
+        // The unreadable row's report is indexed again from what was sealed.
+        let mut waiting = 1;
+        for _ in 0..300 {
+            waiting = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM search_set_aside").fetch_one(pool).await.unwrap();
+            if waiting == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(waiting, 0, "set-aside reports are taken back");
+        assert_eq!(search(&app, &sue, "q=lighthouse").await.0, vec![first.clone()]);
+        assert_eq!(search(&app, &sue, "q=trampoline").await.0, vec![first.clone()], "with its messages");
+        app.finish().await;
+    }
+}

@@ -210,6 +210,10 @@ staff-search-to = Eingegangen bis
 staff-search-submit = Suchen
 staff-search-results = Ergebnisse { $first } bis { $last }
 staff-search-nothing = Keine Meldung, die Sie sehen dürfen, enthält mit diesen Filtern alle diese Wörter. Versuchen Sie weniger Wörter oder weitere Filter.
+staff-search-waiting = { $count ->
+    [one] Eine Meldung ist noch nicht durchsuchbar: Sie ist gerade eingegangen oder beantwortet worden oder wird neu indiziert. Suchen Sie in einigen Sekunden erneut.
+   *[other] { $count } Meldungen sind noch nicht durchsuchbar: Sie sind gerade eingegangen oder beantwortet worden oder werden neu indiziert. Suchen Sie in einigen Sekunden erneut.
+}
 staff-search-only-common-words = Diese Wörter sind zu häufig für eine Suche. Fügen Sie ein genaueres Wort hinzu.
 staff-search-bad-date = Schreiben Sie Daten als Jahr-Monat-Tag, zum Beispiel 2026-03-31.
 staff-search-pages = Ergebnisseiten

@@ -210,6 +210,10 @@ staff-search-to = Reçu jusqu’au
 staff-search-submit = Rechercher
 staff-search-results = Résultats { $first } à { $last }
 staff-search-nothing = Aucun signalement que vous pouvez voir ne contient tous ces mots avec ces filtres. Essayez moins de mots ou des filtres plus larges.
+staff-search-waiting = { $count ->
+    [one] Un signalement n’est pas encore consultable par la recherche : il vient d’être déposé ou complété, ou il est en cours de réindexation. Relancez la recherche dans quelques secondes.
+   *[other] { $count } signalements ne sont pas encore consultables par la recherche : ils viennent d’être déposés ou complétés, ou ils sont en cours de réindexation. Relancez la recherche dans quelques secondes.
+}
 staff-search-only-common-words = Ces mots sont trop courants pour être recherchés. Ajoutez un mot plus précis.
 staff-search-bad-date = Écrivez les dates sous la forme année-mois-jour, par exemple 2026-03-31.
 staff-search-pages = Pages de résultats

@@ -210,6 +210,10 @@ staff-search-to = Ontvangen tot en met
 staff-search-submit = Zoeken
 staff-search-results = Resultaten { $first } tot { $last }
 staff-search-nothing = Geen melding die u mag zien bevat al deze woorden met deze filters. Probeer minder woorden of ruimere filters.
+staff-search-waiting = { $count ->
+    [one] Eén melding is nog niet doorzoekbaar: ze is zojuist ingediend of beantwoord, of wordt opnieuw geïndexeerd. Zoek over enkele seconden opnieuw.
+   *[other] { $count } meldingen zijn nog niet doorzoekbaar: ze zijn zojuist ingediend of beantwoord, of worden opnieuw geïndexeerd. Zoek over enkele seconden opnieuw.
+}
 staff-search-only-common-words = Deze woorden zijn te gewoon om op te zoeken. Voeg een specifieker woord toe.
 staff-search-bad-date = Schrijf datums als jaar-maand-dag, bijvoorbeeld 2026-03-31.
 staff-search-pages = Resultaatpagina's

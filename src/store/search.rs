@@ -207,6 +207,27 @@ pub async fn queued(db: &Db) -> Result<u64, StoreError> {
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// How many reports `visibility` lets the viewer see are not searchable yet, or not with
+/// everything they hold: their postings (or a new message's) wait in the index queue, or were
+/// set aside to be derived again.
+pub async fn not_yet_searchable(db: &Db, visibility: &Visibility) -> Result<u64, StoreError> {
+    let waiting = "SELECT COUNT(*) AS n FROM (SELECT report_id FROM search_queue \
+                   UNION SELECT report_id FROM search_set_aside) w";
+    let row = match visibility {
+        Visibility::Nothing => return Ok(0),
+        Visibility::Everything => sqlx::query(waiting).fetch_one(db.pool()).await?,
+        Visibility::UnrestrictedOrAssignedTo(user) => {
+            let sql = format!(
+                "{waiting} JOIN reports r ON r.id = w.report_id \
+                 WHERE r.restricted = 0 OR r.assignee_id = $1"
+            );
+            sqlx::query(&sql).bind(user).fetch_one(db.pool()).await?
+        }
+    };
+    let n: i64 = row.try_get("n")?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Whether at least `n` postings rows wait to be indexed.
 pub async fn queued_at_least(db: &Db, n: usize) -> Result<bool, StoreError> {
     let found: i64 =

@@ -319,3 +319,41 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn the_search_page_says_how_many_reports_it_cannot_search_yet(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let ana = app.staff("ana", "analyst").await;
+        let seen = app.file_api(json!({ "category": "labour_exploitation", "language": "en",
+            "narrative": "The orchard workers sleep in a barn." })).await;
+        let damaged = app.file_api(json!({ "category": "labour_exploitation", "language": "en",
+            "narrative": "The vineyard keeps their passports." })).await;
+        let (found, html) = search(&app, &sue, "q=orchard").await;
+        assert_eq!(found, vec![seen.clone()]);
+        assert!(!html.contains("id=\"search-waiting\""), "nothing waits");
+
+        // A report set aside whose sealed content is damaged too cannot be indexed again: it
+        // stays waiting, and the search page says so to those who may see it.
+        let pool = app.db().pool();
+        sqlx::query("UPDATE reports SET narrative = $1 WHERE id = $2")
+            .bind(&b"damaged"[..]).bind(&damaged).execute(pool).await.unwrap();
+        sqlx::query("INSERT INTO search_set_aside (report_id) VALUES ($1)")
+            .bind(&damaged).execute(pool).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+        let (found, html) = search(&app, &sue, "q=orchard").await;
+        assert_eq!(found, vec![seen.clone()]);
+        assert!(html.contains("One report is not searchable yet"), "{html}");
+        let (_, html) = search(&app, &ana, "q=orchard").await;
+        assert!(html.contains("One report is not searchable yet"));
+
+        // Restricted to someone else, it is not counted for an analyst.
+        let now = app.clock.unix();
+        cases::assign(app.db(), &damaged, Some(&sue.id), now).await.unwrap();
+        cases::set_restricted(app.db(), &damaged, true, now).await.unwrap();
+        let (found, html) = search(&app, &ana, "q=orchard").await;
+        assert_eq!(found, vec![seen]);
+        assert!(!html.contains("id=\"search-waiting\""), "{html}");
+        app.finish().await;
+    }
+}

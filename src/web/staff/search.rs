@@ -106,6 +106,7 @@ pub async fn search(
     let mut message: Option<&str> = None;
     let mut shown: Vec<Shown> = Vec::new();
     let mut more = false;
+    let mut waiting = 0;
     if bad_date {
         message = Some("staff-search-bad-date");
     } else if !text.is_empty() && words.is_empty() {
@@ -136,6 +137,13 @@ pub async fn search(
         if shown.is_empty() {
             message = Some("staff-search-nothing");
         }
+        // Results leave out what the index has not taken in yet: say so, with how many.
+        waiting = match crate::store::search::not_yet_searchable(&state.db, &Visibility::of(&actor))
+            .await
+        {
+            Ok(n) => n,
+            Err(e) => return state.staff_error(lang, &e),
+        };
     }
     let link = |p: usize| -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());
@@ -171,6 +179,7 @@ pub async fn search(
         rows,
         searched => !words.is_empty() && message.is_none(),
         message,
+        waiting,
         bad_from,
         bad_to,
         page,

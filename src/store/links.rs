@@ -267,7 +267,7 @@ pub async fn holders(
             if let Some(user) = user {
                 q = q.bind(user);
             }
-            q = q.bind((most_counted + 1) as i64);
+            q = q.bind(i64::try_from(most_counted.saturating_add(1)).unwrap_or(i64::MAX));
             for mac in chunk {
                 q = q.bind(*mac);
             }
@@ -284,7 +284,8 @@ pub async fn holders(
         .iter()
         .zip(found)
         .map(|(mac, mut ids)| {
-            // Each list came newest first.
+            // Newest first (UUIDv7 ids sort in filing order), whatever order the union kept.
+            ids.sort_unstable_by(|a, b| b.cmp(a));
             let more = ids.len() > most_counted;
             let count = ids.len().min(most_counted);
             ids.truncate(latest.min(most_counted));

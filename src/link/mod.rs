@@ -10,4 +10,4 @@ pub mod index;
 pub const RELATED_LISTED: usize = 10;
 /// Other reports counted per identifier of a report; past this the case view says "more than"
 /// (a big hotel or station can be named in thousands of reports).
-pub const RELATED_COUNTED: usize = 200;
+pub const RELATED_COUNTED: usize = 100;

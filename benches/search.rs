@@ -159,8 +159,7 @@ async fn related_lookup(db: &Db, id: &str, visibility: &Visibility) -> usize {
     use tipline::link::{RELATED_COUNTED, RELATED_LISTED};
     use tipline::store::{cases, links};
     let own = links::of_report(db, id).await.expect("identifiers");
-    let macs: Vec<&[u8]> = own.iter().map(|r| r.mac.as_slice()).collect();
-    let holders = links::holders(db, id, &macs, visibility, RELATED_LISTED, RELATED_COUNTED)
+    let holders = links::holders(db, id, &own, visibility, RELATED_LISTED, RELATED_COUNTED)
         .await
         .expect("holders");
     let mut listed: Vec<String> = holders.into_iter().flat_map(|h| h.latest).collect();

@@ -211,8 +211,8 @@ staff-search-submit = Suchen
 staff-search-results = Ergebnisse { $first } bis { $last }
 staff-search-nothing = Keine Meldung, die Sie sehen dürfen, enthält mit diesen Filtern alle diese Wörter. Versuchen Sie weniger Wörter oder weitere Filter.
 staff-search-waiting = { $count ->
-    [one] Eine Meldung ist noch nicht durchsuchbar: Sie ist gerade eingegangen oder beantwortet worden oder wird neu indiziert. Suchen Sie in einigen Sekunden erneut.
-   *[other] { $count } Meldungen sind noch nicht durchsuchbar: Sie sind gerade eingegangen oder beantwortet worden oder werden neu indiziert. Suchen Sie in einigen Sekunden erneut.
+    [one] Eine Meldung ist noch nicht durchsuchbar, weil sie gerade eingegangen ist, eine neue Nachricht erhalten hat oder neu indiziert wird. Suchen Sie in einigen Sekunden erneut.
+   *[other] { $count } Meldungen sind noch nicht durchsuchbar, weil sie gerade eingegangen sind, eine neue Nachricht erhalten haben oder neu indiziert werden. Suchen Sie in einigen Sekunden erneut.
 }
 staff-search-only-common-words = Diese Wörter sind zu häufig für eine Suche. Fügen Sie ein genaueres Wort hinzu.
 staff-search-bad-date = Schreiben Sie Daten als Jahr-Monat-Tag, zum Beispiel 2026-03-31.
@@ -550,7 +550,7 @@ htcds-ActualVictimOfTrafficking = Tatsächliches Opfer von Menschenhandel
 related-heading = Verbundene Meldungen
 related-none = Keine andere Meldung teilt eine Telefonnummer, E-Mail-Adresse, Website, einen Benutzernamen, ein Kennzeichen, eine IBAN oder einen Ort mit dieser.
 related-crowded = in { $count } anderen Meldungen genannt; die { $listed } zuletzt eingegangenen stehen oben.
-related-crowded-more = in mehr als { $count } anderen Meldungen genannt; die { $listed } zuletzt eingegangenen stehen oben. Die Suche grenzt sie nach Wörtern, Land oder Datum ein.
+related-crowded-more = in mehr als { $count } anderen Meldungen genannt; die { $listed } zuletzt eingegangenen stehen oben. Mit der Suche können Sie sie nach Wörtern, Land oder Datum eingrenzen.
 staff-flag-new-link = Neue verbundene Meldung
 identifier-kind-phone = Telefon
 identifier-kind-email = E-Mail

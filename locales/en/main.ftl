@@ -211,8 +211,8 @@ staff-search-submit = Search
 staff-search-results = Results { $first } to { $last }
 staff-search-nothing = No report you may see contains all these words with these filters. Try fewer words or wider filters.
 staff-search-waiting = { $count ->
-    [one] One report is not searchable yet: it was filed or answered moments ago, or is being indexed again. Search again in a few seconds.
-   *[other] { $count } reports are not searchable yet: they were filed or answered moments ago, or are being indexed again. Search again in a few seconds.
+    [one] One report is not searchable yet: it was filed or got a new message moments ago, or is being indexed again. Search again in a few seconds.
+   *[other] { $count } reports are not searchable yet: they were filed or got a new message moments ago, or are being indexed again. Search again in a few seconds.
 }
 staff-search-only-common-words = These words are too common to search for. Add a more specific word.
 staff-search-bad-date = Write dates as year-month-day, for example 2026-03-31.

@@ -211,8 +211,8 @@ staff-search-submit = Rechercher
 staff-search-results = Résultats { $first } à { $last }
 staff-search-nothing = Aucun signalement que vous pouvez voir ne contient tous ces mots avec ces filtres. Essayez moins de mots ou des filtres plus larges.
 staff-search-waiting = { $count ->
-    [one] Un signalement n’est pas encore consultable par la recherche : il vient d’être déposé ou complété, ou il est en cours de réindexation. Relancez la recherche dans quelques secondes.
-   *[other] { $count } signalements ne sont pas encore consultables par la recherche : ils viennent d’être déposés ou complétés, ou ils sont en cours de réindexation. Relancez la recherche dans quelques secondes.
+    [one] Un signalement n’apparaît pas encore dans la recherche : il vient d’être déposé ou de recevoir un message, ou il est en cours de réindexation. Relancez la recherche dans quelques secondes.
+   *[other] { $count } signalements n’apparaissent pas encore dans la recherche : ils viennent d’être déposés ou de recevoir un message, ou ils sont en cours de réindexation. Relancez la recherche dans quelques secondes.
 }
 staff-search-only-common-words = Ces mots sont trop courants pour être recherchés. Ajoutez un mot plus précis.
 staff-search-bad-date = Écrivez les dates sous la forme année-mois-jour, par exemple 2026-03-31.
@@ -550,7 +550,7 @@ htcds-ActualVictimOfTrafficking = Victime avérée de la traite
 related-heading = Signalements liés
 related-none = Aucun autre signalement ne partage de numéro de téléphone, d’adresse e-mail, de site web, de pseudonyme, de plaque, d’IBAN ou de lieu avec celui-ci.
 related-crowded = partagé par { $count } autres signalements ; les { $listed } plus récents sont listés ci-dessus.
-related-crowded-more = partagé par plus de { $count } autres signalements ; les { $listed } plus récents sont listés ci-dessus. La recherche les restreint par mots, pays ou date.
+related-crowded-more = partagé par plus de { $count } autres signalements ; les { $listed } plus récents sont listés ci-dessus. La recherche permet de les filtrer par mots, pays ou date.
 staff-flag-new-link = Nouveau signalement lié
 identifier-kind-phone = Téléphone
 identifier-kind-email = E-mail

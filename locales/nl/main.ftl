@@ -211,8 +211,8 @@ staff-search-submit = Zoeken
 staff-search-results = Resultaten { $first } tot { $last }
 staff-search-nothing = Geen melding die u mag zien bevat al deze woorden met deze filters. Probeer minder woorden of ruimere filters.
 staff-search-waiting = { $count ->
-    [one] Eén melding is nog niet doorzoekbaar: ze is zojuist ingediend of beantwoord, of wordt opnieuw geïndexeerd. Zoek over enkele seconden opnieuw.
-   *[other] { $count } meldingen zijn nog niet doorzoekbaar: ze zijn zojuist ingediend of beantwoord, of worden opnieuw geïndexeerd. Zoek over enkele seconden opnieuw.
+    [one] Eén melding is nog niet doorzoekbaar: ze is zojuist ingediend of heeft een nieuw bericht gekregen, of wordt opnieuw geïndexeerd. Zoek over enkele seconden opnieuw.
+   *[other] { $count } meldingen zijn nog niet doorzoekbaar: ze zijn zojuist ingediend of hebben een nieuw bericht gekregen, of worden opnieuw geïndexeerd. Zoek over enkele seconden opnieuw.
 }
 staff-search-only-common-words = Deze woorden zijn te gewoon om op te zoeken. Voeg een specifieker woord toe.
 staff-search-bad-date = Schrijf datums als jaar-maand-dag, bijvoorbeeld 2026-03-31.
@@ -550,7 +550,7 @@ htcds-ActualVictimOfTrafficking = Werkelijk slachtoffer van mensenhandel
 related-heading = Gerelateerde meldingen
 related-none = Geen andere melding deelt een telefoonnummer, e-mailadres, website, gebruikersnaam, kenteken, IBAN of locatie met deze.
 related-crowded = gedeeld door { $count } andere meldingen; de { $listed } meest recent ontvangen staan hierboven.
-related-crowded-more = gedeeld door meer dan { $count } andere meldingen; de { $listed } meest recent ontvangen staan hierboven. Zoeken beperkt ze op woorden, land of datum.
+related-crowded-more = gedeeld door meer dan { $count } andere meldingen; de { $listed } meest recent ontvangen staan hierboven. Met Zoeken kunt u ze filteren op woorden, land of datum.
 staff-flag-new-link = Nieuwe gerelateerde melding
 identifier-kind-phone = Telefoon
 identifier-kind-email = E-mail

@@ -140,7 +140,20 @@ pub fn identifiers_in(
 
 /// The conversation of a report, oldest first, opened.
 pub async fn read(db: &Db, sealer: &Sealer, report_id: &str) -> Result<Vec<Message>, StoreError> {
-    repo::messages(db, report_id)
+    read_each(db, sealer, report_id)
+        .await?
+        .into_iter()
+        .collect()
+}
+
+/// The conversation of a report, oldest first, each message opened on its own: one that cannot
+/// be opened (damaged at rest) is an error in its place and leaves the others readable.
+pub async fn read_each(
+    db: &Db,
+    sealer: &Sealer,
+    report_id: &str,
+) -> Result<Vec<Result<Message, StoreError>>, StoreError> {
+    Ok(repo::messages(db, report_id)
         .await?
         .into_iter()
         .map(|m| {
@@ -153,5 +166,5 @@ pub async fn read(db: &Db, sealer: &Sealer, report_id: &str) -> Result<Vec<Messa
                 id: m.id,
             })
         })
-        .collect()
+        .collect())
 }

@@ -1,14 +1,16 @@
 //! Indexing again what the index step set aside. A queued postings row that cannot be read is
 //! set aside (see `store::search::index_queued`) so that indexing goes on for every other
 //! report; the store holds no keys, so an app node derives such a report's postings again from
-//! its sealed content and messages, exactly as filing and answering did, and queues them anew.
+//! its sealed content and messages, as filing and each message did, and queues them anew.
 
 use super::index::{Posting, TermIndex, Text};
 use crate::followup::conversation;
 use crate::intake::sealed::open_report;
 use crate::intake::submit::texts_of_content;
 use crate::seal::Sealer;
-use crate::store::{Db, StoreError, reports, search};
+use crate::store::search;
+use crate::store::{Db, StoreError, reports};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Reports taken off the set-aside list per round.
@@ -16,66 +18,134 @@ const PER_ROUND: usize = 64;
 /// How often an app node looks for set-aside reports.
 const EVERY: Duration = Duration::from_secs(5);
 
-/// The postings of a stored report and its messages, as filing and each message queued them
-/// (one list: a term counts once, at its weight over all the texts). `None` if the report is
-/// gone.
+/// A report's postings derived again from what is sealed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Derived {
+    pub postings: Vec<Posting>,
+    /// Messages whose sealed body could not be opened, left out.
+    pub unreadable_messages: usize,
+}
+
+/// The postings of a stored report and its messages as filing and each message queued them:
+/// the report's texts weighed together, each message on its own, each term at its best impact
+/// (as the index step merges them). A message that cannot be opened is left out and counted.
+/// `None` if the report is gone.
 pub async fn postings_of(
     db: &Db,
     sealer: &Sealer,
     terms: &TermIndex,
     report_id: &str,
-) -> Result<Option<Vec<Posting>>, StoreError> {
+) -> Result<Option<Derived>, StoreError> {
     let Some(stored) = reports::by_id(db, report_id).await? else {
         return Ok(None);
     };
     let content = open_report(sealer, &stored)?;
-    let messages = conversation::read(db, sealer, report_id).await?;
     let language = stored.triage.language.as_str();
-    let mut texts = texts_of_content(&content, language);
-    texts.extend(messages.iter().map(|m| Text {
-        text: &m.body,
-        language,
-    }));
-    Ok(Some(terms.postings(&texts)))
+    let mut best: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut add = |postings: Vec<Posting>| {
+        for p in postings {
+            let impact = best.entry(p.term).or_default();
+            *impact = (*impact).max(p.impact);
+        }
+    };
+    add(terms.postings(&texts_of_content(&content, language)));
+    let mut unreadable_messages = 0;
+    for message in conversation::read_each(db, sealer, report_id).await? {
+        match message {
+            Ok(m) => add(terms.postings(&[Text {
+                text: &m.body,
+                language,
+            }])),
+            Err(_) => unreadable_messages += 1,
+        }
+    }
+    let postings = best
+        .into_iter()
+        .map(|(term, impact)| Posting { term, impact })
+        .collect();
+    Ok(Some(Derived {
+        postings,
+        unreadable_messages,
+    }))
 }
 
-/// Derives the postings of set-aside reports again and queues them; returns how many were
-/// queued. A report that cannot be opened (its sealed content is damaged too) stays set aside,
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Round {
+    /// Reports whose postings were queued anew.
+    pub queued: usize,
+    /// Reports whose sealed content could not be opened: they stay set aside.
+    pub unreadable: usize,
+    /// Messages left out because they could not be opened.
+    pub unreadable_messages: usize,
+    /// The last report looked at; the next round goes on after it (empty: from the start).
+    pub last: String,
+}
+
+/// Derives the postings of up to [`PER_ROUND`] set-aside reports after `after` again and queues
+/// them. A report that cannot be opened (its sealed content is damaged too) stays set aside,
 /// and the others go on.
 pub async fn requeue_set_aside(
     db: &Db,
     sealer: &Sealer,
     terms: &TermIndex,
-) -> Result<usize, StoreError> {
-    let mut queued = 0;
-    let mut failed = 0;
-    for id in search::set_aside_reports(db, PER_ROUND).await? {
-        match postings_of(db, sealer, terms, &id).await {
-            Ok(postings) => {
-                search::requeue_set_aside(db, &id, &postings.unwrap_or_default()).await?;
-                queued += 1;
+    after: &str,
+) -> Result<Round, StoreError> {
+    let mut round = Round::default();
+    let taken = search::set_aside_reports(db, after, PER_ROUND).await?;
+    let full = taken.len() == PER_ROUND;
+    for report in &taken {
+        match postings_of(db, sealer, terms, &report.report_id).await {
+            Ok(derived) => {
+                // Gone since: its set-aside row went with it.
+                let derived = derived.unwrap_or_default();
+                round.unreadable_messages += derived.unreadable_messages;
+                if search::requeue_set_aside(db, report, &derived.postings).await? {
+                    round.queued += 1;
+                }
             }
             // Unreadable content stays set aside; a database failure ends the round.
-            Err(StoreError::Seal(_) | StoreError::Corrupt) => failed += 1,
+            Err(StoreError::Seal(_) | StoreError::Corrupt) => round.unreadable += 1,
             Err(e) => return Err(e),
         }
     }
-    if failed > 0 {
-        tracing::warn!(
-            reports = failed,
-            "set-aside reports could not be opened to index them again; they stay set aside"
-        );
+    if full {
+        round.last = taken
+            .last()
+            .map(|r| r.report_id.clone())
+            .unwrap_or_default();
     }
-    Ok(queued)
+    Ok(round)
 }
 
-/// Runs [`requeue_set_aside`] every few seconds, for as long as the server runs.
+/// Runs [`requeue_set_aside`] every few seconds until the database is closed (the server
+/// stopped). Warns when reports or messages could not be opened, once for as long as the
+/// figures stay the same.
 pub async fn keep(db: Db, sealer: std::sync::Arc<Sealer>, terms: TermIndex) {
     let mut tick = tokio::time::interval(EVERY);
+    let mut after = String::new();
+    let mut told = (0, 0);
     loop {
         tick.tick().await;
-        if let Err(e) = requeue_set_aside(&db, &sealer, &terms).await {
-            tracing::warn!(error = %e, "indexing set-aside reports again failed; retried later");
+        if db.pool().is_closed() {
+            return;
+        }
+        match requeue_set_aside(&db, &sealer, &terms, &after).await {
+            Ok(round) => {
+                let failed = (round.unreadable, round.unreadable_messages);
+                if failed != (0, 0) && failed != told {
+                    tracing::warn!(
+                        reports = round.unreadable,
+                        messages = round.unreadable_messages,
+                        "set-aside reports or messages of them could not be opened to index them again; those reports stay set aside, those messages unsearchable: restore them from a backup"
+                    );
+                }
+                told = failed;
+                after = round.last;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "indexing set-aside reports again failed; retried later");
+            }
         }
     }
 }

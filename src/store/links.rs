@@ -223,7 +223,7 @@ pub struct Holders {
 /// Blind indexes looked up per statement (each adds one ranged read of the index).
 const MACS_PER_STATEMENT: usize = 32;
 
-/// For each of `macs` (blind indexes of `report_id`): the other reports `visibility` lets the
+/// For each identifier of `report_id`: the other reports `visibility` lets the
 /// viewer see that hold it, counted up to `most_counted`, and the `latest` most recently filed.
 /// Each is one read of the index on (blind index, report id) backwards from the newest report,
 /// which stops after `most_counted + 1` holders: an identifier named in thousands of reports
@@ -232,19 +232,23 @@ const MACS_PER_STATEMENT: usize = 32;
 pub async fn holders(
     db: &Db,
     report_id: &str,
-    macs: &[&[u8]],
+    identifiers: &[IdentifierRow],
     visibility: &Visibility,
     latest: usize,
     most_counted: usize,
 ) -> Result<Vec<Holders>, StoreError> {
+    let macs: Vec<&[u8]> = identifiers.iter().map(|r| r.mac.as_slice()).collect();
     let mut found: Vec<Vec<String>> = vec![Vec::new(); macs.len()];
     let (join, user) = match visibility {
-        Visibility::Everything => ("", None),
+        Visibility::Everything => (String::new(), None),
         Visibility::UnrestrictedOrAssignedTo(user) => (
-            " JOIN reports r ON r.id = i.report_id AND (r.restricted = 0 OR r.assignee_id = $2)",
+            format!(
+                " JOIN reports r ON r.id = i.report_id AND {}",
+                super::visible_to("r", "$2")
+            ),
             Some(user.as_str()),
         ),
-        Visibility::Nothing => ("", None),
+        Visibility::Nothing => (String::new(), None),
     };
     if !matches!(visibility, Visibility::Nothing) {
         // `$1` is this report, then the viewer when visibility depends on them, then the

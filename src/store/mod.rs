@@ -14,5 +14,6 @@ pub mod segments;
 pub mod staff;
 pub mod writer;
 
+pub(crate) use db::visible_to;
 pub use db::{Backend, Db, StoreError};
 pub use writer::{ReportWriter, Stored};

@@ -55,7 +55,7 @@ impl Clause {
             Visibility::Everything => {}
             Visibility::UnrestrictedOrAssignedTo(user) => {
                 let p = next(&mut binds, Bind::Text(user.clone()));
-                parts.push(format!("(d.restricted = 0 OR d.assignee_id = {p})"));
+                parts.push(super::visible_to("d", &p));
             }
             Visibility::Nothing => return None,
         }
@@ -218,8 +218,8 @@ pub async fn not_yet_searchable(db: &Db, visibility: &Visibility) -> Result<u64,
         Visibility::Everything => sqlx::query(waiting).fetch_one(db.pool()).await?,
         Visibility::UnrestrictedOrAssignedTo(user) => {
             let sql = format!(
-                "{waiting} JOIN reports r ON r.id = w.report_id \
-                 WHERE r.restricted = 0 OR r.assignee_id = $1"
+                "{waiting} JOIN reports r ON r.id = w.report_id WHERE {}",
+                super::visible_to("r", "$1")
             );
             sqlx::query(&sql).bind(user).fetch_one(db.pool()).await?
         }
@@ -312,7 +312,8 @@ async fn set_aside(tx: &mut Transaction<'static, Any>, reports: &[&str]) -> Resu
     for chunk in reports.chunks(ROWS_PER_INSERT) {
         let values: Vec<String> = (1..=chunk.len()).map(|i| format!("(${i})")).collect();
         let sql = format!(
-            "INSERT INTO search_set_aside (report_id) VALUES {} ON CONFLICT DO NOTHING",
+            "INSERT INTO search_set_aside (report_id) VALUES {} ON CONFLICT (report_id) \
+             DO UPDATE SET generation = search_set_aside.generation + 1",
             values.join(", ")
         );
         let mut q = sqlx::query(&sql);
@@ -324,33 +325,61 @@ async fn set_aside(tx: &mut Transaction<'static, Any>, reports: &[&str]) -> Resu
     Ok(())
 }
 
-/// Up to `limit` reports whose queued postings were set aside as unreadable.
-pub async fn set_aside_reports(db: &Db, limit: usize) -> Result<Vec<String>, StoreError> {
-    let rows = sqlx::query("SELECT report_id FROM search_set_aside ORDER BY report_id LIMIT $1")
-        .bind(limit as i64)
-        .fetch_all(db.pool())
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| r.try_get("report_id"))
-        .collect::<Result<_, _>>()?)
+/// A report set aside, at the generation read (see migration 0015).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    pub report_id: String,
+    pub generation: i64,
+}
+
+/// Up to `limit` reports set aside as unreadable, in id order after `after` (so that a round
+/// goes on where the last one stopped, and reports that cannot be opened never keep the others
+/// waiting).
+pub async fn set_aside_reports(
+    db: &Db,
+    after: &str,
+    limit: usize,
+) -> Result<Vec<SetAside>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT report_id, generation FROM search_set_aside WHERE report_id > $1 \
+         ORDER BY report_id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit as i64)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SetAside {
+                report_id: r.try_get("report_id")?,
+                generation: r.try_get("generation")?,
+            })
+        })
+        .collect()
 }
 
 /// Queues a set-aside report's postings, derived again, and takes it off the set-aside list,
-/// in one transaction.
+/// in one transaction; unless it was set aside again since it was read (then nothing changes,
+/// and the next round derives it again). Returns whether it was queued.
 pub async fn requeue_set_aside(
     db: &Db,
-    report_id: &str,
+    report: &SetAside,
     postings: &[Posting],
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let mut tx = db.pool().begin().await?;
-    queue_postings(&mut tx, &[(report_id, postings)]).await?;
-    sqlx::query("DELETE FROM search_set_aside WHERE report_id = $1")
-        .bind(report_id)
-        .execute(&mut *tx)
-        .await?;
+    let taken =
+        sqlx::query("DELETE FROM search_set_aside WHERE report_id = $1 AND generation = $2")
+            .bind(&report.report_id)
+            .bind(report.generation)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if taken == 0 {
+        return Ok(false);
+    }
+    queue_postings(&mut tx, &[(report.report_id.as_str(), postings)]).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Whether the narrowing filters anything beyond the viewer's visibility.

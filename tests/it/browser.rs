@@ -220,6 +220,10 @@ async fn cluster_view_in_chromium_without_javascript() {
         ("HIDDEN_ID".to_owned(), hidden),
         ("CROWDED_ID".to_owned(), crowded),
         ("CROWD".to_owned(), crowd.to_string()),
+        (
+            "LISTED".to_owned(),
+            tipline::link::RELATED_LISTED.to_string(),
+        ),
     ];
     run_journey("cluster.mjs", &app, env).await;
     app.finish().await;

@@ -275,17 +275,9 @@ impl TestApp {
     ) -> Vec<tipline::store::links::Holders> {
         use tipline::store::links;
         let own = links::of_report(self.db(), report_id).await.unwrap();
-        let macs: Vec<&[u8]> = own.iter().map(|r| r.mac.as_slice()).collect();
-        links::holders(
-            self.db(),
-            report_id,
-            &macs,
-            visibility,
-            latest,
-            most_counted,
-        )
-        .await
-        .unwrap()
+        links::holders(self.db(), report_id, &own, visibility, latest, most_counted)
+            .await
+            .unwrap()
     }
 
     /// Every other report sharing an identifier with `report_id`, sorted, once each.

@@ -284,14 +284,19 @@ both_backends! {
             "narrative": "The lighthouse keeper lets workers sleep in the shed." })).await;
         let now = app.clock.unix();
         cases::assign(app.db(), &first, Some(&sue.id), now).await.unwrap();
-        let r = sue.post(&app, &format!("/staff/reports/{first}/messages"), &[("body", "Was the trampoline there too?")]).await;
-        assert_eq!(r.status(), 303);
+        for body in ["Was the trampoline there too?", "Who plays the xylophone?"] {
+            let r = sue.post(&app, &format!("/staff/reports/{first}/messages"), &[("body", body)]).await;
+            assert_eq!(r.status(), 303);
+        }
         assert_eq!(search(&app, &sue, "q=lighthouse").await.0, vec![first.clone()]);
+        assert_eq!(search(&app, &sue, "q=xylophone").await.0, vec![first.clone()]);
 
         // The index is lost, and the report's row in the queue cannot be read: only its sealed
-        // content and messages can give its postings back.
+        // content and messages can give its postings back. Its last message is damaged too.
         let pool = app.db().pool();
         let mut tx = pool.begin().await.unwrap();
+        sqlx::query("UPDATE messages SET body = $1 WHERE id = (SELECT MAX(id) FROM messages WHERE report_id = $2)")
+            .bind(&b"damaged"[..]).bind(&first).execute(&mut *tx).await.unwrap();
         for table in ["search_lists", "search_segments", "search_docs"] {
             sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await.unwrap();
         }
@@ -316,6 +321,7 @@ both_backends! {
         assert_eq!(waiting, 0, "set-aside reports are taken back");
         assert_eq!(search(&app, &sue, "q=lighthouse").await.0, vec![first.clone()]);
         assert_eq!(search(&app, &sue, "q=trampoline").await.0, vec![first.clone()], "with its messages");
+        assert!(search(&app, &sue, "q=xylophone").await.0.is_empty(), "but the damaged one");
         app.finish().await;
     }
 }

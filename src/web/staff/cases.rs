@@ -757,11 +757,10 @@ impl AppState {
         let own = links::of_report(&self.db, report_id).await?;
         let sealer = self.intake.sealer();
         let visibility = crate::staff::policy::Visibility::of(actor);
-        let macs: Vec<&[u8]> = own.iter().map(|r| r.mac.as_slice()).collect();
         let holders = links::holders(
             &self.db,
             report_id,
-            &macs,
+            &own,
             &visibility,
             crate::link::RELATED_LISTED,
             crate::link::RELATED_COUNTED,

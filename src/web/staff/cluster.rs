@@ -69,9 +69,8 @@ impl Gathered {
         if expand {
             // The most recently filed holders of each identifier, one more than can be drawn
             // (so the graph knows when it was cut).
-            let macs: Vec<&[u8]> = rows.iter().map(|r| r.mac.as_slice()).collect();
             let most = cluster::MAX_REPORTS + 1;
-            for h in links::holders(&state.db, &case.id, &macs, visibility, most, most).await? {
+            for h in links::holders(&state.db, &case.id, &rows, visibility, most, most).await? {
                 next.extend(h.latest);
             }
             next.extend(manual.iter().map(|l| l.other_id.clone()));

@@ -138,12 +138,13 @@ pub async fn search(
             message = Some("staff-search-nothing");
         }
         // Results leave out what the index has not taken in yet: say so, with how many.
-        waiting = match crate::store::search::not_yet_searchable(&state.db, &Visibility::of(&actor))
+        // The results stand without it: a failure to count only leaves the notice out.
+        waiting = crate::store::search::not_yet_searchable(&state.db, &Visibility::of(&actor))
             .await
-        {
-            Ok(n) => n,
-            Err(e) => return state.staff_error(lang, &e),
-        };
+            .unwrap_or_else(|e| {
+                crate::web::error::log_internal("search-waiting", &e);
+                0
+            });
     }
     let link = |p: usize| -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());
@@ -248,9 +249,11 @@ impl AppState {
                 found = passage(&a.where_found, &language, &wanted);
             }
             if found.is_none() {
-                found = conversation::read(&self.db, sealer, id)
+                // A message damaged at rest only has no passage to show.
+                found = conversation::read_each(&self.db, sealer, id)
                     .await?
                     .iter()
+                    .flatten()
                     .find_map(|m| passage(&m.body, &language, &wanted));
             }
             out.push(Shown {

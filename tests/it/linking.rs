@@ -337,3 +337,31 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn a_report_naming_dozens_of_identifiers_finds_the_holders_of_each(backend: Backend) {
+        // More identifiers than one statement looks up: each is found under its own.
+        let app = TestApp::spawn(backend).await;
+        let phones: Vec<String> = (0..40).map(|i| format!("+352 621 400 {i:03}")).collect();
+        let many = app.file_api(json!({ "category": "sexual_exploitation", "country": "LU",
+            "narrative": format!("Adverts list these numbers: {}.", phones.join(", ")) })).await;
+        let own = links::of_report(app.db(), &many).await.unwrap();
+        assert_eq!(own.len(), phones.len());
+        let mut holder_of = std::collections::HashMap::new();
+        for phone in &phones {
+            let other = app.file_api(json!({ "category": "other", "country": "LU",
+                "narrative": format!("Call {phone} for a room.") })).await;
+            let theirs = links::of_report(app.db(), &other).await.unwrap();
+            assert_eq!(theirs.len(), 1);
+            holder_of.insert(theirs[0].mac.clone(), other);
+        }
+        let holders = app.holders(&many, &Visibility::Everything, 10, 100).await;
+        assert_eq!(holders.len(), own.len());
+        for (h, identifier) in holders.iter().zip(&own) {
+            assert_eq!(h.mac, identifier.mac);
+            assert_eq!((h.count, h.more), (1, false));
+            assert_eq!(h.latest, vec![holder_of[&identifier.mac].clone()]);
+        }
+        app.finish().await;
+    }
+}

@@ -46,11 +46,12 @@ pub async fn insert(
             })
             .collect();
         // The report's own state says whether it waits (a new report does; one answered by
-        // its reporter after staff closed it does not).
+        // its reporter after staff closed it does not), and who may see it (migration 0016).
         let sql = format!(
-            "INSERT INTO identifiers (report_id, kind, mac, sealed, waiting) \
-             SELECT r.id, v.column2, v.column3, v.column4, \
-             CASE WHEN r.new_link = 0 AND r.status <> 'closed' THEN 1 ELSE 0 END \
+            "INSERT INTO identifiers (report_id, kind, mac, sealed, waiting, restricted, \
+             assignee_id) SELECT r.id, v.column2, v.column3, v.column4, \
+             CASE WHEN r.new_link = 0 AND r.status <> 'closed' THEN 1 ELSE 0 END, \
+             r.restricted, r.assignee_id \
              FROM (VALUES {}) AS v JOIN reports r ON r.id = v.column1 ON CONFLICT DO NOTHING",
             values.join(", ")
         );
@@ -225,10 +226,10 @@ const MACS_PER_STATEMENT: usize = 32;
 
 /// For each identifier of `report_id`: the other reports `visibility` lets the
 /// viewer see that hold it, counted up to `most_counted`, and the `latest` most recently filed.
-/// Each is one read of the index on (blind index, report id) backwards from the newest report,
-/// which stops after `most_counted + 1` holders: an identifier named in thousands of reports
-/// costs no more than one named in a few hundred. A blind index covers its kind, so matching on
-/// it alone is exact.
+/// Each is one read of the index on (blind index, report id, and the role rule's columns)
+/// backwards from the newest report, which stops after `most_counted + 1` holders: an
+/// identifier named in thousands of reports costs no more than one named in a few hundred. A
+/// blind index covers its kind, so matching on it alone is exact.
 pub async fn holders(
     db: &Db,
     report_id: &str,
@@ -239,13 +240,12 @@ pub async fn holders(
 ) -> Result<Vec<Holders>, StoreError> {
     let macs: Vec<&[u8]> = identifiers.iter().map(|r| r.mac.as_slice()).collect();
     let mut found: Vec<Vec<String>> = vec![Vec::new(); macs.len()];
-    let (join, user) = match visibility {
+    // Each row carries its report's restriction and assignee (migration 0016), at the end of
+    // the index read: the role rule needs no lookup of the holders' reports.
+    let (rule, user) = match visibility {
         Visibility::Everything => (String::new(), None),
         Visibility::UnrestrictedOrAssignedTo(user) => (
-            format!(
-                " JOIN reports r ON r.id = i.report_id AND {}",
-                super::visible_to("r", "$2")
-            ),
+            format!(" AND {}", super::visible_to("i", "$2")),
             Some(user.as_str()),
         ),
         Visibility::Nothing => (String::new(), None),
@@ -259,7 +259,7 @@ pub async fn holders(
                 .map(|k| {
                     format!(
                         "SELECT * FROM (SELECT CAST({n} AS BIGINT) AS n, i.report_id \
-                         FROM identifiers i{join} WHERE i.mac = ${p} AND i.report_id <> $1 \
+                         FROM identifiers i WHERE i.mac = ${p} AND i.report_id <> $1{rule} \
                          ORDER BY i.report_id DESC LIMIT ${limit}) h{k}",
                         n = c * MACS_PER_STATEMENT + k,
                         p = limit + 1 + k,

@@ -334,6 +334,15 @@ both_backends! {
         let html = ana.get(&app, &format!("/staff/reports/{first}")).await.text().await.unwrap();
         assert!(!related_section(&html).contains(hidden.as_str()));
         assert!(related_section(&html).contains(&format!("shared by {} other reports", others.len() - 1)));
+
+        // The rule follows the case: handed to ana, then no longer restricted.
+        let ana_sees = || async { app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ana.id.clone()), 100, 100).await[0].count };
+        cases::assign(app.db(), hidden, Some(&ana.id), now).await.unwrap();
+        assert_eq!(ana_sees().await, others.len());
+        cases::assign(app.db(), hidden, Some(&ben.id), now).await.unwrap();
+        assert_eq!(ana_sees().await, others.len() - 1);
+        cases::set_restricted(app.db(), hidden, false, now).await.unwrap();
+        assert_eq!(ana_sees().await, others.len());
         app.finish().await;
     }
 }

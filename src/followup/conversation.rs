@@ -73,6 +73,8 @@ pub struct Message {
     pub staff_name: Option<String>,
     pub at: i64,
     pub body: String,
+    /// False when the sealed body could not be opened (damaged at rest); the body is empty.
+    pub readable: bool,
 }
 
 /// A message to post: who wrote it, the text, cleaned files, and the identifiers it brings.
@@ -138,33 +140,25 @@ pub fn identifiers_in(
     index.rows(sealer, report_id, &found)
 }
 
-/// The conversation of a report, oldest first, opened.
+/// The conversation of a report, oldest first, opened. A message that cannot be opened (damaged
+/// at rest) keeps its place with an empty body and `readable` false, so that one damaged row
+/// does not hide the others.
 pub async fn read(db: &Db, sealer: &Sealer, report_id: &str) -> Result<Vec<Message>, StoreError> {
-    read_each(db, sealer, report_id)
-        .await?
-        .into_iter()
-        .collect()
-}
-
-/// The conversation of a report, oldest first, each message opened on its own: one that cannot
-/// be opened (damaged at rest) is an error in its place and leaves the others readable.
-pub async fn read_each(
-    db: &Db,
-    sealer: &Sealer,
-    report_id: &str,
-) -> Result<Vec<Result<Message, StoreError>>, StoreError> {
     Ok(repo::messages(db, report_id)
         .await?
         .into_iter()
         .map(|m| {
-            let body = sealer.open(&message_aad(&m.id), &m.body)?;
-            Ok(Message {
+            let body = sealer.open(&message_aad(&m.id), &m.body).ok();
+            Message {
                 from_hotline: m.author == FROM_STAFF,
                 staff_name: m.staff_name,
                 at: m.created_at,
-                body: String::from_utf8_lossy(&body).into_owned(),
+                readable: body.is_some(),
+                body: body
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default(),
                 id: m.id,
-            })
+            }
         })
         .collect())
 }

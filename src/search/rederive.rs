@@ -50,13 +50,14 @@ pub async fn postings_of(
     };
     add(terms.postings(&texts_of_content(&content, language)));
     let mut unreadable_messages = 0;
-    for message in conversation::read_each(db, sealer, report_id).await? {
-        match message {
-            Ok(m) => add(terms.postings(&[Text {
+    for m in conversation::read(db, sealer, report_id).await? {
+        if m.readable {
+            add(terms.postings(&[Text {
                 text: &m.body,
                 language,
-            }])),
-            Err(_) => unreadable_messages += 1,
+            }]));
+        } else {
+            unreadable_messages += 1;
         }
     }
     let postings = best

@@ -254,7 +254,7 @@ impl AppState {
         let in_hand = case.assignee_id.is_some() || messages.iter().any(|m| m.from_hotline);
         let messages: Vec<Value> = messages
             .iter()
-            .map(|m| context! { from_hotline => m.from_hotline, at => day(m.at), body => m.body.clone() })
+            .map(|m| context! { from_hotline => m.from_hotline, at => day(m.at), body => m.body.clone(), readable => m.readable })
             .collect();
         let has_email = content
             .contact

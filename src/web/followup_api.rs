@@ -122,7 +122,10 @@ pub struct ApiMessage {
     pub from: String,
     /// Unix seconds.
     pub at: i64,
+    /// Empty when the message could not be opened (`readable` false).
     pub body: String,
+    /// False when the message is damaged at rest and cannot be shown.
+    pub readable: bool,
 }
 
 /// The report as the reporter sees it.
@@ -170,6 +173,7 @@ pub async fn read(State(state): State<AppState>, headers: HeaderMap) -> Response
                         .into(),
                         at: m.at,
                         body: m.body,
+                        readable: m.readable,
                     })
                     .collect(),
             };

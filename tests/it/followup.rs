@@ -552,3 +552,38 @@ async fn the_openapi_document_describes_the_follow_up() {
     assert_eq!(statuses, ids);
     app.finish().await;
 }
+
+both_backends! {
+    async fn a_message_damaged_at_rest_leaves_the_others_readable(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue: Staff = app.staff("sue", "supervisor").await;
+        let (receipt, id) = file(&app, json!({ "category": "labour_exploitation", "narrative": "The farm." })).await;
+        for body in ["Which farm?", "How many workers?"] {
+            assert_eq!(sue.post(&app, &format!("/staff/reports/{id}/messages"), &[("body", body)]).await.status(), 303);
+        }
+        sqlx::query("UPDATE messages SET body = $1 WHERE id = (SELECT MAX(id) FROM messages WHERE report_id = $2)")
+            .bind(&b"damaged"[..]).bind(&id).execute(app.db().pool()).await.unwrap();
+
+        // Staff see the readable message and are told what to do about the other.
+        let case = sue.get(&app, &format!("/staff/reports/{id}")).await.text().await.unwrap();
+        assert!(case.contains("Which farm?"), "{case}");
+        assert!(!case.contains("How many workers?"));
+        assert!(case.contains("This message could not be opened: it is damaged in the database."));
+        // So does the reporter, in their language.
+        let (client, status) = reporter(&app, &receipt, "de").await;
+        assert_eq!(status, 303);
+        let html = page(&app, &client, "de").await;
+        assert!(html.contains("Which farm?"), "{html}");
+        assert!(html.contains("Diese Nachricht kann nicht angezeigt werden."));
+        // And a partner app, through the API.
+        let token: Value = app.client.post(format!("{}/api/v1/followup/session", app.base))
+            .json(&json!({ "receipt": receipt })).send().await.unwrap().json().await.unwrap();
+        let view: Value = app.client.get(format!("{}/api/v1/followup", app.base))
+            .bearer_auth(token["token"].as_str().unwrap()).send().await.unwrap().json().await.unwrap();
+        let messages = view["messages"].as_array().unwrap();
+        assert_eq!(messages.len(), 2, "{view}");
+        assert_eq!((messages[0]["body"].as_str(), messages[0]["readable"].as_bool()), (Some("Which farm?"), Some(true)));
+        assert_eq!((messages[1]["body"].as_str(), messages[1]["readable"].as_bool()), (Some(""), Some(false)));
+        app.finish().await;
+    }
+}

@@ -304,7 +304,7 @@ pub async fn case_view(
         },
         notes, files, moves, assignable,
         messages => messages.iter().map(|m| context! {
-            from_hotline => m.from_hotline, author => m.staff_name.clone(), at => day(m.at), body => m.body.clone(),
+            from_hotline => m.from_hotline, author => m.staff_name.clone(), at => day(m.at), body => m.body.clone(), readable => m.readable,
         }).collect::<Vec<_>>(),
         reporter_language => case.triage.language.clone(),
         reporter_language_name => state.i18n.t(&case.triage.language, "language-name", None),

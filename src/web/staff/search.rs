@@ -249,11 +249,9 @@ impl AppState {
                 found = passage(&a.where_found, &language, &wanted);
             }
             if found.is_none() {
-                // A message damaged at rest only has no passage to show.
-                found = conversation::read_each(&self.db, sealer, id)
+                found = conversation::read(&self.db, sealer, id)
                     .await?
                     .iter()
-                    .flatten()
                     .find_map(|m| passage(&m.body, &language, &wanted));
             }
             out.push(Shown {

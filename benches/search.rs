@@ -412,14 +412,15 @@ async fn run(cfg: &Config, backend: Backend, n: u64) -> Outcome {
         (true, seconds)
     };
     let db = opened.db.clone();
-    // Fresh statistics for both planners, and on PostgreSQL the visibility map that lets the
-    // postings be read from the index alone: what autovacuum gives a running hotline (it is off
-    // on this machine's server).
-    let maintenance = match backend {
-        Backend::Sqlite => "ANALYZE",
-        Backend::Postgres => "VACUUM ANALYZE",
-    };
-    let _ = sqlx::query(maintenance).execute(db.pool()).await;
+    // Statistics as a running hotline has them: on SQLite those the report writer keeps
+    // (`Db::analyze`); on PostgreSQL fresh ones and the visibility map that lets the postings
+    // be read from the index alone, as autovacuum gives them (it is off on this machine).
+    match backend {
+        Backend::Sqlite => db.analyze().await.expect("analyze"),
+        Backend::Postgres => {
+            let _ = sqlx::query("VACUUM ANALYZE").execute(db.pool()).await;
+        }
+    }
     let db_bytes = match backend {
         Backend::Sqlite => std::fs::read_dir(dir.join("data"))
             .map(|d| {

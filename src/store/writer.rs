@@ -50,6 +50,8 @@ const INDEX_DELAY: Duration = Duration::from_secs(1);
 const INDEX_POLL: Duration = Duration::from_millis(250);
 /// Pause before indexing again after a failure (the reports stay queued).
 const AFTER_FAILURE: Duration = Duration::from_secs(5);
+/// How often the SQLite writer refreshes the query planner's statistics (see `Db::analyze`).
+const ANALYZE_EVERY: Duration = Duration::from_secs(24 * 3600);
 /// Attempts to find a free receipt lookup before giving up (a clash is a 1-in-10¹² event).
 const LOOKUP_ATTEMPTS: usize = 8;
 
@@ -128,6 +130,9 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut index_due = true;
     let mut retry_after = Instant::now();
     let mut steps = Steps::new();
+    // Statistics first, so that the first queries after a start or an upgrade plan well.
+    let mut analyzed = Instant::now();
+    keep_statistics(&db).await;
     loop {
         if index_due {
             // Receipts come first: take whatever submissions wait, without waiting for more.
@@ -159,7 +164,17 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
                     false
                 }
             };
+        } else if analyzed.elapsed() >= ANALYZE_EVERY {
+            analyzed = Instant::now();
+            keep_statistics(&db).await;
         }
+    }
+}
+
+/// Refreshes the planner's statistics; a failure is logged, and the next day tries again.
+async fn keep_statistics(db: &Db) {
+    if let Err(e) = db.analyze().await {
+        tracing::warn!(error = %e, "refreshing the query planner's statistics failed; retried tomorrow");
     }
 }
 

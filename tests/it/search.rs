@@ -363,3 +363,52 @@ both_backends! {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_sqlite_writer_keeps_planner_statistics() {
+    // SQLite plans without statistics unless asked; the report writer asks at start, then
+    // daily.
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let has_statistics = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
+        )
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
+            == 1
+    };
+    let mut started = false;
+    for _ in 0..100 {
+        started = has_statistics().await;
+        if started {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(started, "the writer analysed the database at start");
+    // What it runs covers the tables searches and related reports read.
+    for i in 0..3 {
+        app.file_api(json!({ "category": "other", "country": "LU",
+            "narrative": format!("Report {i}: call +352 621 300 300.") }))
+            .await;
+    }
+    app.indexed().await;
+    sqlx::query("DELETE FROM sqlite_stat1")
+        .execute(app.db().pool())
+        .await
+        .unwrap();
+    app.db().analyze().await.unwrap();
+    let analysed: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT tbl FROM sqlite_stat1 ORDER BY tbl")
+            .fetch_all(app.db().pool())
+            .await
+            .unwrap();
+    for table in ["identifiers", "reports", "search_docs", "search_lists"] {
+        assert!(
+            analysed.iter().any(|t| t == table),
+            "{table} in {analysed:?}"
+        );
+    }
+    app.finish().await;
+}

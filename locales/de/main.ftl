@@ -299,6 +299,7 @@ staff-change-status = Status ändern
 staff-restrict = Zugriff auf diesen Fall einschränken
 staff-unrestrict = Einschränkung aufheben
 staff-the-report = Die Meldung
+staff-report-damaged = Ein Teil dieser Meldung konnte nicht geöffnet werden: Er ist in der Datenbank beschädigt und erscheint unten leer. Stellen Sie ihn aus einer Sicherung wieder her.
 staff-ages = Alter
 staff-contact-left = Die meldende Person hat sich entschieden, Kontaktdaten anzugeben.
 staff-anonymous = Die meldende Person hat sich entschieden, anonym zu bleiben: Es gibt keine Kontaktdaten.

@@ -299,6 +299,7 @@ staff-change-status = Change status
 staff-restrict = Restrict this case
 staff-unrestrict = Lift the restriction
 staff-the-report = The report
+staff-report-damaged = Part of this report could not be opened: it is damaged in the database, and shows as empty below. Restore it from a backup.
 staff-ages = Ages
 staff-contact-left = The reporter chose to leave contact details.
 staff-anonymous = The reporter chose to stay anonymous: there are no contact details.

@@ -299,6 +299,7 @@ staff-change-status = Changer le statut
 staff-restrict = Restreindre l’accès à ce dossier
 staff-unrestrict = Lever la restriction
 staff-the-report = Le signalement
+staff-report-damaged = Une partie de ce signalement n’a pas pu être ouverte : elle est endommagée dans la base de données et apparaît vide ci-dessous. Restaurez-la depuis une sauvegarde.
 staff-ages = Âges
 staff-contact-left = La personne qui signale a choisi de laisser ses coordonnées.
 staff-anonymous = La personne qui signale a choisi de rester anonyme : il n’y a pas de coordonnées.

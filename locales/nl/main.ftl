@@ -299,6 +299,7 @@ staff-change-status = Status wijzigen
 staff-restrict = Toegang tot deze zaak beperken
 staff-unrestrict = Beperking opheffen
 staff-the-report = De melding
+staff-report-damaged = Een deel van deze melding kon niet worden geopend: het is beschadigd in de database en staat hieronder leeg. Zet het terug vanuit een back-up.
 staff-ages = Leeftijden
 staff-contact-left = De melder heeft ervoor gekozen contactgegevens achter te laten.
 staff-anonymous = De melder heeft ervoor gekozen anoniem te blijven: er zijn geen contactgegevens.

@@ -76,6 +76,45 @@ fn open_json<T: DeserializeOwned>(
         .map_err(|_| StoreError::Corrupt)
 }
 
+/// A report opened group by group: what could be opened, and whether any group could not.
+#[derive(Debug, Clone)]
+pub struct OpenedParts {
+    pub content: OpenedReport,
+    /// A sealed group could not be opened (damaged at rest): it reads as empty in `content`.
+    pub damaged: bool,
+}
+
+/// Opens each sealed group of a stored report on its own, so that one group damaged at rest
+/// leaves the others readable (for the views that show a report; filing, assessment and
+/// re-indexing want the whole report, see [`open_report`]).
+pub fn open_report_parts(sealer: &Sealer, stored: &StoredReport) -> OpenedParts {
+    let mut damaged = false;
+    let content = OpenedReport {
+        narrative: part(sealer, stored, "narrative", &mut damaged).unwrap_or_default(),
+        place: part(sealer, stored, "place", &mut damaged).unwrap_or_default(),
+        incident: part(sealer, stored, "incident", &mut damaged).unwrap_or_default(),
+        people: part(sealer, stored, "people", &mut damaged).unwrap_or_default(),
+        signs: part(sealer, stored, "signs", &mut damaged).unwrap_or_default(),
+        identifiers: part(sealer, stored, "identifiers", &mut damaged).unwrap_or_default(),
+        contact: part(sealer, stored, "contact", &mut damaged),
+        abuse_material: part(sealer, stored, "abuse_material", &mut damaged),
+    };
+    OpenedParts { content, damaged }
+}
+
+/// One sealed group, `None` when empty or damaged (then `damaged` is set).
+fn part<T: DeserializeOwned>(
+    sealer: &Sealer,
+    stored: &StoredReport,
+    column: &str,
+    damaged: &mut bool,
+) -> Option<T> {
+    open_json(sealer, stored, column).unwrap_or_else(|_| {
+        *damaged = true;
+        None
+    })
+}
+
 /// Opens every sealed group of a stored report.
 pub fn open_report(sealer: &Sealer, stored: &StoredReport) -> Result<OpenedReport, StoreError> {
     Ok(OpenedReport {

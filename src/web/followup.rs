@@ -10,7 +10,7 @@ use super::{AppState, MAX_FILES};
 use crate::followup::conversation::{self, MAX_MESSAGE, ReporterStatus};
 use crate::followup::signin::{self, ReporterSession};
 use crate::intake::report::language_or_default;
-use crate::intake::sealed::open_report;
+use crate::intake::sealed::open_report_parts;
 use crate::store::{followup as repo, reports};
 use axum::Form;
 use axum::extract::multipart::MultipartRejection;
@@ -229,7 +229,8 @@ impl AppState {
             let case = crate::store::cases::get(&self.db, &session.report_id)
                 .await?
                 .ok_or(crate::store::StoreError::Corrupt)?;
-            let content = open_report(self.intake.sealer(), &stored)?;
+            // The page reads only whether there is an e-mail address; a damaged group reads as empty.
+            let content = open_report_parts(self.intake.sealer(), &stored).content;
             let messages =
                 conversation::read(&self.db, self.intake.sealer(), &session.report_id).await?;
             let (_, notify, _, _) = repo::flags(&self.db, &session.report_id).await?;

@@ -587,3 +587,31 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn a_report_part_damaged_at_rest_leaves_the_rest_readable(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue: Staff = app.staff("sue", "supervisor").await;
+        let (receipt, id) = file(&app, json!({ "category": "labour_exploitation", "country": "LU",
+            "narrative": "The greenhouse workers sleep between the tomatoes.",
+            "city": "Ettelbruck", "venue": "Greenhouse on the hill" })).await;
+        app.indexed().await;
+        sqlx::query("UPDATE reports SET place = $1 WHERE id = $2")
+            .bind(&b"damaged"[..]).bind(&id).execute(app.db().pool()).await.unwrap();
+
+        // Staff read what can be opened, and are told the rest is damaged.
+        let case = sue.get(&app, &format!("/staff/reports/{id}")).await.text().await.unwrap();
+        assert!(case.contains("The greenhouse workers sleep between the tomatoes."), "{case}");
+        assert!(!case.contains("Ettelbruck"));
+        assert!(case.contains("id=\"report-damaged\""));
+        // Search still finds it by its narrative.
+        let found = sue.get(&app, "/staff/search?q=greenhouse").await.text().await.unwrap();
+        assert!(found.contains(&format!("/staff/reports/{id}")), "{found}");
+        // The reporter still reaches their page.
+        let (client, status) = reporter(&app, &receipt, "en").await;
+        assert_eq!(status, 303);
+        let html = page(&app, &client, "en").await;
+        assert!(html.contains("id=\"no-messages\""), "{html}");
+        app.finish().await;
+    }
+}

@@ -5,7 +5,7 @@
 use super::auth::{Refusal, StaffSession};
 use crate::followup::conversation;
 use crate::intake::categories;
-use crate::intake::sealed::{attachment_aad, open_report};
+use crate::intake::sealed::{attachment_aad, open_report, open_report_parts};
 use crate::intake::vocabulary;
 use crate::seal::Aad;
 use crate::staff::policy::{Action, ReportAccess, Role};
@@ -181,7 +181,7 @@ pub async fn case_view(
         let stored = reports::by_id(&state.db, &case.id)
             .await?
             .ok_or(crate::store::StoreError::Corrupt)?;
-        let content = open_report(state.intake.sealer(), &stored)?;
+        let content = open_report_parts(state.intake.sealer(), &stored);
         let notes = cases::notes(&state.db, &case.id).await?;
         let files = reports::attachments(&state.db, &case.id).await?;
         let staff = staff_repo::list_users(&state.db).await?;
@@ -200,11 +200,11 @@ pub async fn case_view(
             manual,
         ))
     };
-    let (content, notes, files, staff, messages, assessments, related, manual) = match loaded.await
-    {
+    let (opened, notes, files, staff, messages, assessments, related, manual) = match loaded.await {
         Ok(x) => x,
         Err(e) => return state.staff_error(lang, &e),
     };
+    let (content, content_damaged) = (opened.content, opened.damaged);
     let sealer = state.intake.sealer();
     let notes: Vec<Value> = notes
         .iter()
@@ -288,6 +288,7 @@ pub async fn case_view(
             overdue_ack => overdue.contains(&crate::triage::deadlines::Overdue::Acknowledgement),
             overdue_feedback => overdue.contains(&crate::triage::deadlines::Overdue::Feedback),
         },
+        content_damaged,
         content => context! {
             narrative => content.narrative.narrative,
             city => content.place.city, venue => content.place.venue,

@@ -8,7 +8,7 @@ use super::cases::{case_fields, nonempty};
 use crate::assess::urgency::Level;
 use crate::followup::conversation;
 use crate::intake::categories;
-use crate::intake::sealed::open_report;
+use crate::intake::sealed::open_report_parts;
 use crate::search::highlight::{Passage, passage};
 use crate::search::query::{self, Word};
 use crate::staff::policy::{Action, ReportAccess, Visibility};
@@ -233,7 +233,8 @@ impl AppState {
             let stored = reports::by_id(&self.db, id)
                 .await?
                 .ok_or(StoreError::Corrupt)?;
-            let content = open_report(sealer, &stored)?;
+            // A group damaged at rest only has no passage to show.
+            let content = open_report_parts(sealer, &stored).content;
             let language = case.triage.language.clone();
             let fields = [
                 content.narrative.narrative.as_str(),

@@ -459,8 +459,8 @@ async fn run(cfg: &Config, backend: Backend, n: u64) -> Outcome {
         .iter()
         .map(|r| r.get("id"))
         .collect();
-    // As the case view reads them for an analyst (the role rule joins each holder's report):
-    // the report's identifiers, the latest holders of each, and their cases.
+    // As the case view reads them for an analyst (the role rule applies): the report's
+    // identifiers, the latest holders of each, and their cases.
     let analyst = Visibility::UnrestrictedOrAssignedTo("bench-analyst".to_owned());
     for id in &ids {
         related_lookup(&db, id, &analyst).await;

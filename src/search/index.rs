@@ -60,6 +60,19 @@ pub fn unpack(bytes: &[u8]) -> Option<Vec<Posting>> {
         .collect()
 }
 
+/// Postings of one report from several lists (the report's and its messages', queued apart)
+/// as one: each term once, at its best impact, ordered by term.
+pub fn merge_best(postings: impl IntoIterator<Item = Posting>) -> Vec<Posting> {
+    let mut best: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    for p in postings {
+        let impact = best.entry(p.term).or_default();
+        *impact = (*impact).max(p.impact);
+    }
+    best.into_iter()
+        .map(|(term, impact)| Posting { term, impact })
+        .collect()
+}
+
 /// Turns terms into keyed hashes.
 #[derive(Clone, Debug)]
 pub struct TermIndex {

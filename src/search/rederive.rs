@@ -3,14 +3,13 @@
 //! report; the store holds no keys, so an app node derives such a report's postings again from
 //! its sealed content and messages, as filing and each message did, and queues them anew.
 
-use super::index::{Posting, TermIndex, Text};
+use super::index::{Posting, TermIndex, Text, merge_best};
 use crate::followup::conversation;
 use crate::intake::sealed::open_report;
 use crate::intake::submit::texts_of_content;
 use crate::seal::Sealer;
 use crate::store::search;
 use crate::store::{Db, StoreError, reports};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Reports taken off the set-aside list per round.
@@ -41,18 +40,11 @@ pub async fn postings_of(
     };
     let content = open_report(sealer, &stored)?;
     let language = stored.triage.language.as_str();
-    let mut best: BTreeMap<i64, i64> = BTreeMap::new();
-    let mut add = |postings: Vec<Posting>| {
-        for p in postings {
-            let impact = best.entry(p.term).or_default();
-            *impact = (*impact).max(p.impact);
-        }
-    };
-    add(terms.postings(&texts_of_content(&content, language)));
+    let mut postings = terms.postings(&texts_of_content(&content, language));
     let mut unreadable_messages = 0;
     for m in conversation::read(db, sealer, report_id).await? {
         if m.readable {
-            add(terms.postings(&[Text {
+            postings.extend(terms.postings(&[Text {
                 text: &m.body,
                 language,
             }]));
@@ -60,10 +52,7 @@ pub async fn postings_of(
             unreadable_messages += 1;
         }
     }
-    let postings = best
-        .into_iter()
-        .map(|(term, impact)| Posting { term, impact })
-        .collect();
+    let postings = merge_best(postings);
     Ok(Some(Derived {
         postings,
         unreadable_messages,
@@ -73,8 +62,6 @@ pub async fn postings_of(
 /// What one round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Round {
-    /// Reports whose postings were queued anew.
-    pub queued: usize,
     /// Reports whose sealed content could not be opened: they stay set aside.
     pub unreadable: usize,
     /// Messages left out because they could not be opened.
@@ -101,9 +88,8 @@ pub async fn requeue_set_aside(
                 // Gone since: its set-aside row went with it.
                 let derived = derived.unwrap_or_default();
                 round.unreadable_messages += derived.unreadable_messages;
-                if search::requeue_set_aside(db, report, &derived.postings).await? {
-                    round.queued += 1;
-                }
+                // Set aside again meanwhile: the next round derives it again.
+                search::requeue_set_aside(db, report, &derived.postings).await?;
             }
             // Unreadable content stays set aside; a database failure ends the round.
             Err(StoreError::Seal(_) | StoreError::Corrupt) => round.unreadable += 1,

@@ -187,8 +187,8 @@ pub(crate) const IDS_PER_STATEMENT: usize = 64;
 
 /// The role rule of [`crate::staff::policy::Visibility::UnrestrictedOrAssignedTo`] as a SQL
 /// condition on the table aliased `alias` (a report, or the copy of its restriction and assignee
-/// in `search_docs` or `identifiers`), with the
-/// viewer's id bound at `viewer` (a placeholder such as `$2`).
+/// in `search_docs` or `identifiers`), with the viewer's id bound at `viewer` (a placeholder
+/// such as `$2`).
 pub(crate) fn visible_to(alias: &str, viewer: &str) -> String {
     format!("({alias}.restricted = 0 OR {alias}.assignee_id = {viewer})")
 }

@@ -243,14 +243,14 @@ pub async fn holders(
     // Each row carries its report's restriction and assignee (migration 0016), at the end of
     // the index read: the role rule needs no lookup of the holders' reports.
     let (rule, user) = match visibility {
-        Visibility::Everything => (String::new(), None),
+        Visibility::Everything => (Some(String::new()), None),
         Visibility::UnrestrictedOrAssignedTo(user) => (
-            format!(" AND {}", super::visible_to("i", "$2")),
+            Some(format!(" AND {}", super::visible_to("i", "$2"))),
             Some(user.as_str()),
         ),
-        Visibility::Nothing => (String::new(), None),
+        Visibility::Nothing => (None, None),
     };
-    if !matches!(visibility, Visibility::Nothing) {
+    if let Some(rule) = rule {
         // `$1` is this report, then the viewer when visibility depends on them, then the
         // limit, then the blind indexes.
         let limit = if user.is_some() { 3 } else { 2 };

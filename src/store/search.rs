@@ -270,28 +270,17 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
     // A report and a later message of it may wait together: one document, each term at its
     // best impact (as across segments). Documents are numbered in received order whatever the
     // order here.
-    let mut merged: HashMap<&str, std::collections::BTreeMap<i64, i64>> = HashMap::new();
+    let mut merged: HashMap<&str, Vec<Posting>> = HashMap::new();
     let mut unreadable: Vec<&str> = Vec::new();
     for (report_id, packed) in &taken {
-        let Some(postings) = crate::search::index::unpack(packed) else {
-            unreadable.push(report_id);
-            continue;
-        };
-        let terms = merged.entry(report_id.as_str()).or_default();
-        for p in postings {
-            let impact = terms.entry(p.term).or_default();
-            *impact = (*impact).max(p.impact);
+        match crate::search::index::unpack(packed) {
+            Some(postings) => merged.entry(report_id).or_default().extend(postings),
+            None => unreadable.push(report_id),
         }
     }
     let postings: Vec<(&str, Vec<Posting>)> = merged
         .into_iter()
-        .map(|(id, terms)| {
-            let postings = terms
-                .into_iter()
-                .map(|(term, impact)| Posting { term, impact })
-                .collect();
-            (id, postings)
-        })
+        .map(|(id, postings)| (id, crate::search::index::merge_best(postings)))
         .collect();
     let refs: Vec<(&str, &[Posting])> =
         postings.iter().map(|(id, p)| (*id, p.as_slice())).collect();

@@ -264,8 +264,8 @@ impl TestApp {
             .unwrap()
     }
 
-    /// The other reports holding each identifier of `report_id`, for someone who sees every
-    /// report: the `latest` most recently filed of each, counted up to `most_counted`.
+    /// The other reports holding each identifier of `report_id` that `visibility` lets the
+    /// viewer see: the `latest` most recently filed of each, counted up to `most_counted`.
     pub async fn holders(
         &self,
         report_id: &str,

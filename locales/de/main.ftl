@@ -65,6 +65,7 @@ form-errors-heading = Bitte prüfen Sie diese Antworten
 form-submit = Meldung senden
 form-expired = Dieses Formular war lange geöffnet. Nichts von dem, was Sie geschrieben haben, ist verloren: Prüfen Sie Ihre Antworten und senden Sie erneut.
 form-store-failed = Wir konnten Ihre Meldung gerade nicht speichern. Nichts von dem, was Sie geschrieben haben, ist verloren: Bitte senden Sie sie gleich noch einmal.
+form-reused = Mit diesem Formular wurde bereits eine Meldung gesendet, daher wurde nichts Neues gesendet. Nichts, was Sie geschrieben haben, geht verloren: Prüfen Sie Ihre Antworten und senden Sie erneut, um eine neue Meldung zu machen.
 
 what-heading = Was ist passiert
 what-label = Was haben Sie gesehen oder gehört?
@@ -152,6 +153,7 @@ confirm-repeated = Diese Meldung war bereits eingegangen; sie wurde nicht doppel
 confirm-receipt-heading = Ihr Zugangscode
 confirm-receipt-keep = Schreiben Sie diesen Code auf oder bewahren Sie ihn an einem sicheren Ort auf. Damit können Sie wiederkommen, sehen, was mit Ihrer Meldung geschehen ist, und unsere Fragen beantworten – weiterhin anonym.
 confirm-receipt-once = Wir speichern diesen Code nicht und können ihn Ihnen nicht noch einmal anzeigen.
+confirm-receipt-withheld = Zu Ihrer Sicherheit wird der Zugangscode nur in den ersten Minuten nach dem Senden angezeigt, damit niemand, der dieses Gerät später benutzt, ihn sehen kann. Wenn Sie ihn notiert haben, kommen Sie damit zurück. Wenn Sie ihn verloren haben, können Sie eine neue Meldung machen und die frühere erwähnen.
 confirm-next-heading = Wie es weitergeht
 confirm-next-read = Eine geschulte Fachkraft der Meldestelle liest Ihre Meldung, meist innerhalb weniger Werktage.
 confirm-next-forward = Wenn etwas unternommen werden muss, geben wir die Meldung an die Polizei oder die zuständige Behörde weiter, hier oder in einem anderen Land.
@@ -193,6 +195,7 @@ api-problem-unsupported-media-type = Senden Sie application/json oder multipart/
 api-problem-too-large = Die Anfrage ist zu groß
 api-problem-rate-limited = Gerade gehen zu viele Meldungen ein; versuchen Sie es nach einer Minute erneut
 api-problem-unavailable = Die Meldung konnte nicht gespeichert werden; versuchen Sie es mit demselben Idempotency-Key erneut
+api-problem-idempotency-key-reused = Dieser Idempotency-Key wurde bereits für eine andere Anfrage verwendet; senden Sie jede neue Meldung mit einem neuen zufälligen Schlüssel
 
 # Backoffice für Mitarbeitende
 staff-site-name = tipline-Backoffice

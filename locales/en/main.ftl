@@ -65,6 +65,7 @@ form-errors-heading = Please check these answers
 form-submit = Send the report
 form-expired = This form was open for a long time. Nothing you typed is lost: check your answers and send again.
 form-store-failed = We could not save your report just now. Nothing you typed is lost: please send again in a moment.
+form-reused = This form had already been used to send a report, so nothing new was sent. Nothing you typed is lost: check your answers and send again to make a new report.
 
 what-heading = What happened
 what-label = What did you see or hear?
@@ -152,6 +153,7 @@ confirm-repeated = This report had already been received; it was not filed twice
 confirm-receipt-heading = Your receipt code
 confirm-receipt-keep = Write this code down or keep it somewhere safe. With it you can come back, see what happened to your report and answer our questions, still anonymously.
 confirm-receipt-once = We do not store this code and cannot show it to you again.
+confirm-receipt-withheld = For your safety, the receipt code is shown only in the first minutes after a report is sent, so that no one who uses this device later can see it. If you wrote it down, use it to come back. If you lost it, you can make a new report and mention the earlier one.
 confirm-next-heading = What happens next
 confirm-next-read = A trained member of the hotline reads your report, usually within a few working days.
 confirm-next-forward = If it needs action, we pass it to the police or the competent authority, here or in another country.
@@ -193,6 +195,7 @@ api-problem-unsupported-media-type = Send application/json, or multipart/form-da
 api-problem-too-large = The request is too large
 api-problem-rate-limited = Too many reports right now; retry after a minute
 api-problem-unavailable = The report could not be stored; retry with the same Idempotency-Key
+api-problem-idempotency-key-reused = This Idempotency-Key was already used with another request; send every new report with a new random key
 
 # Staff back office
 staff-site-name = tipline back office

@@ -65,6 +65,7 @@ form-errors-heading = Veuillez vérifier ces réponses
 form-submit = Envoyer le signalement
 form-expired = Ce formulaire est resté ouvert longtemps. Rien de ce que vous avez écrit n’est perdu : vérifiez vos réponses et envoyez à nouveau.
 form-store-failed = Nous n’avons pas pu enregistrer votre signalement pour le moment. Rien de ce que vous avez écrit n’est perdu : veuillez l’envoyer à nouveau dans un instant.
+form-reused = Ce formulaire avait déjà servi à envoyer un signalement ; rien de nouveau n’a donc été envoyé. Rien de ce que vous avez écrit n’est perdu : vérifiez vos réponses et envoyez à nouveau pour faire un nouveau signalement.
 
 what-heading = Ce qui s’est passé
 what-label = Qu’avez-vous vu ou entendu ?
@@ -152,6 +153,7 @@ confirm-repeated = Ce signalement avait déjà été reçu ; il n’a pas ét�
 confirm-receipt-heading = Votre code de suivi
 confirm-receipt-keep = Notez ce code ou gardez-le dans un endroit sûr. Grâce à lui, vous pourrez revenir, voir ce qu’il est advenu de votre signalement et répondre à nos questions, toujours de façon anonyme.
 confirm-receipt-once = Nous ne conservons pas ce code et ne pourrons pas vous le montrer à nouveau.
+confirm-receipt-withheld = Pour votre sécurité, le code de reçu n’est affiché que pendant les premières minutes après l’envoi, afin que personne utilisant cet appareil plus tard ne puisse le voir. Si vous l’avez noté, utilisez-le pour revenir. Si vous l’avez perdu, vous pouvez faire un nouveau signalement et mentionner le précédent.
 confirm-next-heading = Et ensuite ?
 confirm-next-read = Une personne formée de notre service lit votre signalement, en général dans les quelques jours ouvrables qui suivent.
 confirm-next-forward = Si une action est nécessaire, nous le transmettons à la police ou à l’autorité compétente, ici ou dans un autre pays.
@@ -193,6 +195,7 @@ api-problem-unsupported-media-type = Envoyez application/json, ou multipart/form
 api-problem-too-large = La requête est trop volumineuse
 api-problem-rate-limited = Trop de signalements en ce moment ; réessayez dans une minute
 api-problem-unavailable = Le signalement n’a pas pu être enregistré ; réessayez avec la même clé Idempotency-Key
+api-problem-idempotency-key-reused = Cette clé Idempotency-Key a déjà servi à une autre requête ; envoyez chaque nouveau signalement avec une nouvelle clé aléatoire
 
 # Back-office du personnel
 staff-site-name = back-office tipline

@@ -65,6 +65,7 @@ form-errors-heading = Controleer deze antwoorden
 form-submit = Melding versturen
 form-expired = Dit formulier stond lang open. Niets van wat je hebt getypt is verloren: controleer je antwoorden en verstuur opnieuw.
 form-store-failed = We konden je melding nu even niet opslaan. Niets van wat je hebt getypt is verloren: probeer het zo nog een keer te versturen.
+form-reused = Met dit formulier is al een melding verstuurd, dus er is niets nieuws verstuurd. Niets van wat u hebt getypt is verloren: controleer uw antwoorden en verstuur opnieuw om een nieuwe melding te doen.
 
 what-heading = Wat is er gebeurd
 what-label = Wat heb je gezien of gehoord?
@@ -152,6 +153,7 @@ confirm-repeated = Deze melding was al ontvangen; ze is niet twee keer opgeslage
 confirm-receipt-heading = Je ontvangstcode
 confirm-receipt-keep = Schrijf deze code op of bewaar hem op een veilige plek. Hiermee kun je terugkomen, zien wat er met je melding is gebeurd en onze vragen beantwoorden, nog steeds anoniem.
 confirm-receipt-once = We bewaren deze code niet en kunnen hem je niet nog een keer laten zien.
+confirm-receipt-withheld = Voor uw veiligheid wordt de ontvangstcode alleen in de eerste minuten na het versturen getoond, zodat niemand die dit apparaat later gebruikt hem kan zien. Als u hem hebt opgeschreven, gebruik hem dan om terug te komen. Bent u hem kwijt, dan kunt u een nieuwe melding doen en de eerdere vermelden.
 confirm-next-heading = Hoe gaat het verder
 confirm-next-read = Een getrainde medewerker van het meldpunt leest je melding, meestal binnen een paar werkdagen.
 confirm-next-forward = Als er actie nodig is, geven we de melding door aan de politie of de bevoegde instantie, hier of in een ander land.
@@ -193,6 +195,7 @@ api-problem-unsupported-media-type = Stuur application/json, of multipart/form-d
 api-problem-too-large = Het verzoek is te groot
 api-problem-rate-limited = Op dit moment te veel meldingen; probeer het over een minuut opnieuw
 api-problem-unavailable = De melding kon niet worden opgeslagen; probeer het opnieuw met dezelfde Idempotency-Key
+api-problem-idempotency-key-reused = Deze Idempotency-Key is al gebruikt voor een ander verzoek; stuur elke nieuwe melding met een nieuwe willekeurige sleutel
 
 # Backoffice voor medewerkers
 staff-site-name = tipline-backoffice

@@ -3,7 +3,7 @@
 //! is the one place a stored report's row is built; bulk loads ([`Intake::file_bulk`]) use it too.
 
 use super::attachments::CleanAttachment;
-use super::report::{ReportContent, ValidReport};
+use super::report::{ReportContent, ReportInput, ValidReport};
 use super::sealed::{attachment_aad, seal_groups};
 use crate::assess::Catalogue;
 use crate::assess::urgency::decide;
@@ -17,6 +17,7 @@ use crate::store::reports::{NewAttachment, NewReport, Triage};
 use crate::store::writer::{Indexing, commit};
 use crate::store::{Db, ReportWriter, StoreError, Stored};
 use hmac::Mac;
+use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -43,6 +44,72 @@ pub struct Filed {
     pub receipt: ReceiptCode,
     /// True when this submission had been filed before (a refresh or a double click).
     pub repeated: bool,
+    /// When the report was received (the first time, for a repeated submission), unix seconds.
+    pub received_at: i64,
+}
+
+/// Why a report was not filed.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The submission's key filed another report before: a replay with other content, or a
+    /// client that reused a key. Nothing is filed and nothing about the other report is told.
+    #[error("this submission key already filed a report with other content")]
+    KeyReused,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One submission as filing sees it: the key that names it (the random part of a form token,
+/// or an API client's `Idempotency-Key`; never stored) and a fingerprint of what it says. The
+/// key alone finds a submission filed before; the receipt's secret is derived from both, so a
+/// retry of the same request derives the stored receipt and anything else cannot.
+#[derive(Clone)]
+pub struct Submission {
+    key: Zeroizing<Vec<u8>>,
+    fingerprint: [u8; 32],
+}
+
+impl std::fmt::Debug for Submission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Submission(<redacted>)")
+    }
+}
+
+impl Submission {
+    /// A submission of `input` with these files (their bytes as uploaded, in order). The
+    /// fingerprint covers the parsed report and each file's SHA-256, not the raw request, so a
+    /// multipart retry with another boundary or field order still matches.
+    pub fn new(key: &[u8], input: &ReportInput, files: &[&[u8]]) -> Self {
+        let mut hash = Sha256::new();
+        hash.update(b"tipline submission v1\0");
+        let report = serde_json::to_vec(input).unwrap_or_default();
+        hash.update((report.len() as u64).to_be_bytes());
+        hash.update(&report);
+        hash.update((files.len() as u64).to_be_bytes());
+        for file in files {
+            hash.update(Sha256::digest(file));
+        }
+        Self {
+            key: Zeroizing::new(key.to_vec()),
+            fingerprint: hash.finalize().into(),
+        }
+    }
+
+    /// A submission named by its key alone (bulk loads, where content never comes twice).
+    pub fn keyed(key: &[u8]) -> Self {
+        Self {
+            key: Zeroizing::new(key.to_vec()),
+            fingerprint: [0; 32],
+        }
+    }
+
+    /// What the receipt's secret is derived from: the key and the content together.
+    fn secret_seed(&self) -> Zeroizing<Vec<u8>> {
+        let mut seed = Zeroizing::new(Vec::with_capacity(self.key.len() + 32));
+        seed.extend_from_slice(&self.key);
+        seed.extend_from_slice(&self.fingerprint);
+        seed
+    }
 }
 
 impl Intake {
@@ -89,25 +156,38 @@ impl Intake {
         &self.receipts
     }
 
-    /// Seals and stores a report. `seed` identifies one submission (the random part of the
-    /// form token, or an API idempotency key): filing the same seed twice stores one report and
-    /// returns the same receipt.
+    /// Seals and stores a report. Filing the same submission twice (same key, same content)
+    /// stores one report and returns the same receipt; the same key with other content files
+    /// nothing and is [`FileError::KeyReused`].
     pub async fn file(
         &self,
         report: &ValidReport,
         attachments: &[CleanAttachment],
-        seed: &[u8],
+        submission: &Submission,
         now: OffsetDateTime,
-    ) -> Result<Filed, StoreError> {
-        let Prepared { row, secret } = self.prepare(report, attachments, seed, now);
-        let (lookup, repeated) = match self.writer.store(row).await? {
-            Stored::Created { lookup } => (lookup, false),
-            Stored::Duplicate { lookup } => (lookup, true),
-        };
-        Ok(Filed {
-            receipt: ReceiptCode::new(lookup, secret),
-            repeated,
-        })
+    ) -> Result<Filed, FileError> {
+        let Prepared { row, secret } = self.prepare(report, attachments, submission, now);
+        match self.writer.store(row).await? {
+            Stored::Created { lookup } => Ok(Filed {
+                receipt: ReceiptCode::new(lookup, secret),
+                repeated: false,
+                received_at: now.unix_timestamp(),
+            }),
+            Stored::Duplicate(existing) => {
+                let receipt = ReceiptCode::new(existing.lookup, secret);
+                if !self
+                    .receipts
+                    .verify(&existing.receipt_salt, &existing.receipt_hash, &receipt)
+                {
+                    return Err(FileError::KeyReused);
+                }
+                Ok(Filed {
+                    receipt,
+                    repeated: true,
+                    received_at: existing.received_at,
+                })
+            }
+        }
     }
 
     /// Builds the row of a report received at `now`: triage columns, urgency, sealed groups,
@@ -117,19 +197,19 @@ impl Intake {
         &self,
         report: &ValidReport,
         attachments: &[CleanAttachment],
-        seed: &[u8],
+        submission: &Submission,
         now: OffsetDateTime,
     ) -> Prepared {
         let id = Uuid::now_v7().to_string();
         let decision = decide(&self.catalogue, &report.facts(now.date()));
-        let secret = self.receipts.derive_secret(seed);
+        let secret = self.receipts.derive_secret(&submission.secret_seed());
         let salt = ReceiptHasher::salt();
         let draft = ReceiptCode::new(ReceiptCode::random_lookup(), secret.clone());
         let row = NewReport {
             receipt_hash: self.receipts.hash(&salt, &draft),
             receipt_salt: salt.to_vec(),
             receipt_lookup: draft.lookup().to_owned(),
-            submission_hash: self.submission_hash(seed),
+            submission_hash: self.submission_hash(&submission.key),
             triage: Triage {
                 category: report.category.id.to_owned(),
                 country: report.country.clone(),
@@ -163,7 +243,10 @@ impl Intake {
     /// Prepares many reports without attachments, spread over `threads` threads (order kept).
     /// Blocking CPU work: call it from a blocking thread.
     pub fn prepare_bulk(&self, reports: &[BulkReport], threads: usize) -> Vec<NewReport> {
-        let one = |r: &BulkReport| self.prepare(&r.report, &[], &r.seed, r.received_at).row;
+        let one = |r: &BulkReport| {
+            self.prepare(&r.report, &[], &Submission::keyed(&r.seed), r.received_at)
+                .row
+        };
         let threads = threads.clamp(1, 16);
         if threads == 1 || reports.len() < 2 * threads {
             return reports.iter().map(one).collect();

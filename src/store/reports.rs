@@ -90,10 +90,22 @@ pub struct NewAttachment {
 pub enum Inserted {
     /// The report is new and stored.
     Created,
-    /// The same submission was already stored under this receipt lookup.
-    Duplicate(String),
+    /// The same submission was already stored: what the filing needs to tell an honest retry
+    /// from a replay with other content.
+    Duplicate(Existing),
     /// Another report already holds this receipt lookup; pick another and retry.
     LookupTaken,
+}
+
+/// The stored report of a submission filed before: its receipt's lookup part, salt and hash
+/// (a retry proves it carries the same content by deriving the same receipt), and when it was
+/// received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Existing {
+    pub lookup: String,
+    pub receipt_salt: Vec<u8>,
+    pub receipt_hash: Vec<u8>,
+    pub received_at: i64,
 }
 
 /// Inserts one report and its attachments inside `tx` (its identifiers and search postings
@@ -135,12 +147,20 @@ pub async fn insert(
         q = q.bind(blob);
     }
     if q.execute(&mut **tx).await?.rows_affected() == 0 {
-        let existing = sqlx::query("SELECT receipt_lookup FROM reports WHERE submission_hash = $1")
-            .bind(&r.submission_hash)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let existing = sqlx::query(
+            "SELECT receipt_lookup, receipt_salt, receipt_hash, received_at FROM reports \
+             WHERE submission_hash = $1",
+        )
+        .bind(&r.submission_hash)
+        .fetch_optional(&mut **tx)
+        .await?;
         return Ok(match existing {
-            Some(row) => Inserted::Duplicate(row.try_get("receipt_lookup")?),
+            Some(row) => Inserted::Duplicate(Existing {
+                lookup: row.try_get("receipt_lookup")?,
+                receipt_salt: row.try_get("receipt_salt")?,
+                receipt_hash: row.try_get("receipt_hash")?,
+                received_at: row.try_get("received_at")?,
+            }),
             None => Inserted::LookupTaken,
         });
     }

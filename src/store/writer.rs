@@ -60,8 +60,8 @@ const LOOKUP_ATTEMPTS: usize = 8;
 pub enum Stored {
     /// Stored now, under this receipt lookup.
     Created { lookup: String },
-    /// This submission was stored before, under this lookup.
-    Duplicate { lookup: String },
+    /// This submission was stored before.
+    Duplicate(reports::Existing),
 }
 
 type Reply = oneshot::Sender<Result<Stored, StoreError>>;
@@ -315,7 +315,7 @@ async fn insert_with_free_lookup(
                     lookup: candidate.receipt_lookup.clone(),
                 });
             }
-            Inserted::Duplicate(lookup) => return Ok(Stored::Duplicate { lookup }),
+            Inserted::Duplicate(existing) => return Ok(Stored::Duplicate(existing)),
             Inserted::LookupTaken => {
                 candidate.to_mut().receipt_lookup = ReceiptCode::random_lookup();
             }

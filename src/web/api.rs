@@ -9,6 +9,7 @@ use super::problem::{FieldProblem, Problem, ProblemKind};
 use super::{AppState, MAX_FILES};
 use crate::intake::attachments::MAX_ATTACHMENT_BYTES;
 use crate::intake::report::{self, Channel, FieldError, ReportInput};
+use crate::intake::submit::{FileError, Submission};
 use crate::seal::receipt::mac_with;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, Multipart, Request, State};
@@ -231,6 +232,10 @@ async fn create(
     };
 
     let input = ReportInput::from(report);
+    let submission = {
+        let raw: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+        Submission::new(&submission_key(state, headers), &input, &raw)
+    };
     let now = state.clock.now();
     let validated = report::validate(&input, Channel::Api, now.date());
     let mut errors = validated.as_ref().err().cloned().unwrap_or_default();
@@ -254,14 +259,16 @@ async fn create(
         Ok(valid) if errors.is_empty() => valid,
         _ => return Err(ctx.invalid(&errors)),
     };
-    let seed = submission_seed(state, headers);
     let filed = state
         .intake
-        .file(&valid, &cleaned, &seed, now)
+        .file(&valid, &cleaned, &submission, now)
         .await
-        .map_err(|e| {
-            log_internal("api file report", &e);
-            ctx.problem(ProblemKind::Unavailable)
+        .map_err(|e| match e {
+            FileError::KeyReused => ctx.problem(ProblemKind::KeyReused),
+            FileError::Store(e) => {
+                log_internal("api file report", &e);
+                ctx.problem(ProblemKind::Unavailable)
+            }
         })?;
     let body = Created {
         receipt: filed.receipt.display().to_string(),
@@ -276,9 +283,9 @@ async fn create(
     Ok((status, axum::Json(body)).into_response())
 }
 
-/// The submission seed: derived from the client's `Idempotency-Key` (so a retry files one
-/// report and returns the same receipt), or random.
-fn submission_seed(state: &AppState, headers: &HeaderMap) -> Vec<u8> {
+/// The submission's key: derived from the client's `Idempotency-Key` (so a retry of the same
+/// request files one report and returns the same receipt), or random.
+fn submission_key(state: &AppState, headers: &HeaderMap) -> Vec<u8> {
     match headers
         .get("idempotency-key")
         .map(|v| v.as_bytes())

@@ -9,6 +9,7 @@ use crate::intake::attachments::{self, AttachmentError, CleanAttachment, MAX_ATT
 use crate::intake::categories::{self, CATEGORIES, Category, FormKind};
 use crate::intake::countries;
 use crate::intake::report::{self, Channel, FieldError, ReportInput};
+use crate::intake::submit::{FileError, Submission};
 use crate::intake::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
@@ -407,6 +408,10 @@ pub async fn submit_report(
             code: "error-attachment-too-many",
         });
     }
+    let submission = {
+        let raw: Vec<&[u8]> = files.iter().map(|f| f.bytes.as_slice()).collect();
+        Submission::new(&verified.random, &input, &raw)
+    };
     let cleaned = if errors.is_empty() && category.form == FormKind::Full {
         match clean_files(files.into_iter().map(|f| f.bytes).collect()).await {
             Ok(clean) => clean,
@@ -432,20 +437,27 @@ pub async fn submit_report(
             );
         }
     };
-    match state
-        .intake
-        .file(&valid, &cleaned, &verified.random, now)
-        .await
-    {
+    match state.intake.file(&valid, &cleaned, &submission, now).await {
         Ok(filed) => {
+            // A refresh shows the receipt again only shortly after filing: later, the device
+            // may be in someone else's hands.
+            let shown = !filed.repeated
+                || now.unix_timestamp() - filed.received_at <= RECEIPT_SHOWN_AGAIN_SECONDS;
+            let receipt = filed.receipt.display();
             let ctx = context! {
-                receipt => filed.receipt.display().as_str(),
+                receipt => shown.then_some(receipt.as_str()),
                 repeated => filed.repeated,
                 ..state.page_context(lang, "/report?")
             };
             state.render(StatusCode::OK, "confirmation.html", ctx)
         }
-        Err(e) => {
+        Err(FileError::KeyReused) => again(
+            StatusCode::CONFLICT,
+            Some("form-reused"),
+            vec![],
+            state.tokens.issue(now),
+        ),
+        Err(FileError::Store(e)) => {
             log_internal("file report", &e);
             again(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -456,6 +468,9 @@ pub async fn submit_report(
         }
     }
 }
+
+/// How long after filing a refreshed form shows its receipt again.
+pub const RECEIPT_SHOWN_AGAIN_SECONDS: i64 = 10 * 60;
 
 /// The Fluent key of an attachment problem.
 pub fn attachment_code(e: &AttachmentError) -> &'static str {

@@ -39,6 +39,8 @@ pub enum ProblemKind {
     RateLimited,
     Unavailable,
     Unauthorized,
+    /// An `Idempotency-Key` sent again with another request.
+    KeyReused,
 }
 
 impl ProblemKind {
@@ -51,6 +53,7 @@ impl ProblemKind {
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::KeyReused => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 
@@ -63,6 +66,7 @@ impl ProblemKind {
             Self::RateLimited => "rate-limited",
             Self::Unavailable => "unavailable",
             Self::Unauthorized => "unauthorized",
+            Self::KeyReused => "idempotency-key-reused",
         }
     }
 

@@ -13,6 +13,7 @@ mod followup;
 mod form;
 mod linking;
 mod notice;
+mod replay;
 mod safety;
 mod sealing;
 mod search;

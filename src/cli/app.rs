@@ -141,6 +141,7 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         secure_cookies: settings.public_url.starts_with("https://"),
         reporter_sessions: crate::followup::signin::ReporterSessionPolicy::default(),
         notifier,
+        serve_limits: settings.serving,
     });
 
     tokio::spawn(crate::search::rederive::keep(
@@ -154,6 +155,9 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         loop {
             tick.tick().await;
             sweeper.limits.forget_idle();
+            sweeper
+                .intake
+                .forget_old_texts(sweeper.clock.now().unix_timestamp());
         }
     });
 
@@ -167,16 +171,18 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         addr: settings.listen,
         source,
     })?;
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let limits = settings.serving;
+    let app = router(state);
     let (shutdown, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let serving = axum::serve(listener, app).with_graceful_shutdown(async {
+    let task = tokio::spawn(crate::web::serve::serve(
+        listener,
+        app,
+        limits,
+        async {
             let _ = stopped.await;
-        });
-        if let Err(e) = serving.await {
-            tracing::error!(error = %e, "server stopped");
-        }
-    });
+        },
+        limits.request_timeout,
+    ));
     Ok(Running {
         addr,
         db,

@@ -7,10 +7,12 @@ use crate::intake::help::{self, HelpNumber};
 use crate::staff::sessions::SessionPolicy;
 use crate::triage::deadlines::DeadlinePolicy;
 use crate::web::security::RateSettings;
+use crate::web::serve::ServeLimits;
 use clap::Args;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Options of `tipline serve`. Every flag can also be set as `TIPLINE_<NAME>` or in the file.
 #[derive(Debug, Default, Clone, Args)]
@@ -81,6 +83,36 @@ pub struct ServeArgs {
     /// Months after acknowledgement within which the reporter gets feedback.
     #[arg(long, env = "TIPLINE_FEEDBACK_MONTHS")]
     pub feedback_months: Option<u8>,
+    /// Ceiling: forms issued per second, all clients together.
+    #[arg(long, env = "TIPLINE_FORMS_PER_SECOND")]
+    pub forms_per_second: Option<u32>,
+    /// Receipt sign-in attempts with one sign-in form.
+    #[arg(long, env = "TIPLINE_RECEIPT_ATTEMPTS_PER_FORM")]
+    pub receipt_attempts_per_form: Option<u32>,
+    /// Seconds under which a filled-in form is flagged as possible junk.
+    #[arg(long, env = "TIPLINE_MIN_FILL_SECONDS")]
+    pub min_fill_seconds: Option<u32>,
+    /// Messages one follow-up session may send per hour.
+    #[arg(long, env = "TIPLINE_MESSAGES_PER_SESSION_PER_HOUR")]
+    pub messages_per_session_per_hour: Option<u32>,
+    /// Messages a reporter may add to one report per day.
+    #[arg(long, env = "TIPLINE_MESSAGES_PER_REPORT_PER_DAY")]
+    pub messages_per_report_per_day: Option<u32>,
+    /// Total MiB of files per report, its messages' included.
+    #[arg(long, env = "TIPLINE_ATTACHMENT_MIB_PER_REPORT")]
+    pub attachment_mib_per_report: Option<u32>,
+    /// Most connections open at once (default 1024).
+    #[arg(long, env = "TIPLINE_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Seconds a client has to send a request's headers (default 10).
+    #[arg(long, env = "TIPLINE_HEADER_TIMEOUT_SECONDS")]
+    pub header_timeout_seconds: Option<u64>,
+    /// Seconds to read and answer a request without files (default 30).
+    #[arg(long, env = "TIPLINE_REQUEST_TIMEOUT_SECONDS")]
+    pub request_timeout_seconds: Option<u64>,
+    /// Seconds to read and answer a request that uploads files (default 600).
+    #[arg(long, env = "TIPLINE_UPLOAD_TIMEOUT_SECONDS")]
+    pub upload_timeout_seconds: Option<u64>,
 }
 
 /// The configuration file: the same names as the flags, with underscores.
@@ -107,6 +139,16 @@ struct FileConfig {
     smtp_url: Option<String>,
     smtp_from: Option<String>,
     indicator_catalogue_file: Option<PathBuf>,
+    forms_per_second: Option<u32>,
+    receipt_attempts_per_form: Option<u32>,
+    min_fill_seconds: Option<u32>,
+    messages_per_session_per_hour: Option<u32>,
+    messages_per_report_per_day: Option<u32>,
+    attachment_mib_per_report: Option<u32>,
+    max_connections: Option<usize>,
+    header_timeout_seconds: Option<u64>,
+    request_timeout_seconds: Option<u64>,
+    upload_timeout_seconds: Option<u64>,
 }
 
 /// Resolved settings.
@@ -126,6 +168,7 @@ pub struct Settings {
     pub deadlines: DeadlinePolicy,
     pub smtp: Option<SmtpSettings>,
     pub indicator_catalogue_file: Option<PathBuf>,
+    pub serving: ServeLimits,
 }
 
 impl std::fmt::Debug for Settings {
@@ -237,6 +280,30 @@ impl ServeArgs {
                 .receipt_attempts_per_second
                 .or(file.receipt_attempts_per_second)
                 .unwrap_or(d.receipt_attempts_per_second),
+            forms_per_second: self
+                .forms_per_second
+                .or(file.forms_per_second)
+                .unwrap_or(d.forms_per_second),
+            receipt_attempts_per_form: self
+                .receipt_attempts_per_form
+                .or(file.receipt_attempts_per_form)
+                .unwrap_or(d.receipt_attempts_per_form),
+            min_fill_seconds: self
+                .min_fill_seconds
+                .or(file.min_fill_seconds)
+                .unwrap_or(d.min_fill_seconds),
+            messages_per_session_per_hour: self
+                .messages_per_session_per_hour
+                .or(file.messages_per_session_per_hour)
+                .unwrap_or(d.messages_per_session_per_hour),
+            messages_per_report_per_day: self
+                .messages_per_report_per_day
+                .or(file.messages_per_report_per_day)
+                .unwrap_or(d.messages_per_report_per_day),
+            attachment_mib_per_report: self
+                .attachment_mib_per_report
+                .or(file.attachment_mib_per_report)
+                .unwrap_or(d.attachment_mib_per_report),
         };
         let smtp = match (
             self.smtp_url.or(file.smtp_url),
@@ -283,7 +350,37 @@ impl ServeArgs {
                 .or(file.feedback_months)
                 .unwrap_or(dd.feedback_months),
         };
+        let sl = ServeLimits::default();
+        let seconds = |v: Option<u64>, default: Duration, name: &'static str| match v {
+            Some(0) => Err(ConfigError::NotPositive(name)),
+            Some(n) => Ok(Duration::from_secs(n)),
+            None => Ok(default),
+        };
+        let serving = ServeLimits {
+            max_connections: match self.max_connections.or(file.max_connections) {
+                Some(0) => return Err(ConfigError::NotPositive("max_connections")),
+                Some(n) => n,
+                None => sl.max_connections,
+            },
+            header_timeout: seconds(
+                self.header_timeout_seconds.or(file.header_timeout_seconds),
+                sl.header_timeout,
+                "header_timeout_seconds",
+            )?,
+            request_timeout: seconds(
+                self.request_timeout_seconds
+                    .or(file.request_timeout_seconds),
+                sl.request_timeout,
+                "request_timeout_seconds",
+            )?,
+            upload_timeout: seconds(
+                self.upload_timeout_seconds.or(file.upload_timeout_seconds),
+                sl.upload_timeout,
+                "upload_timeout_seconds",
+            )?,
+        };
         Ok(Settings {
+            serving,
             indicator_catalogue_file: self
                 .indicator_catalogue_file
                 .or(file.indicator_catalogue_file),

@@ -3,5 +3,6 @@
 //! messages both ways), the status in plain words, and the content-free e-mail notice.
 
 pub mod conversation;
+pub mod limits;
 pub mod notice;
 pub mod signin;

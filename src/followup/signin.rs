@@ -1,6 +1,8 @@
 //! Signing in with the receipt: the public lookup part finds the report, the salted keyed hash
 //! checks the secret, so one guess tests one report only. Failures are counted per report and
-//! lock it for a while (the web layer also limits attempts globally); no IP address is kept.
+//! lock it for a while: while locked, a wrong secret waits before it is refused, and the right
+//! one still opens (the web layer also limits attempts per sign-in form and under a global
+//! ceiling); no IP address is kept.
 //! A successful sign-in opens a short reporter session.
 
 use crate::seal::{ReceiptCode, ReceiptHasher};
@@ -13,6 +15,8 @@ pub const FREE_FAILURES: i64 = 5;
 /// The first lock, doubled for each further failure, up to a day.
 pub const FIRST_LOCK_SECONDS: i64 = 15 * 60;
 const MAX_LOCK_SECONDS: i64 = 24 * 3600;
+/// How long a wrong secret waits for its answer while its report is locked.
+const LOCKED_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Reporter session lifetimes: short, because the device may be shared or seized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,10 +56,12 @@ pub async fn sign_in(
         return Ok(None);
     };
     let (_, _, failures, locked_until) = repo::flags(db, &report.id).await?;
-    if locked_until > now {
-        return Ok(None);
-    }
+    // The right secret always opens its report, locked or not: a stranger who knows a
+    // receipt's public part cannot lock its reporter out. A lock only slows wrong secrets.
     if !receipts.verify(&report.receipt_salt, &report.receipt_hash, &code) {
+        if locked_until > now {
+            tokio::time::sleep(LOCKED_DELAY).await;
+        }
         let failures = failures + 1;
         let lock = if failures >= FREE_FAILURES {
             let doublings = u32::try_from((failures - FREE_FAILURES).min(10)).unwrap_or(10);

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod categories;
 pub mod countries;
 pub mod help;
+pub mod junk;
 pub mod report;
 pub mod sealed;
 pub mod submit;

@@ -3,6 +3,7 @@
 //! is the one place a stored report's row is built; bulk loads ([`Intake::file_bulk`]) use it too.
 
 use super::attachments::CleanAttachment;
+use super::junk::{RepeatWatch, Sign, Suspicion};
 use super::report::{ReportContent, ReportInput, ValidReport};
 use super::sealed::{attachment_aad, seal_groups};
 use crate::assess::Catalogue;
@@ -36,6 +37,7 @@ pub struct Intake {
     receipts: ReceiptHasher,
     submission_key: Secret32,
     writer: ReportWriter,
+    repeats: Arc<RepeatWatch>,
 }
 
 /// The answer to a filed report.
@@ -130,7 +132,13 @@ impl Intake {
             receipts,
             submission_key,
             writer,
+            repeats: Arc::new(RepeatWatch::new()),
         }
+    }
+
+    /// Forgets texts older than the repeated-text window; run periodically.
+    pub fn forget_old_texts(&self, now: i64) {
+        self.repeats.forget_old(now);
     }
 
     pub fn sealer(&self) -> &Arc<Sealer> {
@@ -158,15 +166,27 @@ impl Intake {
 
     /// Seals and stores a report. Filing the same submission twice (same key, same content)
     /// stores one report and returns the same receipt; the same key with other content files
-    /// nothing and is [`FileError::KeyReused`].
+    /// nothing and is [`FileError::KeyReused`]. `suspicion` holds the signs of junk the caller
+    /// saw; a text that keeps arriving adds its own. A suspect report is filed like any other
+    /// (the sender cannot tell) and listed after the others.
     pub async fn file(
         &self,
         report: &ValidReport,
         attachments: &[CleanAttachment],
         submission: &Submission,
+        mut suspicion: Suspicion,
         now: OffsetDateTime,
     ) -> Result<Filed, FileError> {
-        let Prepared { row, secret } = self.prepare(report, attachments, submission, now);
+        let c = &report.content;
+        let text = match &c.abuse_material {
+            Some(a) => format!("{}\n{}", c.narrative.narrative, a.url),
+            None => c.narrative.narrative.clone(),
+        };
+        if self.repeats.arrived(&text, now.unix_timestamp()) {
+            suspicion.add(Sign::RepeatedText);
+        }
+        let Prepared { row, secret } =
+            self.prepare(report, attachments, submission, &suspicion, now);
         match self.writer.store(row).await? {
             Stored::Created { lookup } => Ok(Filed {
                 receipt: ReceiptCode::new(lookup, secret),
@@ -198,6 +218,7 @@ impl Intake {
         report: &ValidReport,
         attachments: &[CleanAttachment],
         submission: &Submission,
+        suspicion: &Suspicion,
         now: OffsetDateTime,
     ) -> Prepared {
         let id = Uuid::now_v7().to_string();
@@ -210,6 +231,7 @@ impl Intake {
             receipt_salt: salt.to_vec(),
             receipt_lookup: draft.lookup().to_owned(),
             submission_hash: self.submission_hash(&submission.key),
+            suspect: suspicion.to_column(),
             triage: Triage {
                 category: report.category.id.to_owned(),
                 country: report.country.clone(),
@@ -244,8 +266,14 @@ impl Intake {
     /// Blocking CPU work: call it from a blocking thread.
     pub fn prepare_bulk(&self, reports: &[BulkReport], threads: usize) -> Vec<NewReport> {
         let one = |r: &BulkReport| {
-            self.prepare(&r.report, &[], &Submission::keyed(&r.seed), r.received_at)
-                .row
+            self.prepare(
+                &r.report,
+                &[],
+                &Submission::keyed(&r.seed),
+                &Suspicion::none(),
+                r.received_at,
+            )
+            .row
         };
         let threads = threads.clamp(1, 16);
         if threads == 1 || reports.len() < 2 * threads {

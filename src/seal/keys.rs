@@ -24,6 +24,13 @@ impl Secret32 {
         &self.0
     }
 
+    /// A fresh random secret, for keys that live only as long as the process.
+    pub fn random() -> Self {
+        let mut bytes = Zeroizing::new([0u8; KEY_LEN]);
+        rand::rng().fill_bytes(bytes.as_mut());
+        Self(bytes)
+    }
+
     fn from_slice(bytes: &[u8]) -> Option<Self> {
         let arr: [u8; KEY_LEN] = bytes.try_into().ok()?;
         Some(Self(Zeroizing::new(arr)))

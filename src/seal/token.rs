@@ -25,6 +25,8 @@ pub enum TokenError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormToken {
     pub random: [u8; RANDOM_LEN],
+    /// When the form was shown, unix seconds.
+    pub issued: i64,
 }
 
 /// Issues and checks form tokens.
@@ -72,7 +74,7 @@ impl TokenIssuer {
             return Err(TokenError::Expired);
         }
         let random: [u8; RANDOM_LEN] = random.try_into().map_err(|_| TokenError::Invalid)?;
-        Ok(FormToken { random })
+        Ok(FormToken { random, issued })
     }
 
     fn tag(&self, body: &[u8]) -> [u8; TAG_LEN] {

@@ -21,11 +21,13 @@ pub struct CaseRow {
     pub new_activity: bool,
     /// A newer report shares an identifier and no one has opened the case since.
     pub new_link: bool,
+    /// Signs of junk, comma-separated; `None` for none.
+    pub suspect: Option<String>,
 }
 
 const CASE_SELECT: &str = "SELECT r.id, r.category, r.country, r.received_at, r.incident_month, r.status, \
      r.urgency, r.urgency_reasons, r.child_involved, r.age_groups, r.channel, r.campaign_id, r.language, r.assignee_id, \
-     u.username AS assignee_name, r.restricted, r.acknowledged_at, r.closed_reason, r.new_activity, r.new_link \
+     u.username AS assignee_name, r.restricted, r.acknowledged_at, r.closed_reason, r.new_activity, r.new_link, r.suspect \
      FROM reports r LEFT JOIN staff_users u ON u.id = r.assignee_id";
 
 fn case_from(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
@@ -39,6 +41,7 @@ fn case_from(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
         closed_reason: row.try_get("closed_reason")?,
         new_activity: row.try_get::<i64, _>("new_activity")? != 0,
         new_link: row.try_get::<i64, _>("new_link")? != 0,
+        suspect: row.try_get("suspect")?,
     })
 }
 

@@ -106,6 +106,34 @@ pub async fn messages(db: &Db, report_id: &str) -> Result<Vec<MessageRow>, Store
         .collect()
 }
 
+/// How many messages the reporter added to a report since `since` (unix seconds).
+pub async fn reporter_messages_since(
+    db: &Db,
+    report_id: &str,
+    since: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM messages WHERE report_id = $1 AND author = $2 AND created_at > $3",
+    )
+    .bind(report_id)
+    .bind(FROM_REPORTER)
+    .bind(since)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(row.try_get("n")?)
+}
+
+/// The bytes of a report's files as stored (sealed, so a little more than the files).
+pub async fn attachment_bytes(db: &Db, report_id: &str) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(LENGTH(content)), 0) AS BIGINT) AS n FROM attachments WHERE report_id = $1",
+    )
+    .bind(report_id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(row.try_get("n")?)
+}
+
 /// The next position for attachments of a report.
 pub async fn next_attachment_position(db: &Db, report_id: &str) -> Result<i64, StoreError> {
     let row = sqlx::query(

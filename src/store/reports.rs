@@ -65,6 +65,8 @@ pub struct NewReport {
     pub receipt_salt: Vec<u8>,
     pub receipt_hash: Vec<u8>,
     pub submission_hash: Vec<u8>,
+    /// Signs of junk, comma-separated (see `intake::junk`); `None` for none.
+    pub suspect: Option<String>,
     /// What stays in clear.
     pub triage: Triage,
     /// Sealed blobs in the order of [`SEALED_COLUMNS`]; `None` where the group is empty.
@@ -117,9 +119,9 @@ pub async fn insert(
     let sql = format!(
         "INSERT INTO reports (id, receipt_lookup, receipt_salt, receipt_hash, submission_hash, \
          category, country, received_at, incident_month, status, urgency, urgency_reasons, child_involved, \
-         age_groups, channel, campaign_id, language, {}) VALUES ({}) ON CONFLICT DO NOTHING",
+         age_groups, channel, campaign_id, language, suspect, {}) VALUES ({}) ON CONFLICT DO NOTHING",
         SEALED_COLUMNS.join(", "),
-        (1..=17 + SEALED_COLUMNS.len())
+        (1..=18 + SEALED_COLUMNS.len())
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ")
@@ -142,7 +144,8 @@ pub async fn insert(
         .bind(&t.age_groups)
         .bind(&t.channel)
         .bind(&t.campaign_id)
-        .bind(&t.language);
+        .bind(&t.language)
+        .bind(&r.suspect);
     for blob in &r.sealed {
         q = q.bind(blob);
     }

@@ -66,10 +66,11 @@ pub async fn queue(
                 .as_ref()
                 .is_none_or(|a| r.assignee_id.as_deref().unwrap_or("") == a)
     });
-    // Within an urgency, a case the reporter just wrote to, or that a newer report links to,
-    // comes first, then the oldest.
+    // Possible junk last. Within an urgency, a case the reporter just wrote to, or that a
+    // newer report links to, comes first, then the oldest.
     rows.sort_by_key(|r| {
         (
+            r.suspect.is_some(),
             urgency_rank(&r.triage.urgency),
             !(r.new_activity || r.new_link),
             r.triage.received_at,

@@ -8,6 +8,7 @@ use super::pages::{attachment_code, clean_files};
 use super::problem::{FieldProblem, Problem, ProblemKind};
 use super::{AppState, MAX_FILES};
 use crate::intake::attachments::MAX_ATTACHMENT_BYTES;
+use crate::intake::junk::Suspicion;
 use crate::intake::report::{self, Channel, FieldError, ReportInput};
 use crate::intake::submit::{FileError, Submission};
 use crate::seal::receipt::mac_with;
@@ -261,7 +262,7 @@ async fn create(
     };
     let filed = state
         .intake
-        .file(&valid, &cleaned, &submission, now)
+        .file(&valid, &cleaned, &submission, Suspicion::none(), now)
         .await
         .map_err(|e| match e {
             FileError::KeyReused => ctx.problem(ProblemKind::KeyReused),

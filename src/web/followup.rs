@@ -8,6 +8,7 @@ use super::form::{self as public_form};
 use super::pages::{PageQuery, clean_files, page_lang};
 use super::{AppState, MAX_FILES};
 use crate::followup::conversation::{self, MAX_MESSAGE, ReporterStatus};
+use crate::followup::limits::{self, MessageLimits, Refused};
 use crate::followup::signin::{self, ReporterSession};
 use crate::intake::report::language_or_default;
 use crate::intake::sealed::open_report_parts;
@@ -114,15 +115,18 @@ impl AppState {
         (identifiers, postings)
     }
 
+    /// The sign-in form, with `token` (the one just used, so that its attempts keep counting)
+    /// or a fresh one.
     fn signin_form(
         &self,
         status: StatusCode,
         lang: &'static str,
         error: Option<&str>,
         typed: &str,
+        token: Option<&str>,
     ) -> Response {
         let ctx = context! {
-            form_token => self.tokens.issue(self.clock.now()),
+            form_token => token.map(str::to_owned).unwrap_or_else(|| self.tokens.issue(self.clock.now())),
             error => error.map(|k| self.i18n.t(lang, k, None)),
             typed,
         };
@@ -143,7 +147,11 @@ pub async fn signin_page(
         ))
         .into_response();
     }
-    state.signin_form(StatusCode::OK, page_lang(&q, &headers), None, "")
+    let lang = page_lang(&q, &headers);
+    if !state.limits.allow_form_issue() {
+        return state.problem_page(lang, super::error::PageProblem::TooMany, None);
+    }
+    state.signin_form(StatusCode::OK, lang, None, "", None)
 }
 
 #[derive(Deserialize)]
@@ -163,18 +171,25 @@ pub async fn signin(State(state): State<AppState>, Form(form): Form<SignInForm>)
             lang,
             Some("followup-too-many"),
             &form.receipt,
+            Some(&form.form_token),
         );
     }
-    if state
-        .tokens
-        .verify(&form.form_token, state.clock.now())
-        .is_err()
-    {
+    let Ok(verified) = state.tokens.verify(&form.form_token, state.clock.now()) else {
         return state.signin_form(
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,
             Some("form-expired"),
             &form.receipt,
+            None,
+        );
+    };
+    if !state.limits.allow_signin_form(&verified.random) {
+        return state.signin_form(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang,
+            Some("followup-too-many"),
+            &form.receipt,
+            Some(&form.form_token),
         );
     }
     let now = state.clock.now().unix_timestamp();
@@ -192,6 +207,7 @@ pub async fn signin(State(state): State<AppState>, Form(form): Form<SignInForm>)
             lang,
             Some("followup-wrong-receipt"),
             "",
+            Some(&form.form_token),
         ),
         Err(e) => {
             log_internal("receipt sign-in", &e);
@@ -200,7 +216,38 @@ pub async fn signin(State(state): State<AppState>, Form(form): Form<SignInForm>)
                 lang,
                 Some("server-error-text"),
                 &form.receipt,
+                Some(&form.form_token),
             )
+        }
+    }
+}
+
+impl AppState {
+    /// Why the reporter of `session` may not add a message with `file_bytes` of files now: the
+    /// status and the Fluent key of the message to show, or `None` when they may.
+    pub(crate) async fn message_refusal(
+        &self,
+        session: &ReporterSession,
+        file_bytes: usize,
+    ) -> Option<(StatusCode, &'static str)> {
+        if !self.limits.allow_message(&session.id_hash) {
+            return Some((StatusCode::TOO_MANY_REQUESTS, "error-too-many-messages"));
+        }
+        let s = self.limits.settings();
+        let limits = MessageLimits::new(s.messages_per_report_per_day, s.attachment_mib_per_report);
+        let now = self.clock.now().unix_timestamp();
+        match limits::check(&self.db, limits, &session.report_id, file_bytes, now).await {
+            Ok(None) => None,
+            Ok(Some(Refused::TooManyMessages)) => {
+                Some((StatusCode::TOO_MANY_REQUESTS, "error-too-many-messages"))
+            }
+            Ok(Some(Refused::FilesFull)) => {
+                Some((StatusCode::UNPROCESSABLE_ENTITY, "error-attachments-full"))
+            }
+            Err(e) => {
+                log_internal("message limits", &e);
+                Some((StatusCode::SERVICE_UNAVAILABLE, "form-store-failed"))
+            }
         }
     }
 }
@@ -382,6 +429,12 @@ pub async fn add_message(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 again("error-attachment-too-many", text),
             )
+            .await;
+    }
+    let file_bytes: usize = form.files.iter().map(|f| f.bytes.len()).sum();
+    if let Some((status, code)) = state.message_refusal(&session, file_bytes).await {
+        return state
+            .report_page(lang, &session, status, again(code, text))
             .await;
     }
     let files = match clean_files(form.files.into_iter().map(|f| f.bytes).collect()).await {

@@ -9,6 +9,9 @@ use axum::extract::Multipart;
 const MAX_TEXT_BYTES: usize = 100 * 1024;
 /// Most parts in one form.
 const MAX_PARTS: usize = 300;
+/// The name of the field hidden from people, screen readers and autofill: a person leaves it
+/// empty, a script that fills every field does not.
+pub const HONEYPOT: &str = "note_2";
 
 /// A file as uploaded, before sniffing and cleaning.
 #[derive(Debug)]
@@ -26,6 +29,8 @@ pub struct SubmittedForm {
     pub files: Vec<UploadedFile>,
     /// A file was larger than allowed (not kept, reported as an error).
     pub oversized_file: bool,
+    /// The field hidden from people was filled in (a sign of a script).
+    pub honeypot: bool,
 }
 
 /// Why a form could not be read at all.
@@ -125,6 +130,7 @@ fn set_field(form: &mut SubmittedForm, name: &str, value: String) {
         "contact_phone" => i.contact_phone = value,
         "campaign" => i.campaign = value,
         "lang" => i.language = value,
+        HONEYPOT => form.honeypot = !value.trim().is_empty(),
         _ => {}
     }
 }

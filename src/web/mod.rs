@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod pages;
 pub mod problem;
 pub mod security;
+pub mod serve;
 pub mod staff;
 pub mod templates;
 
@@ -21,6 +22,7 @@ use crate::seal::TokenIssuer;
 use crate::store::Db;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::routing::{get, post};
 use i18n::I18n;
 use security::RateLimits;
@@ -32,6 +34,9 @@ pub const MAX_FILES: usize = 5;
 /// Largest request body accepted for a report with attachments.
 pub const MAX_BODY: usize =
     MAX_FILES * crate::intake::attachments::MAX_ATTACHMENT_BYTES + 1024 * 1024;
+/// Largest request body accepted where no files come along (sign-ins, staff forms, messages
+/// without attachments): the longest text fields fit with room to spare.
+pub const SMALL_BODY: usize = 256 * 1024;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -65,6 +70,8 @@ pub struct Shared {
     pub reporter_sessions: crate::followup::signin::ReporterSessionPolicy,
     /// Sends the content-free e-mail notice, when an SMTP server is configured.
     pub notifier: Option<crate::followup::notice::Notifier>,
+    /// Connection and request bounds (the request deadlines are applied by the router).
+    pub serve_limits: serve::ServeLimits,
 }
 
 impl std::ops::Deref for AppState {
@@ -81,13 +88,15 @@ impl AppState {
     }
 }
 
-/// All routes with their limits and security headers.
+/// All routes with their limits and security headers. Every route takes small bodies, except
+/// the few that upload files ([`serve::UPLOAD_ROUTES`]).
 pub fn router(state: AppState) -> Router {
+    let uploads = || DefaultBodyLimit::max(MAX_BODY);
     Router::new()
         .route("/", get(pages::landing))
         .route(
             "/report",
-            get(pages::report_form).post(pages::submit_report),
+            get(pages::report_form).post(pages::submit_report.layer(uploads())),
         )
         .route("/exit", get(pages::quick_exit))
         .route(
@@ -95,7 +104,10 @@ pub fn router(state: AppState) -> Router {
             get(followup::signin_page).post(followup::signin),
         )
         .route("/followup/report", get(followup::report))
-        .route("/followup/report/messages", post(followup::add_message))
+        .route(
+            "/followup/report/messages",
+            post(followup::add_message.layer(uploads())),
+        )
         .route("/followup/report/notify", post(followup::notify))
         .route("/followup/sign-out", post(followup::sign_out))
         .route("/followup/exit", get(followup::quick_exit))
@@ -106,15 +118,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/followup", get(followup_api::read))
         .route(
             "/api/v1/followup/messages",
-            post(followup_api::post_message),
+            post(followup_api::post_message.layer(uploads())),
         )
         .route("/healthz", get(pages::health))
         .route("/static/{file}", get(pages::static_file))
-        .route("/api/v1/reports", post(api::create_report))
+        .route("/api/v1/reports", post(api::create_report.layer(uploads())))
         .route("/api/v1/openapi.json", get(api::openapi))
         .merge(staff::routes())
         .fallback(pages::not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(DefaultBodyLimit::max(SMALL_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            serve::deadline,
+        ))
         .layer(axum::middleware::from_fn(security::log_request))
         .layer(security::headers())
         .with_state(state)

@@ -8,6 +8,7 @@ use super::{AppState, MAX_FILES};
 use crate::intake::attachments::{self, AttachmentError, CleanAttachment, MAX_ATTACHMENT_BYTES};
 use crate::intake::categories::{self, CATEGORIES, Category, FormKind};
 use crate::intake::countries;
+use crate::intake::junk::{Sign, Suspicion};
 use crate::intake::report::{self, Channel, FieldError, ReportInput};
 use crate::intake::submit::{FileError, Submission};
 use crate::intake::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
@@ -181,6 +182,9 @@ pub async fn report_form(
                 language: lang.to_owned(),
                 ..Default::default()
             };
+            if !state.limits.allow_form_issue() {
+                return state.problem_page(lang, PageProblem::TooMany, None);
+            }
             let token = state.tokens.issue(state.clock.now());
             state.form_page(
                 StatusCode::OK,
@@ -301,6 +305,7 @@ impl AppState {
             signs => options("sign", WARNING_SIGNS),
             max_files => MAX_FILES,
             max_mb => MAX_ATTACHMENT_BYTES / (1024 * 1024),
+            honeypot => form::HONEYPOT,
             ..self.page_context(lang, &path)
         };
         self.render(status, "form.html", ctx)
@@ -326,6 +331,11 @@ pub async fn submit_report(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let lang = page_lang(&q, &headers);
+    // Before a byte of the body is read: a flood costs the server nothing but this check. The
+    // reporter's browser keeps the form, and the page says to go back to it.
+    if !state.limits.allow_submission(Some(peer.ip())) {
+        return state.problem_page(lang, PageProblem::TooMany, None);
+    }
     let Ok(multipart) = multipart else {
         return state.problem_page(lang, PageProblem::BadRequest, None);
     };
@@ -350,6 +360,7 @@ pub async fn submit_report(
         token,
         files,
         oversized_file,
+        honeypot,
     } = form;
     let names: Vec<String> = files
         .iter()
@@ -372,14 +383,6 @@ pub async fn submit_report(
         )
     };
 
-    if !state.limits.allow_submission(Some(peer.ip())) {
-        return again(
-            StatusCode::TOO_MANY_REQUESTS,
-            Some("too-many-text"),
-            vec![],
-            token.clone(),
-        );
-    }
     let verified = match state.tokens.verify(&token, now) {
         Ok(t) => t,
         Err(_) => {
@@ -437,7 +440,19 @@ pub async fn submit_report(
             );
         }
     };
-    match state.intake.file(&valid, &cleaned, &submission, now).await {
+    let mut suspicion = Suspicion::none();
+    if honeypot {
+        suspicion.add(Sign::Honeypot);
+    }
+    if now.unix_timestamp() - verified.issued < i64::from(state.limits.settings().min_fill_seconds)
+    {
+        suspicion.add(Sign::TooFast);
+    }
+    match state
+        .intake
+        .file(&valid, &cleaned, &submission, suspicion, now)
+        .await
+    {
         Ok(filed) => {
             // A refresh shows the receipt again only shortly after filing: later, the device
             // may be in someone else's hands.

@@ -74,39 +74,65 @@ pub async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// Rate-limit settings.
+/// Rate-limit settings. The global numbers are ceilings that protect the server; under them,
+/// clients are kept apart without identifying anyone: by the one-time form token a page
+/// issued, by follow-up session and by report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateSettings {
-    /// Reports accepted per second across all clients.
+    /// Ceiling: reports accepted per second across all clients.
     pub intake_per_second: u32,
     /// Burst above that rate.
     pub intake_burst: u32,
+    /// Ceiling: forms (one-time tokens) issued per second across all clients.
+    pub forms_per_second: u32,
     /// Submissions of one form (one token) per hour, counting corrected re-submissions.
     pub per_form_per_hour: u32,
     /// Submissions per minute from one IP address; 0 turns it off (behind Tor or a proxy,
     /// where every client has the same address).
     pub per_ip_per_minute: u32,
-    /// Receipt sign-in attempts per second across all clients.
+    /// Ceiling: receipt sign-in attempts per second across all clients.
     pub receipt_attempts_per_second: u32,
+    /// Receipt sign-in attempts with one sign-in form (one token) per hour.
+    pub receipt_attempts_per_form: u32,
+    /// Fewer seconds than this between showing a form and sending it flags the report as
+    /// possible junk (no person reads and fills a report that fast).
+    pub min_fill_seconds: u32,
+    /// Messages one follow-up session may send per hour.
+    pub messages_per_session_per_hour: u32,
+    /// Messages a reporter may add to one report per day, all sessions together.
+    pub messages_per_report_per_day: u32,
+    /// Total size of the files of one report, its messages' included, in MiB.
+    pub attachment_mib_per_report: u32,
 }
 
 impl Default for RateSettings {
     fn default() -> Self {
         Self {
-            intake_per_second: 50,
-            intake_burst: 200,
+            intake_per_second: 500,
+            intake_burst: 1000,
+            forms_per_second: 500,
             per_form_per_hour: 30,
             per_ip_per_minute: 0,
-            receipt_attempts_per_second: 5,
+            receipt_attempts_per_second: 100,
+            receipt_attempts_per_form: 10,
+            min_fill_seconds: 3,
+            messages_per_session_per_hour: 20,
+            messages_per_report_per_day: 50,
+            attachment_mib_per_report: 100,
         }
     }
 }
 
-/// The in-memory limiters (lost on restart, never written to disk).
+/// The in-memory limiters (lost on restart, never written to disk). Keys are random token
+/// parts and session hashes, never an address or anything that names a person.
 pub struct RateLimits {
-    global: DefaultDirectRateLimiter,
+    settings: RateSettings,
+    intake: DefaultDirectRateLimiter,
+    forms: DefaultDirectRateLimiter,
     receipts: DefaultDirectRateLimiter,
     per_form: DefaultKeyedRateLimiter<[u8; 16]>,
+    per_signin_form: DefaultKeyedRateLimiter<[u8; 16]>,
+    per_session: DefaultKeyedRateLimiter<Vec<u8>>,
     per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
@@ -114,18 +140,35 @@ fn nz(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
 }
 
+fn per_second(rate: u32, burst: u32) -> DefaultDirectRateLimiter {
+    DefaultDirectRateLimiter::direct(Quota::per_second(nz(rate)).allow_burst(nz(burst)))
+}
+
+fn keyed_per_hour<K: std::hash::Hash + Eq + Clone>(
+    n: u32,
+    burst: u32,
+) -> DefaultKeyedRateLimiter<K> {
+    DefaultKeyedRateLimiter::keyed(Quota::per_hour(nz(n)).allow_burst(nz(burst)))
+}
+
 impl RateLimits {
     pub fn new(s: RateSettings) -> Self {
         Self {
-            global: DefaultDirectRateLimiter::direct(
-                Quota::per_second(nz(s.intake_per_second)).allow_burst(nz(s.intake_burst)),
+            settings: s,
+            intake: per_second(s.intake_per_second, s.intake_burst),
+            forms: per_second(s.forms_per_second, s.forms_per_second.saturating_mul(2)),
+            receipts: per_second(
+                s.receipt_attempts_per_second,
+                s.receipt_attempts_per_second.saturating_mul(5),
             ),
-            receipts: DefaultDirectRateLimiter::direct(
-                Quota::per_second(nz(s.receipt_attempts_per_second))
-                    .allow_burst(nz(s.receipt_attempts_per_second.saturating_mul(5))),
+            per_form: keyed_per_hour(s.per_form_per_hour, s.per_form_per_hour),
+            per_signin_form: keyed_per_hour(
+                s.receipt_attempts_per_form,
+                s.receipt_attempts_per_form,
             ),
-            per_form: DefaultKeyedRateLimiter::keyed(
-                Quota::per_hour(nz(s.per_form_per_hour)).allow_burst(nz(s.per_form_per_hour)),
+            per_session: keyed_per_hour(
+                s.messages_per_session_per_hour,
+                s.messages_per_session_per_hour.div_ceil(2),
             ),
             per_ip: (s.per_ip_per_minute > 0).then(|| {
                 DefaultKeyedRateLimiter::keyed(
@@ -135,20 +178,36 @@ impl RateLimits {
         }
     }
 
-    /// One more submission from anyone, from this IP (if limited per IP).
+    /// The settings these limiters were built from.
+    pub fn settings(&self) -> &RateSettings {
+        &self.settings
+    }
+
+    /// One more submission under the ceiling (and from this IP, if limited per IP). Checked
+    /// before the request's body is read.
     pub fn allow_submission(&self, ip: Option<IpAddr>) -> bool {
         if let (Some(limiter), Some(ip)) = (&self.per_ip, ip)
             && limiter.check_key(&ip).is_err()
         {
             return false;
         }
-        self.global.check().is_ok()
+        self.intake.check().is_ok()
     }
 
-    /// One more receipt sign-in attempt from anyone (guessing is throttled for everyone at
-    /// once, and per report in the database).
+    /// One more form (one-time token) issued under the ceiling.
+    pub fn allow_form_issue(&self) -> bool {
+        self.forms.check().is_ok()
+    }
+
+    /// One more receipt sign-in attempt under the ceiling (guessing is also slowed per report
+    /// in the database, and per sign-in form).
     pub fn allow_receipt_attempt(&self) -> bool {
         self.receipts.check().is_ok()
+    }
+
+    /// One more receipt sign-in attempt with this sign-in form.
+    pub fn allow_signin_form(&self, token_random: &[u8; 16]) -> bool {
+        self.per_signin_form.check_key(token_random).is_ok()
     }
 
     /// One more submission of this form.
@@ -156,9 +215,18 @@ impl RateLimits {
         self.per_form.check_key(token_random).is_ok()
     }
 
+    /// One more message from this follow-up session (its id hash).
+    pub fn allow_message(&self, session_id_hash: &[u8]) -> bool {
+        self.per_session
+            .check_key(&session_id_hash.to_vec())
+            .is_ok()
+    }
+
     /// Forgets idle keys; run periodically so memory stays small.
     pub fn forget_idle(&self) {
         self.per_form.retain_recent();
+        self.per_signin_form.retain_recent();
+        self.per_session.retain_recent();
         if let Some(l) = &self.per_ip {
             l.retain_recent();
         }

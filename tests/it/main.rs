@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod abuse;
 mod api;
 mod assessment;
 mod audit;
@@ -19,6 +20,7 @@ mod sealing;
 mod search;
 mod seed;
 mod segments;
+mod serving;
 mod smtp_sink;
 mod staff;
 mod startup;

@@ -5,6 +5,7 @@
 use super::auth::{Refusal, StaffSession};
 use crate::followup::conversation;
 use crate::intake::categories;
+use crate::intake::junk::Suspicion;
 use crate::intake::sealed::{attachment_aad, open_report, open_report_parts};
 use crate::intake::vocabulary;
 use crate::seal::Aad;
@@ -55,6 +56,15 @@ pub(super) fn case_fields(c: &CaseRow) -> Value {
     }
 }
 
+/// The Fluent keys of the signs of junk a case showed (none for most).
+pub(super) fn junk_keys(c: &CaseRow) -> Vec<String> {
+    Suspicion::from_column(c.suspect.as_deref())
+        .signs()
+        .iter()
+        .map(|s| format!("junk-{}", s.as_str().replace('_', "-")))
+        .collect()
+}
+
 /// The trimmed value of an optional form field, `None` when blank.
 pub(super) fn nonempty(v: &Option<String>) -> Option<String> {
     v.as_ref()
@@ -103,6 +113,7 @@ pub async fn queue(
                 child => c.triage.child_involved == "yes",
                 new_activity => c.new_activity,
                 new_link => c.new_link,
+                junk_keys => junk_keys(c),
                 overdue_keys => item.overdue.iter().map(|o| match o {
                     crate::triage::deadlines::Overdue::Acknowledgement => "overdue-acknowledgement",
                     crate::triage::deadlines::Overdue::Feedback => "overdue-feedback",
@@ -278,6 +289,7 @@ pub async fn case_view(
             urgency_key => format!("urgency-{}", case.triage.urgency),
             assignee => case.assignee_name.clone(),
             restricted => case.restricted,
+            junk_keys => junk_keys(&case),
             child_key => format!("child-{}", case.triage.child_involved),
             ages => labels(&state, lang, "age", &ages),
             channel => case.triage.channel.clone(),

@@ -7,6 +7,7 @@ pub mod error;
 pub mod followup;
 pub mod followup_api;
 pub mod form;
+pub mod guard;
 pub mod i18n;
 pub mod pages;
 pub mod problem;
@@ -65,6 +66,8 @@ pub struct Shared {
     pub reporter_sessions: crate::followup::signin::ReporterSessionPolicy,
     /// Sends the content-free e-mail notice, when an SMTP server is configured.
     pub notifier: Option<crate::followup::notice::Notifier>,
+    /// Cleans attachments within time, memory and parallelism limits.
+    pub cleaner: crate::intake::cleaning::Cleaner,
 }
 
 impl std::ops::Deref for AppState {
@@ -115,6 +118,10 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::site_guard,
+        ))
         .layer(axum::middleware::from_fn(security::log_request))
         .layer(security::headers())
         .with_state(state)

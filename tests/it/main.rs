@@ -11,6 +11,7 @@ mod cluster;
 mod durability;
 mod followup;
 mod form;
+mod hardening;
 mod linking;
 mod notice;
 mod safety;

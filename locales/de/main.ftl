@@ -191,6 +191,8 @@ server-error-title = Etwas ist schiefgelaufen
 server-error-text = Das hat leider nicht geklappt. Bitte versuchen Sie es gleich noch einmal. Wenn das Problem bleibt, wenden Sie sich telefonisch an die Meldestelle.
 bad-request-title = Wir konnten dieses Formular nicht lesen
 bad-request-text = Das Formular konnte nicht gelesen werden. Gehen Sie zurück zur Startseite und versuchen Sie es erneut.
+cross-site-title = Dieses Formular wurde von einer anderen Website gesendet
+cross-site-text = Zu Ihrer Sicherheit nimmt diese Website nur Formulare an, die von ihren eigenen Seiten gesendet werden. Öffnen Sie diese Website direkt, indem Sie ihre Adresse eingeben, und versuchen Sie es erneut.
 
 api-problem-validation = Einige Felder fehlen oder sind fehlerhaft
 api-problem-malformed-body = Der Inhalt der Anfrage konnte nicht gelesen werden

@@ -191,6 +191,8 @@ server-error-title = Something went wrong
 server-error-text = We could not complete this. Please try again in a moment. If it keeps happening, contact the hotline by phone.
 bad-request-title = We could not read this form
 bad-request-text = The form could not be read. Go back to the start and try again.
+cross-site-title = This form was sent from another site
+cross-site-text = For your safety, this site only accepts forms sent from its own pages. Open this site directly, by typing its address, and try again.
 
 api-problem-validation = Some fields are missing or wrong
 api-problem-malformed-body = The request body could not be read

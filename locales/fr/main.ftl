@@ -191,6 +191,8 @@ server-error-title = Un problème est survenu
 server-error-text = Nous n’avons pas pu terminer l’opération. Veuillez réessayer dans un instant. Si le problème persiste, contactez le service de signalement par téléphone.
 bad-request-title = Nous n’avons pas pu lire ce formulaire
 bad-request-text = Le formulaire n’a pas pu être lu. Revenez à l’accueil et réessayez.
+cross-site-title = Ce formulaire a été envoyé depuis un autre site
+cross-site-text = Pour votre sécurité, ce site n’accepte que les formulaires envoyés depuis ses propres pages. Ouvrez ce site directement, en tapant son adresse, et réessayez.
 
 api-problem-validation = Certains champs sont manquants ou incorrects
 api-problem-malformed-body = Le corps de la requête n’a pas pu être lu

@@ -191,6 +191,8 @@ server-error-title = Er ging iets mis
 server-error-text = Dit is niet gelukt. Probeer het zo opnieuw. Blijft dit gebeuren? Neem dan telefonisch contact op met het meldpunt.
 bad-request-title = We konden dit formulier niet lezen
 bad-request-text = Het formulier kon niet worden gelezen. Ga terug naar het begin en probeer het opnieuw.
+cross-site-title = Dit formulier is vanaf een andere site verstuurd
+cross-site-text = Voor je veiligheid neemt deze site alleen formulieren aan die vanaf de eigen pagina’s zijn verstuurd. Open deze site rechtstreeks door het adres in te typen en probeer het opnieuw.
 
 api-problem-validation = Sommige velden ontbreken of zijn onjuist
 api-problem-malformed-body = De inhoud van het verzoek kon niet worden gelezen

@@ -4,6 +4,7 @@
 use super::config::{ServeArgs, Settings};
 use crate::clock::{SharedClock, SystemClock};
 use crate::followup::notice::Notifier;
+use crate::intake::cleaning::{Cleaner, CleanerSettings};
 use crate::intake::submit::Intake;
 use crate::link::index::BlindIndex;
 use crate::seal::{KeyError, KeyRing, ReceiptHasher, TokenIssuer};
@@ -112,6 +113,13 @@ pub async fn open_intake(settings: &Settings, clock: &SharedClock) -> Result<Ope
 
 /// Opens keys and database, and serves on `settings.listen`.
 pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, StartError> {
+    if let Some(warning) = super::config::transport_warning(&settings.public_url) {
+        tracing::warn!("{warning}");
+    }
+    let embedded = settings.database_url.is_none();
+    for warning in super::private::check_private(&settings.data_dir, embedded) {
+        tracing::warn!("{warning}");
+    }
     let Opened { keys, db, intake } = open_intake(settings, &clock).await?;
     let i18n = Arc::new(I18n::load().map_err(|e| StartError::Assets(e.to_string()))?);
     let templates = Templates::load(i18n.clone()).map_err(|e| StartError::Assets(e.to_string()))?;
@@ -142,6 +150,10 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         reporter_sessions: crate::followup::signin::ReporterSessionPolicy::default(),
         notifier,
         serve_limits: settings.serving,
+        cleaner: Cleaner::new(CleanerSettings {
+            program: settings.attachment_cleaner.clone(),
+            ..CleanerSettings::default()
+        }),
     });
 
     tokio::spawn(crate::search::rederive::keep(
@@ -220,7 +232,11 @@ async fn shutdown_signal() {
 /// `tipline serve`.
 pub fn serve_main(args: ServeArgs) -> ExitCode {
     let settings = match args.resolve() {
-        Ok(s) => s,
+        // Attachments are cleaned by this very binary, in a child process with its own limits.
+        Ok(s) => Settings {
+            attachment_cleaner: std::env::current_exe().ok(),
+            ..s
+        },
         Err(e) => {
             eprintln!("tipline: {e}");
             return ExitCode::from(2);

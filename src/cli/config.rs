@@ -169,6 +169,9 @@ pub struct Settings {
     pub smtp: Option<SmtpSettings>,
     pub indicator_catalogue_file: Option<PathBuf>,
     pub serving: ServeLimits,
+    /// The tipline binary that cleans attachments in a child process (`serve` sets its own);
+    /// `None` cleans them in-process, under the same slots, budget and time limit.
+    pub attachment_cleaner: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -381,6 +384,7 @@ impl ServeArgs {
         };
         Ok(Settings {
             serving,
+            attachment_cleaner: None,
             indicator_catalogue_file: self
                 .indicator_catalogue_file
                 .or(file.indicator_catalogue_file),
@@ -398,6 +402,30 @@ impl ServeArgs {
             log: self.log.or(file.log).unwrap_or_else(|| "info".to_owned()),
         })
     }
+}
+
+/// What to warn about at start when reporters would reach the site in clear text: a public URL
+/// that is not `https://`, unless it is a `.onion` address (encrypted by Tor) or loopback.
+pub fn transport_warning(public_url: &str) -> Option<String> {
+    let url = url::Url::parse(public_url).ok()?;
+    if url.scheme() == "https" {
+        return None;
+    }
+    let private = match url.host()? {
+        url::Host::Domain(d) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d.ends_with(".onion") || d == "localhost" || d.ends_with(".localhost")
+        }
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    };
+    (!private).then(|| {
+        format!(
+            "the public URL {public_url} is neither https:// nor a .onion address: what reporters \
+             send can be read and changed on the way; serve tipline behind TLS and set \
+             --public-url https://…, or publish it as an onion service"
+        )
+    })
 }
 
 /// `tipline-keys` beside the data directory.
@@ -477,6 +505,21 @@ mod tests {
         .resolve()
         .unwrap_err();
         assert!(err.to_string().contains("postgres://"), "{err}");
+    }
+
+    #[test]
+    fn clear_text_public_urls_are_warned_about() {
+        assert!(transport_warning("http://report.example.org").is_some());
+        assert!(transport_warning("http://192.0.2.7:8080/").is_some());
+        for quiet in [
+            "https://report.example.org",
+            "http://abcdefghijklmnop.onion",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+            "http://localhost:8080",
+        ] {
+            assert_eq!(transport_warning(quiet), None, "{quiet}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod app;
 pub mod audit;
 pub mod config;
 pub mod dev;
+pub mod private;
 pub mod users;
 
 use clap::{Parser, Subcommand};
@@ -30,15 +31,32 @@ pub enum Command {
     /// Developer tooling, never needed to run a hotline: `tipline dev seed --reports N`.
     #[command(subcommand)]
     Dev(dev::DevCommand),
+    /// Cleans one attachment from stdin to stdout under resource limits; run by `serve` only.
+    #[command(name = "clean-attachment", hide = true)]
+    CleanAttachment(CleanAttachmentArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CleanAttachmentArgs {
+    /// Address space allowed, in MiB.
+    #[arg(long)]
+    pub memory_mib: u64,
+    /// CPU time allowed, in seconds.
+    #[arg(long)]
+    pub cpu_seconds: u64,
 }
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> std::process::ExitCode {
+    private::restrict_new_files();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => app::serve_main(args),
         Command::User(command) => users::main(command),
         Command::Audit(args) => audit::audit_main(args),
         Command::Dev(command) => dev::main(command),
+        Command::CleanAttachment(args) => {
+            crate::intake::cleaning::child_main(args.memory_mib, args.cpu_seconds)
+        }
     }
 }

@@ -13,9 +13,12 @@
 //!   embedded files, signatures, private application data, annotation authors
 //!   and dates, and metadata segments of embedded JPEG images.
 //!
-//! The module is pure: no IO and no logging. Callers should run it off the
-//! async executor (e.g. `spawn_blocking`) because decoding is CPU-bound.
+//! The module is pure: no IO and no logging. [`estimated_memory`] tells, from
+//! the headers alone, what cleaning a file may take, so that a bomb is refused
+//! before anything is decoded. Callers run it through
+//! [`super::cleaning::Cleaner`], which bounds time, memory and parallelism.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
 use std::panic::{self, AssertUnwindSafe};
@@ -24,7 +27,7 @@ use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
-use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId, Stream};
 
 /// Largest attachment accepted, in bytes.
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
@@ -33,6 +36,11 @@ pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 const MAX_IMAGE_SIDE: u32 = 12_000;
 /// Memory budget for decoded pixel buffers, in bytes.
 const MAX_DECODE_ALLOC: u64 = 256 * 1024 * 1024;
+/// Most bytes one PDF object stream may inflate to while loading.
+const MAX_PDF_STREAM_INFLATED: usize = 16 * 1024 * 1024;
+/// Most bytes all object streams of one PDF may inflate to together (lopdf bounds each stream
+/// only, and keeps what they hold).
+pub const MAX_PDF_INFLATED: usize = 32 * 1024 * 1024;
 /// Quality of re-encoded JPEGs (1–100).
 const JPEG_QUALITY: u8 = 90;
 
@@ -148,6 +156,31 @@ pub fn sanitize(bytes: &[u8]) -> Result<CleanAttachment, AttachmentError> {
         AttachmentKind::Pdf => sanitize_pdf(bytes),
     })?;
     Ok(CleanAttachment { kind, bytes: clean })
+}
+
+/// A cautious bound, in bytes, on the memory that cleaning `bytes` takes, read from the headers
+/// only (nothing is decoded): pixel buffers (twice: decoding, then turning or converting), the
+/// input and the re-encoded output; for a PDF, its parsed objects and what its object streams
+/// may inflate to. A file that cannot fit the per-image budget is refused here, undecoded.
+pub fn estimated_memory(bytes: &[u8]) -> Result<u64, AttachmentError> {
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(AttachmentError::TooLarge);
+    }
+    let len = bytes.len() as u64;
+    let format = match sniff(bytes)? {
+        AttachmentKind::Jpeg => ImageFormat::Jpeg,
+        AttachmentKind::Png => ImageFormat::Png,
+        AttachmentKind::Pdf => return Ok(8 * len + 2 * MAX_PDF_INFLATED as u64),
+    };
+    let pixels = without_panics(|| {
+        let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+        reader.limits(decode_limits());
+        let decoder = reader.into_decoder().map_err(unreadable)?;
+        let mut budget = decode_limits();
+        budget.reserve(decoder.total_bytes()).map_err(unreadable)?;
+        Ok(decoder.total_bytes())
+    })?;
+    Ok(2 * pixels + 4 * len)
 }
 
 /// Determines the type from magic bytes alone.
@@ -273,7 +306,7 @@ const SAFE_URI_SCHEMES: &[&str] = &["http:", "https:", "mailto:"];
 
 /// Loads the PDF, removes everything listed in the module docs and saves it.
 fn sanitize_pdf(bytes: &[u8]) -> Result<Vec<u8>, AttachmentError> {
-    let mut doc = Document::load_mem(bytes).map_err(unreadable)?;
+    let mut doc = load_pdf_within_budget(bytes)?;
     if doc.trailer.has(b"Encrypt") || doc.encryption_state.is_some() {
         return Err(AttachmentError::Unreadable);
     }
@@ -299,6 +332,57 @@ fn sanitize_pdf(bytes: &[u8]) -> Result<Vec<u8>, AttachmentError> {
     let mut out = Vec::new();
     doc.save_to(&mut out).map_err(unreadable)?;
     Ok(out)
+}
+
+thread_local! {
+    /// Bytes the object streams of the PDF being loaded on this thread may still inflate to;
+    /// `None` once over [`MAX_PDF_INFLATED`]. lopdf loads on the calling thread.
+    static INFLATE_ALLOWANCE: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Loads a PDF with each object stream bounded by [`MAX_PDF_STREAM_INFLATED`] and all of them
+/// together by [`MAX_PDF_INFLATED`]; over either, the file is unreadable.
+fn load_pdf_within_budget(bytes: &[u8]) -> Result<Document, AttachmentError> {
+    INFLATE_ALLOWANCE.set(Some(MAX_PDF_INFLATED));
+    let options = LoadOptions {
+        filter: Some(count_inflated),
+        max_decompressed_size: Some(MAX_PDF_STREAM_INFLATED),
+        ..LoadOptions::default()
+    };
+    let loaded = Document::load_mem_with_options(bytes, options);
+    let within = INFLATE_ALLOWANCE.replace(None).is_some();
+    match loaded {
+        Ok(doc) if within => Ok(doc),
+        _ => Err(AttachmentError::Unreadable),
+    }
+}
+
+/// The load filter: inflates each object stream (the ones lopdf decodes eagerly) against the
+/// remaining allowance before lopdf does; once over, every further object is dropped cheaply
+/// and the load is refused afterwards.
+///
+/// lopdf keeps the object it passed for objects of the file itself (it only looks at `None`),
+/// and keeps the returned value for members of object streams, which are never streams.
+fn count_inflated(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    let remaining = INFLATE_ALLOWANCE.get()?;
+    let Object::Stream(stream) = &*object else {
+        return Some((id, object.clone()));
+    };
+    if stream.dict.has_type(b"ObjStm") {
+        let limit = remaining.min(MAX_PDF_STREAM_INFLATED);
+        match stream.decompressed_content_with_limit(limit) {
+            Ok(plain) => INFLATE_ALLOWANCE.set(Some(remaining.saturating_sub(plain.len()))),
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                ..
+            })) => {
+                INFLATE_ALLOWANCE.set(None);
+                return None;
+            }
+            // Damaged: lopdf decides, as for any other object.
+            Err(_) => {}
+        }
+    }
+    Some((id, Object::Null))
 }
 
 /// Values of all objects that are (chains of references to) plain scalars, so
@@ -846,6 +930,70 @@ mod tests {
             let result = sanitize(&bomb).err();
             assert_eq!(result, Some(AttachmentError::Unreadable), "{side}");
         }
+    }
+
+    #[test]
+    fn bombs_are_refused_from_their_headers_and_photos_estimated() {
+        let mut bomb = png_header(30_000, 30_000, 6);
+        bomb.extend(png_chunk(
+            b"IDAT",
+            &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        ));
+        bomb.extend(png_chunk(b"IEND", &[]));
+        assert_eq!(estimated_memory(&bomb), Err(AttachmentError::Unreadable));
+        let jpeg = encoded(&sample_image(64, 48), ImageFormat::Jpeg);
+        let need = estimated_memory(&jpeg).unwrap();
+        assert!((2 * 64 * 48 * 3..1024 * 1024).contains(&need), "{need}");
+        assert_eq!(
+            estimated_memory(b"plain text"),
+            Err(AttachmentError::Unsupported)
+        );
+    }
+
+    #[test]
+    fn pdf_object_streams_are_bounded_in_total() {
+        // Each stream inflates to 4 MiB, under the per-stream cap; 9 of them exceed the total.
+        let pdf = |streams: u32| {
+            let mut out = b"%PDF-1.7\n".to_vec();
+            let mut offsets = Vec::new();
+            let mut object = |out: &mut Vec<u8>, body: &[u8]| {
+                offsets.push(out.len());
+                out.extend(format!("{} 0 obj\n", offsets.len()).as_bytes());
+                out.extend(body);
+                out.extend(b"\nendobj\n");
+            };
+            object(&mut out, b"<< /Type /Catalog /Pages 2 0 R >>");
+            object(&mut out, b"<< /Type /Pages /Kids [] /Count 0 >>");
+            for i in 0..streams {
+                let mut plain = format!("{} 0 (x)", 100 + i).into_bytes();
+                plain.resize(4 * 1024 * 1024, b' ');
+                let mut stream = Stream::new(dictionary! {}, plain);
+                stream.compress().unwrap();
+                let mut body = format!(
+                    "<< /Type /ObjStm /N 1 /First 6 /Filter /FlateDecode /Length {} >>\nstream\n",
+                    stream.content.len()
+                )
+                .into_bytes();
+                body.extend(&stream.content);
+                body.extend(b"\nendstream");
+                object(&mut out, &body);
+            }
+            let xref = out.len();
+            out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes());
+            for offset in &offsets {
+                out.extend(format!("{offset:010} 00000 n \n").as_bytes());
+            }
+            let size = offsets.len() + 1;
+            out.extend(
+                format!("trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n")
+                    .as_bytes(),
+            );
+            out
+        };
+        assert!(sanitize(&pdf(2)).is_ok());
+        assert_eq!(sanitize(&pdf(9)).err(), Some(AttachmentError::Unreadable));
+        // The allowance does not leak into the next file on the same thread.
+        assert!(sanitize(&pdf(2)).is_ok());
     }
 
     #[test]

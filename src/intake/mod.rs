@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod categories;
+pub mod cleaning;
 pub mod countries;
 pub mod help;
 pub mod junk;

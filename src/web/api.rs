@@ -247,7 +247,7 @@ async fn create(
         });
     }
     let cleaned = if errors.is_empty() {
-        clean_files(files).await.map_err(|e| {
+        clean_files(state, files).await.map_err(|e| {
             ctx.invalid(&[FieldError {
                 field: "attachments".into(),
                 code: attachment_code(&e),

@@ -12,6 +12,8 @@ pub enum PageProblem {
     TooLarge,
     BadRequest,
     Internal,
+    /// A state-changing request sent from another site (see [`super::guard`]).
+    CrossSite,
 }
 
 impl PageProblem {
@@ -22,6 +24,7 @@ impl PageProblem {
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::CrossSite => StatusCode::FORBIDDEN,
         }
     }
 
@@ -33,6 +36,7 @@ impl PageProblem {
             Self::TooLarge => "too-large",
             Self::BadRequest => "bad-request",
             Self::Internal => "server-error",
+            Self::CrossSite => "cross-site",
         }
     }
 }

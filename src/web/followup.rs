@@ -437,7 +437,7 @@ pub async fn add_message(
             .report_page(lang, &session, status, again(code, text))
             .await;
     }
-    let files = match clean_files(form.files.into_iter().map(|f| f.bytes).collect()).await {
+    let files = match clean_files(&state, form.files.into_iter().map(|f| f.bytes).collect()).await {
         Ok(f) => f,
         Err(e) => {
             let code = super::pages::attachment_code(&e);

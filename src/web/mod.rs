@@ -7,6 +7,7 @@ pub mod error;
 pub mod followup;
 pub mod followup_api;
 pub mod form;
+pub mod guard;
 pub mod i18n;
 pub mod pages;
 pub mod problem;
@@ -72,6 +73,8 @@ pub struct Shared {
     pub notifier: Option<crate::followup::notice::Notifier>,
     /// Connection and request bounds (the request deadlines are applied by the router).
     pub serve_limits: serve::ServeLimits,
+    /// Cleans attachments within time, memory and parallelism limits.
+    pub cleaner: crate::intake::cleaning::Cleaner,
 }
 
 impl std::ops::Deref for AppState {
@@ -118,7 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/followup", get(followup_api::read))
         .route(
             "/api/v1/followup/messages",
-            post(followup_api::post_message.layer(uploads())),
+            post(followup_api::post_message),
         )
         .route("/healthz", get(pages::health))
         .route("/static/{file}", get(pages::static_file))
@@ -130,6 +133,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             serve::deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::site_guard,
         ))
         .layer(axum::middleware::from_fn(security::log_request))
         .layer(security::headers())

@@ -5,7 +5,7 @@ use super::error::{PageProblem, log_internal};
 use super::form::{self, FormError, SubmittedForm};
 use super::i18n::{LANGUAGES, negotiate};
 use super::{AppState, MAX_FILES};
-use crate::intake::attachments::{self, AttachmentError, CleanAttachment, MAX_ATTACHMENT_BYTES};
+use crate::intake::attachments::{AttachmentError, CleanAttachment, MAX_ATTACHMENT_BYTES};
 use crate::intake::categories::{self, CATEGORIES, Category, FormKind};
 use crate::intake::countries;
 use crate::intake::junk::{Sign, Suspicion};
@@ -312,14 +312,13 @@ impl AppState {
     }
 }
 
-/// Sniffs and strips every uploaded file on a blocking thread (image re-encoding is CPU work).
-pub async fn clean_files(files: Vec<Vec<u8>>) -> Result<Vec<CleanAttachment>, AttachmentError> {
-    if files.is_empty() {
-        return Ok(Vec::new());
-    }
-    tokio::task::spawn_blocking(move || files.iter().map(|f| attachments::sanitize(f)).collect())
-        .await
-        .unwrap_or(Err(AttachmentError::Unreadable))
+/// Sniffs and strips every uploaded file within the cleaner's limits (see
+/// [`crate::intake::cleaning`]).
+pub async fn clean_files(
+    state: &AppState,
+    files: Vec<Vec<u8>>,
+) -> Result<Vec<CleanAttachment>, AttachmentError> {
+    state.cleaner.clean_all(files).await
 }
 
 /// `POST /report`: files the report, or shows the form again with every answer kept.
@@ -416,7 +415,7 @@ pub async fn submit_report(
         Submission::new(&verified.random, &input, &raw)
     };
     let cleaned = if errors.is_empty() && category.form == FormKind::Full {
-        match clean_files(files.into_iter().map(|f| f.bytes).collect()).await {
+        match clean_files(&state, files.into_iter().map(|f| f.bytes).collect()).await {
             Ok(clean) => clean,
             Err(e) => {
                 errors.push(FieldError {

@@ -31,7 +31,11 @@ pub fn headers() -> ServiceBuilder<
     Stack<H, Stack<H, Stack<H, Stack<H, Stack<H, Stack<H, Stack<H, Stack<H, Identity>>>>>>>>,
 > {
     ServiceBuilder::new()
-        .layer(always(header::CONTENT_SECURITY_POLICY, CSP))
+        // A response that brings its own policy (an attachment download's sandbox) keeps it.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
         .layer(always(header::REFERRER_POLICY, "no-referrer"))
         .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(header::X_FRAME_OPTIONS, "DENY"))

@@ -49,12 +49,7 @@ impl Default for ServeLimits {
 }
 
 /// The routes whose POST carries files: they get the large body limit and the long deadline.
-pub const UPLOAD_ROUTES: &[&str] = &[
-    "/report",
-    "/api/v1/reports",
-    "/followup/report/messages",
-    "/api/v1/followup/messages",
-];
+pub const UPLOAD_ROUTES: &[&str] = &["/report", "/api/v1/reports", "/followup/report/messages"];
 
 /// Whether this request may upload files.
 pub fn is_upload(method: &Method, route: Option<&str>) -> bool {

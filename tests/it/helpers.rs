@@ -115,6 +115,11 @@ pub fn settings_for(dir: &Path, database_url: Option<String>) -> Settings {
         ..Default::default()
     }
     .resolve()
+    .map(|s| Settings {
+        // As `tipline serve` does: attachments are cleaned by the binary in a child process.
+        attachment_cleaner: Some(env!("CARGO_BIN_EXE_tipline").into()),
+        ..s
+    })
     .unwrap()
 }
 

@@ -12,6 +12,7 @@ mod cluster;
 mod durability;
 mod followup;
 mod form;
+mod hardening;
 mod linking;
 mod notice;
 mod replay;

@@ -99,14 +99,28 @@ struct AssessmentPage<'a> {
 }
 
 impl AppState {
-    /// The warning signs the reporter ticked, for suggestions.
-    async fn reporter_signs(&self, report_id: &str) -> Result<Vec<String>, StoreError> {
+    /// The warning signs the reporter ticked, for suggestions. Opening them is reading sealed
+    /// content, so it is audited first, as the case view is; `None` when the audit entry could
+    /// not be written (nothing is opened then).
+    async fn reporter_signs(
+        &self,
+        actor: &str,
+        report_id: &str,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        if !self
+            .audit(actor, "report.view", Some(report_id), "assessment")
+            .await
+        {
+            return Ok(None);
+        }
         let stored = reports::by_id(&self.db, report_id)
             .await?
             .ok_or(StoreError::Corrupt)?;
-        Ok(open_report(self.intake.sealer(), &stored)?
-            .signs
-            .warning_signs)
+        Ok(Some(
+            open_report(self.intake.sealer(), &stored)?
+                .signs
+                .warning_signs,
+        ))
     }
 
     fn assessment_page(
@@ -209,8 +223,9 @@ pub async fn page(
         .and_then(SetId::parse)
         .unwrap_or(default_set);
     let person = q.person.unwrap_or(1).clamp(1, MAX_PERSONS);
-    let signs = match state.reporter_signs(&case.id).await {
-        Ok(s) => s,
+    let signs = match state.reporter_signs(&session.0.user.id, &case.id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return state.refusal(&lang, Refusal::AuditUnavailable),
         Err(e) => return state.staff_error(&lang, &e),
     };
     let suggested: Vec<String> = state
@@ -262,8 +277,9 @@ pub async fn submit(
         .collect();
     let ticked_ids: Vec<String> = ticked.iter().map(|t| t.as_str().to_owned()).collect();
     let outcome = evaluate(&cat, &set, &ticked);
-    let signs = match state.reporter_signs(&case.id).await {
-        Ok(s) => s,
+    let signs = match state.reporter_signs(&session.0.user.id, &case.id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return state.refusal(&lang, Refusal::AuditUnavailable),
         Err(e) => return state.staff_error(&lang, &e),
     };
     let suggested: Vec<String> = cat

@@ -1,0 +1,110 @@
+//! Two site-wide guards that depend on where the site is reached: state-changing requests from
+//! another site are refused (no login CSRF on the receipt sign-in, no forged staff forms), and
+//! an `https://` public address is pinned with HSTS.
+
+use super::AppState;
+use super::error::PageProblem;
+use super::pages::{PageQuery, page_lang};
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// Two years, the value browsers' preload lists expect.
+pub const HSTS: &str = "max-age=63072000";
+
+/// Paths open to cross-origin clients: the JSON API uses no cookies, so a foreign page gains
+/// nothing by calling it that it could not do by itself.
+const OPEN_TO_OTHER_SITES: &str = "/api/v1/";
+
+/// Refuses cross-site writes with a translated 403 page; adds HSTS when served over https.
+pub async fn site_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let writes = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    let mut response = if writes
+        && !request.uri().path().starts_with(OPEN_TO_OTHER_SITES)
+        && from_another_site(request.headers(), &state.public_url)
+    {
+        let q = Query::<PageQuery>::try_from_uri(request.uri())
+            .map(|Query(q)| q)
+            .unwrap_or_default();
+        let lang = page_lang(&q, request.headers());
+        state.problem_page(lang, PageProblem::CrossSite, None)
+    } else {
+        next.run(request).await
+    };
+    if state.public_url.starts_with("https://") {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    response
+}
+
+/// Whether the browser says the request comes from another site. Requests that carry neither
+/// `Sec-Fetch-Site` nor `Origin` (curl, scripts, old browsers) are not judged.
+pub fn from_another_site(headers: &HeaderMap, public_url: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site")
+        && matches!(site.as_bytes(), b"cross-site" | b"same-site")
+    {
+        return true;
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return true;
+    };
+    if url::Url::parse(public_url).is_ok_and(|u| {
+        u.origin()
+            .ascii_serialization()
+            .eq_ignore_ascii_case(origin)
+    }) {
+        return false;
+    }
+    // Behind a proxy or on a second address (an onion service), the browser's Origin names the
+    // host it asked for, which is the Host header this request carries.
+    let authority = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    !matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn only_the_site_itself_may_write() {
+        let public = "https://report.example.org";
+        let judge = |pairs| from_another_site(&headers(pairs), public);
+        assert!(!judge(&[]));
+        assert!(!judge(&[("sec-fetch-site", "same-origin")]));
+        assert!(!judge(&[("sec-fetch-site", "none")]));
+        assert!(judge(&[("sec-fetch-site", "cross-site")]));
+        assert!(judge(&[("sec-fetch-site", "same-site")]));
+        assert!(!judge(&[("origin", "https://report.example.org")]));
+        assert!(judge(&[("origin", "https://evil.example")]));
+        assert!(judge(&[("origin", "null")]));
+        assert!(!judge(&[
+            ("origin", "http://abc.onion"),
+            ("host", "abc.onion")
+        ]));
+        assert!(judge(&[
+            ("origin", "http://abc.onion"),
+            ("host", "other.onion")
+        ]));
+    }
+}

@@ -6,6 +6,7 @@ mod helpers;
 mod api;
 mod assessment;
 mod audit;
+mod binding;
 mod browser;
 mod cluster;
 mod durability;

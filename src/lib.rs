@@ -24,6 +24,7 @@ pub mod dev;
 pub mod followup;
 pub mod intake;
 pub mod link;
+pub mod reseal;
 pub mod seal;
 pub mod search;
 pub mod staff;

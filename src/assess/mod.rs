@@ -14,6 +14,7 @@
 
 pub mod catalogue;
 pub mod engine;
+pub mod saved;
 pub mod urgency;
 
 pub use catalogue::{

@@ -6,7 +6,8 @@ use crate::intake::attachments::CleanAttachment;
 use crate::intake::submit::seal_attachments;
 use crate::link::identifiers::{Sources, extract};
 use crate::link::index::BlindIndex;
-use crate::seal::{Aad, Sealer};
+use crate::seal::Sealer;
+use crate::seal::bound::{self, Writer};
 use crate::store::followup::{self as repo, FROM_STAFF};
 use crate::store::links::IdentifierRow;
 use crate::store::{Db, StoreError};
@@ -15,9 +16,9 @@ use crate::triage::workflow::Status;
 /// Longest message, in characters.
 pub const MAX_MESSAGE: usize = 10_000;
 
-/// The associated data of a message body.
-pub fn message_aad(message_id: &str) -> Aad {
-    Aad::field("messages", message_id, "body")
+/// Who wrote a message: the reporter, or the staff member `staff_id`.
+fn writer(staff_id: Option<&str>) -> Writer<'_> {
+    staff_id.map_or(Writer::Reporter, Writer::Staff)
 }
 
 /// The status as the reporter sees it: plain words, never the internal reason.
@@ -97,7 +98,8 @@ pub async fn post(
     now: i64,
 ) -> Result<String, StoreError> {
     let id = uuid::Uuid::now_v7().to_string();
-    let sealed = sealer.seal(&message_aad(&id), message.body.as_bytes());
+    let aad = bound::message(message.report_id, writer(message.staff_id), &id);
+    let sealed = sealer.seal(&aad, message.body.as_bytes());
     let first = if message.files.is_empty() {
         0
     } else {
@@ -148,7 +150,10 @@ pub async fn read(db: &Db, sealer: &Sealer, report_id: &str) -> Result<Vec<Messa
         .await?
         .into_iter()
         .map(|m| {
-            let body = sealer.open(&message_aad(&m.id), &m.body).ok();
+            // Bound to the report and the writer: a message moved to another report, or given
+            // another writer, in the database does not open.
+            let aad = bound::message(&m.report_id, writer(m.staff_id.as_deref()), &m.id);
+            let body = sealer.open(&aad, &m.body).ok();
             Message {
                 from_hotline: m.author == FROM_STAFF,
                 staff_name: m.staff_name,

@@ -6,8 +6,8 @@ use super::report::{ReportContent, ValidReport};
 use crate::seal::{Aad, Sealer};
 use crate::store::StoreError;
 use crate::store::reports::{SEALED_COLUMNS, StoredReport};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 /// The table name used in associated data for report columns.
 pub const REPORTS: &str = "reports";
@@ -22,9 +22,71 @@ fn seal_json<T: Serialize>(
     Some(sealer.seal(&Aad::field(REPORTS, report_id, column), &json))
 }
 
+/// What triage does not need in clear about a report, sealed as its `profile` group.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// `YYYY-MM`.
+    pub incident_month: Option<String>,
+    /// Age-group ids.
+    pub age_groups: Vec<String>,
+}
+
+/// Seals the Fluent keys of the reasons for a report's urgency (its `urgency_why` group).
+pub fn seal_reasons(sealer: &Sealer, report_id: &str, reasons: &[&str]) -> Vec<u8> {
+    seal_json(sealer, report_id, "urgency_why", &reasons).unwrap_or_default()
+}
+
+/// Seals a report's `profile` group.
+pub fn seal_profile(sealer: &Sealer, report_id: &str, profile: &Profile) -> Vec<u8> {
+    seal_json(sealer, report_id, "profile", profile).unwrap_or_default()
+}
+
+/// Seals the manifest of a report: the names of the groups present among `groups` (in the
+/// order of [`SEALED_COLUMNS`]).
+pub fn seal_manifest(sealer: &Sealer, report_id: &str, groups: &[Option<Vec<u8>>]) -> Vec<u8> {
+    let present: Vec<&str> = SEALED_COLUMNS
+        .iter()
+        .zip(groups)
+        .filter(|(_, g)| g.is_some())
+        .map(|(c, _)| *c)
+        .collect();
+    seal_json(sealer, report_id, "manifest", &present).unwrap_or_default()
+}
+
+/// True when the sealed manifest opens and lists exactly the groups present: a group set to
+/// NULL, a group added, or the manifest removed, shows.
+pub fn manifest_matches(sealer: &Sealer, stored: &StoredReport) -> bool {
+    let Some(blob) = &stored.manifest else {
+        return false;
+    };
+    let Ok(plain) = sealer.open(&Aad::field(REPORTS, &stored.id, "manifest"), blob) else {
+        return false;
+    };
+    let Ok(listed) = serde_json::from_slice::<Vec<String>>(&plain) else {
+        return false;
+    };
+    let present: Vec<&str> = stored
+        .sealed
+        .iter()
+        .filter(|(_, g)| g.is_some())
+        .map(|(c, _)| *c)
+        .collect();
+    listed.len() == present.len() && listed.iter().zip(&present).all(|(l, p)| l == p)
+}
+
 /// Seals every group of `report` in the order of [`SEALED_COLUMNS`]; empty groups stay `None`.
-pub fn seal_groups(sealer: &Sealer, report_id: &str, report: &ValidReport) -> Vec<Option<Vec<u8>>> {
+/// `reasons` are the Fluent keys of the reasons for its urgency.
+pub fn seal_groups(
+    sealer: &Sealer,
+    report_id: &str,
+    report: &ValidReport,
+    reasons: &[&str],
+) -> Vec<Option<Vec<u8>>> {
     let c = &report.content;
+    let profile = Profile {
+        incident_month: report.incident_month.clone(),
+        age_groups: report.age_groups.iter().map(|g| (*g).to_owned()).collect(),
+    };
     SEALED_COLUMNS
         .iter()
         .map(|column| {
@@ -38,6 +100,8 @@ pub fn seal_groups(sealer: &Sealer, report_id: &str, report: &ValidReport) -> Ve
                 "identifiers" => s(&c.identifiers),
                 "contact" => c.contact.as_ref().and_then(|c| s(c)),
                 "abuse_material" => c.abuse_material.as_ref().and_then(|a| s(a)),
+                "profile" => s(&profile),
+                "urgency_why" => s(&reasons),
                 _ => None,
             }
         })
@@ -80,7 +144,11 @@ fn open_json<T: DeserializeOwned>(
 #[derive(Debug, Clone)]
 pub struct OpenedParts {
     pub content: OpenedReport,
-    /// A sealed group could not be opened (damaged at rest): it reads as empty in `content`.
+    pub profile: Profile,
+    /// Fluent keys of the reasons for the urgency.
+    pub urgency_reasons: Vec<String>,
+    /// A sealed group could not be opened (damaged at rest), or a group is missing or added
+    /// against the report's sealed manifest: what could not be opened reads as empty.
     pub damaged: bool,
 }
 
@@ -88,7 +156,7 @@ pub struct OpenedParts {
 /// leaves the others readable (for the views that show a report; filing, assessment and
 /// re-indexing want the whole report, see [`open_report`]).
 pub fn open_report_parts(sealer: &Sealer, stored: &StoredReport) -> OpenedParts {
-    let mut damaged = false;
+    let mut damaged = !manifest_matches(sealer, stored);
     let content = OpenedReport {
         narrative: part(sealer, stored, "narrative", &mut damaged).unwrap_or_default(),
         place: part(sealer, stored, "place", &mut damaged).unwrap_or_default(),
@@ -99,7 +167,14 @@ pub fn open_report_parts(sealer: &Sealer, stored: &StoredReport) -> OpenedParts 
         contact: part(sealer, stored, "contact", &mut damaged),
         abuse_material: part(sealer, stored, "abuse_material", &mut damaged),
     };
-    OpenedParts { content, damaged }
+    let profile = part(sealer, stored, "profile", &mut damaged).unwrap_or_default();
+    let urgency_reasons = part(sealer, stored, "urgency_why", &mut damaged).unwrap_or_default();
+    OpenedParts {
+        content,
+        profile,
+        urgency_reasons,
+        damaged,
+    }
 }
 
 /// One sealed group, `None` when empty or damaged (then `damaged` is set).
@@ -115,8 +190,12 @@ fn part<T: DeserializeOwned>(
     })
 }
 
-/// Opens every sealed group of a stored report.
+/// Opens every sealed group of a stored report; a report whose groups do not match its sealed
+/// manifest is damaged.
 pub fn open_report(sealer: &Sealer, stored: &StoredReport) -> Result<OpenedReport, StoreError> {
+    if !manifest_matches(sealer, stored) {
+        return Err(StoreError::Corrupt);
+    }
     Ok(OpenedReport {
         narrative: open_json(sealer, stored, "narrative")?.unwrap_or_default(),
         place: open_json(sealer, stored, "place")?.unwrap_or_default(),

@@ -5,7 +5,7 @@
 use super::attachments::CleanAttachment;
 use super::junk::{RepeatWatch, Sign, Suspicion};
 use super::report::{ReportContent, ReportInput, ValidReport};
-use super::sealed::{attachment_aad, seal_groups};
+use super::sealed::{attachment_aad, seal_groups, seal_manifest};
 use crate::assess::Catalogue;
 use crate::assess::urgency::decide;
 use crate::link::identifiers::{Identifier, Sources, extract};
@@ -226,6 +226,8 @@ impl Intake {
         let secret = self.receipts.derive_secret(&submission.secret_seed());
         let salt = ReceiptHasher::salt();
         let draft = ReceiptCode::new(ReceiptCode::random_lookup(), secret.clone());
+        let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.as_str()).collect();
+        let sealed = seal_groups(&self.sealer, &id, report, &reasons);
         let row = NewReport {
             receipt_hash: self.receipts.hash(&salt, &draft),
             receipt_salt: salt.to_vec(),
@@ -236,22 +238,15 @@ impl Intake {
                 category: report.category.id.to_owned(),
                 country: report.country.clone(),
                 received_at: now.unix_timestamp(),
-                incident_month: report.incident_month.clone(),
                 status: STATUS_NEW.to_owned(),
                 urgency: decision.level.as_str().to_owned(),
-                urgency_reasons: decision
-                    .reasons
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(","),
                 child_involved: report.child_involved.to_owned(),
-                age_groups: report.age_groups.join(","),
                 channel: report.channel.as_str().to_owned(),
                 campaign_id: report.campaign.clone(),
                 language: report.language.to_owned(),
             },
-            sealed: seal_groups(&self.sealer, &id, report),
+            manifest: seal_manifest(&self.sealer, &id, &sealed),
+            sealed,
             attachments: seal_attachments(&self.sealer, &id, attachments, 0),
             identifiers: self
                 .blind_index

@@ -3,7 +3,10 @@
 //! data key that sealed it, and its associated data names the record and field it belongs to,
 //! so a ciphertext moved to another row or column fails to open.
 //!
-//! Layout of a sealed value: `version (1) | key id (16) | nonce (24) | ciphertext + tag`.
+//! Layout of a sealed value: `version (1) | key id (16) | nonce (24) | ciphertext + tag`. The
+//! version names the form of the associated data: 1 for [`Aad::field`] (table, record, field),
+//! 2 for [`Aad::bound`] (kind, report, author, record, field). A value opens only under
+//! associated data of its own version, so a row tells which form it was sealed with.
 
 use super::keys::Secret32;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -14,7 +17,9 @@ use std::fmt;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-const VERSION: u8 = 1;
+/// The envelope versions, one per form of associated data.
+pub const V1: u8 = 1;
+pub const V2: u8 = 2;
 const NONCE_LEN: usize = 24;
 const HEADER_LEN: usize = 1 + 16 + NONCE_LEN;
 
@@ -22,22 +27,57 @@ const HEADER_LEN: usize = 1 + 16 + NONCE_LEN;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KeyId(pub Uuid);
 
-/// Associated data: binds a ciphertext to its table, record and field.
-#[derive(Debug, Clone)]
-pub struct Aad(String);
+/// Associated data: binds a ciphertext to its table, record and field (version 1), or to its
+/// kind, report, author, record and field (version 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aad {
+    version: u8,
+    bytes: Vec<u8>,
+}
 
 impl Aad {
+    /// Version 1: `tipline:v1:<table>:<record>:<field>`.
     pub fn field(table: &str, record_id: &str, field: &str) -> Self {
-        Self(format!("tipline:v1:{table}:{record_id}:{field}"))
+        Self {
+            version: V1,
+            bytes: format!("tipline:v1:{table}:{record_id}:{field}").into_bytes(),
+        }
+    }
+
+    /// Version 2: `tipline:v2` followed by each part with its length (so no part can run into
+    /// the next): the kind of value, the report it belongs to, who wrote it, its own id and the
+    /// field.
+    pub fn bound(kind: &str, report_id: &str, author: &str, own_id: &str, field: &str) -> Self {
+        let mut bytes = b"tipline:v2".to_vec();
+        for part in [kind, report_id, author, own_id, field] {
+            let len = u32::try_from(part.len()).unwrap_or(u32::MAX);
+            bytes.extend_from_slice(&len.to_be_bytes());
+            bytes.extend_from_slice(part.as_bytes());
+        }
+        Self { version: V2, bytes }
     }
 
     fn data_key(id: KeyId) -> Self {
-        Self(format!("tipline:v1:data_key:{}", id.0))
+        Self {
+            version: V1,
+            bytes: format!("tipline:v1:data_key:{}", id.0).into_bytes(),
+        }
     }
 
     fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
+        &self.bytes
     }
+
+    /// The envelope version this associated data seals with.
+    pub fn version(&self) -> u8 {
+        self.version
+    }
+}
+
+/// The envelope version of a sealed value (which form of associated data it opens with), or
+/// `None` when it is not a sealed value.
+pub fn version_of(sealed: &[u8]) -> Option<u8> {
+    key_id_of(sealed).ok().and_then(|_| sealed.first().copied())
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -141,7 +181,7 @@ impl Sealer {
 }
 
 fn key_id_of(sealed: &[u8]) -> Result<KeyId, SealError> {
-    if sealed.len() < HEADER_LEN || sealed.first() != Some(&VERSION) {
+    if sealed.len() < HEADER_LEN || !matches!(sealed.first(), Some(&V1 | &V2)) {
         return Err(SealError::Malformed);
     }
     let id: [u8; 16] = sealed
@@ -167,7 +207,7 @@ fn seal_with(key: &[u8; 32], id: KeyId, aad: &Aad, plaintext: &[u8]) -> Vec<u8> 
         Err(_) => unreachable!("XChaCha20-Poly1305 encryption of a bounded input"),
     };
     let mut out = Vec::with_capacity(HEADER_LEN + ct.len());
-    out.push(VERSION);
+    out.push(aad.version);
     out.extend_from_slice(id.0.as_bytes());
     out.extend_from_slice(&nonce);
     out.extend_from_slice(&ct);
@@ -176,6 +216,10 @@ fn seal_with(key: &[u8; 32], id: KeyId, aad: &Aad, plaintext: &[u8]) -> Vec<u8> 
 
 fn open_with(key: &[u8; 32], aad: &Aad, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, SealError> {
     key_id_of(sealed)?;
+    if sealed.first() != Some(&aad.version) {
+        // Sealed with the other form of associated data: never opens under this one.
+        return Err(SealError::Authentication);
+    }
     let nonce = sealed.get(17..HEADER_LEN).ok_or(SealError::Malformed)?;
     let ct = sealed.get(HEADER_LEN..).ok_or(SealError::Malformed)?;
     let cipher = XChaCha20Poly1305::new(key.into());
@@ -225,6 +269,34 @@ mod tests {
             s.open(&Aad::field("reports", "r1", "contact"), &sealed),
             Err(SealError::Authentication)
         );
+    }
+
+    #[test]
+    fn bound_values_open_only_under_their_report_author_and_version() {
+        let s = sealer();
+        let aad = Aad::bound("messages", "r1", "staff:u1", "m1", "body");
+        let sealed = s.seal(&aad, b"x");
+        assert_eq!(version_of(&sealed), Some(V2));
+        assert_eq!(s.open(&aad, &sealed).unwrap().as_slice(), b"x");
+        for other in [
+            Aad::bound("messages", "r2", "staff:u1", "m1", "body"),
+            Aad::bound("messages", "r1", "staff:u2", "m1", "body"),
+            Aad::bound("messages", "r1", "reporter", "m1", "body"),
+            Aad::bound("report_notes", "r1", "staff:u1", "m1", "body"),
+            // Parts cannot run into one another.
+            Aad::bound("messages", "r1staff:u1", "", "m1", "body"),
+        ] {
+            assert_eq!(s.open(&other, &sealed), Err(SealError::Authentication));
+        }
+        // A version-1 value does not open under version-2 associated data, nor the reverse,
+        // even when the version byte is changed.
+        let legacy = s.seal(&Aad::field("messages", "m1", "body"), b"x");
+        assert_eq!(version_of(&legacy), Some(V1));
+        assert_eq!(s.open(&aad, &legacy), Err(SealError::Authentication));
+        let mut relabelled = legacy.clone();
+        relabelled[0] = V2;
+        assert_eq!(s.open(&aad, &relabelled), Err(SealError::Authentication));
+        assert_eq!(version_of(b"short"), None);
     }
 
     #[test]

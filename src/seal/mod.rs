@@ -2,6 +2,7 @@
 //! receipt codes and one-time form tokens. No database or network IO happens here except
 //! reading and creating the key files.
 
+pub mod bound;
 pub mod envelope;
 pub mod keys;
 pub mod receipt;

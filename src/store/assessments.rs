@@ -4,36 +4,34 @@
 use super::{Db, StoreError};
 use sqlx::Row;
 
-/// A saved assessment; `detail` is sealed.
+/// A saved assessment; `detail` is sealed, and holds the presumption and the trafficking
+/// status (the clear `presumed` and `trafficking_status` columns stay 0 and NULL).
 #[derive(Debug, Clone)]
 pub struct AssessmentRow {
     pub id: String,
     pub report_id: String,
     pub person: i64,
     pub set_id: String,
-    pub presumed: bool,
     pub rule: String,
-    pub trafficking_status: Option<String>,
     pub detail: Vec<u8>,
+    pub created_by: String,
     pub created_by_name: String,
     pub created_at: i64,
 }
 
-/// Stores an assessment.
-pub async fn insert(db: &Db, a: &AssessmentRow, created_by: &str) -> Result<(), StoreError> {
+/// Stores an assessment (written by `a.created_by`).
+pub async fn insert(db: &Db, a: &AssessmentRow) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO assessments (id, report_id, person, set_id, presumed, rule, trafficking_status, detail, \
-         created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         created_by, created_at) VALUES ($1, $2, $3, $4, 0, $5, NULL, $6, $7, $8)",
     )
     .bind(&a.id)
     .bind(&a.report_id)
     .bind(a.person)
     .bind(&a.set_id)
-    .bind(i64::from(a.presumed))
     .bind(&a.rule)
-    .bind(&a.trafficking_status)
     .bind(&a.detail)
-    .bind(created_by)
+    .bind(&a.created_by)
     .bind(a.created_at)
     .execute(db.pool())
     .await?;
@@ -43,8 +41,8 @@ pub async fn insert(db: &Db, a: &AssessmentRow, created_by: &str) -> Result<(), 
 /// Every assessment of a report, oldest first.
 pub async fn of_report(db: &Db, report_id: &str) -> Result<Vec<AssessmentRow>, StoreError> {
     let rows = sqlx::query(
-        "SELECT a.id, a.report_id, a.person, a.set_id, a.presumed, a.rule, a.trafficking_status, a.detail, \
-         u.username, a.created_at FROM assessments a JOIN staff_users u ON u.id = a.created_by \
+        "SELECT a.id, a.report_id, a.person, a.set_id, a.rule, a.detail, \
+         a.created_by, u.username, a.created_at FROM assessments a JOIN staff_users u ON u.id = a.created_by \
          WHERE a.report_id = $1 ORDER BY a.created_at, a.id",
     )
     .bind(report_id)
@@ -57,10 +55,9 @@ pub async fn of_report(db: &Db, report_id: &str) -> Result<Vec<AssessmentRow>, S
                 report_id: r.try_get("report_id")?,
                 person: r.try_get("person")?,
                 set_id: r.try_get("set_id")?,
-                presumed: r.try_get::<i64, _>("presumed")? != 0,
                 rule: r.try_get("rule")?,
-                trafficking_status: r.try_get("trafficking_status")?,
                 detail: r.try_get("detail")?,
+                created_by: r.try_get("created_by")?,
                 created_by_name: r.try_get("username")?,
                 created_at: r.try_get("created_at")?,
             })
@@ -68,16 +65,16 @@ pub async fn of_report(db: &Db, report_id: &str) -> Result<Vec<AssessmentRow>, S
         .collect()
 }
 
-/// Sets a report's urgency and the reasons for it.
+/// Sets a report's urgency and the reasons for it (sealed).
 pub async fn set_urgency(
     db: &Db,
     report_id: &str,
     urgency: &str,
-    reasons: &str,
+    sealed_reasons: &[u8],
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE reports SET urgency = $1, urgency_reasons = $2 WHERE id = $3")
+    sqlx::query("UPDATE reports SET urgency = $1, urgency_why = $2 WHERE id = $3")
         .bind(urgency)
-        .bind(reasons)
+        .bind(sealed_reasons)
         .bind(report_id)
         .execute(db.pool())
         .await?;

@@ -25,8 +25,8 @@ pub struct CaseRow {
     pub suspect: Option<String>,
 }
 
-const CASE_SELECT: &str = "SELECT r.id, r.category, r.country, r.received_at, r.incident_month, r.status, \
-     r.urgency, r.urgency_reasons, r.child_involved, r.age_groups, r.channel, r.campaign_id, r.language, r.assignee_id, \
+const CASE_SELECT: &str = "SELECT r.id, r.category, r.country, r.received_at, r.status, \
+     r.urgency, r.child_involved, r.channel, r.campaign_id, r.language, r.assignee_id, \
      u.username AS assignee_name, r.restricted, r.acknowledged_at, r.closed_reason, r.new_activity, r.new_link, r.suspect \
      FROM reports r LEFT JOIN staff_users u ON u.id = r.assignee_id";
 
@@ -151,6 +151,8 @@ pub async fn set_restricted(
 #[derive(Debug, Clone)]
 pub struct NoteRow {
     pub id: String,
+    pub report_id: String,
+    pub author_id: String,
     pub author_name: String,
     pub created_at: i64,
     pub body: Vec<u8>,
@@ -177,7 +179,7 @@ pub async fn add_note(
 
 pub async fn notes(db: &Db, report_id: &str) -> Result<Vec<NoteRow>, StoreError> {
     let rows = sqlx::query(
-        "SELECT n.id, u.username, n.created_at, n.body FROM report_notes n JOIN staff_users u ON u.id = n.author_id \
+        "SELECT n.id, n.report_id, n.author_id, u.username, n.created_at, n.body FROM report_notes n JOIN staff_users u ON u.id = n.author_id \
          WHERE n.report_id = $1 ORDER BY n.created_at, n.id",
     )
     .bind(report_id)
@@ -187,6 +189,8 @@ pub async fn notes(db: &Db, report_id: &str) -> Result<Vec<NoteRow>, StoreError>
         .map(|r| {
             Ok(NoteRow {
                 id: r.try_get("id")?,
+                report_id: r.try_get("report_id")?,
+                author_id: r.try_get("author_id")?,
                 author_name: r.try_get("username")?,
                 created_at: r.try_get("created_at")?,
                 body: r.try_get("body")?,

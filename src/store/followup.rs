@@ -9,7 +9,9 @@ use sqlx::Row;
 #[derive(Debug, Clone)]
 pub struct MessageRow {
     pub id: String,
+    pub report_id: String,
     pub author: String,
+    pub staff_id: Option<String>,
     pub staff_name: Option<String>,
     pub created_at: i64,
     pub body: Vec<u8>,
@@ -87,7 +89,7 @@ pub async fn add_message(db: &Db, m: &NewMessage<'_>, now: i64) -> Result<(), St
 /// The conversation of one report, oldest first.
 pub async fn messages(db: &Db, report_id: &str) -> Result<Vec<MessageRow>, StoreError> {
     let rows = sqlx::query(
-        "SELECT m.id, m.author, u.username, m.created_at, m.body FROM messages m \
+        "SELECT m.id, m.report_id, m.author, m.staff_id, u.username, m.created_at, m.body FROM messages m \
          LEFT JOIN staff_users u ON u.id = m.staff_id WHERE m.report_id = $1 ORDER BY m.created_at, m.id",
     )
     .bind(report_id)
@@ -97,7 +99,9 @@ pub async fn messages(db: &Db, report_id: &str) -> Result<Vec<MessageRow>, Store
         .map(|r| {
             Ok(MessageRow {
                 id: r.try_get("id")?,
+                report_id: r.try_get("report_id")?,
                 author: r.try_get("author")?,
+                staff_id: r.try_get("staff_id")?,
                 staff_name: r.try_get("username")?,
                 created_at: r.try_get("created_at")?,
                 body: r.try_get("body")?,

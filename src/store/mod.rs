@@ -9,6 +9,7 @@ pub mod db;
 pub mod followup;
 pub mod links;
 pub mod reports;
+pub mod reseal;
 pub mod search;
 pub mod segments;
 pub mod staff;

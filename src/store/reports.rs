@@ -15,24 +15,22 @@ pub const SEALED_COLUMNS: &[&str] = &[
     "identifiers",
     "contact",
     "abuse_material",
+    "profile",
+    "urgency_why",
 ];
 
-/// What stays in clear: only what triage sorts and counts.
+/// What stays in clear: only what triage sorts, filters and counts (see the README, "In clear").
+/// The incident month, the age groups and the reasons for the urgency are sealed (`profile`,
+/// `urgency_why`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Triage {
     pub category: String,
     pub country: Option<String>,
     /// Unix seconds.
     pub received_at: i64,
-    /// `YYYY-MM`.
-    pub incident_month: Option<String>,
     pub status: String,
     pub urgency: String,
-    /// Fluent keys of the reasons for the urgency, comma-separated.
-    pub urgency_reasons: String,
     pub child_involved: String,
-    /// Comma-separated age-group ids.
-    pub age_groups: String,
     pub channel: String,
     pub campaign_id: Option<String>,
     pub language: String,
@@ -44,12 +42,9 @@ impl Triage {
             category: row.try_get("category")?,
             country: row.try_get("country")?,
             received_at: row.try_get("received_at")?,
-            incident_month: row.try_get("incident_month")?,
             status: row.try_get("status")?,
             urgency: row.try_get("urgency")?,
-            urgency_reasons: row.try_get("urgency_reasons")?,
             child_involved: row.try_get("child_involved")?,
-            age_groups: row.try_get("age_groups")?,
             channel: row.try_get("channel")?,
             campaign_id: row.try_get("campaign_id")?,
             language: row.try_get("language")?,
@@ -71,6 +66,8 @@ pub struct NewReport {
     pub triage: Triage,
     /// Sealed blobs in the order of [`SEALED_COLUMNS`]; `None` where the group is empty.
     pub sealed: Vec<Option<Vec<u8>>>,
+    /// The sealed list of the groups present in `sealed`.
+    pub manifest: Vec<u8>,
     pub attachments: Vec<NewAttachment>,
     /// Blind-indexed identifiers for linking.
     pub identifiers: Vec<super::links::IdentifierRow>,
@@ -110,7 +107,8 @@ pub struct Existing {
     pub received_at: i64,
 }
 
-/// Inserts one report and its attachments inside `tx` (its identifiers and search postings
+/// Inserts one report and its attachments inside `tx` (the clear `age_groups` column, from
+/// before it was sealed, stays empty) (its identifiers and search postings
 /// follow for the whole batch, see [`super::links::insert`] and [`super::search::add_postings`]).
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
@@ -118,10 +116,10 @@ pub async fn insert(
 ) -> Result<Inserted, StoreError> {
     let sql = format!(
         "INSERT INTO reports (id, receipt_lookup, receipt_salt, receipt_hash, submission_hash, \
-         category, country, received_at, incident_month, status, urgency, urgency_reasons, child_involved, \
-         age_groups, channel, campaign_id, language, suspect, {}) VALUES ({}) ON CONFLICT DO NOTHING",
+         category, country, received_at, status, urgency, child_involved, \
+         channel, campaign_id, language, manifest, suspect, {}, age_groups) VALUES ({}, '') ON CONFLICT DO NOTHING",
         SEALED_COLUMNS.join(", "),
-        (1..=18 + SEALED_COLUMNS.len())
+        (1..=16 + SEALED_COLUMNS.len())
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ")
@@ -136,15 +134,13 @@ pub async fn insert(
         .bind(&t.category)
         .bind(&t.country)
         .bind(t.received_at)
-        .bind(&t.incident_month)
         .bind(&t.status)
         .bind(&t.urgency)
-        .bind(&t.urgency_reasons)
         .bind(&t.child_involved)
-        .bind(&t.age_groups)
         .bind(&t.channel)
         .bind(&t.campaign_id)
         .bind(&t.language)
+        .bind(&r.manifest)
         .bind(&r.suspect);
     for blob in &r.sealed {
         q = q.bind(blob);
@@ -190,9 +186,11 @@ pub struct StoredReport {
     /// What stays in clear.
     pub triage: Triage,
     pub sealed: Vec<(&'static str, Option<Vec<u8>>)>,
+    /// The sealed list of the groups the report was filed with (`None` only if removed).
+    pub manifest: Option<Vec<u8>>,
 }
 
-fn from_row(row: &AnyRow) -> Result<StoredReport, StoreError> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<StoredReport, StoreError> {
     let sealed = SEALED_COLUMNS
         .iter()
         .map(|c| Ok((*c, row.try_get::<Option<Vec<u8>>, _>(*c)?)))
@@ -204,6 +202,7 @@ fn from_row(row: &AnyRow) -> Result<StoredReport, StoreError> {
         receipt_hash: row.try_get("receipt_hash")?,
         triage: Triage::from_row(row)?,
         sealed,
+        manifest: row.try_get("manifest")?,
     })
 }
 

@@ -87,7 +87,10 @@ both_backends! {
         // The urgency follows: ongoing? no; a presumed victim makes it high, with its reason.
         let case = tipline::store::cases::get(app.db(), &id).await.unwrap().unwrap();
         assert_eq!(case.triage.urgency, "high");
-        assert_eq!(case.triage.urgency_reasons, "urgency-reason-presumed-victim");
+        let sealer = app.sealer().await;
+        let stored = tipline::store::reports::by_id(app.db(), &id).await.unwrap().unwrap();
+        let opened = tipline::intake::sealed::open_report_parts(&sealer, &stored);
+        assert_eq!(opened.urgency_reasons, ["urgency-reason-presumed-victim"]);
         let view = ana.get(&app, &format!("/staff/reports/{id}")).await.text().await.unwrap();
         assert!(view.contains("presumed victim of trafficking (assessment)"));
         assert!(view.contains("Possible victim of trafficking"));
@@ -100,8 +103,9 @@ both_backends! {
         assert_eq!(status, 303);
         let saved = tipline::store::assessments::of_report(app.db(), &id).await.unwrap();
         assert_eq!(saved.len(), 2, "a later assessment does not erase an earlier one");
-        assert_eq!(saved[0].trafficking_status.as_deref(), Some("PossibleVictimOfTrafficking"));
-        assert_eq!(saved[1].trafficking_status.as_deref(), Some("NotAVictimOfTrafficking"));
+        let status = |i: usize| tipline::assess::saved::open(&sealer, &saved[i]).unwrap().trafficking_status;
+        assert_eq!(status(0).as_deref(), Some("PossibleVictimOfTrafficking"));
+        assert_eq!(status(1).as_deref(), Some("NotAVictimOfTrafficking"));
         let view = ana.get(&app, &format!("/staff/reports/{id}")).await.text().await.unwrap();
         assert!(view.contains("Regular contract, free to leave."));
         // What was ticked and the reason are sealed at rest.
@@ -182,9 +186,19 @@ fn a_catalogue_override_is_used_and_a_malformed_one_refused_at_start() {
             .unwrap();
         let rows = tipline::store::cases::list(&db, &["new"]).await.unwrap();
         assert_eq!(rows[0].triage.urgency, "critical");
-        assert_eq!(
-            rows[0].triage.urgency_reasons,
-            "urgency-reason-still-happening"
-        );
+        let keys = tipline::seal::KeyRing::load_or_create(
+            &dir.path().join("tipline-keys"),
+            &dir.path().join("tipline-data"),
+        )
+        .unwrap();
+        let sealer = tipline::store::data_keys::load_sealer(&db, &keys, 0)
+            .await
+            .unwrap();
+        let stored = tipline::store::reports::by_id(&db, &rows[0].id)
+            .await
+            .unwrap()
+            .unwrap();
+        let opened = tipline::intake::sealed::open_report_parts(&sealer, &stored);
+        assert_eq!(opened.urgency_reasons, ["urgency-reason-still-happening"]);
     });
 }

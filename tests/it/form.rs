@@ -33,11 +33,13 @@ both_backends! {
         let (row, opened) = &stored[0];
         assert_eq!(row.triage.category, "child_sexual_exploitation");
         assert_eq!(row.triage.country.as_deref(), Some("LU"));
-        assert_eq!(row.triage.incident_month.as_deref(), Some("2026-10"));
+        let parts = tipline::intake::sealed::open_report_parts(&app.sealer().await, row);
+        assert!(!parts.damaged);
+        assert_eq!(parts.profile.incident_month.as_deref(), Some("2026-10"));
         assert_eq!(row.triage.status, "new");
         assert_eq!(row.triage.urgency, "critical");
         assert_eq!(row.triage.child_involved, "yes");
-        assert_eq!(row.triage.age_groups, "12_17,18_24");
+        assert_eq!(parts.profile.age_groups, ["12_17", "18_24"]);
         assert_eq!(row.triage.channel, "form");
         assert_eq!(row.triage.language, "fr");
         assert_eq!(opened.narrative.narrative, "Une fille de 15 ans travaille la nuit à l'hôtel.");

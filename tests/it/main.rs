@@ -7,6 +7,7 @@ mod abuse;
 mod api;
 mod assessment;
 mod audit;
+mod binding;
 mod browser;
 mod cluster;
 mod durability;

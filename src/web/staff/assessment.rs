@@ -4,10 +4,10 @@
 //! rule that decided. Saving keeps every earlier assessment and recomputes the urgency.
 
 use super::auth::{Refusal, StaffSession};
+use crate::assess::saved::{self, Detail};
 use crate::assess::urgency::{Fact, decide};
 use crate::assess::{Outcome, SetId, evaluate};
-use crate::intake::sealed::open_report;
-use crate::seal::Aad;
+use crate::intake::sealed::{open_report, seal_reasons};
 use crate::staff::policy::Action;
 use crate::store::assessments::{self, AssessmentRow};
 use crate::store::{StoreError, reports};
@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// HTCDS `vic_TraffickingStatus` values an analyst may record by hand (with a reason).
 pub const ANALYST_STATUSES: [&str; 2] = ["NotAVictimOfTrafficking", "ActualVictimOfTrafficking"];
@@ -25,16 +25,11 @@ pub const SUGGESTED_STATUS: &str = "PossibleVictimOfTrafficking";
 /// Most people one report's assessments can be about.
 const MAX_PERSONS: i64 = 50;
 
-/// The sealed part of a saved assessment.
-#[derive(Debug, Serialize, Deserialize, Default)]
-struct Detail {
-    ticked: Vec<String>,
-    seen_by_reporter: Vec<String>,
-    status_reason: String,
-}
-
-fn aad(id: &str) -> Aad {
-    Aad::field("assessments", id, "detail")
+impl AppState {
+    /// The sealed detail of a saved assessment, `None` when it cannot be opened.
+    fn open_detail(&self, row: &AssessmentRow) -> Option<Detail> {
+        saved::open(self.intake.sealer(), row)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -332,29 +327,27 @@ pub async fn submit(
         } else {
             String::new()
         },
+        presumed: outcome.presumed_victim,
+        trafficking_status: trafficking_status.map(str::to_owned),
     };
-    let sealed = state.intake.sealer().seal(
-        &aad(&assessment_id),
-        serde_json::to_vec(&detail).unwrap_or_default().as_slice(),
-    );
     let now = state.clock.now().unix_timestamp();
-    let row = AssessmentRow {
+    let mut row = AssessmentRow {
         id: assessment_id,
         report_id: case.id.clone(),
         person,
         set_id: set.as_str().to_owned(),
-        presumed: outcome.presumed_victim,
         rule: if set.rule() == crate::assess::RuleId::Child {
             "child".into()
         } else {
             "adult".into()
         },
-        trafficking_status: trafficking_status.map(str::to_owned),
-        detail: sealed,
+        detail: Vec::new(),
+        created_by: session.0.user.id.clone(),
         created_by_name: String::new(),
         created_at: now,
     };
-    if let Err(e) = assessments::insert(&state.db, &row, &session.0.user.id).await {
+    row.detail = saved::seal(state.intake.sealer(), &row, &detail);
+    if let Err(e) = assessments::insert(&state.db, &row).await {
         return state.staff_error(&lang, &e);
     }
     state
@@ -384,20 +377,17 @@ impl AppState {
         let all = assessments::of_report(&self.db, report_id).await?;
         let mut latest: std::collections::BTreeMap<i64, bool> = std::collections::BTreeMap::new();
         for a in &all {
-            latest.insert(a.person, a.presumed);
+            // One that cannot be opened (damaged, or moved here) presumes nothing.
+            let presumed = self.open_detail(a).is_some_and(|d| d.presumed);
+            latest.insert(a.person, presumed);
         }
         if latest.values().any(|p| *p) {
             facts.push(Fact::PresumedVictim);
         }
         let decision = decide(self.intake.catalogue(), &facts);
         let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.as_str()).collect();
-        assessments::set_urgency(
-            &self.db,
-            report_id,
-            decision.level.as_str(),
-            &reasons.join(","),
-        )
-        .await
+        let sealed = seal_reasons(self.intake.sealer(), report_id, &reasons);
+        assessments::set_urgency(&self.db, report_id, decision.level.as_str(), &sealed).await
     }
 
     /// The saved assessments of a report, opened, for the case view.
@@ -408,21 +398,18 @@ impl AppState {
         let rows = assessments::of_report(&self.db, report_id).await?;
         let mut out = Vec::new();
         for a in rows.iter().rev() {
-            let detail: Detail = self
-                .intake
-                .sealer()
-                .open(&aad(&a.id), &a.detail)
-                .ok()
-                .and_then(|d| serde_json::from_slice(&d).ok())
-                .unwrap_or_default();
+            let opened = self.open_detail(a);
+            let readable = opened.is_some();
+            let detail = opened.unwrap_or_default();
             let set = SetId::parse(&a.set_id);
             out.push(context! {
                 person => a.person,
                 set_key => set.map(|s| s.fluent_key()).unwrap_or_default(),
                 set => a.set_id.clone(),
-                presumed => a.presumed,
-                status => a.trafficking_status.clone(),
-                status_key => a.trafficking_status.as_ref().map(|s| format!("htcds-{s}")),
+                readable,
+                presumed => detail.presumed,
+                status_key => detail.trafficking_status.as_ref().map(|s| format!("htcds-{s}")),
+                status => detail.trafficking_status,
                 reason => detail.status_reason,
                 indicators => detail.ticked.len(),
                 seen_by_reporter => detail.seen_by_reporter.len(),

@@ -8,7 +8,6 @@ use crate::intake::categories;
 use crate::intake::junk::Suspicion;
 use crate::intake::sealed::{attachment_aad, open_report, open_report_parts};
 use crate::intake::vocabulary;
-use crate::seal::Aad;
 use crate::staff::policy::{Action, ReportAccess, Role};
 use crate::store::cases::{self, CaseRow};
 use crate::store::{reports, staff as staff_repo};
@@ -216,15 +215,22 @@ pub async fn case_view(
         Err(e) => return state.staff_error(lang, &e),
     };
     let (content, content_damaged) = (opened.content, opened.damaged);
+    let (profile, urgency_reasons) = (opened.profile, opened.urgency_reasons);
     let sealer = state.intake.sealer();
     let notes: Vec<Value> = notes
         .iter()
         .map(|n| {
+            // Bound to the report and the author: a note moved to another report in the
+            // database does not open there.
             let body = sealer
-                .open(&Aad::field("report_notes", &n.id, "body"), &n.body)
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_default();
-            context! { author => n.author_name.clone(), at => day(n.created_at), body }
+                .open(
+                    &crate::seal::bound::note(&n.report_id, &n.author_id, &n.id),
+                    &n.body,
+                )
+                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            let readable = body.is_ok();
+            let body = body.unwrap_or_default();
+            context! { author => n.author_name.clone(), at => day(n.created_at), body, readable }
         })
         .collect();
     let files: Vec<Value> = files
@@ -263,13 +269,7 @@ pub async fn case_view(
         .as_deref()
         .and_then(|c| crate::intake::countries::name(c, lang))
         .map(str::to_owned);
-    let ages: Vec<String> = case
-        .triage
-        .age_groups
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let ages = profile.age_groups;
     let overdue = state.deadlines.overdue(
         status,
         case.triage.received_at,
@@ -283,7 +283,7 @@ pub async fn case_view(
             category_key => categories::by_id(&case.triage.category).map(|x| x.label_key()).unwrap_or_default(),
             country => country_name,
             received => day(case.triage.received_at),
-            incident_month => case.triage.incident_month.clone(),
+            incident_month => profile.incident_month,
             status_key => format!("status-{}", status.as_str().replace('_', "-")),
             closed_reason_key => case.closed_reason.as_ref().map(|r| format!("close-{}", r.replace('_', "-"))),
             urgency_key => format!("urgency-{}", case.triage.urgency),
@@ -328,7 +328,7 @@ pub async fn case_view(
         can_link => session.may(Action::LinkReports, Some(&ReportAccess::of(&case))),
         can_assess => session.may(Action::Assess, Some(&ReportAccess::of(&case))),
         person_choices => (1..=(i64::from(people_count.unwrap_or(1).clamp(1, 49)) + 1)).collect::<Vec<_>>(),
-        urgency_reasons => case.triage.urgency_reasons.split(',').filter(|r| !r.is_empty()).map(|r| state.i18n.t(lang, r, None)).collect::<Vec<_>>(),
+        urgency_reasons => urgency_reasons.iter().map(|r| state.i18n.t(lang, r, None)).collect::<Vec<_>>(),
         can_message => session.may(Action::MessageReporter, Some(&ReportAccess::of(&case))),
         close_reasons => CloseReason::ALL.iter().map(|r| context! { id => r.as_str(), key => format!("close-{}", r.as_str().replace('_', "-")) }).collect::<Vec<_>>(),
         can_claim => session.may(Action::Claim, Some(&ReportAccess::of(&case))),
@@ -563,7 +563,7 @@ pub async fn add_note(
     }
     let note_id = uuid::Uuid::now_v7().to_string();
     let sealed = state.intake.sealer().seal(
-        &Aad::field("report_notes", &note_id, "body"),
+        &crate::seal::bound::note(&case.id, &session.0.user.id, &note_id),
         body.as_bytes(),
     );
     let now = state.clock.now().unix_timestamp();

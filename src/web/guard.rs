@@ -44,13 +44,14 @@ pub async fn site_guard(State(state): State<AppState>, request: Request, next: N
     response
 }
 
-/// Whether the browser says the request comes from another site. Requests that carry neither
-/// `Sec-Fetch-Site` nor `Origin` (curl, scripts, old browsers) are not judged.
+/// Whether the browser says the request comes from another site. A browser that sends
+/// `Sec-Fetch-Site` is believed (it is set by the browser alone, whatever the referrer policy);
+/// otherwise `Origin` is compared with this site. Requests that carry neither (curl, scripts,
+/// old browsers), or an opaque `Origin: null` without `Sec-Fetch-Site` (what an older browser
+/// sends under this site's own `Referrer-Policy: no-referrer`), are not judged.
 pub fn from_another_site(headers: &HeaderMap, public_url: &str) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site")
-        && matches!(site.as_bytes(), b"cross-site" | b"same-site")
-    {
-        return true;
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.as_bytes(), b"same-origin" | b"none");
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
         return false;
@@ -58,6 +59,9 @@ pub fn from_another_site(headers: &HeaderMap, public_url: &str) -> bool {
     let Ok(origin) = origin.to_str() else {
         return true;
     };
+    if origin == "null" {
+        return false;
+    }
     if url::Url::parse(public_url).is_ok_and(|u| {
         u.origin()
             .ascii_serialization()
@@ -97,7 +101,15 @@ mod tests {
         assert!(judge(&[("sec-fetch-site", "same-site")]));
         assert!(!judge(&[("origin", "https://report.example.org")]));
         assert!(judge(&[("origin", "https://evil.example")]));
-        assert!(judge(&[("origin", "null")]));
+        // Chromium under `Referrer-Policy: no-referrer` posts a same-origin form with
+        // `Origin: null`; `Sec-Fetch-Site` tells the truth.
+        assert!(!judge(&[("origin", "null"), ("sec-fetch-site", "same-origin")]));
+        assert!(judge(&[("origin", "null"), ("sec-fetch-site", "cross-site")]));
+        assert!(!judge(&[("origin", "null")]));
+        assert!(judge(&[
+            ("origin", "https://report.example.org"),
+            ("sec-fetch-site", "cross-site")
+        ]));
         assert!(!judge(&[
             ("origin", "http://abc.onion"),
             ("host", "abc.onion")

@@ -335,6 +335,7 @@ staff-reset = { $name } zurücksetzen
 staff-disable = { $name } deaktivieren
 staff-setup-link-for = Einmaliger Einrichtungslink für { $name }:
 staff-setup-link-once = Geben Sie ihn über einen sicheren Kanal an die betreffende Person weiter. Er wird nur jetzt angezeigt und ist 72 Stunden gültig.
+staff-reset-stays-disabled = { $name } ist deaktiviert und bleibt es: Dieser Link funktioniert erst, wenn die Betreiberin oder der Betreiber des Servers das Konto mit `tipline user enable --username { $name }` wieder aktiviert.
 role-analyst = Analyse
 role-supervisor = Teamleitung
 role-auditor = Audit

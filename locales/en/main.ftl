@@ -335,6 +335,7 @@ staff-reset = Reset { $name }
 staff-disable = Disable { $name }
 staff-setup-link-for = One-time set-up link for { $name }:
 staff-setup-link-once = Give it to its owner through a safe channel. It is shown only now and works for 72 hours.
+staff-reset-stays-disabled = { $name } is disabled and stays disabled: this link works only after the server's operator enables the account again with `tipline user enable --username { $name }`.
 role-analyst = Analyst
 role-supervisor = Supervisor
 role-auditor = Auditor

@@ -335,6 +335,7 @@ staff-reset = Réinitialiser { $name }
 staff-disable = Désactiver { $name }
 staff-setup-link-for = Lien de configuration à usage unique pour { $name } :
 staff-setup-link-once = Transmettez-le à son titulaire par un canal sûr. Il n’est affiché que maintenant et reste valable 72 heures.
+staff-reset-stays-disabled = { $name } est désactivé et le reste : ce lien ne fonctionnera qu’une fois le compte réactivé par l’opérateur du serveur avec `tipline user enable --username { $name }`.
 role-analyst = Analyste
 role-supervisor = Superviseur
 role-auditor = Auditeur

@@ -335,6 +335,7 @@ staff-reset = { $name } resetten
 staff-disable = { $name } uitschakelen
 staff-setup-link-for = Eenmalige instellink voor { $name }:
 staff-setup-link-once = Geef hem via een veilig kanaal aan de eigenaar. Hij wordt alleen nu getoond en werkt 72 uur.
+staff-reset-stays-disabled = { $name } is uitgeschakeld en blijft dat: deze link werkt pas nadat de beheerder van de server het account weer inschakelt met `tipline user enable --username { $name }`.
 role-analyst = Analist
 role-supervisor = Supervisor
 role-auditor = Auditor

@@ -29,6 +29,13 @@ pub enum UserCommand {
         #[command(flatten)]
         instance: ServeArgs,
     },
+    /// Enable a disabled account again.
+    Enable {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        instance: ServeArgs,
+    },
     /// Disable an account and end its sessions.
     Disable {
         #[arg(long)]
@@ -36,7 +43,8 @@ pub enum UserCommand {
         #[command(flatten)]
         instance: ServeArgs,
     },
-    /// Clear an account's password and second factor, and print a new set-up link.
+    /// Clear an account's password and second factor, and print a new set-up link. A disabled
+    /// account stays disabled.
     Reset {
         #[arg(long)]
         username: String,
@@ -119,9 +127,24 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             .await?;
             println!("Account {username} disabled; its sessions have ended.");
         }
+        UserCommand::Enable { username, instance } => {
+            let (db, log, _) = open_instance(instance).await?;
+            accounts::enable(&db, &username).await?;
+            log.append(
+                AuditEntry {
+                    actor: "cli",
+                    action: "user.enable",
+                    report_id: None,
+                    detail: &format!("username={username}"),
+                },
+                now,
+            )
+            .await?;
+            println!("Account {username} enabled.");
+        }
         UserCommand::Reset { username, instance } => {
             let (db, log, base) = open_instance(instance).await?;
-            let token = accounts::reset(&db, &username, now).await?;
+            let reset = accounts::reset(&db, &username, now).await?;
             log.append(
                 AuditEntry {
                     actor: "cli",
@@ -136,7 +159,12 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
                 "Account {username} reset. New one-time set-up link (valid {} hours):",
                 accounts::SETUP_LINK_HOURS
             );
-            println!("{}", link(&base, &token));
+            println!("{}", link(&base, &reset.token));
+            if reset.stays_disabled {
+                println!(
+                    "The account is disabled and stays disabled: the link works only after `tipline user enable --username {username}`."
+                );
+            }
         }
     }
     Ok(())

@@ -125,17 +125,37 @@ pub async fn add(
     Ok(token)
 }
 
-/// Clears an account's credentials and returns a new set-up token.
-pub async fn reset(db: &Db, username: &str, now: i64) -> Result<String, AccountError> {
+/// What a reset gives: the new set-up token, and whether the account stays disabled (its link
+/// works only once the account is enabled again).
+#[derive(Debug)]
+pub struct Reset {
+    pub token: String,
+    pub stays_disabled: bool,
+}
+
+/// Clears an account's credentials and ends its sessions; returns a new set-up token. A disabled
+/// account stays disabled.
+pub async fn reset(db: &Db, username: &str, now: i64) -> Result<Reset, AccountError> {
     let (token, hash) = new_token();
-    if !repo::reset_user(db, username, &hash, now + SETUP_LINK_HOURS * 3600).await? {
-        return Err(AccountError::NoSuchUser(username.to_owned()));
-    }
-    Ok(token)
+    let disabled = repo::reset_user(db, username, &hash, now + SETUP_LINK_HOURS * 3600)
+        .await?
+        .ok_or_else(|| AccountError::NoSuchUser(username.to_owned()))?;
+    Ok(Reset {
+        token,
+        stays_disabled: disabled,
+    })
 }
 
 pub async fn disable(db: &Db, username: &str) -> Result<(), AccountError> {
     if !repo::disable_user(db, username).await? {
+        return Err(AccountError::NoSuchUser(username.to_owned()));
+    }
+    Ok(())
+}
+
+/// Enables a disabled account again (the server's operator, from the command line).
+pub async fn enable(db: &Db, username: &str) -> Result<(), AccountError> {
+    if !repo::enable_user(db, username).await? {
         return Err(AccountError::NoSuchUser(username.to_owned()));
     }
     Ok(())

@@ -197,27 +197,42 @@ pub async fn disable_user(db: &Db, username: &str) -> Result<bool, StoreError> {
 }
 
 /// Resets an account: password and second factor cleared, sessions ended, a new set-up link.
+/// A disabled account stays disabled. `None` if there is no such user, else whether it is
+/// disabled.
 pub async fn reset_user(
     db: &Db,
     username: &str,
     setup_token_hash: &[u8],
     expires_at: i64,
-) -> Result<bool, StoreError> {
+) -> Result<Option<bool>, StoreError> {
     let mut tx = db.pool().begin().await?;
-    let done = sqlx::query(
-        "UPDATE staff_users SET password_hash = NULL, totp_secret = NULL, totp_last_step = NULL, disabled = 0, \
-         setup_token_hash = $1, setup_expires_at = $2, failed_sign_ins = 0, locked_until = 0 WHERE username = $3",
+    let row = sqlx::query(
+        "UPDATE staff_users SET password_hash = NULL, totp_secret = NULL, totp_last_step = NULL, \
+         setup_token_hash = $1, setup_expires_at = $2, failed_sign_ins = 0, locked_until = 0 \
+         WHERE username = $3 RETURNING disabled",
     )
     .bind(setup_token_hash)
     .bind(expires_at)
     .bind(username)
-    .execute(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM staff_sessions WHERE user_id IN (SELECT id FROM staff_users WHERE username = $1)")
         .bind(username)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    Ok(row
+        .map(|r| r.try_get::<i64, _>("disabled"))
+        .transpose()?
+        .map(|d| d != 0))
+}
+
+/// Enables a disabled account again. False if there is no such user.
+pub async fn enable_user(db: &Db, username: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE staff_users SET disabled = 0 WHERE username = $1")
+        .bind(username)
+        .execute(db.pool())
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

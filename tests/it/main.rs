@@ -20,4 +20,5 @@ mod seed;
 mod segments;
 mod smtp_sink;
 mod staff;
+mod staff_security;
 mod startup;

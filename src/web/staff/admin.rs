@@ -88,11 +88,19 @@ pub async fn audit(
     state.render(StatusCode::OK, "staff/audit.html", ctx)
 }
 
+/// A set-up link to show the admin once, with what they must know about it.
+struct SetupLink {
+    name: String,
+    url: String,
+    /// The account is disabled and stays so: the link works only once it is enabled again.
+    stays_disabled: bool,
+}
+
 impl AppState {
     async fn users_page(
         &self,
         session: &StaffSession,
-        link: Option<(String, String)>,
+        link: Option<SetupLink>,
         error: Option<String>,
     ) -> Response {
         let lang = session.0.user.language.clone();
@@ -113,7 +121,9 @@ impl AppState {
             .collect();
         let ctx = context! {
             rows, error,
-            link => link.map(|(name, url)| context! { name, url }),
+            link => link.map(|l| context! {
+                name => l.name, url => l.url, stays_disabled => l.stays_disabled,
+            }),
             roles => Role::ALL.iter().map(|r| context! { id => r.as_str(), key => format!("role-{}", r.as_str()) }).collect::<Vec<_>>(),
             ..self.staff_context(&session.0)
         };
@@ -175,9 +185,12 @@ pub async fn add_user(
                     &format!("username={username} role={}", form.role),
                 )
                 .await;
-            state
-                .users_page(&session, Some((username, state.setup_url(&token))), None)
-                .await
+            let link = SetupLink {
+                url: state.setup_url(&token),
+                name: username,
+                stays_disabled: false,
+            };
+            state.users_page(&session, Some(link), None).await
         }
         Err(e) => {
             state
@@ -235,7 +248,7 @@ pub async fn reset(
         return state.refusal(&lang, Refusal::Forbidden);
     }
     match accounts::reset(&state.db, &username, state.clock.now().unix_timestamp()).await {
-        Ok(token) => {
+        Ok(reset) => {
             state
                 .audit(
                     &session.0.user.id,
@@ -244,9 +257,12 @@ pub async fn reset(
                     &format!("username={username}"),
                 )
                 .await;
-            state
-                .users_page(&session, Some((username, state.setup_url(&token))), None)
-                .await
+            let link = SetupLink {
+                url: state.setup_url(&reset.token),
+                name: username,
+                stays_disabled: reset.stays_disabled,
+            };
+            state.users_page(&session, Some(link), None).await
         }
         Err(e) => {
             state

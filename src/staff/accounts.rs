@@ -3,6 +3,7 @@
 
 use super::password::{self, PasswordProblem};
 use super::policy::{Actor, Role};
+use super::sessions::Stage;
 use super::totp::{self, TotpSecret};
 use crate::seal::{Aad, Sealer};
 use crate::store::staff::{self as repo, NewUser, UserRow};
@@ -56,6 +57,10 @@ pub enum AccountError {
     WeakPassword(PasswordProblem),
     #[error("the code is wrong; check the time on your phone and try the next code")]
     BadCode,
+    #[error(
+        "this account already has a second factor; sign in with it, or ask an administrator to reset the account if the phone is lost"
+    )]
+    AlreadyEnrolled,
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("password hashing failed")]
@@ -199,7 +204,11 @@ pub fn pending_totp_aad(user_id: &str) -> Aad {
     Aad::field("staff_sessions", user_id, "pending_totp")
 }
 
-/// Confirms enrolment: the code must match the pending secret; then it is stored sealed.
+/// Confirms enrolment: the code must match the pending secret. Then, at once, the secret is
+/// stored sealed (only if the account has none yet: an enrolment is never overwritten), every
+/// session of the account ends, and a fresh full session starts in their place, so an id that
+/// was known before the second factor existed is worthless. Returns the new session's cookie
+/// value.
 pub async fn confirm_totp(
     db: &Db,
     sealer: &Sealer,
@@ -207,11 +216,21 @@ pub async fn confirm_totp(
     pending: &TotpSecret,
     code: &str,
     now: i64,
-) -> Result<(), AccountError> {
+) -> Result<String, AccountError> {
     let step = totp::verify(pending, code, now, None).ok_or(AccountError::BadCode)?;
     let sealed = sealer.seal(&totp_aad(user_id), pending.as_bytes());
-    repo::set_totp(db, user_id, &sealed, step).await?;
-    Ok(())
+    let (cookie, id_hash) = new_token();
+    let (csrf_token, _) = new_token();
+    let session = repo::NewSession {
+        id_hash: &id_hash,
+        csrf_token: &csrf_token,
+        stage: Stage::Full.as_str(),
+        now,
+    };
+    if !repo::complete_enrolment(db, user_id, &sealed, step, session).await? {
+        return Err(AccountError::AlreadyEnrolled);
+    }
+    Ok(cookie)
 }
 
 /// What a successful sign-in leads to.

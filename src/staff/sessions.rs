@@ -107,6 +107,11 @@ pub async fn resolve(
     }))
 }
 
+/// Ends the session behind a cookie value, if there is one (before a sign-in replaces it).
+pub async fn end_cookie(db: &Db, cookie: &str) -> Result<(), StoreError> {
+    repo::delete_session(db, &token_hash(cookie)).await
+}
+
 /// Ends a session for good.
 pub async fn end(db: &Db, session: &Session) -> Result<(), StoreError> {
     repo::delete_session(db, &session.id_hash).await

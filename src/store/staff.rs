@@ -125,20 +125,46 @@ pub async fn set_password(db: &Db, id: &str, hash: &str) -> Result<(), StoreErro
     Ok(())
 }
 
-/// Stores the sealed TOTP secret once it was confirmed with a code at `step`.
-pub async fn set_totp(
+/// A session to start, as stored: the hash of its cookie value and its CSRF token.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    pub id_hash: &'a [u8],
+    pub csrf_token: &'a str,
+    pub stage: &'a str,
+    pub now: i64,
+}
+
+/// Completes enrolment in one transaction: stores the sealed TOTP secret confirmed with a code at
+/// `step` only if the account has none yet, ends every session of the account, and starts
+/// `session` in their place. False, and nothing changed, if the account already has a secret.
+pub async fn complete_enrolment(
     db: &Db,
     id: &str,
     sealed_secret: &[u8],
     step: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE staff_users SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
-        .bind(sealed_secret)
-        .bind(step)
+    session: NewSession<'_>,
+) -> Result<bool, StoreError> {
+    let mut tx = db.pool().begin().await?;
+    let done = sqlx::query(
+        "UPDATE staff_users SET totp_secret = $1, totp_last_step = $2 \
+         WHERE id = $3 AND totp_secret IS NULL",
+    )
+    .bind(sealed_secret)
+    .bind(step)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM staff_sessions WHERE user_id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    insert_session_in(&mut tx, id, session).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Records a used TOTP step; false if that step (or a later one) was already used, so a code
@@ -255,16 +281,33 @@ pub async fn insert_session(
     csrf_token: &str,
     now: i64,
 ) -> Result<(), StoreError> {
+    let mut tx = db.pool().begin().await?;
+    let session = NewSession {
+        id_hash,
+        csrf_token,
+        stage,
+        now,
+    };
+    insert_session_in(&mut tx, user_id, session).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_session_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: &str,
+    s: NewSession<'_>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO staff_sessions (id_hash, user_id, stage, csrf_token, created_at, last_seen_at) \
          VALUES ($1, $2, $3, $4, $5, $5)",
     )
-    .bind(id_hash)
+    .bind(s.id_hash)
     .bind(user_id)
-    .bind(stage)
-    .bind(csrf_token)
-    .bind(now)
-    .execute(db.pool())
+    .bind(s.stage)
+    .bind(s.csrf_token)
+    .bind(s.now)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -290,15 +333,6 @@ pub async fn session(db: &Db, id_hash: &[u8]) -> Result<Option<SessionRow>, Stor
 pub async fn touch_session(db: &Db, id_hash: &[u8], now: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id_hash = $2")
         .bind(now)
-        .bind(id_hash)
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
-pub async fn set_session_stage(db: &Db, id_hash: &[u8], stage: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE staff_sessions SET stage = $1, pending_totp = NULL WHERE id_hash = $2")
-        .bind(stage)
         .bind(id_hash)
         .execute(db.pool())
         .await?;

@@ -4,12 +4,193 @@
 //! supervisor's approval before an admin's new content-reading account works.
 
 use crate::helpers::{TestApp, both_backends};
-use tipline::staff::accounts;
+use crate::staff::{PASSWORD, csrf_in};
+use tipline::staff::{accounts, totp};
 use tipline::store::staff as repo;
 
 fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let i = html.find(start)? + start.len();
     Some(html[i..].split(end).next().unwrap_or(""))
+}
+
+/// A browser whose staff cookie the test holds by hand, so it can keep or replay old values.
+struct Hand {
+    client: reqwest::Client,
+    cookie: Option<String>,
+}
+
+fn cookie_set_by(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.strip_prefix("tipline_staff="))
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+        .find(|v| !v.is_empty())
+}
+
+impl Hand {
+    fn new() -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookie: None,
+        }
+    }
+
+    fn with_cookie(
+        &self,
+        rb: reqwest::RequestBuilder,
+        cookie: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        match cookie.or(self.cookie.as_deref()) {
+            Some(c) => rb.header("cookie", format!("tipline_staff={c}")),
+            None => rb,
+        }
+    }
+
+    async fn get_as(&self, app: &TestApp, path: &str, cookie: Option<&str>) -> reqwest::Response {
+        self.with_cookie(self.client.get(format!("{}{path}", app.base)), cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn get(&self, app: &TestApp, path: &str) -> reqwest::Response {
+        self.get_as(app, path, None).await
+    }
+
+    /// Posts a form; keeps a new cookie if one is set.
+    async fn post(
+        &mut self,
+        app: &TestApp,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let response = self
+            .with_cookie(self.client.post(format!("{}{path}", app.base)), None)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        if let Some(c) = cookie_set_by(&response) {
+            self.cookie = Some(c);
+        }
+        response
+    }
+
+    /// Chooses the password through a set-up link; lands in the enrolment stage.
+    async fn set_password(&mut self, app: &TestApp, token: &str) -> reqwest::Response {
+        let page = self
+            .get(app, &format!("/staff/setup/{token}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let form_token = between(&page, "name=\"form_token\" value=\"", "\"")
+            .unwrap()
+            .to_owned();
+        self.post(
+            app,
+            &format!("/staff/setup/{token}"),
+            &[
+                ("form_token", &form_token),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+                ("lang", "en"),
+            ],
+        )
+        .await
+    }
+
+    async fn sign_in(
+        &mut self,
+        app: &TestApp,
+        username: &str,
+        password: &str,
+        code: &str,
+    ) -> reqwest::Response {
+        let page = self.get(app, "/staff/sign-in").await.text().await.unwrap();
+        let form_token = between(&page, "name=\"form_token\" value=\"", "\"")
+            .unwrap()
+            .to_owned();
+        self.post(
+            app,
+            "/staff/sign-in",
+            &[
+                ("form_token", &form_token),
+                ("username", username),
+                ("password", password),
+                ("code", code),
+            ],
+        )
+        .await
+    }
+
+    /// The enrolment page: the secret shown and the form's CSRF token.
+    async fn enrol_page(&self, app: &TestApp) -> (totp::TotpSecret, String) {
+        let page = self.get(app, "/staff/enrol").await.text().await.unwrap();
+        let shown = between(&page, "id=\"totp-secret\" translate=\"no\">", "<")
+            .expect("the enrolment page")
+            .replace(' ', "");
+        let bytes = data_encoding::BASE32_NOPAD
+            .decode(shown.as_bytes())
+            .unwrap();
+        (totp::TotpSecret::from_bytes(bytes).unwrap(), csrf_in(&page))
+    }
+}
+
+both_backends! {
+    async fn a_password_session_from_before_enrolment_cannot_replace_the_second_factor(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let token = accounts::add(app.db(), "ana", "analyst", "en", app.clock.unix()).await.unwrap();
+        let mut owner = Hand::new();
+        assert_eq!(owner.set_password(&app, &token).await.status(), 303);
+        let before_enrolment = owner.cookie.clone().unwrap();
+
+        // Someone who learnt the password signs in before the owner enrols.
+        let mut intruder = Hand::new();
+        let r = intruder.sign_in(&app, "ana", PASSWORD, "").await;
+        assert_eq!(r.headers()["location"], "/staff/enrol");
+        let (intruder_secret, intruder_csrf) = intruder.enrol_page(&app).await;
+
+        // The owner enrols.
+        let (secret, csrf) = owner.enrol_page(&app).await;
+        let enrolled = owner.post(&app, "/staff/enrol", &[("csrf", &csrf), ("code", &totp::code_at(&secret, app.clock.unix()))]).await;
+        assert_eq!(enrolled.headers()["location"], "/staff");
+
+        // The intruder's session ended with the enrolment; its own code changes nothing.
+        let code = totp::code_at(&intruder_secret, app.clock.unix());
+        let r = intruder.post(&app, "/staff/enrol", &[("csrf", &intruder_csrf), ("code", &code)]).await;
+        assert_ne!(r.headers()["location"], "/staff", "the intruder must not get in");
+        assert_eq!(intruder.get(&app, "/staff").await.status(), 303);
+
+        // The owner's session got a new id on enrolment, and the old one is worthless.
+        let after_enrolment = cookie_set_by(&enrolled).expect("a fresh session id on enrolment");
+        assert_ne!(after_enrolment, before_enrolment);
+        assert_eq!(owner.get(&app, "/staff").await.status(), 200);
+        assert_eq!(owner.get_as(&app, "/staff", Some(&before_enrolment)).await.status(), 303, "the pre-enrolment id is dead");
+
+        // Even a caller that gets past the session: the secret is written only where none is.
+        let sealer = app.sealer().await;
+        let row = repo::user_by_username(app.db(), "ana").await.unwrap().unwrap();
+        let again = accounts::confirm_totp(app.db(), &sealer, &row.id, &intruder_secret, &totp::code_at(&intruder_secret, app.clock.unix() + 30), app.clock.unix() + 30).await;
+        assert!(matches!(again, Err(accounts::AccountError::AlreadyEnrolled)), "{again:?}");
+
+        // The owner's own second factor still works; signing in gives a new id again and ends
+        // the session the browser came with.
+        app.clock.advance(60);
+        let r = owner.sign_in(&app, "ana", PASSWORD, &totp::code_at(&secret, app.clock.unix())).await;
+        assert_eq!(r.headers()["location"], "/staff");
+        let signed_in = cookie_set_by(&r).unwrap();
+        assert_ne!(signed_in, after_enrolment);
+        assert_eq!(owner.get_as(&app, "/staff", Some(&after_enrolment)).await.status(), 303, "the id from before sign-in is dead");
+        assert_eq!(owner.get(&app, "/staff").await.status(), 200);
+        app.finish().await;
+    }
 }
 
 both_backends! {

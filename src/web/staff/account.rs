@@ -28,6 +28,18 @@ fn lang_of(q: &PageQuery, headers: &HeaderMap) -> &'static str {
 }
 
 impl AppState {
+    /// Ends the session whose cookie came with a request that is about to start a new one, so a
+    /// session id planted or known before sign-in never gains privilege.
+    async fn end_presented_session(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<(), crate::store::StoreError> {
+        match crate::web::security::cookie(headers, sessions::COOKIE) {
+            Some(cookie) => sessions::end_cookie(&self.db, &cookie).await,
+            None => Ok(()),
+        }
+    }
+
     fn now_unix(&self) -> i64 {
         self.clock.now().unix_timestamp()
     }
@@ -92,7 +104,11 @@ pub struct SignInForm {
     lang: String,
 }
 
-pub async fn sign_in(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Response {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
     let lang = crate::intake::report::language_or_default(&form.lang);
     let now = state.now_unix();
     if state
@@ -132,6 +148,9 @@ pub async fn sign_in(State(state): State<AppState>, Form(form): Form<SignInForm>
         }
         Err(e) => return state.staff_error(lang, &e),
     };
+    if let Err(e) = state.end_presented_session(&headers).await {
+        return state.staff_error(lang, &e);
+    }
     match sessions::start(&state.db, &user.id, stage, now).await {
         Ok(cookie) => {
             state
@@ -233,6 +252,7 @@ pub struct SetupForm {
 pub async fn setup(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<SetupForm>,
 ) -> Response {
     let lang = crate::intake::report::language_or_default(&form.lang);
@@ -267,6 +287,9 @@ pub async fn setup(
             &row.username,
             error,
         );
+    }
+    if let Err(e) = state.end_presented_session(&headers).await {
+        return state.staff_error(lang, &e);
     }
     match accounts::choose_password(&state.db, &token, form.password, now).await {
         Ok(row) => match sessions::start(&state.db, &row.id, Stage::Enrol, now).await {
@@ -408,16 +431,27 @@ pub async fn enrol(
     )
     .await
     {
-        Ok(()) => {
-            if let Err(e) =
-                repo::set_session_stage(&state.db, &session.id_hash, Stage::Full.as_str()).await
-            {
-                return state.staff_error(&lang, &e);
-            }
+        Ok(cookie) => {
+            // Every session of the account ended; this browser goes on with a fresh id.
             state
                 .audit(&session.user.id, "user.totp_enrolled", None, "")
                 .await;
-            Redirect::to("/staff").into_response()
+            let mut response = Redirect::to("/staff").into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, state.session_cookie(&cookie));
+            response
+        }
+        Err(AccountError::AlreadyEnrolled) => {
+            // Someone enrolled first: this session, from before that, is over.
+            if let Err(e) = sessions::end(&state.db, &session).await {
+                return state.staff_error(&lang, &e);
+            }
+            let mut response = Redirect::to("/staff/sign-in").into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, state.cleared_cookie());
+            response
         }
         Err(AccountError::BadCode) => {
             state

@@ -241,6 +241,7 @@ staff-code = Code aus Ihrer Authenticator-App
 staff-code-hint = Sechs Ziffern. Lassen Sie das Feld nur leer, wenn Sie Ihren zweiten Faktor noch nicht eingerichtet haben.
 staff-sign-in = Anmelden
 staff-sign-in-failed = Anmeldung fehlgeschlagen. Prüfen Sie Benutzername, Passwort und Code. Nach mehreren Fehlversuchen wird das Konto für eine Weile gesperrt.
+staff-sign-in-limited = Zu viele Anmeldeversuche. Warten Sie eine Minute und versuchen Sie es dann erneut.
 staff-setup-title = Passwort festlegen
 staff-setup-intro = Willkommen, { $name }. Legen Sie ein Passwort für Ihr Konto fest; danach richten Sie einen zweiten Faktor ein.
 staff-new-password = Neues Passwort

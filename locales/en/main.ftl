@@ -241,6 +241,7 @@ staff-code = Code from your authenticator app
 staff-code-hint = Six digits. Leave empty only if you have not set up your second factor yet.
 staff-sign-in = Sign in
 staff-sign-in-failed = Sign-in failed. Check your username, password and code. After several failed attempts the account is locked for a while.
+staff-sign-in-limited = Too many sign-in attempts. Wait a minute, then try again.
 staff-setup-title = Choose your password
 staff-setup-intro = Welcome, { $name }. Choose a password for your account; next you will set up a second factor.
 staff-new-password = New password

@@ -241,6 +241,7 @@ staff-code = Code de votre application d’authentification
 staff-code-hint = Six chiffres. Ne laissez ce champ vide que si vous n’avez pas encore configuré votre second facteur.
 staff-sign-in = Se connecter
 staff-sign-in-failed = Échec de la connexion. Vérifiez votre nom d’utilisateur, votre mot de passe et votre code. Après plusieurs tentatives infructueuses, le compte est bloqué pendant un certain temps.
+staff-sign-in-limited = Trop de tentatives de connexion. Attendez une minute, puis réessayez.
 staff-setup-title = Choisissez votre mot de passe
 staff-setup-intro = Bienvenue, { $name }. Choisissez un mot de passe pour votre compte ; vous configurerez ensuite un second facteur.
 staff-new-password = Nouveau mot de passe

@@ -241,6 +241,7 @@ staff-code = Code uit je authenticator-app
 staff-code-hint = Zes cijfers. Laat dit alleen leeg als je je tweede factor nog niet hebt ingesteld.
 staff-sign-in = Inloggen
 staff-sign-in-failed = Inloggen mislukt. Controleer je gebruikersnaam, wachtwoord en code. Na een aantal mislukte pogingen wordt het account een tijdje geblokkeerd.
+staff-sign-in-limited = Te veel aanmeldpogingen. Wacht een minuut en probeer het dan opnieuw.
 staff-setup-title = Kies je wachtwoord
 staff-setup-intro = Welkom, { $name }. Kies een wachtwoord voor je account; daarna stel je een tweede factor in.
 staff-new-password = Nieuw wachtwoord

@@ -9,6 +9,7 @@ use crate::link::index::BlindIndex;
 use crate::seal::{KeyError, KeyRing, ReceiptHasher, TokenIssuer};
 use crate::search::index::TermIndex;
 use crate::staff::audit::{self, AuditLog};
+use crate::staff::throttle::SignInGate;
 use crate::store::{Db, ReportWriter, StoreError, data_keys};
 use crate::web::i18n::I18n;
 use crate::web::security::RateLimits;
@@ -47,6 +48,7 @@ pub struct Running {
     /// The address actually bound (the port is chosen by the system when 0 was asked).
     pub addr: SocketAddr,
     pub db: Db,
+    sign_in_gate: Arc<SignInGate>,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<()>,
 }
@@ -56,6 +58,8 @@ impl Running {
     pub async fn stop(self) {
         let _ = self.shutdown.send(());
         let _ = self.task.await;
+        // Failed sign-ins still folded in memory go to the audit trail before the database closes.
+        self.sign_in_gate.flush_all().await;
         self.db.close().await;
     }
 }
@@ -119,6 +123,16 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         Some(smtp) => Some(Notifier::new(smtp)?),
         None => None,
     };
+    let audit_log = AuditLog::new(
+        db.clone(),
+        keys.derive(audit::KEY_PURPOSE),
+        settings.key_dir.join(audit::HEAD_FILE),
+    );
+    let sign_in_gate = Arc::new(SignInGate::new(
+        settings.sign_in,
+        clock.clone(),
+        audit_log.clone(),
+    ));
     let state = AppState::new(Shared {
         db: db.clone(),
         intake,
@@ -130,11 +144,8 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         clock,
         exit_url: settings.exit_url.clone(),
         api_idempotency_key: keys.derive(purpose::API_IDEMPOTENCY),
-        audit: AuditLog::new(
-            db.clone(),
-            keys.derive(audit::KEY_PURPOSE),
-            settings.key_dir.join(audit::HEAD_FILE),
-        ),
+        audit: audit_log,
+        sign_in_gate: sign_in_gate.clone(),
         session_policy: settings.sessions,
         deadlines: settings.deadlines,
         public_url: settings.public_url.clone(),
@@ -154,6 +165,7 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         loop {
             tick.tick().await;
             sweeper.limits.forget_idle();
+            sweeper.sign_in_gate.flush_due().await;
         }
     });
 
@@ -180,6 +192,7 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
     Ok(Running {
         addr,
         db,
+        sign_in_gate,
         shutdown,
         task,
     })

@@ -4,6 +4,7 @@
 use super::password::{self, PasswordProblem};
 use super::policy::{Actor, Role};
 use super::sessions::Stage;
+use super::throttle::{ANONYMOUS, Limited, SignInGate};
 use super::totp::{self, TotpSecret};
 use crate::seal::{Aad, Sealer};
 use crate::store::staff::{self as repo, NewUser, UserRow};
@@ -61,6 +62,8 @@ pub enum AccountError {
         "this account already has a second factor; sign in with it, or ask an administrator to reset the account if the phone is lost"
     )]
     AlreadyEnrolled,
+    #[error("{0}")]
+    Limited(#[from] Limited),
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("password hashing failed")]
@@ -242,30 +245,44 @@ pub enum SignedIn {
     MustEnrol(StaffUser),
 }
 
-/// Checks a sign-in. Unknown users cost the same work as known ones; every failure (wrong
-/// password or code, locked or disabled account) looks the same from outside.
+/// Checks a sign-in. The limits of `gate` come first, before any database or password work;
+/// then unknown users cost the same work as known ones; every failure (wrong password or code,
+/// locked or disabled account) looks the same from outside, and is recorded through `gate`,
+/// which folds repeated failures of one account into one audit entry.
 pub async fn sign_in(
     db: &Db,
     sealer: &Sealer,
+    gate: &SignInGate,
     username: &str,
     given_password: String,
     code: &str,
     now: i64,
 ) -> Result<Option<SignedIn>, AccountError> {
+    gate.admit(username).await?;
     let row = repo::user_by_username(db, username.trim()).await?;
-    let Some(row) = row.filter(|r| !r.disabled && r.password_hash.is_some()) else {
-        let _ = tokio::task::spawn_blocking(move || password::verify_dummy(&given_password)).await;
+    let usable = row
+        .as_ref()
+        .filter(|r| !r.disabled && r.password_hash.is_some() && r.locked_until <= now);
+    let phc = usable.and_then(|r| r.password_hash.clone());
+    let slot = gate.hash_slot().await?;
+    let password_ok = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        match phc {
+            Some(phc) => password::verify(&given_password, &phc),
+            None => {
+                password::verify_dummy(&given_password);
+                false
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    let Some(row) = usable else {
+        gate.failed(row.as_ref().map_or(ANONYMOUS, |r| r.id.as_str()))
+            .await;
         return Ok(None);
     };
-    if row.locked_until > now {
-        let _ = tokio::task::spawn_blocking(move || password::verify_dummy(&given_password)).await;
-        return Ok(None);
-    }
-    let phc = row.password_hash.clone().unwrap_or_default();
-    let password_ok = tokio::task::spawn_blocking(move || password::verify(&given_password, &phc))
-        .await
-        .unwrap_or(false);
-    let user = user_from_row(&row).ok_or(AccountError::BadRole)?;
+    let user = user_from_row(row).ok_or(AccountError::BadRole)?;
     let outcome = if !password_ok {
         None
     } else {
@@ -289,6 +306,7 @@ pub async fn sign_in(
     match outcome {
         Some(ok) => {
             repo::clear_failed_sign_ins(db, &row.id).await?;
+            gate.succeeded(&row.id).await;
             Ok(Some(ok))
         }
         None => {
@@ -300,6 +318,7 @@ pub async fn sign_in(
                 0
             };
             repo::record_failed_sign_in(db, &row.id, locked_until).await?;
+            gate.failed(&row.id).await;
             Ok(None)
         }
     }

@@ -250,3 +250,66 @@ fn the_cli_reset_says_a_disabled_account_stays_disabled() {
     let (_, out) = run(&["user", "list"]);
     assert!(out.contains("set-up pending"), "{out}");
 }
+
+/// The audit entries with this action: (actor, detail), oldest first.
+async fn audited(db: &tipline::store::Db, action: &str) -> Vec<(String, String)> {
+    sqlx::query_as::<_, (String, String)>(
+        "SELECT actor, detail FROM audit_log WHERE action = $1 ORDER BY seq",
+    )
+    .bind(action)
+    .fetch_all(db.pool())
+    .await
+    .unwrap()
+}
+
+fn few_per_user(settings: &mut tipline::cli::config::Settings) {
+    settings.sign_in.per_user_per_minute = 3;
+    settings.sign_in.per_user_burst = 3;
+}
+
+both_backends! {
+    async fn a_sign_in_flood_is_limited_before_argon2_and_folded_in_the_audit_trail(backend: Backend) {
+        let mut app = TestApp::spawn_with(backend, few_per_user).await;
+        let ana = app.staff("ana", "analyst").await;
+        let mut flood = Hand::new();
+        for _ in 0..3 {
+            assert_eq!(flood.sign_in(&app, "ana", "wrong wrong wrong", "123456").await.status(), 401);
+        }
+        // The fourth within the minute is refused before any password work, with a page that
+        // says what to do.
+        let limited = flood.sign_in(&app, "ana", "wrong wrong wrong", "123456").await;
+        assert_eq!(limited.status(), 429);
+        assert_eq!(limited.headers()["retry-after"], "60");
+        let page = limited.text().await.unwrap();
+        assert!(page.contains("Too many sign-in attempts. Wait a minute, then try again."), "{page}");
+        for _ in 0..20 {
+            assert_eq!(flood.sign_in(&app, "ana", "wrong wrong wrong", "123456").await.status(), 429);
+        }
+        // Another username is not held up by the flood on this one.
+        assert_eq!(flood.sign_in(&app, "nobody", "wrong wrong wrong", "123456").await.status(), 401);
+
+        // Three failures and 21 limited attempts wrote one entry each kind so far, plus one for
+        // the unknown name.
+        let failed = audited(app.db(), "session.sign_in_failed").await;
+        assert_eq!(failed, vec![(ana.id.clone(), String::new()), ("anonymous".to_owned(), String::new())]);
+        assert_eq!(audited(app.db(), "session.sign_in_limited").await.len(), 1);
+
+        // A minute later the owner signs in; the failures folded so far are written as one.
+        app.clock.advance(61);
+        let mut owner = Hand::new();
+        let code = totp::code_at(&ana.secret, app.clock.unix());
+        assert_eq!(owner.sign_in(&app, "ana", PASSWORD, &code).await.status(), 303);
+        let failed = audited(app.db(), "session.sign_in_failed").await;
+        assert_eq!(failed.len(), 3, "{failed:?}");
+        assert_eq!(failed[2].0, ana.id);
+        assert!(failed[2].1.starts_with("repeated=2 "), "{failed:?}");
+
+        // The limited attempts still folded are written on a normal shutdown.
+        let db = app.stop_and_reopen().await;
+        let limited = audited(&db, "session.sign_in_limited").await;
+        assert_eq!(limited.len(), 2, "{limited:?}");
+        assert!(limited[1].1.starts_with("repeated=20 "), "{limited:?}");
+        db.close().await;
+        app.finish().await;
+    }
+}

@@ -126,6 +126,7 @@ pub async fn sign_in(
     let result = accounts::sign_in(
         &state.db,
         state.intake.sealer(),
+        &state.sign_in_gate,
         &form.username,
         form.password,
         &form.code,
@@ -136,15 +137,25 @@ pub async fn sign_in(
         Ok(Some(SignedIn::Full(user))) => (user, Stage::Full),
         Ok(Some(SignedIn::MustEnrol(user))) => (user, Stage::Enrol),
         Ok(None) => {
-            state
-                .audit("anonymous", "session.sign_in_failed", None, "")
-                .await;
+            // Recorded (and folded) by the sign-in gate.
             return state.sign_in_form(
                 StatusCode::UNAUTHORIZED,
                 lang,
                 Some("staff-sign-in-failed"),
                 &form.username,
             );
+        }
+        Err(AccountError::Limited(_)) => {
+            let mut response = state.sign_in_form(
+                StatusCode::TOO_MANY_REQUESTS,
+                lang,
+                Some("staff-sign-in-limited"),
+                &form.username,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+            return response;
         }
         Err(e) => return state.staff_error(lang, &e),
     };

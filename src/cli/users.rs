@@ -5,6 +5,7 @@ use super::config::ServeArgs;
 use crate::clock::{Clock, SystemClock};
 use crate::staff::accounts;
 use crate::staff::audit::{self, AuditEntry, AuditLog};
+use crate::staff::policy::Role;
 use crate::store::{Db, staff as repo};
 use clap::Subcommand;
 use std::process::ExitCode;
@@ -70,6 +71,30 @@ pub async fn open_instance(args: ServeArgs) -> anyhow::Result<(Db, AuditLog, Str
     Ok((db, log, settings.public_url))
 }
 
+/// The operator gave a role that reads report content without a supervisor's approval (the
+/// command line needs none: whoever runs it holds the keys anyway); the audit trail says so.
+async fn audit_operator_grant(
+    log: &AuditLog,
+    username: &str,
+    role: &str,
+    by: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    if Role::parse(role).is_some_and(Role::reads_content) {
+        log.append(
+            AuditEntry {
+                actor: "cli",
+                action: accounts::CONTENT_ACCESS_GRANTED,
+                report_id: None,
+                detail: &format!("username={username} role={role} by={by} approval=operator"),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn run(command: UserCommand) -> anyhow::Result<()> {
     let now = SystemClock.now().unix_timestamp();
     let link =
@@ -93,6 +118,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
                 now,
             )
             .await?;
+            audit_operator_grant(&log, &username, &role, "add", now).await?;
             println!(
                 "Account {username} ({role}) created. Give this one-time set-up link to its owner (valid {} hours):",
                 accounts::SETUP_LINK_HOURS
@@ -104,6 +130,8 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             for u in repo::list_users(&db).await? {
                 let state = if u.disabled {
                     "disabled"
+                } else if u.approval_requested_by.is_some() {
+                    "waiting for a supervisor's approval"
                 } else if u.password_hash.is_none() || u.totp_secret.is_none() {
                     "set-up pending"
                 } else {
@@ -155,6 +183,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
                 now,
             )
             .await?;
+            audit_operator_grant(&log, &username, reset.role.as_str(), "reset", now).await?;
             println!(
                 "Account {username} reset. New one-time set-up link (valid {} hours):",
                 accounts::SETUP_LINK_HOURS

@@ -54,6 +54,14 @@ pub enum AccountError {
         "this set-up link is invalid or has expired; ask an administrator for a new one (`tipline user reset`)"
     )]
     BadSetupLink,
+    #[error(
+        "this account waits for a supervisor's approval; ask a supervisor to approve it on their Approvals page, then open the link again"
+    )]
+    AwaitingApproval,
+    #[error("no account named {0} waits for approval; it may have been approved already")]
+    NothingToApprove(String),
+    #[error("only a supervisor may approve accounts")]
+    NotAllowed,
     #[error("the password does not meet the policy")]
     WeakPassword(PasswordProblem),
     #[error("the code is wrong; check the time on your phone and try the next code")]
@@ -100,7 +108,47 @@ pub fn user_from_row(row: &UserRow) -> Option<StaffUser> {
     })
 }
 
-/// Creates an account; returns the set-up token to put in the one-time link.
+/// The audit action of an admin giving a role that reads report content (it waits for a
+/// supervisor's approval).
+pub const CONTENT_ACCESS_REQUESTED: &str = "user.content_access_requested";
+/// The audit action of a supervisor approving such an account.
+pub const CONTENT_ACCESS_APPROVED: &str = "user.content_access_approved";
+/// The audit action of the server's operator giving such a role from the command line, without
+/// approval.
+pub const CONTENT_ACCESS_GRANTED: &str = "user.content_access_granted";
+
+/// Who gives an account its role.
+#[derive(Debug, Clone, Copy)]
+pub enum GrantedBy<'a> {
+    /// The server's operator, from the command line: holds the keys anyway, so needs no approval
+    /// (the audit trail says it was the operator).
+    Operator,
+    /// An admin on the web: a role that reads report content then waits for a supervisor's
+    /// approval.
+    Admin(&'a Actor),
+}
+
+impl GrantedBy<'_> {
+    /// The admin whose grant of `role` must wait for a supervisor, if it must.
+    fn requester(self, role: Role) -> Option<String> {
+        match self {
+            Self::Admin(actor) if role.reads_content() => Some(actor.user_id.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// A new account: the set-up token to put in the one-time link, and whether the link waits for
+/// a supervisor's approval.
+#[derive(Debug)]
+pub struct Added {
+    pub token: String,
+    pub role: Role,
+    pub awaiting_approval: bool,
+}
+
+/// Creates an account as the server's operator (the command line, tests); returns the set-up
+/// token to put in the one-time link.
 pub async fn add(
     db: &Db,
     username: &str,
@@ -108,12 +156,30 @@ pub async fn add(
     language: &str,
     now: i64,
 ) -> Result<String, AccountError> {
+    Ok(
+        add_granted(db, GrantedBy::Operator, username, role, language, now)
+            .await?
+            .token,
+    )
+}
+
+/// Creates an account. A role that reads report content, given by an admin, waits for a
+/// supervisor's approval before its link works.
+pub async fn add_granted(
+    db: &Db,
+    by: GrantedBy<'_>,
+    username: &str,
+    role: &str,
+    language: &str,
+    now: i64,
+) -> Result<Added, AccountError> {
     if !valid_username(username) {
         return Err(AccountError::BadUsername);
     }
     let role = Role::parse(role).ok_or(AccountError::BadRole)?;
     let (token, hash) = new_token();
     let id = uuid::Uuid::now_v7().to_string();
+    let requester = by.requester(role);
     let created = repo::insert_user(
         db,
         &NewUser {
@@ -124,34 +190,98 @@ pub async fn add(
             setup_token_hash: &hash,
             setup_expires_at: now + SETUP_LINK_HOURS * 3600,
             created_at: now,
+            approval_requested_by: requester.as_deref(),
         },
     )
     .await?;
     if !created {
         return Err(AccountError::Taken(username.to_owned()));
     }
-    Ok(token)
+    Ok(Added {
+        token,
+        role,
+        awaiting_approval: requester.is_some(),
+    })
 }
 
-/// What a reset gives: the new set-up token, and whether the account stays disabled (its link
-/// works only once the account is enabled again).
+/// What a reset gives: the new set-up token, whether the account stays disabled (its link works
+/// only once the account is enabled again), and whether it waits for a supervisor's approval.
 #[derive(Debug)]
 pub struct Reset {
     pub token: String,
+    pub role: Role,
     pub stays_disabled: bool,
+    pub awaiting_approval: bool,
+}
+
+/// Clears an account's credentials and ends its sessions, as the server's operator; returns a
+/// new set-up token. A disabled account stays disabled.
+pub async fn reset(db: &Db, username: &str, now: i64) -> Result<Reset, AccountError> {
+    reset_granted(db, GrantedBy::Operator, username, now).await
 }
 
 /// Clears an account's credentials and ends its sessions; returns a new set-up token. A disabled
-/// account stays disabled.
-pub async fn reset(db: &Db, username: &str, now: i64) -> Result<Reset, AccountError> {
-    let (token, hash) = new_token();
-    let disabled = repo::reset_user(db, username, &hash, now + SETUP_LINK_HOURS * 3600)
+/// account stays disabled; an admin's reset of a role that reads report content waits for a
+/// supervisor's approval.
+pub async fn reset_granted(
+    db: &Db,
+    by: GrantedBy<'_>,
+    username: &str,
+    now: i64,
+) -> Result<Reset, AccountError> {
+    let row = repo::user_by_username(db, username)
         .await?
         .ok_or_else(|| AccountError::NoSuchUser(username.to_owned()))?;
+    let role = Role::parse(&row.role).ok_or(AccountError::BadRole)?;
+    let requester = by.requester(role);
+    let (token, hash) = new_token();
+    let disabled = repo::reset_user(
+        db,
+        username,
+        &hash,
+        now + SETUP_LINK_HOURS * 3600,
+        requester.as_deref(),
+        now,
+    )
+    .await?
+    .ok_or_else(|| AccountError::NoSuchUser(username.to_owned()))?;
     Ok(Reset {
         token,
+        role,
         stays_disabled: disabled,
+        awaiting_approval: requester.is_some(),
     })
+}
+
+/// Accounts waiting for a supervisor's approval, by username.
+pub async fn awaiting_approval(db: &Db) -> Result<Vec<UserRow>, AccountError> {
+    Ok(repo::list_users(db)
+        .await?
+        .into_iter()
+        .filter(|u| u.approval_requested_by.is_some())
+        .collect())
+}
+
+/// A supervisor approves an account an admin gave a content role; its set-up link works from
+/// now, for its full life. Returns the role approved.
+pub async fn approve(
+    db: &Db,
+    approver: &Actor,
+    username: &str,
+    now: i64,
+) -> Result<Role, AccountError> {
+    if !super::policy::allowed(approver, super::policy::Action::ApproveAccounts, None) {
+        return Err(AccountError::NotAllowed);
+    }
+    let row = repo::user_by_username(db, username)
+        .await?
+        .filter(|u| u.approval_requested_by.is_some())
+        .ok_or_else(|| AccountError::NothingToApprove(username.to_owned()))?;
+    let role = Role::parse(&row.role).ok_or(AccountError::BadRole)?;
+    if !repo::approve_user(db, username, now + SETUP_LINK_HOURS * 3600).await? {
+        return Err(AccountError::NothingToApprove(username.to_owned()));
+    }
+    Ok(role)
 }
 
 pub async fn disable(db: &Db, username: &str) -> Result<(), AccountError> {
@@ -176,6 +306,9 @@ pub async fn setup_account(db: &Db, token: &str, now: i64) -> Result<UserRow, Ac
         .ok_or(AccountError::BadSetupLink)?;
     if row.disabled || row.setup_expires_at.is_none_or(|t| t < now) {
         return Err(AccountError::BadSetupLink);
+    }
+    if row.approval_requested_by.is_some() {
+        return Err(AccountError::AwaitingApproval);
     }
     Ok(row)
 }
@@ -260,9 +393,12 @@ pub async fn sign_in(
 ) -> Result<Option<SignedIn>, AccountError> {
     gate.admit(username).await?;
     let row = repo::user_by_username(db, username.trim()).await?;
-    let usable = row
-        .as_ref()
-        .filter(|r| !r.disabled && r.password_hash.is_some() && r.locked_until <= now);
+    let usable = row.as_ref().filter(|r| {
+        !r.disabled
+            && r.password_hash.is_some()
+            && r.locked_until <= now
+            && r.approval_requested_by.is_none()
+    });
     let phc = usable.and_then(|r| r.password_hash.clone());
     let slot = gate.hash_slot().await?;
     let password_ok = tokio::task::spawn_blocking(move || {

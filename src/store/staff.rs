@@ -21,6 +21,9 @@ pub struct UserRow {
     pub failed_sign_ins: i64,
     pub locked_until: i64,
     pub created_at: i64,
+    /// The admin whose new account or reset waits for a supervisor's approval.
+    pub approval_requested_by: Option<String>,
+    pub approval_requested_at: Option<i64>,
 }
 
 fn user_from(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
@@ -38,11 +41,14 @@ fn user_from(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
         failed_sign_ins: row.try_get("failed_sign_ins")?,
         locked_until: row.try_get("locked_until")?,
         created_at: row.try_get("created_at")?,
+        approval_requested_by: row.try_get("approval_requested_by")?,
+        approval_requested_at: row.try_get("approval_requested_at")?,
     })
 }
 
 const USER_COLUMNS: &str = "id, username, role, password_hash, totp_secret, totp_last_step, language, \
-     disabled, setup_token_hash, setup_expires_at, failed_sign_ins, locked_until, created_at";
+     disabled, setup_token_hash, setup_expires_at, failed_sign_ins, locked_until, created_at, \
+     approval_requested_by, approval_requested_at";
 
 /// A new account, waiting for its set-up link.
 #[derive(Debug, Clone)]
@@ -54,13 +60,17 @@ pub struct NewUser<'a> {
     pub setup_token_hash: &'a [u8],
     pub setup_expires_at: i64,
     pub created_at: i64,
+    /// The admin who asked for it, when it must wait for a supervisor's approval.
+    pub approval_requested_by: Option<&'a str>,
 }
 
 /// Creates an account. False if the username is taken.
 pub async fn insert_user(db: &Db, u: &NewUser<'_>) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "INSERT INTO staff_users (id, username, role, language, setup_token_hash, setup_expires_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        "INSERT INTO staff_users (id, username, role, language, setup_token_hash, setup_expires_at, \
+         created_at, approval_requested_by, approval_requested_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 IS NULL THEN NULL ELSE $7 END) \
+         ON CONFLICT DO NOTHING",
     )
     .bind(u.id)
     .bind(u.username)
@@ -69,6 +79,7 @@ pub async fn insert_user(db: &Db, u: &NewUser<'_>) -> Result<bool, StoreError> {
     .bind(u.setup_token_hash)
     .bind(u.setup_expires_at)
     .bind(u.created_at)
+    .bind(u.approval_requested_by)
     .execute(db.pool())
     .await?;
     Ok(done.rows_affected() == 1)
@@ -223,23 +234,29 @@ pub async fn disable_user(db: &Db, username: &str) -> Result<bool, StoreError> {
 }
 
 /// Resets an account: password and second factor cleared, sessions ended, a new set-up link.
-/// A disabled account stays disabled. `None` if there is no such user, else whether it is
-/// disabled.
+/// A disabled account stays disabled. With `approval_requested_by`, the account then waits for a
+/// supervisor's approval; without, any earlier request is settled. `None` if there is no such
+/// user, else whether it is disabled.
 pub async fn reset_user(
     db: &Db,
     username: &str,
     setup_token_hash: &[u8],
     expires_at: i64,
+    approval_requested_by: Option<&str>,
+    now: i64,
 ) -> Result<Option<bool>, StoreError> {
     let mut tx = db.pool().begin().await?;
     let row = sqlx::query(
         "UPDATE staff_users SET password_hash = NULL, totp_secret = NULL, totp_last_step = NULL, \
-         setup_token_hash = $1, setup_expires_at = $2, failed_sign_ins = 0, locked_until = 0 \
+         setup_token_hash = $1, setup_expires_at = $2, failed_sign_ins = 0, locked_until = 0, \
+         approval_requested_by = $4, approval_requested_at = CASE WHEN $4 IS NULL THEN NULL ELSE $5 END \
          WHERE username = $3 RETURNING disabled",
     )
     .bind(setup_token_hash)
     .bind(expires_at)
     .bind(username)
+    .bind(approval_requested_by)
+    .bind(now)
     .fetch_optional(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM staff_sessions WHERE user_id IN (SELECT id FROM staff_users WHERE username = $1)")
@@ -251,6 +268,25 @@ pub async fn reset_user(
         .map(|r| r.try_get::<i64, _>("disabled"))
         .transpose()?
         .map(|d| d != 0))
+}
+
+/// Approves an account waiting for a supervisor; its set-up link, if any, works from now for
+/// its full life. False if no such account waits.
+pub async fn approve_user(
+    db: &Db,
+    username: &str,
+    setup_expires_at: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE staff_users SET approval_requested_by = NULL, approval_requested_at = NULL, \
+         setup_expires_at = CASE WHEN setup_token_hash IS NULL THEN setup_expires_at ELSE $2 END \
+         WHERE username = $1 AND approval_requested_by IS NOT NULL",
+    )
+    .bind(username)
+    .bind(setup_expires_at)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Enables a disabled account again. False if there is no such user.

@@ -313,3 +313,54 @@ both_backends! {
         app.finish().await;
     }
 }
+
+/// The token of the set-up link an admin's page shows (the page escapes the address's slashes).
+fn setup_token_in(page: &str) -> String {
+    let link = between(page, "id=\"setup-link\" translate=\"no\">", "<").expect("a set-up link");
+    link.trim().rsplit(['/', ';']).next().unwrap().to_owned()
+}
+
+both_backends! {
+    async fn an_admins_new_content_reader_waits_for_a_supervisors_approval(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let adm = app.staff("adm", "admin").await;
+        let aud = app.staff("aud", "auditor").await;
+        let ana = app.staff("ana", "analyst").await;
+
+        // An admin adds a supervisor: the set-up link does not work yet.
+        let page = adm.post(&app, "/staff/users", &[("username", "eva"), ("role", "supervisor"), ("language", "en")]).await.text().await.unwrap();
+        let token = setup_token_in(&page);
+        let early = app.get(&format!("/staff/setup/{token}")).await;
+        assert_ne!(early.status(), 200, "an admin's new supervisor must wait for a supervisor's approval");
+        assert!(early.text().await.unwrap().contains("waits for a supervisor"), "the owner is told why");
+        assert!(page.contains("id=\"awaiting-approval\""), "the admin is told: {page}");
+
+        // The audit trail flags the request, and the auditor's page shows the flag.
+        let requested = audited(app.db(), "user.content_access_requested").await;
+        assert_eq!(requested, vec![(adm.id.clone(), "username=eva role=supervisor by=add".to_owned())]);
+        let trail = aud.get(&app, "/staff/audit").await.text().await.unwrap();
+        assert!(trail.contains("class=\"flag\"") && trail.contains("Gives access to report content"), "{trail}");
+
+        // Neither the admin nor an analyst can approve; the supervisor sees and approves it.
+        assert_eq!(adm.post(&app, "/staff/approvals/eva/approve", &[]).await.status(), 403);
+        assert_eq!(ana.post(&app, "/staff/approvals/eva/approve", &[]).await.status(), 403);
+        let list = sue.get(&app, "/staff/approvals").await.text().await.unwrap();
+        assert!(list.contains("id=\"approve-eva\"") && list.contains("adm"), "{list}");
+        assert_eq!(sue.post(&app, "/staff/approvals/eva/approve", &[]).await.status(), 303);
+        let approved = audited(app.db(), "user.content_access_approved").await;
+        assert_eq!(approved, vec![(sue.id.clone(), "username=eva role=supervisor".to_owned())]);
+        let eva = app.staff_with_token("eva", &token).await;
+        assert_eq!(eva.get(&app, "/staff").await.status(), 200);
+
+        // A reset of an analyst by the admin waits too; a new auditor does not.
+        let page = adm.post(&app, "/staff/users/ana/reset", &[]).await.text().await.unwrap();
+        let ana_token = setup_token_in(&page);
+        assert_ne!(app.get(&format!("/staff/setup/{ana_token}")).await.status(), 200);
+        assert_eq!(sue.post(&app, "/staff/approvals/ana/approve", &[]).await.status(), 303);
+        assert_eq!(app.get(&format!("/staff/setup/{ana_token}")).await.status(), 200);
+        let page = adm.post(&app, "/staff/users", &[("username", "aude"), ("role", "auditor"), ("language", "en")]).await.text().await.unwrap();
+        assert_eq!(app.get(&format!("/staff/setup/{}", setup_token_in(&page))).await.status(), 200);
+        app.finish().await;
+    }
+}

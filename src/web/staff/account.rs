@@ -247,6 +247,10 @@ pub async fn setup_page(
         Err(AccountError::BadSetupLink) => {
             state.refusal(lang_of(&q, &headers), super::auth::Refusal::BadLink)
         }
+        Err(AccountError::AwaitingApproval) => state.refusal(
+            lang_of(&q, &headers),
+            super::auth::Refusal::AwaitingApproval,
+        ),
         Err(e) => state.staff_error(lang_of(&q, &headers), &e),
     }
 }
@@ -272,6 +276,9 @@ pub async fn setup(
         Ok(row) => row,
         Err(AccountError::BadSetupLink) => {
             return state.refusal(lang, super::auth::Refusal::BadLink);
+        }
+        Err(AccountError::AwaitingApproval) => {
+            return state.refusal(lang, super::auth::Refusal::AwaitingApproval);
         }
         Err(e) => return state.staff_error(lang, &e),
     };

@@ -407,7 +407,7 @@ await step('4. auditor aud: the audit trail shows ana\'s and sue\'s work; filter
   await closeContext(context);
 });
 
-await step('4b. admin adm: the user list shows the four accounts; adding a user shows a one-time set-up link', async () => {
+await step('4b. admin adm: the user list shows the four accounts; adding an analyst shows a one-time set-up link that waits for a supervisor', async () => {
   const context = await signedIn(browser, 'adm', '4b-adm');
   const page = await context.newPage();
   await goto(page, '/staff');
@@ -424,7 +424,8 @@ await step('4b. admin adm: the user list shows the four accounts; adding a user 
   await submit(page, '#add-user', { at: '/staff/users', what: 'add eve' });
   const link = await textOf(page.locator('#setup-link'));
   assert.match(link, /\/staff\/setup\/[^/\s]+$/, `#setup-link "${link}" is not a set-up link`);
-  assert.ok((await tableRows(page, '#users')).some((r) => r[0] === 'eve' && r[2] === t('en', 'staff-state-pending')), 'eve is not listed as pending');
+  assert.equal(await page.locator('#awaiting-approval').count(), 1, 'the admin is not told that eve waits for approval');
+  assert.ok((await tableRows(page, '#users')).some((r) => r[0] === 'eve' && r[2] === t('en', 'staff-state-awaiting-approval')), 'eve is not listed as waiting for approval');
   await goto(page, '/staff/audit', 403);
   await goto(page, `/staff/reports/${PLAIN}`, 404);
   assert.equal(await page.locator('#narrative').count(), 0, 'the admin can read the report');
@@ -532,6 +533,7 @@ await step('6. axe-core WCAG 2.1 A/AA and 320 CSS px on every staff page', async
   await checkUrl(browser, 'case-hostile', `/staff/reports/${HOSTILE}`, { as: 'sue' });
   await checkUrl(browser, 'audit', '/staff/audit', { as: 'aud' });
   await checkUrl(browser, 'users', '/staff/users', { as: 'adm' });
+  await checkUrl(browser, 'approvals', '/staff/approvals', { as: 'sue' });
   {
     // The user list with a fresh set-up link on it.
     const context = await newContext(browser, 'check-users-link', { bypassCSP: true, storageState: USERS.adm.state });

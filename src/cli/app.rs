@@ -10,6 +10,7 @@ use crate::link::index::BlindIndex;
 use crate::seal::{KeyError, KeyRing, ReceiptHasher, TokenIssuer};
 use crate::search::index::TermIndex;
 use crate::staff::audit::{self, AuditLog};
+use crate::staff::throttle::SignInGate;
 use crate::store::{Db, ReportWriter, StoreError, data_keys};
 use crate::web::i18n::I18n;
 use crate::web::security::RateLimits;
@@ -48,6 +49,7 @@ pub struct Running {
     /// The address actually bound (the port is chosen by the system when 0 was asked).
     pub addr: SocketAddr,
     pub db: Db,
+    sign_in_gate: Arc<SignInGate>,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<()>,
 }
@@ -57,6 +59,8 @@ impl Running {
     pub async fn stop(self) {
         let _ = self.shutdown.send(());
         let _ = self.task.await;
+        // Failed sign-ins still folded in memory go to the audit trail before the database closes.
+        self.sign_in_gate.flush_all().await;
         self.db.close().await;
     }
 }
@@ -129,6 +133,16 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         Some(smtp) => Some(Notifier::new(smtp)?),
         None => None,
     };
+    let audit_log = AuditLog::new(
+        db.clone(),
+        keys.derive(audit::KEY_PURPOSE),
+        settings.key_dir.join(audit::HEAD_FILE),
+    );
+    let sign_in_gate = Arc::new(SignInGate::new(
+        settings.sign_in,
+        clock.clone(),
+        audit_log.clone(),
+    ));
     let state = AppState::new(Shared {
         db: db.clone(),
         intake,
@@ -140,11 +154,8 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         clock,
         exit_url: settings.exit_url.clone(),
         api_idempotency_key: keys.derive(purpose::API_IDEMPOTENCY),
-        audit: AuditLog::new(
-            db.clone(),
-            keys.derive(audit::KEY_PURPOSE),
-            settings.key_dir.join(audit::HEAD_FILE),
-        ),
+        audit: audit_log,
+        sign_in_gate: sign_in_gate.clone(),
         session_policy: settings.sessions,
         deadlines: settings.deadlines,
         public_url: settings.public_url.clone(),
@@ -172,6 +183,7 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
             sweeper
                 .intake
                 .forget_old_texts(sweeper.clock.now().unix_timestamp());
+            sweeper.sign_in_gate.flush_due().await;
         }
     });
 
@@ -200,6 +212,7 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
     Ok(Running {
         addr,
         db,
+        sign_in_gate,
         shutdown,
         task,
     })

@@ -5,6 +5,7 @@
 use crate::followup::notice::SmtpSettings;
 use crate::intake::help::{self, HelpNumber};
 use crate::staff::sessions::SessionPolicy;
+use crate::staff::throttle::SignInLimits;
 use crate::triage::deadlines::DeadlinePolicy;
 use crate::web::security::RateSettings;
 use crate::web::serve::ServeLimits;
@@ -165,6 +166,8 @@ pub struct Settings {
     pub log: String,
     pub public_url: String,
     pub sessions: SessionPolicy,
+    /// The limits in front of staff sign-in (built in; tests lower them).
+    pub sign_in: SignInLimits,
     pub deadlines: DeadlinePolicy,
     pub smtp: Option<SmtpSettings>,
     pub indicator_catalogue_file: Option<PathBuf>,
@@ -391,6 +394,7 @@ impl ServeArgs {
             smtp,
             public_url,
             sessions,
+            sign_in: SignInLimits::default(),
             deadlines,
             data_dir,
             key_dir,

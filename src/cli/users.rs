@@ -5,6 +5,7 @@ use super::config::ServeArgs;
 use crate::clock::{Clock, SystemClock};
 use crate::staff::accounts;
 use crate::staff::audit::{self, AuditEntry, AuditLog};
+use crate::staff::policy::Role;
 use crate::store::{Db, staff as repo};
 use clap::Subcommand;
 use std::process::ExitCode;
@@ -29,6 +30,13 @@ pub enum UserCommand {
         #[command(flatten)]
         instance: ServeArgs,
     },
+    /// Enable a disabled account again.
+    Enable {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        instance: ServeArgs,
+    },
     /// Disable an account and end its sessions.
     Disable {
         #[arg(long)]
@@ -36,7 +44,8 @@ pub enum UserCommand {
         #[command(flatten)]
         instance: ServeArgs,
     },
-    /// Clear an account's password and second factor, and print a new set-up link.
+    /// Clear an account's password and second factor, and print a new set-up link. A disabled
+    /// account stays disabled.
     Reset {
         #[arg(long)]
         username: String,
@@ -62,6 +71,30 @@ pub async fn open_instance(args: ServeArgs) -> anyhow::Result<(Db, AuditLog, Str
     Ok((db, log, settings.public_url))
 }
 
+/// The operator gave a role that reads report content without a supervisor's approval (the
+/// command line needs none: whoever runs it holds the keys anyway); the audit trail says so.
+async fn audit_operator_grant(
+    log: &AuditLog,
+    username: &str,
+    role: &str,
+    by: &str,
+    now: i64,
+) -> anyhow::Result<()> {
+    if Role::parse(role).is_some_and(Role::reads_content) {
+        log.append(
+            AuditEntry {
+                actor: "cli",
+                action: accounts::CONTENT_ACCESS_GRANTED,
+                report_id: None,
+                detail: &format!("username={username} role={role} by={by} approval=operator"),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn run(command: UserCommand) -> anyhow::Result<()> {
     let now = SystemClock.now().unix_timestamp();
     let link =
@@ -85,6 +118,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
                 now,
             )
             .await?;
+            audit_operator_grant(&log, &username, &role, "add", now).await?;
             println!(
                 "Account {username} ({role}) created. Give this one-time set-up link to its owner (valid {} hours):",
                 accounts::SETUP_LINK_HOURS
@@ -96,6 +130,8 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             for u in repo::list_users(&db).await? {
                 let state = if u.disabled {
                     "disabled"
+                } else if u.approval_requested_by.is_some() {
+                    "waiting for a supervisor's approval"
                 } else if u.password_hash.is_none() || u.totp_secret.is_none() {
                     "set-up pending"
                 } else {
@@ -119,9 +155,24 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             .await?;
             println!("Account {username} disabled; its sessions have ended.");
         }
+        UserCommand::Enable { username, instance } => {
+            let (db, log, _) = open_instance(instance).await?;
+            accounts::enable(&db, &username).await?;
+            log.append(
+                AuditEntry {
+                    actor: "cli",
+                    action: "user.enable",
+                    report_id: None,
+                    detail: &format!("username={username}"),
+                },
+                now,
+            )
+            .await?;
+            println!("Account {username} enabled.");
+        }
         UserCommand::Reset { username, instance } => {
             let (db, log, base) = open_instance(instance).await?;
-            let token = accounts::reset(&db, &username, now).await?;
+            let reset = accounts::reset(&db, &username, now).await?;
             log.append(
                 AuditEntry {
                     actor: "cli",
@@ -132,11 +183,17 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
                 now,
             )
             .await?;
+            audit_operator_grant(&log, &username, reset.role.as_str(), "reset", now).await?;
             println!(
                 "Account {username} reset. New one-time set-up link (valid {} hours):",
                 accounts::SETUP_LINK_HOURS
             );
-            println!("{}", link(&base, &token));
+            println!("{}", link(&base, &reset.token));
+            if reset.stays_disabled {
+                println!(
+                    "The account is disabled and stays disabled: the link works only after `tipline user enable --username {username}`."
+                );
+            }
         }
     }
     Ok(())

@@ -3,6 +3,8 @@
 
 use super::password::{self, PasswordProblem};
 use super::policy::{Actor, Role};
+use super::sessions::Stage;
+use super::throttle::{ANONYMOUS, Limited, SignInGate};
 use super::totp::{self, TotpSecret};
 use crate::seal::{Aad, Sealer};
 use crate::store::staff::{self as repo, NewUser, UserRow};
@@ -52,10 +54,24 @@ pub enum AccountError {
         "this set-up link is invalid or has expired; ask an administrator for a new one (`tipline user reset`)"
     )]
     BadSetupLink,
+    #[error(
+        "this account waits for a supervisor's approval; ask a supervisor to approve it on their Approvals page, then open the link again"
+    )]
+    AwaitingApproval,
+    #[error("no account named {0} waits for approval; it may have been approved already")]
+    NothingToApprove(String),
+    #[error("only a supervisor may approve accounts")]
+    NotAllowed,
     #[error("the password does not meet the policy")]
     WeakPassword(PasswordProblem),
     #[error("the code is wrong; check the time on your phone and try the next code")]
     BadCode,
+    #[error(
+        "this account already has a second factor; sign in with it, or ask an administrator to reset the account if the phone is lost"
+    )]
+    AlreadyEnrolled,
+    #[error("{0}")]
+    Limited(#[from] Limited),
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("password hashing failed")]
@@ -92,7 +108,47 @@ pub fn user_from_row(row: &UserRow) -> Option<StaffUser> {
     })
 }
 
-/// Creates an account; returns the set-up token to put in the one-time link.
+/// The audit action of an admin giving a role that reads report content (it waits for a
+/// supervisor's approval).
+pub const CONTENT_ACCESS_REQUESTED: &str = "user.content_access_requested";
+/// The audit action of a supervisor approving such an account.
+pub const CONTENT_ACCESS_APPROVED: &str = "user.content_access_approved";
+/// The audit action of the server's operator giving such a role from the command line, without
+/// approval.
+pub const CONTENT_ACCESS_GRANTED: &str = "user.content_access_granted";
+
+/// Who gives an account its role.
+#[derive(Debug, Clone, Copy)]
+pub enum GrantedBy<'a> {
+    /// The server's operator, from the command line: holds the keys anyway, so needs no approval
+    /// (the audit trail says it was the operator).
+    Operator,
+    /// An admin on the web: a role that reads report content then waits for a supervisor's
+    /// approval.
+    Admin(&'a Actor),
+}
+
+impl GrantedBy<'_> {
+    /// The admin whose grant of `role` must wait for a supervisor, if it must.
+    fn requester(self, role: Role) -> Option<String> {
+        match self {
+            Self::Admin(actor) if role.reads_content() => Some(actor.user_id.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// A new account: the set-up token to put in the one-time link, and whether the link waits for
+/// a supervisor's approval.
+#[derive(Debug)]
+pub struct Added {
+    pub token: String,
+    pub role: Role,
+    pub awaiting_approval: bool,
+}
+
+/// Creates an account as the server's operator (the command line, tests); returns the set-up
+/// token to put in the one-time link.
 pub async fn add(
     db: &Db,
     username: &str,
@@ -100,12 +156,30 @@ pub async fn add(
     language: &str,
     now: i64,
 ) -> Result<String, AccountError> {
+    Ok(
+        add_granted(db, GrantedBy::Operator, username, role, language, now)
+            .await?
+            .token,
+    )
+}
+
+/// Creates an account. A role that reads report content, given by an admin, waits for a
+/// supervisor's approval before its link works.
+pub async fn add_granted(
+    db: &Db,
+    by: GrantedBy<'_>,
+    username: &str,
+    role: &str,
+    language: &str,
+    now: i64,
+) -> Result<Added, AccountError> {
     if !valid_username(username) {
         return Err(AccountError::BadUsername);
     }
     let role = Role::parse(role).ok_or(AccountError::BadRole)?;
     let (token, hash) = new_token();
     let id = uuid::Uuid::now_v7().to_string();
+    let requester = by.requester(role);
     let created = repo::insert_user(
         db,
         &NewUser {
@@ -116,26 +190,110 @@ pub async fn add(
             setup_token_hash: &hash,
             setup_expires_at: now + SETUP_LINK_HOURS * 3600,
             created_at: now,
+            approval_requested_by: requester.as_deref(),
         },
     )
     .await?;
     if !created {
         return Err(AccountError::Taken(username.to_owned()));
     }
-    Ok(token)
+    Ok(Added {
+        token,
+        role,
+        awaiting_approval: requester.is_some(),
+    })
 }
 
-/// Clears an account's credentials and returns a new set-up token.
-pub async fn reset(db: &Db, username: &str, now: i64) -> Result<String, AccountError> {
+/// What a reset gives: the new set-up token, whether the account stays disabled (its link works
+/// only once the account is enabled again), and whether it waits for a supervisor's approval.
+#[derive(Debug)]
+pub struct Reset {
+    pub token: String,
+    pub role: Role,
+    pub stays_disabled: bool,
+    pub awaiting_approval: bool,
+}
+
+/// Clears an account's credentials and ends its sessions, as the server's operator; returns a
+/// new set-up token. A disabled account stays disabled.
+pub async fn reset(db: &Db, username: &str, now: i64) -> Result<Reset, AccountError> {
+    reset_granted(db, GrantedBy::Operator, username, now).await
+}
+
+/// Clears an account's credentials and ends its sessions; returns a new set-up token. A disabled
+/// account stays disabled; an admin's reset of a role that reads report content waits for a
+/// supervisor's approval.
+pub async fn reset_granted(
+    db: &Db,
+    by: GrantedBy<'_>,
+    username: &str,
+    now: i64,
+) -> Result<Reset, AccountError> {
+    let row = repo::user_by_username(db, username)
+        .await?
+        .ok_or_else(|| AccountError::NoSuchUser(username.to_owned()))?;
+    let role = Role::parse(&row.role).ok_or(AccountError::BadRole)?;
+    let requester = by.requester(role);
     let (token, hash) = new_token();
-    if !repo::reset_user(db, username, &hash, now + SETUP_LINK_HOURS * 3600).await? {
-        return Err(AccountError::NoSuchUser(username.to_owned()));
+    let disabled = repo::reset_user(
+        db,
+        username,
+        &hash,
+        now + SETUP_LINK_HOURS * 3600,
+        requester.as_deref(),
+        now,
+    )
+    .await?
+    .ok_or_else(|| AccountError::NoSuchUser(username.to_owned()))?;
+    Ok(Reset {
+        token,
+        role,
+        stays_disabled: disabled,
+        awaiting_approval: requester.is_some(),
+    })
+}
+
+/// Accounts waiting for a supervisor's approval, by username.
+pub async fn awaiting_approval(db: &Db) -> Result<Vec<UserRow>, AccountError> {
+    Ok(repo::list_users(db)
+        .await?
+        .into_iter()
+        .filter(|u| u.approval_requested_by.is_some())
+        .collect())
+}
+
+/// A supervisor approves an account an admin gave a content role; its set-up link works from
+/// now, for its full life. Returns the role approved.
+pub async fn approve(
+    db: &Db,
+    approver: &Actor,
+    username: &str,
+    now: i64,
+) -> Result<Role, AccountError> {
+    if !super::policy::allowed(approver, super::policy::Action::ApproveAccounts, None) {
+        return Err(AccountError::NotAllowed);
     }
-    Ok(token)
+    let row = repo::user_by_username(db, username)
+        .await?
+        .filter(|u| u.approval_requested_by.is_some())
+        .ok_or_else(|| AccountError::NothingToApprove(username.to_owned()))?;
+    let role = Role::parse(&row.role).ok_or(AccountError::BadRole)?;
+    if !repo::approve_user(db, username, now + SETUP_LINK_HOURS * 3600).await? {
+        return Err(AccountError::NothingToApprove(username.to_owned()));
+    }
+    Ok(role)
 }
 
 pub async fn disable(db: &Db, username: &str) -> Result<(), AccountError> {
     if !repo::disable_user(db, username).await? {
+        return Err(AccountError::NoSuchUser(username.to_owned()));
+    }
+    Ok(())
+}
+
+/// Enables a disabled account again (the server's operator, from the command line).
+pub async fn enable(db: &Db, username: &str) -> Result<(), AccountError> {
+    if !repo::enable_user(db, username).await? {
         return Err(AccountError::NoSuchUser(username.to_owned()));
     }
     Ok(())
@@ -148,6 +306,9 @@ pub async fn setup_account(db: &Db, token: &str, now: i64) -> Result<UserRow, Ac
         .ok_or(AccountError::BadSetupLink)?;
     if row.disabled || row.setup_expires_at.is_none_or(|t| t < now) {
         return Err(AccountError::BadSetupLink);
+    }
+    if row.approval_requested_by.is_some() {
+        return Err(AccountError::AwaitingApproval);
     }
     Ok(row)
 }
@@ -179,7 +340,11 @@ pub fn pending_totp_aad(user_id: &str) -> Aad {
     Aad::field("staff_sessions", user_id, "pending_totp")
 }
 
-/// Confirms enrolment: the code must match the pending secret; then it is stored sealed.
+/// Confirms enrolment: the code must match the pending secret. Then, at once, the secret is
+/// stored sealed (only if the account has none yet: an enrolment is never overwritten), every
+/// session of the account ends, and a fresh full session starts in their place, so an id that
+/// was known before the second factor existed is worthless. Returns the new session's cookie
+/// value.
 pub async fn confirm_totp(
     db: &Db,
     sealer: &Sealer,
@@ -187,11 +352,21 @@ pub async fn confirm_totp(
     pending: &TotpSecret,
     code: &str,
     now: i64,
-) -> Result<(), AccountError> {
+) -> Result<String, AccountError> {
     let step = totp::verify(pending, code, now, None).ok_or(AccountError::BadCode)?;
     let sealed = sealer.seal(&totp_aad(user_id), pending.as_bytes());
-    repo::set_totp(db, user_id, &sealed, step).await?;
-    Ok(())
+    let (cookie, id_hash) = new_token();
+    let (csrf_token, _) = new_token();
+    let session = repo::NewSession {
+        id_hash: &id_hash,
+        csrf_token: &csrf_token,
+        stage: Stage::Full.as_str(),
+        now,
+    };
+    if !repo::complete_enrolment(db, user_id, &sealed, step, session).await? {
+        return Err(AccountError::AlreadyEnrolled);
+    }
+    Ok(cookie)
 }
 
 /// What a successful sign-in leads to.
@@ -203,30 +378,47 @@ pub enum SignedIn {
     MustEnrol(StaffUser),
 }
 
-/// Checks a sign-in. Unknown users cost the same work as known ones; every failure (wrong
-/// password or code, locked or disabled account) looks the same from outside.
+/// Checks a sign-in. The limits of `gate` come first, before any database or password work;
+/// then unknown users cost the same work as known ones; every failure (wrong password or code,
+/// locked or disabled account) looks the same from outside, and is recorded through `gate`,
+/// which folds repeated failures of one account into one audit entry.
 pub async fn sign_in(
     db: &Db,
     sealer: &Sealer,
+    gate: &SignInGate,
     username: &str,
     given_password: String,
     code: &str,
     now: i64,
 ) -> Result<Option<SignedIn>, AccountError> {
+    gate.admit(username).await?;
     let row = repo::user_by_username(db, username.trim()).await?;
-    let Some(row) = row.filter(|r| !r.disabled && r.password_hash.is_some()) else {
-        let _ = tokio::task::spawn_blocking(move || password::verify_dummy(&given_password)).await;
+    let usable = row.as_ref().filter(|r| {
+        !r.disabled
+            && r.password_hash.is_some()
+            && r.locked_until <= now
+            && r.approval_requested_by.is_none()
+    });
+    let phc = usable.and_then(|r| r.password_hash.clone());
+    let slot = gate.hash_slot().await?;
+    let password_ok = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        match phc {
+            Some(phc) => password::verify(&given_password, &phc),
+            None => {
+                password::verify_dummy(&given_password);
+                false
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    let Some(row) = usable else {
+        gate.failed(row.as_ref().map_or(ANONYMOUS, |r| r.id.as_str()))
+            .await;
         return Ok(None);
     };
-    if row.locked_until > now {
-        let _ = tokio::task::spawn_blocking(move || password::verify_dummy(&given_password)).await;
-        return Ok(None);
-    }
-    let phc = row.password_hash.clone().unwrap_or_default();
-    let password_ok = tokio::task::spawn_blocking(move || password::verify(&given_password, &phc))
-        .await
-        .unwrap_or(false);
-    let user = user_from_row(&row).ok_or(AccountError::BadRole)?;
+    let user = user_from_row(row).ok_or(AccountError::BadRole)?;
     let outcome = if !password_ok {
         None
     } else {
@@ -250,6 +442,7 @@ pub async fn sign_in(
     match outcome {
         Some(ok) => {
             repo::clear_failed_sign_ins(db, &row.id).await?;
+            gate.succeeded(&row.id).await;
             Ok(Some(ok))
         }
         None => {
@@ -261,6 +454,7 @@ pub async fn sign_in(
                 0
             };
             repo::record_failed_sign_in(db, &row.id, locked_until).await?;
+            gate.failed(&row.id).await;
             Ok(None)
         }
     }

@@ -1,9 +1,11 @@
 //! Staff: accounts and their credentials (password, TOTP), sessions, the role policy that
-//! decides what each role may see and do, and the tamper-evident audit trail.
+//! decides what each role may see and do, the tamper-evident audit trail, and the limits in
+//! front of sign-in.
 
 pub mod accounts;
 pub mod audit;
 pub mod password;
 pub mod policy;
 pub mod sessions;
+pub mod throttle;
 pub mod totp;

@@ -34,6 +34,12 @@ impl Role {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
+
+    /// Whether this role can read report content. An admin who gives such a role (a new
+    /// account, or a reset) needs a supervisor's approval before the account works.
+    pub fn reads_content(self) -> bool {
+        matches!(self, Self::Analyst | Self::Supervisor)
+    }
 }
 
 /// Something a staff member asks to do.
@@ -69,10 +75,12 @@ pub enum Action {
     ViewAudit,
     /// List, add, disable and reset staff accounts.
     ManageUsers,
+    /// Approve an account an admin gave a role that reads report content.
+    ApproveAccounts,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::ViewQueue,
         Action::OpenReport,
         Action::Claim,
@@ -88,11 +96,15 @@ impl Action {
         Action::DownloadAttachment,
         Action::ViewAudit,
         Action::ManageUsers,
+        Action::ApproveAccounts,
     ];
 
     /// Whether the action is about one report.
     pub fn on_report(self) -> bool {
-        !matches!(self, Self::ViewQueue | Self::ViewAudit | Self::ManageUsers)
+        !matches!(
+            self,
+            Self::ViewQueue | Self::ViewAudit | Self::ManageUsers | Self::ApproveAccounts
+        )
     }
 }
 
@@ -163,9 +175,11 @@ pub fn can_see(actor: &Actor, report: &ReportAccess) -> bool {
 pub fn allowed(actor: &Actor, action: Action, report: Option<&ReportAccess>) -> bool {
     use Action::*;
     match (actor.role, action) {
-        (Role::Auditor, ViewAudit) | (Role::Admin, ManageUsers) => true,
+        (Role::Auditor, ViewAudit)
+        | (Role::Admin, ManageUsers)
+        | (Role::Supervisor, ApproveAccounts) => true,
         (Role::Auditor | Role::Admin, _) => false,
-        (_, ViewAudit | ManageUsers) => false,
+        (_, ViewAudit | ManageUsers | ApproveAccounts) => false,
         (Role::Analyst | Role::Supervisor, ViewQueue) => true,
         (role, action) => {
             let Some(report) = report else {
@@ -244,6 +258,19 @@ mod tests {
         assert!(allowed(&actor(Role::Auditor), Action::ViewAudit, None));
         assert!(allowed(&actor(Role::Admin), Action::ManageUsers, None));
         assert!(!allowed(&actor(Role::Supervisor), Action::ViewAudit, None));
+    }
+
+    #[test]
+    fn content_roles_are_exactly_those_that_may_open_a_report() {
+        for role in Role::ALL {
+            let opens = allowed(&actor(role), Action::OpenReport, Some(&report(false, None)));
+            assert_eq!(role.reads_content(), opens, "{role:?}");
+        }
+        let only_supervisors: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| allowed(&actor(*r), Action::ApproveAccounts, None))
+            .collect();
+        assert_eq!(only_supervisors, vec![Role::Supervisor]);
     }
 
     #[test]

@@ -66,7 +66,8 @@ pub async fn start(db: &Db, user_id: &str, stage: Stage, now: i64) -> Result<Str
     Ok(cookie)
 }
 
-/// The live session behind a cookie value, or `None` (unknown, expired, or its user disabled).
+/// The live session behind a cookie value, or `None` (unknown, expired, or its user disabled or
+/// waiting for a supervisor's approval).
 pub async fn resolve(
     db: &Db,
     cookie: &str,
@@ -83,7 +84,7 @@ pub async fn resolve(
     }
     let user = repo::user_by_id(db, &row.user_id).await?;
     let Some(user) = user
-        .filter(|u| !u.disabled)
+        .filter(|u| !u.disabled && u.approval_requested_by.is_none())
         .as_ref()
         .and_then(user_from_row)
     else {
@@ -105,6 +106,11 @@ pub async fn resolve(
         csrf_token: row.csrf_token,
         pending_totp: row.pending_totp,
     }))
+}
+
+/// Ends the session behind a cookie value, if there is one (before a sign-in replaces it).
+pub async fn end_cookie(db: &Db, cookie: &str) -> Result<(), StoreError> {
+    repo::delete_session(db, &token_hash(cookie)).await
 }
 
 /// Ends a session for good.

@@ -21,6 +21,9 @@ pub struct UserRow {
     pub failed_sign_ins: i64,
     pub locked_until: i64,
     pub created_at: i64,
+    /// The admin whose new account or reset waits for a supervisor's approval.
+    pub approval_requested_by: Option<String>,
+    pub approval_requested_at: Option<i64>,
 }
 
 fn user_from(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
@@ -38,11 +41,14 @@ fn user_from(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
         failed_sign_ins: row.try_get("failed_sign_ins")?,
         locked_until: row.try_get("locked_until")?,
         created_at: row.try_get("created_at")?,
+        approval_requested_by: row.try_get("approval_requested_by")?,
+        approval_requested_at: row.try_get("approval_requested_at")?,
     })
 }
 
 const USER_COLUMNS: &str = "id, username, role, password_hash, totp_secret, totp_last_step, language, \
-     disabled, setup_token_hash, setup_expires_at, failed_sign_ins, locked_until, created_at";
+     disabled, setup_token_hash, setup_expires_at, failed_sign_ins, locked_until, created_at, \
+     approval_requested_by, approval_requested_at";
 
 /// A new account, waiting for its set-up link.
 #[derive(Debug, Clone)]
@@ -54,13 +60,17 @@ pub struct NewUser<'a> {
     pub setup_token_hash: &'a [u8],
     pub setup_expires_at: i64,
     pub created_at: i64,
+    /// The admin who asked for it, when it must wait for a supervisor's approval.
+    pub approval_requested_by: Option<&'a str>,
 }
 
 /// Creates an account. False if the username is taken.
 pub async fn insert_user(db: &Db, u: &NewUser<'_>) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "INSERT INTO staff_users (id, username, role, language, setup_token_hash, setup_expires_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        "INSERT INTO staff_users (id, username, role, language, setup_token_hash, setup_expires_at, \
+         created_at, approval_requested_by, approval_requested_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 IS NULL THEN NULL ELSE $7 END) \
+         ON CONFLICT DO NOTHING",
     )
     .bind(u.id)
     .bind(u.username)
@@ -69,6 +79,7 @@ pub async fn insert_user(db: &Db, u: &NewUser<'_>) -> Result<bool, StoreError> {
     .bind(u.setup_token_hash)
     .bind(u.setup_expires_at)
     .bind(u.created_at)
+    .bind(u.approval_requested_by)
     .execute(db.pool())
     .await?;
     Ok(done.rows_affected() == 1)
@@ -125,20 +136,46 @@ pub async fn set_password(db: &Db, id: &str, hash: &str) -> Result<(), StoreErro
     Ok(())
 }
 
-/// Stores the sealed TOTP secret once it was confirmed with a code at `step`.
-pub async fn set_totp(
+/// A session to start, as stored: the hash of its cookie value and its CSRF token.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    pub id_hash: &'a [u8],
+    pub csrf_token: &'a str,
+    pub stage: &'a str,
+    pub now: i64,
+}
+
+/// Completes enrolment in one transaction: stores the sealed TOTP secret confirmed with a code at
+/// `step` only if the account has none yet, ends every session of the account, and starts
+/// `session` in their place. False, and nothing changed, if the account already has a secret.
+pub async fn complete_enrolment(
     db: &Db,
     id: &str,
     sealed_secret: &[u8],
     step: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE staff_users SET totp_secret = $1, totp_last_step = $2 WHERE id = $3")
-        .bind(sealed_secret)
-        .bind(step)
+    session: NewSession<'_>,
+) -> Result<bool, StoreError> {
+    let mut tx = db.pool().begin().await?;
+    let done = sqlx::query(
+        "UPDATE staff_users SET totp_secret = $1, totp_last_step = $2 \
+         WHERE id = $3 AND totp_secret IS NULL",
+    )
+    .bind(sealed_secret)
+    .bind(step)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM staff_sessions WHERE user_id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    insert_session_in(&mut tx, id, session).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Records a used TOTP step; false if that step (or a later one) was already used, so a code
@@ -197,27 +234,67 @@ pub async fn disable_user(db: &Db, username: &str) -> Result<bool, StoreError> {
 }
 
 /// Resets an account: password and second factor cleared, sessions ended, a new set-up link.
+/// A disabled account stays disabled. With `approval_requested_by`, the account then waits for a
+/// supervisor's approval; without, any earlier request is settled. `None` if there is no such
+/// user, else whether it is disabled.
 pub async fn reset_user(
     db: &Db,
     username: &str,
     setup_token_hash: &[u8],
     expires_at: i64,
-) -> Result<bool, StoreError> {
+    approval_requested_by: Option<&str>,
+    now: i64,
+) -> Result<Option<bool>, StoreError> {
     let mut tx = db.pool().begin().await?;
-    let done = sqlx::query(
-        "UPDATE staff_users SET password_hash = NULL, totp_secret = NULL, totp_last_step = NULL, disabled = 0, \
-         setup_token_hash = $1, setup_expires_at = $2, failed_sign_ins = 0, locked_until = 0 WHERE username = $3",
+    let row = sqlx::query(
+        "UPDATE staff_users SET password_hash = NULL, totp_secret = NULL, totp_last_step = NULL, \
+         setup_token_hash = $1, setup_expires_at = $2, failed_sign_ins = 0, locked_until = 0, \
+         approval_requested_by = $4, approval_requested_at = CASE WHEN $4 IS NULL THEN NULL ELSE $5 END \
+         WHERE username = $3 RETURNING disabled",
     )
     .bind(setup_token_hash)
     .bind(expires_at)
     .bind(username)
-    .execute(&mut *tx)
+    .bind(approval_requested_by)
+    .bind(now)
+    .fetch_optional(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM staff_sessions WHERE user_id IN (SELECT id FROM staff_users WHERE username = $1)")
         .bind(username)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    Ok(row
+        .map(|r| r.try_get::<i64, _>("disabled"))
+        .transpose()?
+        .map(|d| d != 0))
+}
+
+/// Approves an account waiting for a supervisor; its set-up link, if any, works from now for
+/// its full life. False if no such account waits.
+pub async fn approve_user(
+    db: &Db,
+    username: &str,
+    setup_expires_at: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE staff_users SET approval_requested_by = NULL, approval_requested_at = NULL, \
+         setup_expires_at = CASE WHEN setup_token_hash IS NULL THEN setup_expires_at ELSE $2 END \
+         WHERE username = $1 AND approval_requested_by IS NOT NULL",
+    )
+    .bind(username)
+    .bind(setup_expires_at)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Enables a disabled account again. False if there is no such user.
+pub async fn enable_user(db: &Db, username: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE staff_users SET disabled = 0 WHERE username = $1")
+        .bind(username)
+        .execute(db.pool())
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -240,16 +317,33 @@ pub async fn insert_session(
     csrf_token: &str,
     now: i64,
 ) -> Result<(), StoreError> {
+    let mut tx = db.pool().begin().await?;
+    let session = NewSession {
+        id_hash,
+        csrf_token,
+        stage,
+        now,
+    };
+    insert_session_in(&mut tx, user_id, session).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_session_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: &str,
+    s: NewSession<'_>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO staff_sessions (id_hash, user_id, stage, csrf_token, created_at, last_seen_at) \
          VALUES ($1, $2, $3, $4, $5, $5)",
     )
-    .bind(id_hash)
+    .bind(s.id_hash)
     .bind(user_id)
-    .bind(stage)
-    .bind(csrf_token)
-    .bind(now)
-    .execute(db.pool())
+    .bind(s.stage)
+    .bind(s.csrf_token)
+    .bind(s.now)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -275,15 +369,6 @@ pub async fn session(db: &Db, id_hash: &[u8]) -> Result<Option<SessionRow>, Stor
 pub async fn touch_session(db: &Db, id_hash: &[u8], now: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id_hash = $2")
         .bind(now)
-        .bind(id_hash)
-        .execute(db.pool())
-        .await?;
-    Ok(())
-}
-
-pub async fn set_session_stage(db: &Db, id_hash: &[u8], stage: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE staff_sessions SET stage = $1, pending_totp = NULL WHERE id_hash = $2")
-        .bind(stage)
         .bind(id_hash)
         .execute(db.pool())
         .await?;

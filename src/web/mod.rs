@@ -59,6 +59,8 @@ pub struct Shared {
     pub api_idempotency_key: crate::seal::keys::Secret32,
     /// The tamper-evident audit trail.
     pub audit: crate::staff::audit::AuditLog,
+    /// The limits in front of staff sign-in, and the folding of failures in the audit trail.
+    pub sign_in_gate: Arc<crate::staff::throttle::SignInGate>,
     /// Staff session lifetimes.
     pub session_policy: crate::staff::sessions::SessionPolicy,
     /// The deadlines the hotline promises.

@@ -34,6 +34,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "staff/case.html",
     "staff/audit.html",
     "staff/users.html",
+    "staff/approvals.html",
     "staff/assessment.html",
     "staff/search.html",
     "staff/cluster.html",

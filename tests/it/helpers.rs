@@ -310,6 +310,18 @@ impl TestApp {
         panic!("the search indexer did not catch up within 15 s");
     }
 
+    /// Stops the server as on a normal shutdown, keeping its data, and opens its database again
+    /// to look at what it left.
+    pub async fn stop_and_reopen(&mut self) -> Db {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+        match &self.database_url {
+            Some(url) => Db::connect(url).await.unwrap(),
+            None => Db::open_embedded(&self.data_dir()).await.unwrap(),
+        }
+    }
+
     /// Stops the server and drops its PostgreSQL database.
     pub async fn finish(mut self) {
         if let Some(running) = self.running.take() {

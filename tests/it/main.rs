@@ -25,4 +25,5 @@ mod segments;
 mod serving;
 mod smtp_sink;
 mod staff;
+mod staff_security;
 mod startup;

@@ -28,6 +28,18 @@ fn lang_of(q: &PageQuery, headers: &HeaderMap) -> &'static str {
 }
 
 impl AppState {
+    /// Ends the session whose cookie came with a request that is about to start a new one, so a
+    /// session id planted or known before sign-in never gains privilege.
+    async fn end_presented_session(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<(), crate::store::StoreError> {
+        match crate::web::security::cookie(headers, sessions::COOKIE) {
+            Some(cookie) => sessions::end_cookie(&self.db, &cookie).await,
+            None => Ok(()),
+        }
+    }
+
     fn now_unix(&self) -> i64 {
         self.clock.now().unix_timestamp()
     }
@@ -92,7 +104,11 @@ pub struct SignInForm {
     lang: String,
 }
 
-pub async fn sign_in(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Response {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
     let lang = crate::intake::report::language_or_default(&form.lang);
     let now = state.now_unix();
     if state
@@ -110,6 +126,7 @@ pub async fn sign_in(State(state): State<AppState>, Form(form): Form<SignInForm>
     let result = accounts::sign_in(
         &state.db,
         state.intake.sealer(),
+        &state.sign_in_gate,
         &form.username,
         form.password,
         &form.code,
@@ -120,9 +137,7 @@ pub async fn sign_in(State(state): State<AppState>, Form(form): Form<SignInForm>
         Ok(Some(SignedIn::Full(user))) => (user, Stage::Full),
         Ok(Some(SignedIn::MustEnrol(user))) => (user, Stage::Enrol),
         Ok(None) => {
-            state
-                .audit("anonymous", "session.sign_in_failed", None, "")
-                .await;
+            // Recorded (and folded) by the sign-in gate.
             return state.sign_in_form(
                 StatusCode::UNAUTHORIZED,
                 lang,
@@ -130,8 +145,23 @@ pub async fn sign_in(State(state): State<AppState>, Form(form): Form<SignInForm>
                 &form.username,
             );
         }
+        Err(AccountError::Limited(_)) => {
+            let mut response = state.sign_in_form(
+                StatusCode::TOO_MANY_REQUESTS,
+                lang,
+                Some("staff-sign-in-limited"),
+                &form.username,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+            return response;
+        }
         Err(e) => return state.staff_error(lang, &e),
     };
+    if let Err(e) = state.end_presented_session(&headers).await {
+        return state.staff_error(lang, &e);
+    }
     match sessions::start(&state.db, &user.id, stage, now).await {
         Ok(cookie) => {
             state
@@ -217,6 +247,10 @@ pub async fn setup_page(
         Err(AccountError::BadSetupLink) => {
             state.refusal(lang_of(&q, &headers), super::auth::Refusal::BadLink)
         }
+        Err(AccountError::AwaitingApproval) => state.refusal(
+            lang_of(&q, &headers),
+            super::auth::Refusal::AwaitingApproval,
+        ),
         Err(e) => state.staff_error(lang_of(&q, &headers), &e),
     }
 }
@@ -233,6 +267,7 @@ pub struct SetupForm {
 pub async fn setup(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<SetupForm>,
 ) -> Response {
     let lang = crate::intake::report::language_or_default(&form.lang);
@@ -241,6 +276,9 @@ pub async fn setup(
         Ok(row) => row,
         Err(AccountError::BadSetupLink) => {
             return state.refusal(lang, super::auth::Refusal::BadLink);
+        }
+        Err(AccountError::AwaitingApproval) => {
+            return state.refusal(lang, super::auth::Refusal::AwaitingApproval);
         }
         Err(e) => return state.staff_error(lang, &e),
     };
@@ -267,6 +305,9 @@ pub async fn setup(
             &row.username,
             error,
         );
+    }
+    if let Err(e) = state.end_presented_session(&headers).await {
+        return state.staff_error(lang, &e);
     }
     match accounts::choose_password(&state.db, &token, form.password, now).await {
         Ok(row) => match sessions::start(&state.db, &row.id, Stage::Enrol, now).await {
@@ -408,16 +449,27 @@ pub async fn enrol(
     )
     .await
     {
-        Ok(()) => {
-            if let Err(e) =
-                repo::set_session_stage(&state.db, &session.id_hash, Stage::Full.as_str()).await
-            {
-                return state.staff_error(&lang, &e);
-            }
+        Ok(cookie) => {
+            // Every session of the account ended; this browser goes on with a fresh id.
             state
                 .audit(&session.user.id, "user.totp_enrolled", None, "")
                 .await;
-            Redirect::to("/staff").into_response()
+            let mut response = Redirect::to("/staff").into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, state.session_cookie(&cookie));
+            response
+        }
+        Err(AccountError::AlreadyEnrolled) => {
+            // Someone enrolled first: this session, from before that, is over.
+            if let Err(e) = sessions::end(&state.db, &session).await {
+                return state.staff_error(&lang, &e);
+            }
+            let mut response = Redirect::to("/staff/sign-in").into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, state.cleared_cookie());
+            response
         }
         Err(AccountError::BadCode) => {
             state

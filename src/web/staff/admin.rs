@@ -2,7 +2,7 @@
 //! account management (list, add, disable, reset). Neither shows report content.
 
 use super::auth::{Refusal, StaffSession};
-use crate::staff::accounts;
+use crate::staff::accounts::{self, CONTENT_ACCESS_APPROVED, CONTENT_ACCESS_REQUESTED, GrantedBy};
 use crate::staff::audit::AuditFilter;
 use crate::staff::policy::{Action, Role};
 use crate::store::staff as staff_repo;
@@ -17,6 +17,11 @@ use std::collections::HashMap;
 
 /// Audit entries per page.
 const PAGE: i64 = 100;
+
+/// Whether an audit action gives someone access to report content (the audit page flags it).
+fn grants_content_access(action: &str) -> bool {
+    action.starts_with("user.content_access_")
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AuditQuery {
@@ -71,6 +76,7 @@ pub async fn audit(
                 action => r.action.clone(),
                 report => r.report_id.clone(),
                 detail => r.detail.clone(),
+                content_access => grants_content_access(&r.action),
             }
         })
         .collect();
@@ -88,11 +94,21 @@ pub async fn audit(
     state.render(StatusCode::OK, "staff/audit.html", ctx)
 }
 
+/// A set-up link to show the admin once, with what they must know about it.
+struct SetupLink {
+    name: String,
+    url: String,
+    /// The account is disabled and stays so: the link works only once it is enabled again.
+    stays_disabled: bool,
+    /// The link works only once a supervisor approves the account.
+    awaiting_approval: bool,
+}
+
 impl AppState {
     async fn users_page(
         &self,
         session: &StaffSession,
-        link: Option<(String, String)>,
+        link: Option<SetupLink>,
         error: Option<String>,
     ) -> Response {
         let lang = session.0.user.language.clone();
@@ -108,12 +124,16 @@ impl AppState {
                     role_key => format!("role-{}", u.role),
                     disabled => u.disabled,
                     pending => u.password_hash.is_none() || u.totp_secret.is_none(),
+                    awaiting_approval => u.approval_requested_by.is_some(),
                 }
             })
             .collect();
         let ctx = context! {
             rows, error,
-            link => link.map(|(name, url)| context! { name, url }),
+            link => link.map(|l| context! {
+                name => l.name, url => l.url, stays_disabled => l.stays_disabled,
+                awaiting_approval => l.awaiting_approval,
+            }),
             roles => Role::ALL.iter().map(|r| context! { id => r.as_str(), key => format!("role-{}", r.as_str()) }).collect::<Vec<_>>(),
             ..self.staff_context(&session.0)
         };
@@ -157,8 +177,10 @@ pub async fn add_user(
         return state.refusal(&lang, Refusal::Forbidden);
     }
     let username = form.username.trim().to_owned();
-    match accounts::add(
+    let admin = session.0.user.actor();
+    match accounts::add_granted(
         &state.db,
+        GrantedBy::Admin(&admin),
         &username,
         &form.role,
         &form.language,
@@ -166,18 +188,33 @@ pub async fn add_user(
     )
     .await
     {
-        Ok(token) => {
+        Ok(added) => {
+            let role = added.role.as_str();
             state
                 .audit(
-                    &session.0.user.id,
+                    &admin.user_id,
                     "user.add",
                     None,
-                    &format!("username={username} role={}", form.role),
+                    &format!("username={username} role={role}"),
                 )
                 .await;
-            state
-                .users_page(&session, Some((username, state.setup_url(&token))), None)
-                .await
+            if added.awaiting_approval {
+                state
+                    .audit(
+                        &admin.user_id,
+                        CONTENT_ACCESS_REQUESTED,
+                        None,
+                        &format!("username={username} role={role} by=add"),
+                    )
+                    .await;
+            }
+            let link = SetupLink {
+                url: state.setup_url(&added.token),
+                name: username,
+                stays_disabled: false,
+                awaiting_approval: added.awaiting_approval,
+            };
+            state.users_page(&session, Some(link), None).await
         }
         Err(e) => {
             state
@@ -234,19 +271,35 @@ pub async fn reset(
     if !session.may(Action::ManageUsers, None) {
         return state.refusal(&lang, Refusal::Forbidden);
     }
-    match accounts::reset(&state.db, &username, state.clock.now().unix_timestamp()).await {
-        Ok(token) => {
+    let admin = session.0.user.actor();
+    let now = state.clock.now().unix_timestamp();
+    match accounts::reset_granted(&state.db, GrantedBy::Admin(&admin), &username, now).await {
+        Ok(reset) => {
             state
                 .audit(
-                    &session.0.user.id,
+                    &admin.user_id,
                     "user.reset",
                     None,
                     &format!("username={username}"),
                 )
                 .await;
-            state
-                .users_page(&session, Some((username, state.setup_url(&token))), None)
-                .await
+            if reset.awaiting_approval {
+                state
+                    .audit(
+                        &admin.user_id,
+                        CONTENT_ACCESS_REQUESTED,
+                        None,
+                        &format!("username={username} role={} by=reset", reset.role.as_str()),
+                    )
+                    .await;
+            }
+            let link = SetupLink {
+                url: state.setup_url(&reset.token),
+                name: username,
+                stays_disabled: reset.stays_disabled,
+                awaiting_approval: reset.awaiting_approval,
+            };
+            state.users_page(&session, Some(link), None).await
         }
         Err(e) => {
             state
@@ -265,8 +318,88 @@ impl AppState {
             BadRole => "staff-error-role",
             Taken(_) => "staff-error-taken",
             NoSuchUser(_) => "staff-error-no-such-user",
+            NothingToApprove(_) => "staff-error-nothing-to-approve",
             _ => "staff-error-title",
         };
         self.i18n.t(lang, key, None)
+    }
+}
+
+/// The accounts waiting for a supervisor's approval.
+pub async fn approvals(State(state): State<AppState>, session: StaffSession) -> Response {
+    if !session.may(Action::ApproveAccounts, None) {
+        return state.refusal(&session.0.user.language, Refusal::Forbidden);
+    }
+    state.approvals_page(&session, None).await
+}
+
+impl AppState {
+    async fn approvals_page(&self, session: &StaffSession, error: Option<String>) -> Response {
+        let lang = session.0.user.language.clone();
+        let (waiting, users) = match (
+            accounts::awaiting_approval(&self.db).await,
+            staff_repo::list_users(&self.db).await,
+        ) {
+            (Ok(w), Ok(u)) => (w, u),
+            (Err(e), _) => return self.staff_error(&lang, &e),
+            (_, Err(e)) => return self.staff_error(&lang, &e),
+        };
+        let names: HashMap<&str, &str> = users
+            .iter()
+            .map(|u| (u.id.as_str(), u.username.as_str()))
+            .collect();
+        let rows: Vec<Value> = waiting
+            .iter()
+            .map(|u| {
+                let by = u.approval_requested_by.as_deref().unwrap_or_default();
+                context! {
+                    username => u.username.clone(),
+                    role_key => format!("role-{}", u.role),
+                    requested_by => names.get(by).copied().unwrap_or(by),
+                    requested_at => u.approval_requested_at
+                        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+                        .map(|t| t.to_string()),
+                }
+            })
+            .collect();
+        let ctx = context! { rows, error, ..self.staff_context(&session.0) };
+        self.render(StatusCode::OK, "staff/approvals.html", ctx)
+    }
+}
+
+/// A supervisor approves an account; audited.
+pub async fn approve(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(username): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    let lang = session.0.user.language.clone();
+    if !session.csrf_ok(&form.csrf) {
+        return state.refusal(&lang, Refusal::BadCsrf);
+    }
+    if !session.may(Action::ApproveAccounts, None) {
+        return state.refusal(&lang, Refusal::Forbidden);
+    }
+    let approver = session.0.user.actor();
+    let now = state.clock.now().unix_timestamp();
+    match accounts::approve(&state.db, &approver, &username, now).await {
+        Ok(role) => {
+            state
+                .audit(
+                    &approver.user_id,
+                    CONTENT_ACCESS_APPROVED,
+                    None,
+                    &format!("username={username} role={}", role.as_str()),
+                )
+                .await;
+            Redirect::to("/staff/approvals").into_response()
+        }
+        Err(accounts::AccountError::NotAllowed) => state.refusal(&lang, Refusal::Forbidden),
+        Err(e @ accounts::AccountError::NothingToApprove(_)) => {
+            let text = state.account_error_text(&lang, &e);
+            state.approvals_page(&session, Some(text)).await
+        }
+        Err(e) => state.staff_error(&lang, &e),
     }
 }

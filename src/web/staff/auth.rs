@@ -113,6 +113,8 @@ pub enum Refusal {
     AuditUnavailable,
     /// A set-up link that is used up, expired or unknown.
     BadLink,
+    /// A set-up link of an account that waits for a supervisor's approval.
+    AwaitingApproval,
 }
 
 impl Refusal {
@@ -123,6 +125,7 @@ impl Refusal {
             Self::Conflict => StatusCode::CONFLICT,
             Self::AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::BadLink => StatusCode::NOT_FOUND,
+            Self::AwaitingApproval => StatusCode::FORBIDDEN,
         }
     }
 
@@ -134,6 +137,7 @@ impl Refusal {
             Self::Conflict => "staff-conflict",
             Self::AuditUnavailable => "staff-audit-unavailable",
             Self::BadLink => "staff-bad-link",
+            Self::AwaitingApproval => "staff-awaiting-approval",
         }
     }
 }

@@ -55,6 +55,8 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/users", get(admin::users).post(admin::add_user))
         .route("/staff/users/{username}/disable", post(admin::disable))
         .route("/staff/users/{username}/reset", post(admin::reset))
+        .route("/staff/approvals", get(admin::approvals))
+        .route("/staff/approvals/{username}/approve", post(admin::approve))
 }
 
 use crate::staff::policy::{Action, allowed};
@@ -98,6 +100,7 @@ impl AppState {
             nav_search => allowed(&actor, Action::ViewQueue, None),
             nav_audit => allowed(&actor, Action::ViewAudit, None),
             nav_users => allowed(&actor, Action::ManageUsers, None),
+            nav_approvals => allowed(&actor, Action::ApproveAccounts, None),
         }
     }
 

@@ -103,8 +103,14 @@ mod tests {
         assert!(judge(&[("origin", "https://evil.example")]));
         // Chromium under `Referrer-Policy: no-referrer` posts a same-origin form with
         // `Origin: null`; `Sec-Fetch-Site` tells the truth.
-        assert!(!judge(&[("origin", "null"), ("sec-fetch-site", "same-origin")]));
-        assert!(judge(&[("origin", "null"), ("sec-fetch-site", "cross-site")]));
+        assert!(!judge(&[
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin")
+        ]));
+        assert!(judge(&[
+            ("origin", "null"),
+            ("sec-fetch-site", "cross-site")
+        ]));
         assert!(!judge(&[("origin", "null")]));
         assert!(judge(&[
             ("origin", "https://report.example.org"),

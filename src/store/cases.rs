@@ -4,6 +4,7 @@
 
 use super::reports::Triage;
 use super::{Db, StoreError};
+use crate::staff::policy::Visibility;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -58,6 +59,192 @@ pub async fn list(db: &Db, statuses: &[&str]) -> Result<Vec<CaseRow>, StoreError
     }
     let rows = q.fetch_all(db.pool()).await?;
     Ok(rows.iter().map(case_from).collect::<Result<_, _>>()?)
+}
+
+/// The queue's order as SQL over `reports r`: possible junk last, then by urgency (critical,
+/// high, normal, anything else), a case with new reporter activity or a new link first, the
+/// oldest first, the id last. Migration 0020 indexes exactly these expressions, so the first
+/// page is read in index order rather than by sorting every open report; [`QueueKey::of`]
+/// computes the same key in Rust.
+const QUEUE_ORDER: [&str; 5] = [
+    "(CASE WHEN r.suspect IS NULL THEN 0 ELSE 1 END)",
+    "(CASE r.urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END)",
+    "(CASE WHEN r.new_activity <> 0 OR r.new_link <> 0 THEN 0 ELSE 1 END)",
+    "r.received_at",
+    "r.id",
+];
+
+/// The rank of an urgency in the queue, as [`QUEUE_ORDER`] computes it.
+pub fn urgency_rank(urgency: &str) -> u8 {
+    match urgency {
+        "critical" => 0,
+        "high" => 1,
+        "normal" => 2,
+        _ => 3,
+    }
+}
+
+/// A case's place in the queue's order; a page starts after the last key of the page before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueKey {
+    pub junk: bool,
+    pub urgency: u8,
+    /// No new reporter activity and no new link.
+    pub quiet: bool,
+    pub received_at: i64,
+    pub id: String,
+}
+
+impl QueueKey {
+    pub fn of(case: &CaseRow) -> Self {
+        Self {
+            junk: case.suspect.is_some(),
+            urgency: urgency_rank(&case.triage.urgency),
+            quiet: !(case.new_activity || case.new_link),
+            received_at: case.triage.received_at,
+            id: case.id.clone(),
+        }
+    }
+}
+
+/// Which cases the queue lists.
+#[derive(Debug, Clone)]
+pub struct QueueSelection<'a> {
+    /// Any of these statuses (must not be empty).
+    pub statuses: &'a [&'a str],
+    pub category: Option<&'a str>,
+    pub country: Option<&'a str>,
+    /// `Some(None)` for unassigned cases, `Some(Some(id))` for one person's.
+    pub assignee: Option<Option<&'a str>>,
+    /// The role rule.
+    pub visibility: &'a Visibility,
+}
+
+/// A value bound into the queue's SQL.
+enum Bind<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+/// The selection as a condition over `reports r` and its parameters, `None` when the viewer
+/// may see nothing.
+fn queue_condition<'a>(sel: &QueueSelection<'a>) -> Option<(Vec<String>, Vec<Bind<'a>>)> {
+    let mut parts = Vec::new();
+    let mut binds = Vec::new();
+    let next = |binds: &mut Vec<Bind<'a>>, b: Bind<'a>| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    match sel.visibility {
+        Visibility::Everything => {}
+        Visibility::UnrestrictedOrAssignedTo(user) => {
+            let p = next(&mut binds, Bind::Text(user.as_str()));
+            parts.push(super::visible_to("r", &p));
+        }
+        Visibility::Nothing => return None,
+    }
+    let ps: Vec<String> = sel
+        .statuses
+        .iter()
+        .map(|s| next(&mut binds, Bind::Text(s)))
+        .collect();
+    parts.push(format!("r.status IN ({})", ps.join(", ")));
+    for (column, value) in [("category", sel.category), ("country", sel.country)] {
+        if let Some(v) = value {
+            let p = next(&mut binds, Bind::Text(v));
+            parts.push(format!("r.{column} = {p}"));
+        }
+    }
+    match sel.assignee {
+        None => {}
+        Some(None) => parts.push("r.assignee_id IS NULL".to_owned()),
+        Some(Some(user)) => {
+            let p = next(&mut binds, Bind::Text(user));
+            parts.push(format!("r.assignee_id = {p}"));
+        }
+    }
+    Some((parts, binds))
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: Vec<Bind<'q>>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s),
+            Bind::Int(i) => q.bind(i),
+        };
+    }
+    q
+}
+
+/// Up to `limit` cases of the selection in the queue's order, after `after` when given.
+pub async fn queue_page(
+    db: &Db,
+    sel: &QueueSelection<'_>,
+    after: Option<&QueueKey>,
+    limit: usize,
+) -> Result<Vec<CaseRow>, StoreError> {
+    if sel.statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some((mut parts, mut binds)) = queue_condition(sel) else {
+        return Ok(Vec::new());
+    };
+    if let Some(key) = after {
+        let first = binds.len() + 1;
+        binds.push(Bind::Int(i64::from(key.junk)));
+        binds.push(Bind::Int(i64::from(key.urgency)));
+        binds.push(Bind::Int(i64::from(key.quiet)));
+        binds.push(Bind::Int(key.received_at));
+        binds.push(Bind::Text(&key.id));
+        let ps: Vec<String> = (first..first + 5).map(|i| format!("${i}")).collect();
+        parts.push(format!(
+            "({}) > ({})",
+            QUEUE_ORDER.join(", "),
+            ps.join(", ")
+        ));
+    }
+    binds.push(Bind::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
+    let sql = format!(
+        "{CASE_SELECT} WHERE {} ORDER BY {} LIMIT ${}",
+        parts.join(" AND "),
+        QUEUE_ORDER.join(", "),
+        binds.len()
+    );
+    let rows = bind_all(sqlx::query(&sql), binds)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(case_from).collect::<Result<_, _>>()?)
+}
+
+/// How many cases the selection holds, counted up to `cap + 1`: a result above `cap` means
+/// "more than `cap`", however many more.
+pub async fn queue_count(
+    db: &Db,
+    sel: &QueueSelection<'_>,
+    cap: usize,
+) -> Result<usize, StoreError> {
+    if sel.statuses.is_empty() {
+        return Ok(0);
+    }
+    let Some((parts, mut binds)) = queue_condition(sel) else {
+        return Ok(0);
+    };
+    binds.push(Bind::Int(
+        i64::try_from(cap.saturating_add(1)).unwrap_or(i64::MAX),
+    ));
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM reports r WHERE {} LIMIT ${}) c",
+        parts.join(" AND "),
+        binds.len()
+    );
+    let n: i64 = bind_all(sqlx::query(&sql), binds)
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }
 
 /// One case.

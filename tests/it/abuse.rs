@@ -178,9 +178,10 @@ async fn send_form(app: &TestApp, narrative: &str, wait: i64, honeypot: &str) ->
     .await
 }
 
-/// The queue as `staff` sees it: each row's report id and whether it is flagged as junk.
+/// The queue as `staff` sees it, every page of it in order: each row's report id and whether
+/// it is flagged as junk.
 async fn queue_rows(app: &TestApp, staff: &Staff) -> Vec<(String, bool)> {
-    let html = staff.get(app, "/staff").await.text().await.unwrap();
+    let html = staff.queue_pages(app, "/staff").await.concat();
     html.split("<tr class=\"urgency-")
         .skip(1)
         .map(|row| {
@@ -297,6 +298,12 @@ async fn a_flood_of_junk_leaves_the_queue_usable() {
     app.resume(&mut sue).await;
     let rows = queue_rows(&app, &sue).await;
     assert_eq!(rows.len(), total + 5);
+    let listed: std::collections::HashSet<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(
+        listed.len(),
+        rows.len(),
+        "every report listed once across the pages"
+    );
     // The first two arrivals of a text are not yet a repetition; every later one is flagged,
     // and every flagged report comes after every other.
     let first_junk = rows.iter().position(|(_, j)| *j).unwrap();

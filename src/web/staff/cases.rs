@@ -41,6 +41,32 @@ pub struct QueueQuery {
     category: Option<String>,
     country: Option<String>,
     assignee: Option<String>,
+    /// The cursor of the page to show (the first page without it).
+    after: Option<String>,
+}
+
+/// The address of a page of the queue under the filter of `q`, after `cursor` when given.
+fn queue_href(q: &QueueQuery, cursor: Option<&str>) -> String {
+    let mut params = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in [
+        ("status", &q.status),
+        ("category", &q.category),
+        ("country", &q.country),
+        ("assignee", &q.assignee),
+    ] {
+        if let Some(v) = nonempty(value) {
+            params.append_pair(name, &v);
+        }
+    }
+    if let Some(c) = cursor {
+        params.append_pair("after", c);
+    }
+    let query = params.finish();
+    if query.is_empty() {
+        "/staff".to_owned()
+    } else {
+        format!("/staff?{query}")
+    }
 }
 
 /// What a list of cases (the queue, search results) shows of each case, its date aside.
@@ -97,11 +123,22 @@ pub async fn queue(
         }),
     };
     let now = state.clock.now().unix_timestamp();
-    let items = match build_queue(&state.db, &user.actor(), &filter, &state.deadlines, now).await {
-        Ok(items) => items,
+    let after = nonempty(&q.after);
+    let page = match build_queue(
+        &state.db,
+        &user.actor(),
+        &filter,
+        after.as_deref(),
+        &state.deadlines,
+        now,
+    )
+    .await
+    {
+        Ok(page) => page,
         Err(e) => return state.staff_error(lang, &e),
     };
-    let rows: Vec<Value> = items
+    let rows: Vec<Value> = page
+        .items
         .iter()
         .map(|item| {
             let c = &item.case;
@@ -123,6 +160,10 @@ pub async fn queue(
         .collect();
     let ctx = context! {
         rows,
+        total => page.total,
+        more => page.more,
+        next_href => page.next.as_deref().map(|c| queue_href(&q, Some(c))),
+        first_href => after.is_some().then(|| queue_href(&q, None)),
         statuses => Status::ALL.iter().map(|s| context! { id => s.as_str(), key => format!("status-{}", s.as_str().replace('_', "-")) }).collect::<Vec<_>>(),
         categories => categories::CATEGORIES.iter().map(|c| context! { id => c.id, key => c.label_key() }).collect::<Vec<_>>(),
         filter => context! {

@@ -17,6 +17,7 @@
     )
 )]
 
+pub mod app;
 pub mod assess;
 pub mod cli;
 pub mod clock;

@@ -12,10 +12,14 @@
 //! Cutting off the newest entries and fixing up `audit_head` therefore still shows: the file
 //! names an entry the database no longer has, or one with another mac.
 //!
-//! Appends are serialised by the database: each starts by incrementing `audit_head.seq`, which
-//! takes the row lock in PostgreSQL and the write lock in SQLite, so several requests, or several
-//! app nodes on one PostgreSQL, never read the same head. A mutex in each [`AuditLog`] keeps one
-//! node from contending with itself.
+//! Appends are serialised by the database: each transaction starts by updating the
+//! `audit_head` row, which takes the row lock in PostgreSQL and the write lock in SQLite, so
+//! several requests, or several app nodes on one PostgreSQL, never read the same head. A mutex in
+//! each [`AuditLog`] keeps one node from contending with itself.
+//!
+//! A change to a case and the entry recording it commit in one transaction ([`AuditLog::begin`],
+//! [`AuditTx`]): the change runs after the lock is taken, and the head file moves forward only
+//! after the commit, so a crash or a refused entry never leaves a change without its trace.
 
 use crate::seal::keys::{KeyRing, Secret32};
 use crate::seal::receipt::mac_with;
@@ -29,7 +33,7 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The purpose label for [`KeyRing::derive`] and the head file name, so serve and verify agree.
 pub const KEY_PURPOSE: &str = "audit-chain";
@@ -145,6 +149,99 @@ impl std::fmt::Debug for AuditLog {
     }
 }
 
+/// A database transaction holding the append lock of an [`AuditLog`] (see
+/// [`AuditLog::begin`]): a change and the audit entries that record it, committed together.
+pub struct AuditTx {
+    log: AuditLog,
+    _one_at_a_time: OwnedMutexGuard<()>,
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    /// The newest entry so far, in this transaction.
+    seq: i64,
+    mac: Vec<u8>,
+    recorded: bool,
+}
+
+impl std::fmt::Debug for AuditTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditTx")
+            .field("seq", &self.seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuditTx {
+    /// The connection of the transaction, for the change the entries record.
+    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    /// Adds one entry at `at` (unix seconds) to the transaction and returns its sequence
+    /// number; it is kept only if [`AuditTx::commit`] succeeds.
+    pub async fn record(&mut self, entry: AuditEntry<'_>, at: i64) -> Result<i64, AuditError> {
+        validate(&entry)?;
+        let seq = self.seq + 1;
+        let mac = chain_mac(
+            &self.log.key,
+            &self.mac,
+            &Fields {
+                seq,
+                at,
+                actor: entry.actor,
+                action: entry.action,
+                report_id: entry.report_id,
+                detail: entry.detail,
+            },
+        );
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, report_id, detail, prev_mac, mac) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(seq)
+        .bind(at)
+        .bind(entry.actor)
+        .bind(entry.action)
+        .bind(entry.report_id)
+        .bind(entry.detail)
+        .bind(&self.mac)
+        .bind(mac.to_vec())
+        .execute(&mut *self.tx)
+        .await?;
+        self.seq = seq;
+        self.mac = mac.to_vec();
+        self.recorded = true;
+        Ok(seq)
+    }
+
+    /// Commits the change and its entries together, then moves the head file forward (only
+    /// after the commit, so it never names an entry that was rolled back).
+    ///
+    /// [`AuditError::HeadWrite`] means everything IS committed but the head file could not be
+    /// updated; it still names an earlier entry of the same chain, which the next append and
+    /// `tipline audit verify` accept.
+    pub async fn commit(mut self) -> Result<(), AuditError> {
+        if !self.recorded {
+            self.tx.commit().await?;
+            return Ok(());
+        }
+        sqlx::query("UPDATE audit_head SET seq = $1, mac = $2 WHERE id = 1")
+            .bind(self.seq)
+            .bind(&self.mac)
+            .execute(&mut *self.tx)
+            .await?;
+        self.tx.commit().await?;
+        let (seq, mac) = (self.seq, self.mac);
+        let path = self.log.head_path.clone();
+        let written = tokio::task::spawn_blocking(move || write_head_file(&path, seq, &mac))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
+        written.map_err(|source| AuditError::HeadWrite {
+            seq,
+            path: self.log.head_path.clone(),
+            source,
+        })
+    }
+}
+
 /// The head file of a key directory.
 pub fn head_path(key_dir: &Path) -> PathBuf {
     key_dir.join(HEAD_FILE)
@@ -175,59 +272,43 @@ impl AuditLog {
     /// IS committed but the head file could not be updated.
     pub async fn append(&self, entry: AuditEntry<'_>, at: i64) -> Result<i64, AuditError> {
         validate(&entry)?;
-        let _one_at_a_time = self.appending.lock().await;
+        let mut tx = self.begin().await?;
+        let seq = tx.record(entry, at).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// Opens a database transaction that holds the append lock, so that a change and the entry
+    /// recording it commit together or not at all: run the change on [`AuditTx::conn`], add
+    /// its entries with [`AuditTx::record`], then [`AuditTx::commit`]. Dropped without a
+    /// commit, nothing of either is kept.
+    ///
+    /// The lock is taken first (this node's mutex, then the first statement of the
+    /// transaction, which takes the `audit_head` row lock in PostgreSQL and the write lock in
+    /// SQLite), so appends stay serialised across requests and nodes, and the change runs
+    /// after it: never call [`AuditLog::append`] while holding an [`AuditTx`] of the same log.
+    ///
+    /// Fails closed as [`AuditLog::append`] does when the trail no longer matches its head
+    /// file.
+    pub async fn begin(&self) -> Result<AuditTx, AuditError> {
+        let one_at_a_time = Arc::clone(&self.appending).lock_owned().await;
         let mut tx = self.db.pool().begin().await?;
         // First statement of the transaction: takes the lock that serialises appends.
-        let head =
-            sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, mac")
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(AuditError::HeadRowMissing)?;
+        let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, mac")
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(AuditError::HeadRowMissing)?;
         let seq: i64 = head.try_get("seq")?;
-        let prev_mac: Vec<u8> = head.try_get("mac")?;
-        self.check_head_file(&mut tx, seq - 1, &prev_mac).await?;
-        let mac = chain_mac(
-            &self.key,
-            &prev_mac,
-            &Fields {
-                seq,
-                at,
-                actor: entry.actor,
-                action: entry.action,
-                report_id: entry.report_id,
-                detail: entry.detail,
-            },
-        );
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, report_id, detail, prev_mac, mac) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(seq)
-        .bind(at)
-        .bind(entry.actor)
-        .bind(entry.action)
-        .bind(entry.report_id)
-        .bind(entry.detail)
-        .bind(&prev_mac)
-        .bind(mac.to_vec())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE audit_head SET mac = $1 WHERE id = 1")
-            .bind(mac.to_vec())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-
-        let path = self.head_path.clone();
-        let written = tokio::task::spawn_blocking(move || write_head_file(&path, seq, &mac))
-            .await
-            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
-        written.map_err(|source| AuditError::HeadWrite {
+        let mac: Vec<u8> = head.try_get("mac")?;
+        self.check_head_file(&mut tx, seq, &mac).await?;
+        Ok(AuditTx {
+            log: self.clone(),
+            _one_at_a_time: one_at_a_time,
+            tx,
             seq,
-            path: self.head_path.clone(),
-            source,
-        })?;
-        Ok(seq)
+            mac,
+            recorded: false,
+        })
     }
 
     /// Refuses to extend a trail that no longer matches the head file, so that the evidence of

@@ -5,8 +5,8 @@
 use super::reports::Triage;
 use super::{Db, StoreError};
 use crate::staff::policy::Visibility;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 /// A report as the back office lists it: clear columns only, no sealed content.
 #[derive(Debug, Clone)]
@@ -275,22 +275,42 @@ pub async fn get_many(db: &Db, ids: &[String]) -> Result<Vec<CaseRow>, StoreErro
 
 /// Takes an unassigned case; false if someone else was quicker.
 pub async fn claim(db: &Db, id: &str, user_id: &str, now: i64) -> Result<bool, StoreError> {
+    claim_in(&mut *db.pool().acquire().await?, id, user_id, now).await
+}
+
+/// [`claim`] on a connection (in a transaction).
+pub async fn claim_in(
+    conn: &mut AnyConnection,
+    id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE reports SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND assignee_id IS NULL")
         .bind(user_id)
         .bind(now)
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Gives a case to someone, or to nobody.
 pub async fn assign(db: &Db, id: &str, user_id: Option<&str>, now: i64) -> Result<(), StoreError> {
+    assign_in(&mut *db.pool().acquire().await?, id, user_id, now).await
+}
+
+/// [`assign`] on a connection (in a transaction).
+pub async fn assign_in(
+    conn: &mut AnyConnection,
+    id: &str,
+    user_id: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET assignee_id = $1, updated_at = $2 WHERE id = $3")
         .bind(user_id)
         .bind(now)
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -298,6 +318,19 @@ pub async fn assign(db: &Db, id: &str, user_id: Option<&str>, now: i64) -> Resul
 /// Moves a case from `from` to `to`; false if it was no longer at `from`.
 pub async fn set_status(
     db: &Db,
+    id: &str,
+    from: &str,
+    to: &str,
+    closed_reason: Option<&str>,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let mut conn = db.pool().acquire().await?;
+    set_status_in(&mut conn, id, from, to, closed_reason, now).await
+}
+
+/// [`set_status`] on a connection (in a transaction).
+pub async fn set_status_in(
+    conn: &mut AnyConnection,
     id: &str,
     from: &str,
     to: &str,
@@ -314,7 +347,7 @@ pub async fn set_status(
     .bind(now)
     .bind(id)
     .bind(from)
-    .execute(db.pool())
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -325,11 +358,21 @@ pub async fn set_restricted(
     restricted: bool,
     now: i64,
 ) -> Result<(), StoreError> {
+    set_restricted_in(&mut *db.pool().acquire().await?, id, restricted, now).await
+}
+
+/// [`set_restricted`] on a connection (in a transaction).
+pub async fn set_restricted_in(
+    conn: &mut AnyConnection,
+    id: &str,
+    restricted: bool,
+    now: i64,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET restricted = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(restricted))
         .bind(now)
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -353,13 +396,26 @@ pub async fn add_note(
     body: &[u8],
     now: i64,
 ) -> Result<(), StoreError> {
+    let mut conn = db.pool().acquire().await?;
+    add_note_in(&mut conn, id, report_id, author_id, body, now).await
+}
+
+/// [`add_note`] on a connection (in a transaction).
+pub async fn add_note_in(
+    conn: &mut AnyConnection,
+    id: &str,
+    report_id: &str,
+    author_id: &str,
+    body: &[u8],
+    now: i64,
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO report_notes (id, report_id, author_id, created_at, body) VALUES ($1, $2, $3, $4, $5)")
         .bind(id)
         .bind(report_id)
         .bind(author_id)
         .bind(now)
         .bind(body)
-        .execute(db.pool())
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }

@@ -28,3 +28,4 @@ mod smtp_sink;
 mod staff;
 mod staff_security;
 mod startup;
+mod transactions;

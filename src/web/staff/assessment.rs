@@ -4,10 +4,10 @@
 //! rule that decided. Saving keeps every earlier assessment and recomputes the urgency.
 
 use super::auth::{Refusal, StaffSession};
+use crate::app::assessment::{self, NewAssessment};
 use crate::assess::saved::{self, Detail};
-use crate::assess::urgency::{Fact, decide};
 use crate::assess::{Outcome, SetId, evaluate};
-use crate::intake::sealed::{open_report, seal_reasons};
+use crate::intake::sealed::open_report;
 use crate::staff::policy::Action;
 use crate::store::assessments::{self, AssessmentRow};
 use crate::store::{StoreError, reports};
@@ -18,10 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-/// HTCDS `vic_TraffickingStatus` values an analyst may record by hand (with a reason).
-pub const ANALYST_STATUSES: [&str; 2] = ["NotAVictimOfTrafficking", "ActualVictimOfTrafficking"];
-/// What a presumption suggests.
-pub const SUGGESTED_STATUS: &str = "PossibleVictimOfTrafficking";
+pub use crate::app::assessment::ANALYST_STATUSES;
 /// Most people one report's assessments can be about.
 const MAX_PERSONS: i64 = 50;
 
@@ -311,85 +308,23 @@ pub async fn submit(
         };
         return state.assessment_page(&session, code, page);
     }
-    // The rule's outcome is a suggestion: a presumption suggests "possible victim"; only the
-    // analyst records "not a victim" or "actual victim", with a reason.
-    let trafficking_status = chosen.or(outcome.presumed_victim.then_some(SUGGESTED_STATUS));
-    let assessment_id = uuid::Uuid::now_v7().to_string();
-    let detail = Detail {
-        seen_by_reporter: suggested
-            .iter()
-            .filter(|s| ticked_ids.contains(s))
-            .cloned()
-            .collect(),
-        ticked: ticked_ids,
-        status_reason: if chosen.is_some() {
-            reason.to_owned()
-        } else {
-            String::new()
-        },
-        presumed: outcome.presumed_victim,
-        trafficking_status: trafficking_status.map(str::to_owned),
-    };
-    let now = state.clock.now().unix_timestamp();
-    let mut row = AssessmentRow {
-        id: assessment_id,
-        report_id: case.id.clone(),
+    let new = NewAssessment {
         person,
-        set_id: set.as_str().to_owned(),
-        rule: if set.rule() == crate::assess::RuleId::Child {
-            "child".into()
-        } else {
-            "adult".into()
-        },
-        detail: Vec::new(),
-        created_by: session.0.user.id.clone(),
-        created_by_name: String::new(),
-        created_at: now,
+        set,
+        ticked: ticked_ids,
+        suggested: &suggested,
+        outcome: &outcome,
+        chosen_status: chosen,
+        reason,
     };
-    row.detail = saved::seal(state.intake.sealer(), &row, &detail);
-    if let Err(e) = assessments::insert(&state.db, &row).await {
-        return state.staff_error(&lang, &e);
+    let actor = session.0.user.actor();
+    match assessment::save(&state.app(), &actor, &case.id, new).await {
+        Ok(()) => Redirect::to(&format!("/staff/reports/{}#assessments", case.id)).into_response(),
+        Err(e) => state.case_error(&lang, e),
     }
-    state
-        .audit(
-            &session.0.user.id,
-            "assessment.save",
-            Some(&case.id),
-            &format!("person={person} set={}", set.as_str()),
-        )
-        .await;
-    if let Err(e) = state.recompute_urgency(&case.id).await {
-        return state.staff_error(&lang, &e);
-    }
-    Redirect::to(&format!("/staff/reports/{}#assessments", case.id)).into_response()
 }
 
 impl AppState {
-    /// Decides a report's urgency again from its facts and its latest assessments.
-    pub(crate) async fn recompute_urgency(&self, report_id: &str) -> Result<(), StoreError> {
-        let stored = reports::by_id(&self.db, report_id)
-            .await?
-            .ok_or(StoreError::Corrupt)?;
-        let content = open_report(self.intake.sealer(), &stored)?;
-        let today = self.clock.now().date();
-        let mut facts = content.facts(stored.triage.child_involved == "yes", today);
-        // The latest assessment of each person counts.
-        let all = assessments::of_report(&self.db, report_id).await?;
-        let mut latest: std::collections::BTreeMap<i64, bool> = std::collections::BTreeMap::new();
-        for a in &all {
-            // One that cannot be opened (damaged, or moved here) presumes nothing.
-            let presumed = self.open_detail(a).is_some_and(|d| d.presumed);
-            latest.insert(a.person, presumed);
-        }
-        if latest.values().any(|p| *p) {
-            facts.push(Fact::PresumedVictim);
-        }
-        let decision = decide(self.intake.catalogue(), &facts);
-        let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.as_str()).collect();
-        let sealed = seal_reasons(self.intake.sealer(), report_id, &reasons);
-        assessments::set_urgency(&self.db, report_id, decision.level.as_str(), &sealed).await
-    }
-
     /// The saved assessments of a report, opened, for the case view.
     pub(crate) async fn assessment_history(
         &self,

@@ -3,6 +3,7 @@
 //! audited; every refusal about a report looks like a report that does not exist.
 
 use super::auth::{Refusal, StaffSession};
+use crate::app;
 use crate::followup::conversation;
 use crate::intake::categories;
 use crate::intake::junk::Suspicion;
@@ -183,15 +184,9 @@ impl AppState {
         id: &str,
         action: Action,
     ) -> Result<CaseRow, Response> {
-        let lang = session.0.user.language.clone();
-        match cases::get(&self.db, id).await {
-            Ok(Some(case)) if session.may(action, Some(&ReportAccess::of(&case))) => Ok(case),
-            Ok(Some(case)) if session.may(Action::OpenReport, Some(&ReportAccess::of(&case))) => {
-                Err(self.refusal(&lang, Refusal::Forbidden))
-            }
-            Ok(_) => Err(self.refusal(&lang, Refusal::NotFound)),
-            Err(e) => Err(self.staff_error(&lang, &e)),
-        }
+        crate::app::cases::case_for(&self.app(), &session.0.user.actor(), id, action)
+            .await
+            .map_err(|e| self.case_error(&session.0.user.language, e))
     }
 }
 
@@ -301,7 +296,7 @@ pub async fn case_view(
         .collect();
     let assignable: Vec<Value> = staff
         .iter()
-        .filter(|u| !u.disabled && matches!(u.role.as_str(), "analyst" | "supervisor"))
+        .filter(|u| app::cases::may_be_assigned(u))
         .map(|u| context! { id => u.id.clone(), name => u.username.clone(), current => case.assignee_id.as_deref() == Some(u.id.as_str()) })
         .collect();
     let country_name = case
@@ -396,30 +391,23 @@ pub async fn claim(
     Path(id): Path<String>,
     Form(form): Form<CsrfOnly>,
 ) -> Response {
-    let lang = session.0.user.language.clone();
+    let lang = &session.0.user.language;
     if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
+        return state.refusal(lang, Refusal::BadCsrf);
     }
-    let case = match state.case_for(&session, &id, Action::Claim).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    match cases::claim(
-        &state.db,
-        &case.id,
-        &session.0.user.id,
-        state.clock.now().unix_timestamp(),
+    done(
+        &state,
+        lang,
+        &id,
+        app::cases::claim(&state.app(), &session.0.user.actor(), &id).await,
     )
-    .await
-    {
-        Ok(true) => {
-            state
-                .audit(&session.0.user.id, "report.claim", Some(&case.id), "")
-                .await;
-            back_to(&case.id)
-        }
-        Ok(false) => state.refusal(&lang, Refusal::Conflict),
-        Err(e) => state.staff_error(&lang, &e),
+}
+
+/// Back to the case after a change, or the page saying why it did not happen.
+fn done(state: &AppState, lang: &str, id: &str, result: Result<(), app::CaseError>) -> Response {
+    match result {
+        Ok(()) => back_to(id),
+        Err(e) => state.case_error(lang, e),
     }
 }
 
@@ -436,41 +424,14 @@ pub async fn assign(
     Path(id): Path<String>,
     Form(form): Form<AssignForm>,
 ) -> Response {
-    let lang = session.0.user.language.clone();
+    let lang = &session.0.user.language;
     if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
+        return state.refusal(lang, Refusal::BadCsrf);
     }
-    let case = match state.case_for(&session, &id, Action::Assign).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let assignee = form.assignee.trim();
-    let target = if assignee.is_empty() {
-        None
-    } else {
-        match staff_repo::user_by_id(&state.db, assignee).await {
-            Ok(Some(u)) if !u.disabled && matches!(u.role.as_str(), "analyst" | "supervisor") => {
-                Some(u.id)
-            }
-            Ok(_) => return state.refusal(&lang, Refusal::Conflict),
-            Err(e) => return state.staff_error(&lang, &e),
-        }
-    };
-    if let Err(e) = cases::assign(
-        &state.db,
-        &case.id,
-        target.as_deref(),
-        state.clock.now().unix_timestamp(),
-    )
-    .await
-    {
-        return state.staff_error(&lang, &e);
-    }
-    let detail = format!("assignee={}", target.as_deref().unwrap_or("none"));
-    state
-        .audit(&session.0.user.id, "report.assign", Some(&case.id), &detail)
-        .await;
-    back_to(&case.id)
+    let assignee = Some(form.assignee.trim()).filter(|a| !a.is_empty());
+    let actor = session.0.user.actor();
+    let result = app::cases::assign(&state.app(), &actor, &id, assignee).await;
+    done(&state, lang, &id, result)
 }
 
 #[derive(Deserialize)]
@@ -487,50 +448,15 @@ pub async fn status(
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Response {
-    let lang = session.0.user.language.clone();
+    let lang = &session.0.user.language;
     if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
+        return state.refusal(lang, Refusal::BadCsrf);
     }
-    let case = match state.case_for(&session, &id, Action::OpenReport).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let from = Status::parse(&case.triage.status).unwrap_or(Status::New);
-    let Some(to) = Status::parse(&form.status) else {
-        return state.refusal(&lang, Refusal::Conflict);
-    };
-    let reason = CloseReason::parse(&form.reason).filter(|_| to == Status::Closed);
-    let needed = match required_permission(from, to, reason) {
-        Ok(action) => action,
-        Err(_) => return state.refusal(&lang, Refusal::Conflict),
-    };
-    if !session.may(needed, Some(&ReportAccess::of(&case))) {
-        return state.refusal(&lang, Refusal::Forbidden);
-    }
-    let now = state.clock.now().unix_timestamp();
-    match cases::set_status(
-        &state.db,
-        &case.id,
-        from.as_str(),
-        to.as_str(),
-        reason.map(CloseReason::as_str),
-        now,
-    )
-    .await
-    {
-        Ok(true) => {
-            let detail = match reason {
-                Some(r) => format!("{}->{} reason={}", from.as_str(), to.as_str(), r.as_str()),
-                None => format!("{}->{}", from.as_str(), to.as_str()),
-            };
-            state
-                .audit(&session.0.user.id, "report.status", Some(&case.id), &detail)
-                .await;
-            back_to(&case.id)
-        }
-        Ok(false) => state.refusal(&lang, Refusal::Conflict),
-        Err(e) => state.staff_error(&lang, &e),
-    }
+    let to = Status::parse(&form.status);
+    let reason = CloseReason::parse(&form.reason);
+    let actor = session.0.user.actor();
+    let result = app::cases::change_status(&state.app(), &actor, &id, to, reason).await;
+    done(&state, lang, &id, result)
 }
 
 #[derive(Deserialize)]
@@ -545,34 +471,14 @@ pub async fn restrict(
     Path(id): Path<String>,
     Form(form): Form<RestrictForm>,
 ) -> Response {
-    let lang = session.0.user.language.clone();
+    let lang = &session.0.user.language;
     if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
+        return state.refusal(lang, Refusal::BadCsrf);
     }
-    let case = match state.case_for(&session, &id, Action::Restrict).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let restricted = form.restricted == "yes";
-    if let Err(e) = cases::set_restricted(
-        &state.db,
-        &case.id,
-        restricted,
-        state.clock.now().unix_timestamp(),
-    )
-    .await
-    {
-        return state.staff_error(&lang, &e);
-    }
-    state
-        .audit(
-            &session.0.user.id,
-            "report.restrict",
-            Some(&case.id),
-            if restricted { "on" } else { "off" },
-        )
-        .await;
-    back_to(&case.id)
+    let actor = session.0.user.actor();
+    let result = app::cases::restrict(&state.app(), &actor, &id, restricted).await;
+    done(&state, lang, &id, result)
 }
 
 #[derive(Deserialize)]
@@ -581,49 +487,19 @@ pub struct NoteForm {
     body: String,
 }
 
-/// Longest internal note, in characters.
-const MAX_NOTE: usize = 20_000;
-
 pub async fn add_note(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
     Form(form): Form<NoteForm>,
 ) -> Response {
-    let lang = session.0.user.language.clone();
+    let lang = &session.0.user.language;
     if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
+        return state.refusal(lang, Refusal::BadCsrf);
     }
-    let case = match state.case_for(&session, &id, Action::WriteNote).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let body = form.body.trim();
-    if body.is_empty() || body.chars().count() > MAX_NOTE {
-        return back_to(&case.id);
-    }
-    let note_id = uuid::Uuid::now_v7().to_string();
-    let sealed = state.intake.sealer().seal(
-        &crate::seal::bound::note(&case.id, &session.0.user.id, &note_id),
-        body.as_bytes(),
-    );
-    let now = state.clock.now().unix_timestamp();
-    if let Err(e) = cases::add_note(
-        &state.db,
-        &note_id,
-        &case.id,
-        &session.0.user.id,
-        &sealed,
-        now,
-    )
-    .await
-    {
-        return state.staff_error(&lang, &e);
-    }
-    state
-        .audit(&session.0.user.id, "note.add", Some(&case.id), "")
-        .await;
-    back_to(&case.id)
+    let actor = session.0.user.actor();
+    let result = app::cases::add_note(&state.app(), &actor, &id, &form.body).await;
+    done(&state, lang, &id, result)
 }
 
 pub async fn attachment(

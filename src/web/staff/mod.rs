@@ -117,6 +117,32 @@ impl AppState {
         self.render(StatusCode::INTERNAL_SERVER_ERROR, "staff/message.html", ctx)
     }
 
+    /// The use cases of [`crate::app`], on this server's database, audit trail, keys and clock.
+    pub(crate) fn app(&self) -> crate::app::App<'_> {
+        crate::app::App {
+            db: &self.db,
+            audit: &self.audit,
+            sealer: self.intake.sealer(),
+            catalogue: self.intake.catalogue(),
+            clock: &self.clock,
+        }
+    }
+
+    /// The page for a use case that did not happen.
+    pub(crate) fn case_error(&self, lang: &str, error: crate::app::CaseError) -> Response {
+        use crate::app::CaseError;
+        match error {
+            CaseError::NotFound => self.refusal(lang, auth::Refusal::NotFound),
+            CaseError::Forbidden => self.refusal(lang, auth::Refusal::Forbidden),
+            CaseError::Conflict => self.refusal(lang, auth::Refusal::Conflict),
+            CaseError::AuditUnavailable(e) => {
+                crate::web::error::log_internal("audit append", &e);
+                self.refusal(lang, auth::Refusal::AuditUnavailable)
+            }
+            CaseError::Store(e) => self.staff_error(lang, &e),
+        }
+    }
+
     /// The page for a refused request.
     pub(crate) fn refusal(&self, lang: &str, refusal: auth::Refusal) -> Response {
         let lang = crate::intake::report::language_or_default(lang);

@@ -1,0 +1,78 @@
+//! The application layer: one function per use case, each taking the acting user, returning a
+//! typed domain error, and writing its change and the audit entry recording it in one database
+//! transaction ([`crate::staff::audit::AuditLog::begin`]), so that no change is ever kept without
+//! its trace.
+//!
+//! It owns the case rules that used to sit in the web handlers (who may be assigned, which status
+//! move needs which permission, what saving an assessment does to the urgency). It may use
+//! `store`, `seal`, `staff`, `triage`, `assess` and `intake`; `web` and `cli` call it and only
+//! extract, call and render.
+
+pub mod assessment;
+pub mod cases;
+
+use crate::assess::Catalogue;
+use crate::clock::SharedClock;
+use crate::seal::Sealer;
+use crate::staff::audit::{AuditError, AuditLog, AuditTx};
+use crate::store::{Db, StoreError};
+
+/// What the use cases work with. Cheap to build: it borrows from the server's shared state.
+#[derive(Clone, Copy)]
+pub struct App<'a> {
+    pub db: &'a Db,
+    pub audit: &'a AuditLog,
+    pub sealer: &'a Sealer,
+    pub catalogue: &'a Catalogue,
+    pub clock: &'a SharedClock,
+}
+
+impl App<'_> {
+    /// Now, in unix seconds.
+    pub fn now(&self) -> i64 {
+        self.clock.now().unix_timestamp()
+    }
+
+    /// A transaction holding the audit append lock, for a change and its entry.
+    pub(crate) async fn begin(&self) -> Result<AuditTx, CaseError> {
+        self.audit.begin().await.map_err(CaseError::audit)
+    }
+}
+
+/// Why a use case on a case did not happen. Every refusal about a report the actor may not see
+/// is [`CaseError::NotFound`], so it looks like a report that does not exist.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("no such report")]
+    NotFound,
+    #[error("the report may be seen but not changed this way by this user")]
+    Forbidden,
+    #[error("the change does not apply to the report as it is now")]
+    Conflict,
+    /// Nothing was changed: the audit trail could not record the change.
+    #[error("the audit trail cannot record: {0}")]
+    AuditUnavailable(#[source] AuditError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+impl CaseError {
+    pub(crate) fn audit(e: AuditError) -> Self {
+        Self::AuditUnavailable(e)
+    }
+}
+
+/// Commits a change with its entries. A head file that could not be moved forward afterwards is
+/// logged, not reported: the change and its entry ARE committed, and the file still names an
+/// earlier entry of the same chain.
+pub(crate) async fn commit(tx: AuditTx) -> Result<(), CaseError> {
+    match tx.commit().await {
+        Ok(()) => Ok(()),
+        Err(e @ AuditError::HeadWrite { .. }) => {
+            tracing::error!(error = %e, "audit head file not written");
+            Ok(())
+        }
+        Err(AuditError::Store(e)) => Err(CaseError::Store(e)),
+        Err(e) => Err(CaseError::AuditUnavailable(e)),
+    }
+}

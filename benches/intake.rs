@@ -13,12 +13,26 @@
 //! resident memory from /proc, measures the raw SQLite rate of the same disk beside it, prints a
 //! table and writes `BENCHMARKS.md` at the crate root.
 //!
+//! `BENCH_PATH=form` files each report as a person does with the public web form instead: `GET
+//! /report?lang=en&category=...` for a fresh one-time form token, then `POST /report` as
+//! `multipart/form-data` with that token and the form's fields (honeypot left empty); a report
+//! counts when the answer is 200 with a receipt on the page. Two requests per report.
+//!
+//! `BENCH_BASELINE_BIN=/path/to/tipline` compares two binaries: every configuration runs for the
+//! baseline binary and then the candidate (`BENCH_CANDIDATE_BIN`, default this crate's release
+//! binary) in each round, interleaved, and the report gives each one's median and the ratio.
+//! Limits are lifted through `TIPLINE_*` environment variables, which a binary that does not
+//! know one of them ignores: the global intake ceiling and the forms ceiling far above the
+//! offered load, everything else (per-form, per-session limits, junk signs) at its default.
+//!
 //! Settings (environment): `BENCH_REPORTS` (20000), `BENCH_WARMUP` (1000), `BENCH_CONCURRENCY`
 //! (1,16,64), `BENCH_BACKENDS` (sqlite,postgres), `BENCH_BASELINE_SECS` (3),
 //! `BENCH_QUIET_WAIT_SECS` (180: before each run, wait at most this long for other work on a
 //! shared machine to stop), `BENCH_REPEAT` (3 rounds; the median run is reported),
 //! `BENCH_PG_ADMIN_URL` (postgres://postgres@127.0.0.1:5432/test), `BENCH_OUT` (BENCHMARKS.md at
-//! the crate root). All traffic goes to 127.0.0.1; every loop is bounded in count.
+//! the crate root), `BENCH_PATH` (api or form), `BENCH_BASELINE_BIN` (none),
+//! `BENCH_CANDIDATE_BIN` (this crate's `tipline`). All traffic goes to 127.0.0.1; every loop is
+//! bounded in count.
 
 #[path = "support/sections.rs"]
 mod sections;
@@ -54,8 +68,28 @@ impl Backend {
     }
 }
 
+/// How each report reaches the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IntakePath {
+    /// `POST /api/v1/reports`, JSON.
+    Api,
+    /// `GET /report` for a one-time form token, then `POST /report`, multipart, like a browser.
+    Form,
+}
+
+/// A `tipline` binary under test.
+#[derive(Debug, Clone)]
+struct Binary {
+    /// "baseline" or "candidate" when two are compared; "tipline" when one is measured.
+    label: &'static str,
+    path: PathBuf,
+}
+
 #[derive(Debug, Clone)]
 struct Config {
+    path: IntakePath,
+    /// The candidate alone, or the baseline then the candidate (the order within each round).
+    binaries: Vec<Binary>,
     reports: usize,
     warmup: usize,
     concurrency: Vec<usize>,
@@ -114,7 +148,43 @@ impl Config {
             .collect();
         settings.sort();
         settings.push("cargo bench --bench intake".to_owned());
+        let path = match env_or("BENCH_PATH", "api")
+            .trim()
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "api" => IntakePath::Api,
+            "form" => IntakePath::Form,
+            other => panic!("unknown BENCH_PATH {other:?} (api or form)"),
+        };
+        let candidate = PathBuf::from(env_or("BENCH_CANDIDATE_BIN", env!("CARGO_BIN_EXE_tipline")));
+        let binaries = match std::env::var_os("BENCH_BASELINE_BIN").filter(|v| !v.is_empty()) {
+            Some(baseline) => vec![
+                Binary {
+                    label: "baseline",
+                    path: PathBuf::from(baseline),
+                },
+                Binary {
+                    label: "candidate",
+                    path: candidate,
+                },
+            ],
+            None => vec![Binary {
+                label: "tipline",
+                path: candidate,
+            }],
+        };
+        for b in &binaries {
+            assert!(
+                b.path.is_file(),
+                "the {} binary {} does not exist",
+                b.label,
+                b.path.display()
+            );
+        }
         Self {
+            path,
+            binaries,
             reports,
             warmup,
             concurrency,
@@ -327,6 +397,130 @@ fn report_json(rng: &mut Rng) -> String {
     report.to_string()
 }
 
+/// One report as the web form sends it, made from the same generated report as the API's JSON:
+/// its category (also in the form's URL) and the fields after the form token, in the order a
+/// browser sends them.
+struct FormReport {
+    category: String,
+    fields: Vec<(&'static str, String)>,
+}
+
+/// What one client sends for one report.
+enum Payload {
+    Json(String),
+    Form(FormReport),
+}
+
+fn form_report(report_json: &str) -> FormReport {
+    let v: Value = serde_json::from_str(report_json).expect("the generator's JSON");
+    let text = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    let list = |k: &str| -> Vec<String> {
+        v[k].as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let category = text("category");
+    let mut fields = vec![
+        ("lang", "en".to_owned()),
+        ("category", category.clone()),
+        // The honeypot: present and empty, as a person's browser sends it.
+        ("note_2", String::new()),
+        ("narrative", text("narrative")),
+        ("country", text("country")),
+        ("city", text("city")),
+        ("venue", text("venue")),
+        ("incident_date", text("incident_date")),
+    ];
+    if v["still_happening"] == json!(true) {
+        fields.push(("still_happening", "yes".to_owned()));
+    }
+    fields.push(("people_count", v["people_count"].to_string()));
+    for age in list("age_groups") {
+        fields.push(("age_groups", age));
+    }
+    let child = text("child_involved");
+    if !child.is_empty() {
+        fields.push(("child_involved", child));
+    }
+    fields.push(("victims_description", text("victims_description")));
+    fields.push(("exploiters_description", text("exploiters_description")));
+    for sign in list("warning_signs") {
+        fields.push(("warning_signs", sign));
+    }
+    // Text areas of one identifier a line; a browser sends their line breaks as CRLF.
+    for key in [
+        "phones",
+        "emails",
+        "websites",
+        "social_handles",
+        "vehicle_plates",
+    ] {
+        fields.push((key, list(key).join("\r\n")));
+    }
+    // No file chosen: a browser still sends the file input, empty.
+    fields.push(("attachments", String::new()));
+    let anonymous = v["anonymous"] != json!(false);
+    fields.push(("anonymous", if anonymous { "yes" } else { "no" }.to_owned()));
+    fields.push(("contact_name", text("contact_name")));
+    fields.push(("contact_email", text("contact_email")));
+    fields.push(("contact_phone", String::new()));
+    FormReport { category, fields }
+}
+
+const BOUNDARY: &str = "----TiplineBenchFormBoundary4kQzX9v2";
+
+/// The `multipart/form-data` body of a filled-in form with its one-time token.
+fn multipart_body(token: &str, form: &FormReport) -> String {
+    let mut b = String::with_capacity(4096);
+    let _ = write!(
+        b,
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"form_token\"\r\n\r\n{token}\r\n"
+    );
+    for (name, value) in &form.fields {
+        if *name == "attachments" {
+            let _ = write!(
+                b,
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n"
+            );
+        } else {
+            let _ = write!(
+                b,
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            );
+        }
+    }
+    let _ = write!(b, "--{BOUNDARY}--\r\n");
+    b
+}
+
+/// The one-time token of a form page (`name="form_token" value="..."`).
+fn form_token(page: &str) -> Option<&str> {
+    let marker = "name=\"form_token\" value=\"";
+    let start = page.find(marker)? + marker.len();
+    let len = page[start..].find('"')?;
+    Some(&page[start..start + len]).filter(|t| !t.is_empty())
+}
+
+/// A short account of an HTML page for an error message: its title and any notice on it.
+fn page_gist(page: &str) -> String {
+    let between = |open: &str, close: &str| {
+        let start = page.find(open)? + open.len();
+        let len = page[start..].find(close)?;
+        Some(page[start..start + len].trim().to_owned())
+    };
+    let title = between("<title>", "</title>").unwrap_or_default();
+    match between("class=\"notice\" role=\"status\">", "</p>") {
+        Some(notice) => format!("{title:?}, notice {notice:?}"),
+        None if title.is_empty() => page.chars().take(300).collect(),
+        None => format!("{title:?}"),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The server process and /proc
 
@@ -336,13 +530,23 @@ struct Server {
     pid: u32,
 }
 
-fn start_server(dir: &Path, database_url: Option<&str>) -> Result<Server, String> {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tipline"));
+/// The limits lifted for every run, as environment variables (clap reads only those a binary
+/// knows, so an older binary ignores the ones it has not got): the global ceilings far above the
+/// offered load. Everything else stays at its default.
+const LIFTED_LIMITS: &[(&str, &str)] = &[
+    ("TIPLINE_INTAKE_PER_SECOND", "1000000"),
+    ("TIPLINE_INTAKE_BURST", "1000000"),
+    ("TIPLINE_FORMS_PER_SECOND", "1000000"),
+];
+
+fn start_server(bin: &Path, dir: &Path, database_url: Option<&str>) -> Result<Server, String> {
+    let mut cmd = Command::new(bin);
     for (key, _) in std::env::vars() {
         if key.starts_with("TIPLINE_") {
             cmd.env_remove(key);
         }
     }
+    cmd.envs(LIFTED_LIMITS.iter().copied());
     let log = std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?;
     cmd.current_dir(dir)
         .arg("serve")
@@ -350,13 +554,7 @@ fn start_server(dir: &Path, database_url: Option<&str>) -> Result<Server, String
         .arg(dir.join("data"))
         .arg("--key-dir")
         .arg(dir.join("keys"))
-        .args(["--listen", "127.0.0.1:0"])
-        .args([
-            "--intake-per-second",
-            "1000000",
-            "--intake-burst",
-            "1000000",
-        ]);
+        .args(["--listen", "127.0.0.1:0"]);
     if let Some(url) = database_url {
         cmd.args(["--database-url", url]);
     }
@@ -629,10 +827,101 @@ impl Outcome {
     }
 }
 
+/// Files one report through the API; `None` when it was answered 201 with a fresh receipt.
+async fn file_by_api(
+    client: &reqwest::Client,
+    base: &str,
+    body: &str,
+    key: String,
+) -> Option<String> {
+    let sent = client
+        .post(format!("{base}/api/v1/reports"))
+        .header("content-type", "application/json")
+        .header("idempotency-key", key)
+        .body(body.to_owned())
+        .send()
+        .await;
+    match sent {
+        Ok(response) if response.status().as_u16() == 201 => match response.bytes().await {
+            Ok(body) => match serde_json::from_slice::<Value>(&body) {
+                Ok(v) if v["receipt"].is_string() && v["repeated"] == json!(false) => None,
+                _ => Some(format!(
+                    "201 with an unexpected body: {}",
+                    String::from_utf8_lossy(&body)
+                )),
+            },
+            Err(e) => Some(format!("201 but the body failed: {e}")),
+        },
+        Ok(response) => {
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            Some(format!(
+                "{status}: {}",
+                body.chars().take(300).collect::<String>()
+            ))
+        }
+        Err(e) => Some(format!("request failed: {e}")),
+    }
+}
+
+/// Files one report as a person does with the web form: fetches a fresh form (its one-time
+/// token), then posts it filled in. `None` when the answer is 200 with a receipt on the page.
+async fn file_by_form(client: &reqwest::Client, base: &str, form: &FormReport) -> Option<String> {
+    let got = client
+        .get(format!("{base}/report?lang=en&category={}", form.category))
+        .header("sec-fetch-site", "none")
+        .send()
+        .await;
+    let page = match got {
+        Ok(response) if response.status().as_u16() == 200 => match response.text().await {
+            Ok(page) => page,
+            Err(e) => return Some(format!("GET /report: 200 but the body failed: {e}")),
+        },
+        Ok(response) => {
+            let status = response.status();
+            let page = response.text().await.unwrap_or_default();
+            return Some(format!("GET /report: {status}: {}", page_gist(&page)));
+        }
+        Err(e) => return Some(format!("GET /report failed: {e}")),
+    };
+    let Some(token) = form_token(&page) else {
+        return Some(format!(
+            "GET /report: no form_token in {}",
+            page_gist(&page)
+        ));
+    };
+    let sent = client
+        .post(format!("{base}/report?lang=en"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header("sec-fetch-site", "same-origin")
+        .body(multipart_body(token, form))
+        .send()
+        .await;
+    match sent {
+        Ok(response) if response.status().as_u16() == 200 => match response.text().await {
+            Ok(page) if page.contains("id=\"receipt\"") => None,
+            Ok(page) => Some(format!(
+                "POST /report: 200 without a receipt: {}",
+                page_gist(&page)
+            )),
+            Err(e) => Some(format!("POST /report: 200 but the body failed: {e}")),
+        },
+        Ok(response) => {
+            let status = response.status();
+            let page = response.text().await.unwrap_or_default();
+            Some(format!("POST /report: {status}: {}", page_gist(&page)))
+        }
+        Err(e) => Some(format!("POST /report failed: {e}")),
+    }
+}
+
 async fn client_loop(
     client: reqwest::Client,
-    url: String,
-    bodies: Arc<Vec<String>>,
+    base: String,
+    payloads: Arc<Vec<Payload>>,
     next: Arc<AtomicUsize>,
     end: usize,
     run_tag: String,
@@ -644,33 +933,11 @@ async fn client_loop(
             return out;
         }
         let started = Instant::now();
-        let sent = client
-            .post(&url)
-            .header("content-type", "application/json")
-            .header("idempotency-key", format!("bench-{run_tag}-{i:08}"))
-            .body(bodies[i % bodies.len()].clone())
-            .send()
-            .await;
-        let error = match sent {
-            Ok(response) if response.status().as_u16() == 201 => match response.bytes().await {
-                Ok(body) => match serde_json::from_slice::<Value>(&body) {
-                    Ok(v) if v["receipt"].is_string() && v["repeated"] == json!(false) => None,
-                    _ => Some(format!(
-                        "201 with an unexpected body: {}",
-                        String::from_utf8_lossy(&body)
-                    )),
-                },
-                Err(e) => Some(format!("201 but the body failed: {e}")),
-            },
-            Ok(response) => {
-                let status = response.status();
-                let body = response.text().await.unwrap_or_default();
-                Some(format!(
-                    "{status}: {}",
-                    body.chars().take(300).collect::<String>()
-                ))
+        let error = match &payloads[i % payloads.len()] {
+            Payload::Json(body) => {
+                file_by_api(&client, &base, body, format!("bench-{run_tag}-{i:08}")).await
             }
-            Err(e) => Some(format!("request failed: {e}")),
+            Payload::Form(form) => file_by_form(&client, &base, form).await,
         };
         match error {
             None => {
@@ -686,11 +953,11 @@ async fn client_loop(
     }
 }
 
-/// Sends reports `start..end` of `bodies` from `clients` concurrent clients.
+/// Sends reports `start..end` of `payloads` from `clients` concurrent clients.
 async fn load(
     clients: &[reqwest::Client],
     url: &str,
-    bodies: &Arc<Vec<String>>,
+    payloads: &Arc<Vec<Payload>>,
     start: usize,
     end: usize,
     run_tag: &str,
@@ -702,8 +969,8 @@ async fn load(
         .map(|c| {
             tokio::spawn(client_loop(
                 c.clone(),
-                format!("{url}/api/v1/reports"),
-                bodies.clone(),
+                url.to_owned(),
+                payloads.clone(),
                 next.clone(),
                 end,
                 run_tag.to_owned(),
@@ -732,6 +999,10 @@ fn percentile_ms(sorted_us: &[u32], q: f64) -> f64 {
 struct RunResult {
     backend: Backend,
     clients: usize,
+    /// The label of the binary measured ("tipline", or "baseline" / "candidate").
+    binary: &'static str,
+    /// The round (1-based) this run belongs to; in a combined row, the median run's.
+    round: usize,
     measured: usize,
     errors: usize,
     first_error: Option<String>,
@@ -848,11 +1119,17 @@ async fn wait_until_indexed(
     Err(format!("the index queue was not empty after {LIMIT:?}"))
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one run's settings, passed as they are"
+)]
 async fn run_one(
     cfg: &Config,
+    bin: &Binary,
+    round: usize,
     backend: Backend,
     clients_n: usize,
-    bodies: &Arc<Vec<String>>,
+    payloads: &Arc<Vec<Payload>>,
     tck: f64,
     cores: f64,
 ) -> Result<RunResult, String> {
@@ -864,7 +1141,7 @@ async fn run_one(
     let pg_url = pg_name.as_deref().map(|n| pg_url_for(&cfg.pg_admin_url, n));
     let background = wait_for_quiet(cores, cfg.quiet_wait_secs).await;
     let result = async {
-        let server = start_server(dir.path(), pg_url.as_deref())?;
+        let server = start_server(&bin.path, dir.path(), pg_url.as_deref())?;
         // Let start-up settle (migrations, first allocations) before calling it idle.
         tokio::time::sleep(Duration::from_millis(500)).await;
         let idle_rss_kib = proc_status_kib(server.pid, "VmRSS");
@@ -879,8 +1156,8 @@ async fn run_one(
                     .expect("an HTTP client")
             })
             .collect();
-        let tag = format!("{}-{clients_n}", backend.name());
-        let (warm, _) = load(&clients, &server.url, bodies, 0, cfg.warmup, &tag).await;
+        let tag = format!("{}-{}-{clients_n}-{round}", backend.name(), bin.label);
+        let (warm, _) = load(&clients, &server.url, payloads, 0, cfg.warmup, &tag).await;
         // The measured reports start from an empty index queue, so that the time until they
         // are searchable counts their own indexing only.
         wait_until_indexed(backend, dir.path(), pg_url.as_deref()).await?;
@@ -889,7 +1166,7 @@ async fn run_one(
         let (measured, took) = load(
             &clients,
             &server.url,
-            bodies,
+            payloads,
             cfg.warmup,
             cfg.warmup + cfg.reports,
             &tag,
@@ -910,6 +1187,8 @@ async fn run_one(
         Ok::<_, String>(RunResult {
             backend,
             clients: clients_n,
+            binary: bin.label,
+            round,
             measured: cfg.reports,
             errors: measured.errors + warm.errors,
             first_error: measured.first_error.or(warm.first_error),
@@ -988,8 +1267,6 @@ struct Machine {
     kernel: String,
     rustc: String,
     postgres: Option<String>,
-    /// The commit measured, and whether src/ differed from it.
-    source: String,
 }
 
 async fn machine(cfg: &Config) -> Machine {
@@ -1039,12 +1316,10 @@ async fn machine(cfg: &Config) -> Machine {
             .map(|s| s.trim().to_owned())
             .unwrap_or_else(|| "unknown".into()),
         postgres,
-        source: source_version(),
     }
 }
 
-fn source_version() -> String {
-    let dir = env!("CARGO_MANIFEST_DIR");
+fn source_version(dir: &Path) -> String {
     let git = |args: &[&str]| {
         Command::new("git")
             .arg("-C")
@@ -1109,23 +1384,27 @@ fn combine(cfg: &Config, runs: &[RunResult]) -> Vec<RunResult> {
     let mut out = Vec::new();
     for &backend in &cfg.backends {
         for &clients in &cfg.concurrency {
-            let mut same: Vec<&RunResult> = runs
-                .iter()
-                .filter(|r| r.backend == backend && r.clients == clients)
-                .collect();
-            if same.is_empty() {
-                continue;
+            for bin in &cfg.binaries {
+                let mut same: Vec<&RunResult> = runs
+                    .iter()
+                    .filter(|r| {
+                        r.backend == backend && r.clients == clients && r.binary == bin.label
+                    })
+                    .collect();
+                if same.is_empty() {
+                    continue;
+                }
+                same.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+                let mut row = same[same.len() / 2].clone();
+                row.runs = same.len();
+                row.rate_min = same[0].rate;
+                row.rate_max = same[same.len() - 1].rate;
+                row.errors = same.iter().map(|r| r.errors).sum();
+                row.counts_ok = same.iter().all(|r| r.counts_ok);
+                row.peak_rss_kib = same.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
+                row.first_error = same.iter().find_map(|r| r.first_error.clone());
+                out.push(row);
             }
-            same.sort_by(|a, b| a.rate.total_cmp(&b.rate));
-            let mut row = same[same.len() / 2].clone();
-            row.runs = same.len();
-            row.rate_min = same[0].rate;
-            row.rate_max = same[same.len() - 1].rate;
-            row.errors = same.iter().map(|r| r.errors).sum();
-            row.counts_ok = same.iter().all(|r| r.counts_ok);
-            row.peak_rss_kib = same.iter().map(|r| r.peak_rss_kib).max().unwrap_or(0);
-            row.first_error = same.iter().find_map(|r| r.first_error.clone());
-            out.push(row);
         }
     }
     out
@@ -1145,16 +1424,111 @@ struct Baseline {
     hundred: Option<f64>,
 }
 
+/// The first cell of a row: the backend, and the binary when two are compared.
+fn row_name(r: &RunResult) -> String {
+    if r.binary == "tipline" {
+        r.backend.name().to_owned()
+    } else {
+        format!("{}, {}", r.backend.name(), r.binary)
+    }
+}
+
+/// The ratio that the comparison must reach: candidate over baseline (issue 15).
+const REQUIRED_RATIO: f64 = 0.95;
+
+/// One comparison of the candidate with the baseline at one backend and concurrency.
+struct Comparison {
+    backend: Backend,
+    clients: usize,
+    baseline: RunResult,
+    candidate: RunResult,
+    /// Candidate over baseline, of the medians.
+    ratio: f64,
+    /// Candidate over baseline within each round (the two ran back to back): lowest, highest.
+    round_ratios: Vec<f64>,
+}
+
+fn comparisons(results: &[RunResult], runs: &[RunResult]) -> Vec<Comparison> {
+    let mut out = Vec::new();
+    for c in results.iter().filter(|r| r.binary == "candidate") {
+        let Some(b) = results
+            .iter()
+            .find(|r| r.binary == "baseline" && r.backend == c.backend && r.clients == c.clients)
+        else {
+            continue;
+        };
+        let same = |r: &&RunResult, label: &str| {
+            r.binary == label && r.backend == c.backend && r.clients == c.clients
+        };
+        let mut round_ratios: Vec<f64> = runs
+            .iter()
+            .filter(|r| same(r, "candidate"))
+            .filter_map(|cr| {
+                let br = runs
+                    .iter()
+                    .find(|r| same(r, "baseline") && r.round == cr.round)?;
+                Some(cr.rate / br.rate)
+            })
+            .collect();
+        round_ratios.sort_by(f64::total_cmp);
+        out.push(Comparison {
+            backend: c.backend,
+            clients: c.clients,
+            baseline: b.clone(),
+            candidate: c.clone(),
+            ratio: c.rate / b.rate,
+            round_ratios,
+        });
+    }
+    out
+}
+
+fn comparison_table(comparisons: &[Comparison]) -> String {
+    let mut t = String::from(
+        "| backend | clients | baseline reports/s (median, range) | candidate reports/s (median, range) | candidate / baseline (medians) | per round (back to back) | ≥ 0.95 | peak RSS MiB baseline / candidate | errors baseline / candidate |\n\
+         |---|---:|---:|---:|---:|---:|---|---:|---:|\n",
+    );
+    for c in comparisons {
+        let range = |r: &RunResult| format!("{:.0} ({:.0}–{:.0})", r.rate, r.rate_min, r.rate_max);
+        let per_round = c
+            .round_ratios
+            .iter()
+            .map(|x| format!("{x:.3}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | **{:.3}** | {} | {} | {:.1} / {:.1} | {} / {} |",
+            c.backend.name(),
+            c.clients,
+            range(&c.baseline),
+            range(&c.candidate),
+            c.ratio,
+            per_round,
+            if c.ratio >= REQUIRED_RATIO {
+                "yes"
+            } else {
+                "**no**"
+            },
+            mib(c.baseline.peak_rss_kib),
+            mib(c.candidate.peak_rss_kib),
+            c.baseline.errors,
+            c.candidate.errors
+        );
+    }
+    t
+}
+
 fn results_table(results: &[RunResult]) -> String {
     let mut t = String::from(
-        "| backend | clients | reports per run | seconds | reports/s (median run) | range over runs | searchable/s | p50 ms | p95 ms | p99 ms | errors (all runs) | rows in DB = 201s |\n\
+        "| backend | clients | reports per run | seconds | reports/s (median run) | range over runs | searchable/s | p50 ms | p95 ms | p99 ms | errors (all runs) | rows in DB = reports accepted |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for r in results {
         let _ = writeln!(
             t,
             "| {} | {} | {} | {:.1} | {:.0} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} ({} = {}{}) |",
-            r.backend.name(),
+            row_name(r),
             r.clients,
             r.measured,
             r.secs,
@@ -1187,7 +1561,7 @@ fn memory_table(results: &[RunResult]) -> String {
         let _ = writeln!(
             t,
             "| {} | {} | {:.1} | {:.1} | {:.1} |",
-            r.backend.name(),
+            row_name(r),
             r.clients,
             mib(r.idle_rss_kib),
             mib(r.peak_rss_kib),
@@ -1215,7 +1589,7 @@ fn cpu_table(results: &[RunResult]) -> String {
         let _ = writeln!(
             t,
             "| {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
-            r.backend.name(),
+            row_name(r),
             r.clients,
             r.background,
             r.cpu.server,
@@ -1334,12 +1708,30 @@ fn interpretation(results: &[RunResult], base: &Baseline, cores: usize) -> Strin
     s
 }
 
-fn markdown(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) -> String {
+fn markdown(
+    cfg: &Config,
+    m: &Machine,
+    results: &[RunResult],
+    runs: &[RunResult],
+    base: &Baseline,
+) -> String {
     let mut md = String::new();
-    let _ = writeln!(
-        md,
-        "## Intake: sealed reports committed per second through the HTTP API\n"
-    );
+    let compared = cfg.binaries.len() > 1;
+    // The candidate (or the one binary measured): what the raw rates and the interpretation
+    // speak of.
+    let last = cfg.binaries.last().map_or("tipline", |b| b.label);
+    let title = match cfg.path {
+        IntakePath::Api => "Intake: sealed reports committed per second through the HTTP API",
+        IntakePath::Form => {
+            "Intake through the web form: reports filed per second as people file them"
+        }
+    };
+    let versus = if compared {
+        ", baseline and candidate binaries"
+    } else {
+        ""
+    };
+    let _ = writeln!(md, "## {title}{versus}\n");
     let _ = writeln!(md, "- Date: {}", today());
     let _ = writeln!(md, "- Command: `{}`", cfg.command);
     let _ = writeln!(
@@ -1347,36 +1739,103 @@ fn markdown(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) -
         "- Machine: {} cores ({}), {:.1} GiB RAM, Linux {}",
         m.cores, m.cpu, m.ram_gib, m.kernel
     );
-    let _ = writeln!(md, "- tipline: {}", m.source);
-    let _ = writeln!(md, "- Compiler: {} (release profile)", m.rustc);
+    for bin in &cfg.binaries {
+        let _ = writeln!(
+            md,
+            "- {}: `{}`, built from {}",
+            bin.label,
+            bin.path.display(),
+            binary_source(&bin.path)
+        );
+    }
+    let _ = writeln!(md, "- Bench compiled with: {} (release profile)", m.rustc);
     if let Some(pg) = &m.postgres {
         let _ = writeln!(md, "- PostgreSQL: {pg}, on the same machine");
     }
+    let limits = LIFTED_LIMITS
+        .iter()
+        .map(|(k, v)| format!("`{k}={v}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let _ = writeln!(
         md,
-        "- Method: the real `tipline serve` binary (a separate process, fresh data directory and \
-         database per row, rate limits lifted) receives `POST /api/v1/reports` JSON reports \
-         (narrative 1.0–1.5 KB of varied text, country, city, venue, phones, websites, handles, \
-         plates, 2–4 warning signs; about 2 KB of JSON each, an Idempotency-Key each) from N \
-         concurrent keep-alive clients in this process: {} warm-up reports, then {} measured. \
-         A report counts only when the answer is 201 with a fresh receipt; anything else is an \
-         error. After each run the server is stopped and `SELECT COUNT(*) FROM reports` must \
-         equal the number of 201s (warm-up included). \"searchable/s\" counts the measured \
+        "- Limits: {limits} in the server's environment (the global ceilings far above the \
+         offered load; a binary that does not know a variable ignores it); every other setting \
+         at its default (among them 30 submissions per form token per hour, per-IP limit off, \
+         and in the candidate of issue 15 a minimum of 3 s between showing and sending a form)."
+    );
+    let counted = match cfg.path {
+        IntakePath::Api => {
+            let _ = writeln!(
+                md,
+                "- Method: the real `tipline serve` binary (a separate process, fresh data directory and \
+                 database per row) receives `POST /api/v1/reports` JSON reports \
+                 (narrative 1.0–1.5 KB of varied text, country, city, venue, phones, websites, handles, \
+                 plates, 2–4 warning signs; about 2 KB of JSON each, an Idempotency-Key each) from N \
+                 concurrent keep-alive clients in this process: {} warm-up reports, then {} measured. \
+                 A report counts only when the answer is 201 with a fresh receipt; anything else is an \
+                 error.",
+                cfg.warmup, cfg.reports
+            );
+            "201s"
+        }
+        IntakePath::Form => {
+            let _ = writeln!(
+                md,
+                "- Method: the real `tipline serve` binary (a separate process, fresh data directory and \
+                 database per row) receives reports as a person files them with the public web form, \
+                 from N concurrent keep-alive clients in this process: for each report a client \
+                 fetches a fresh form, `GET /report?lang=en&category=C` (the page holds a new one-time \
+                 form token), and sends it back filled in, `POST /report` as `multipart/form-data` \
+                 with `form_token`, `lang`, `category`, `narrative` and the other fields of the form \
+                 (country, city, venue, date, still happening, people, age groups, child involved, \
+                 victims, exploiters, 2–4 warning signs, phones, emails, websites, handles and plates \
+                 one a line, the empty file input, anonymous or contact details), the hidden honeypot \
+                 `note_2` sent empty. **Each report costs two requests** (one GET, one POST) and uses \
+                 its own token, so every client holds its own form token; the rate counts reports, \
+                 not requests, and the latencies are those of the pair. The content is the same \
+                 generated reports as the API benchmark's (narratives 1.0–1.5 KB, all different, so \
+                 the repeated-text sign never fires); {} warm-up reports, then {} measured. A report \
+                 counts only when the POST is answered 200 with a receipt on the page \
+                 (`id=\"receipt\"`); anything else, on either request, is an error. The forms are \
+                 sent back at once, so the candidate marks each report \"sent too fast\" (a flag in \
+                 its row, not a refusal).",
+                cfg.warmup, cfg.reports
+            );
+            "reports answered with a receipt"
+        }
+    };
+    let _ = writeln!(
+        md,
+        "- After each run the server is stopped and `SELECT COUNT(*) FROM reports` must \
+         equal the number of {counted} (warm-up included). \"searchable/s\" counts the measured \
          reports over the time from the first measured request until the last of them left the \
          index queue (the run starts once the warm-up's reports are indexed): the rate intake \
          and indexing sustain together. Every configuration runs {} times, in \
-         interleaved rounds; the tables show the median run (by rate) with the range of rates, \
-         and the highest peak memory; the raw baseline is the median over the rounds.",
-        cfg.warmup, cfg.reports, cfg.repeat
+         interleaved rounds{}; the tables show the median run (by rate) with the range of rates, \
+         and the highest peak memory; the raw SQLite rate is the median over the rounds.",
+        cfg.repeat,
+        if compared {
+            " (in each round the baseline binary, then the candidate, back to back)"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         md,
         "- The load generator runs on the same {} cores as the server (and PostgreSQL). The \
-         machine is shared: before the baseline and before each run the benchmark waits (at most \
+         machine is shared: before the raw SQLite measurement and before each run the benchmark waits (at most \
          {} s) until other work leaves the cores alone for 3 s, and it records how busy they \
          were (see the CPU table).\n",
         m.cores, cfg.quiet_wait_secs
     );
+    if compared {
+        let comps = comparisons(results, runs);
+        let _ = writeln!(md, "### Candidate against baseline\n");
+        md.push_str(&comparison_table(&comps));
+        let _ = writeln!(md);
+        let _ = writeln!(md, "{}\n", comparison_text(&comps, runs, m.cores));
+    }
     let _ = writeln!(md, "### Throughput and latency\n");
     md.push_str(&results_table(results));
     for r in results.iter().filter(|r| r.first_error.is_some()) {
@@ -1416,7 +1875,7 @@ fn markdown(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) -
         "| rows per commit | rows/s | tipline SQLite at {} clients as a ratio |",
         results
             .iter()
-            .filter(|r| r.backend == Backend::Sqlite)
+            .filter(|r| r.backend == Backend::Sqlite && r.binary == last)
             .map(|r| r.clients)
             .max()
             .unwrap_or(0)
@@ -1424,7 +1883,7 @@ fn markdown(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) -
     let _ = writeln!(md, "|---:|---:|---:|");
     let top = results
         .iter()
-        .filter(|r| r.backend == Backend::Sqlite)
+        .filter(|r| r.backend == Backend::Sqlite && r.binary == last)
         .max_by_key(|r| r.clients)
         .map(|r| r.rate);
     for (n, rate) in [(1, base.one), (100, base.hundred)] {
@@ -1438,9 +1897,68 @@ fn markdown(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) -
             }
         }
     }
+    let mine: Vec<RunResult> = results
+        .iter()
+        .filter(|r| r.binary == last)
+        .cloned()
+        .collect();
     let _ = writeln!(md, "\n### Interpretation\n");
-    let _ = writeln!(md, "{}", interpretation(results, base, m.cores));
+    if compared {
+        let _ = writeln!(md, "Of the candidate's runs:\n");
+    }
+    let _ = writeln!(md, "{}", interpretation(&mine, base, m.cores));
     md
+}
+
+/// What the comparison shows, and how busy the machine was while it ran.
+fn comparison_text(comps: &[Comparison], runs: &[RunResult], cores: usize) -> String {
+    let mut s = String::new();
+    for c in comps {
+        let lo = c.round_ratios.first().copied().unwrap_or(f64::NAN);
+        let hi = c.round_ratios.last().copied().unwrap_or(f64::NAN);
+        let _ = write!(
+            s,
+            "{} with {} clients: the candidate filed {:.0} reports/s against the baseline's {:.0}, \
+             a ratio of {:.3} (per round, back to back: {lo:.3}–{hi:.3}); the requirement of at least \
+             {REQUIRED_RATIO} is {}. ",
+            c.backend.name(),
+            c.clients,
+            c.candidate.rate,
+            c.baseline.rate,
+            c.ratio,
+            if c.ratio >= REQUIRED_RATIO {
+                "met"
+            } else {
+                "**not met**"
+            }
+        );
+    }
+    if !runs.is_empty() {
+        let n = runs.len() as f64;
+        let before = runs.iter().map(|r| r.background).sum::<f64>() / n;
+        let other = runs.iter().map(|r| r.cpu.other).sum::<f64>() / n;
+        let idle = runs.iter().map(|r| r.cpu.idle).sum::<f64>() / n;
+        let most = runs.iter().map(|r| r.cpu.other).fold(0.0, f64::max);
+        let _ = write!(
+            s,
+            "How busy the machine was: before the runs other work kept {before:.2} of the {cores} \
+             cores busy on average; during the measured phases other work (kernel threads, other \
+             users) took {other:.2} cores on average (at most {most:.2} in one run) and {idle:.2} \
+             stayed idle. Baseline and candidate ran back to back in every round, so both met the \
+             same kind of background; the spread of the per-round ratios shows how much that noise \
+             weighs."
+        );
+    }
+    s
+}
+
+/// The commit a binary was built from, when it lies in a git checkout (its target directory
+/// inside the work tree), with a warning when the server's sources differ from that commit.
+fn binary_source(bin: &Path) -> String {
+    let Some(dir) = bin.ancestors().skip(1).find(|d| d.join(".git").exists()) else {
+        return "an unknown commit (not inside a git checkout)".to_owned();
+    };
+    source_version(dir)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1464,18 +1982,42 @@ async fn run(cfg: Config) {
     let cores = m.cores.max(1) as f64;
     let tck = clock_ticks_per_second();
     println!(
-        "intake benchmark: {} warm-up + {} measured reports per run, clients {:?}, backends {:?}",
-        cfg.warmup, cfg.reports, cfg.concurrency, cfg.backends
+        "intake benchmark ({:?}): {} warm-up + {} measured reports per run, clients {:?}, backends {:?}, binaries {:?}",
+        cfg.path,
+        cfg.warmup,
+        cfg.reports,
+        cfg.concurrency,
+        cfg.backends,
+        cfg.binaries
+            .iter()
+            .map(|b| format!("{} {}", b.label, b.path.display()))
+            .collect::<Vec<_>>()
     );
 
     let mut rng = Rng(0x0074_6970_6c69_6e65);
-    let bodies: Arc<Vec<String>> = Arc::new(
+    let payloads: Arc<Vec<Payload>> = Arc::new(
         (0..cfg.warmup + cfg.reports)
-            .map(|_| report_json(&mut rng))
+            .map(|_| {
+                let json = report_json(&mut rng);
+                match cfg.path {
+                    IntakePath::Api => Payload::Json(json),
+                    IntakePath::Form => Payload::Form(form_report(&json)),
+                }
+            })
             .collect(),
     );
-    let avg = bodies.iter().map(String::len).sum::<usize>() / bodies.len().max(1);
-    println!("average report body: {avg} bytes of JSON");
+    let sizes: Vec<usize> = payloads
+        .iter()
+        .map(|p| match p {
+            Payload::Json(body) => body.len(),
+            Payload::Form(form) => multipart_body("x".repeat(60).as_str(), form).len(),
+        })
+        .collect();
+    let avg = sizes.iter().sum::<usize>() / sizes.len().max(1);
+    match cfg.path {
+        IntakePath::Api => println!("average report body: {avg} bytes of JSON"),
+        IntakePath::Form => println!("average form body: about {avg} bytes of multipart"),
+    }
 
     let mut base_one = Vec::new();
     let mut base_hundred = Vec::new();
@@ -1494,60 +2036,97 @@ async fn run(cfg: Config) {
                 }
             }
         }
-        round_runs(&cfg, &bodies, tck, cores, &mut runs).await;
+        round_runs(&cfg, round, &payloads, tck, cores, &mut runs).await;
     }
     let base = Baseline {
         one: median(&mut base_one),
         hundred: median(&mut base_hundred),
     };
     let results = combine(&cfg, &runs);
-    report(&cfg, &m, &results, &base);
+    report(&cfg, &m, &results, &runs, &base);
 }
 
-/// One round: every backend at every concurrency, once.
+/// One round: every backend at every concurrency, once for each binary (baseline, then
+/// candidate).
 async fn round_runs(
     cfg: &Config,
-    bodies: &Arc<Vec<String>>,
+    round: usize,
+    payloads: &Arc<Vec<Payload>>,
     tck: f64,
     cores: f64,
     runs: &mut Vec<RunResult>,
 ) {
     for &backend in &cfg.backends {
         for &c in &cfg.concurrency {
-            println!("running {} with {c} clients ...", backend.name());
-            match run_one(cfg, backend, c, bodies, tck, cores).await {
-                Ok(r) => {
-                    println!(
-                        "  {:.0} reports/s ({:.0} searchable/s), p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, errors {}, rows {} / 201s {}, idle RSS {:.1} MiB, peak {:.1} MiB, CPU tipline {:.2} loadgen {:.2} postgres {:.2} other {:.2} (busy before {:.2})",
-                        r.rate,
-                        r.searchable_rate,
-                        r.p50,
-                        r.p95,
-                        r.p99,
-                        r.errors,
-                        r.rows,
-                        r.answered_201,
-                        mib(r.idle_rss_kib),
-                        mib(r.peak_rss_kib),
-                        r.cpu.server,
-                        r.cpu.loadgen,
-                        r.cpu.postgres,
-                        r.cpu.other,
-                        r.background
-                    );
-                    if let Some(e) = &r.first_error {
-                        println!("  first error: {e}");
+            for bin in &cfg.binaries {
+                println!(
+                    "running {} with {c} clients, {} ...",
+                    backend.name(),
+                    bin.label
+                );
+                match run_one(cfg, bin, round, backend, c, payloads, tck, cores).await {
+                    Ok(r) => {
+                        println!(
+                            "  {:.0} reports/s ({:.0} searchable/s), p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, errors {}, rows {} / accepted {}, idle RSS {:.1} MiB, peak {:.1} MiB, CPU tipline {:.2} loadgen {:.2} postgres {:.2} other {:.2} (busy before {:.2})",
+                            r.rate,
+                            r.searchable_rate,
+                            r.p50,
+                            r.p95,
+                            r.p99,
+                            r.errors,
+                            r.rows,
+                            r.answered_201,
+                            mib(r.idle_rss_kib),
+                            mib(r.peak_rss_kib),
+                            r.cpu.server,
+                            r.cpu.loadgen,
+                            r.cpu.postgres,
+                            r.cpu.other,
+                            r.background
+                        );
+                        if let Some(e) = &r.first_error {
+                            println!("  first error: {e}");
+                        }
+                        runs.push(r);
                     }
-                    runs.push(r);
+                    Err(e) => eprintln!(
+                        "  {} with {c} clients, {} failed: {e}",
+                        backend.name(),
+                        bin.label
+                    ),
                 }
-                Err(e) => eprintln!("  {} with {c} clients failed: {e}", backend.name()),
             }
         }
     }
 }
 
-fn report(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) {
+/// The section of BENCHMARKS.md a run writes: the API benchmark of one binary keeps its
+/// historical name; the form path, a comparison and each set of backends get their own, so that
+/// runs of one kind do not overwrite another's.
+fn section_name(cfg: &Config) -> String {
+    if cfg.path == IntakePath::Api && cfg.binaries.len() == 1 {
+        return "intake".to_owned();
+    }
+    let mut name = String::from("intake");
+    if cfg.path == IntakePath::Form {
+        name.push_str("-form");
+    }
+    if cfg.binaries.len() > 1 {
+        name.push_str("-vs-baseline");
+    }
+    for b in &cfg.backends {
+        name.push('-');
+        name.push_str(&b.name().to_ascii_lowercase());
+    }
+    name
+}
+
+fn report(cfg: &Config, m: &Machine, results: &[RunResult], runs: &[RunResult], base: &Baseline) {
     println!();
+    if cfg.binaries.len() > 1 {
+        print!("{}", comparison_table(&comparisons(results, runs)));
+        println!();
+    }
     print!("{}", results_table(results));
     println!();
     print!("{}", memory_table(results));
@@ -1558,8 +2137,8 @@ fn report(cfg: &Config, m: &Machine, results: &[RunResult], base: &Baseline) {
         eprintln!("no run succeeded; {} left unchanged", cfg.out.display());
         std::process::exit(1);
     }
-    let md = markdown(cfg, m, results, base);
-    match sections::write_section(&cfg.out, "intake", &md) {
+    let md = markdown(cfg, m, results, runs, base);
+    match sections::write_section(&cfg.out, &section_name(cfg), &md) {
         Ok(()) => println!("wrote {}", cfg.out.display()),
         Err(e) => eprintln!("cannot write {}: {e}", cfg.out.display()),
     }

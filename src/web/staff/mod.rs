@@ -3,11 +3,13 @@
 //! Every route resolves the session in [`auth`] and asks the role policy before acting.
 
 pub mod account;
+pub mod actions;
 pub mod admin;
 pub mod assessment;
 pub mod auth;
-pub mod cases;
+pub mod case;
 pub mod cluster;
+pub mod queue;
 pub mod search;
 
 use super::AppState;
@@ -17,8 +19,8 @@ use axum::routing::{get, post};
 /// The staff routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/staff", get(cases::queue))
-        .route("/staff/", get(cases::queue))
+        .route("/staff", get(queue::queue))
+        .route("/staff/", get(queue::queue))
         .route(
             "/staff/sign-in",
             get(account::sign_in_page).post(account::sign_in),
@@ -34,14 +36,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staff/language", post(account::language))
         .route("/staff/search", get(search::search))
-        .route("/staff/reports/{id}", get(cases::case_view))
-        .route("/staff/reports/{id}/claim", post(cases::claim))
-        .route("/staff/reports/{id}/assign", post(cases::assign))
-        .route("/staff/reports/{id}/status", post(cases::status))
-        .route("/staff/reports/{id}/restrict", post(cases::restrict))
-        .route("/staff/reports/{id}/notes", post(cases::add_note))
-        .route("/staff/reports/{id}/messages", post(cases::message))
-        .route("/staff/reports/{id}/links", post(cases::link))
+        .route("/staff/reports/{id}", get(case::case_view))
+        .route("/staff/reports/{id}/claim", post(actions::claim))
+        .route("/staff/reports/{id}/assign", post(actions::assign))
+        .route("/staff/reports/{id}/status", post(actions::status))
+        .route("/staff/reports/{id}/restrict", post(actions::restrict))
+        .route("/staff/reports/{id}/notes", post(actions::add_note))
+        .route("/staff/reports/{id}/messages", post(actions::message))
+        .route("/staff/reports/{id}/links", post(actions::link))
         .route("/staff/reports/{id}/cluster", get(cluster::page))
         .route(
             "/staff/reports/{id}/assessment",
@@ -49,7 +51,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/staff/reports/{id}/attachments/{attachment}",
-            get(cases::attachment),
+            get(case::attachment),
         )
         .route("/staff/audit", get(admin::audit))
         .route("/staff/users", get(admin::users).post(admin::add_user))

@@ -4,7 +4,7 @@
 //! content a page shows is audited first.
 
 use super::auth::{Refusal, StaffSession};
-use super::cases::{case_fields, nonempty};
+use super::queue::{case_fields, nonempty};
 use crate::assess::urgency::Level;
 use crate::followup::conversation;
 use crate::intake::categories;

@@ -8,6 +8,7 @@ use crate::assess::urgency::{Fact, decide};
 use crate::assess::{Outcome, RuleId, SetId};
 use crate::intake::sealed::{open_report, seal_reasons};
 use crate::staff::audit::AuditEntry;
+use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Actor};
 use crate::store::assessments::{self, AssessmentRow};
 use crate::store::{StoreError, reports};
@@ -92,7 +93,7 @@ pub async fn save(
     assessments::insert_in(tx.conn(), &row).await?;
     let entry = AuditEntry {
         actor: &actor.user_id,
-        action: "assessment.save",
+        action: AuditAction::AssessmentSave.as_str(),
         report_id: Some(&case.id),
         detail: &format!("person={person} set={}", set.as_str()),
     };

@@ -3,8 +3,8 @@
 //! its audit entry in one transaction.
 
 use super::{App, CaseError, commit};
-use crate::staff::audit::AuditEntry;
-use crate::staff::policy::{Action, Actor, ReportAccess, allowed};
+use crate::staff::audit_action::AuditAction;
+use crate::staff::policy::{Action, Actor, ReportAccess, allowed, can_see};
 use crate::store::cases::{self, CaseRow};
 use crate::store::staff::{self as staff_repo, UserRow};
 use crate::triage::workflow::{CloseReason, Status, required_permission};
@@ -39,20 +39,12 @@ async fn record(
     app: &App<'_>,
     tx: &mut crate::staff::audit::AuditTx,
     actor: &Actor,
-    action: &str,
+    action: AuditAction,
     report_id: &str,
     detail: &str,
 ) -> Result<(), CaseError> {
-    let entry = AuditEntry {
-        actor: &actor.user_id,
-        action,
-        report_id: Some(report_id),
-        detail,
-    };
-    tx.record(entry, app.now())
+    app.record(tx, &actor.user_id, action, Some(report_id), detail)
         .await
-        .map(|_| ())
-        .map_err(CaseError::audit)
 }
 
 /// `actor` takes an unassigned case; [`CaseError::Conflict`] if someone else was quicker.
@@ -62,7 +54,7 @@ pub async fn claim(app: &App<'_>, actor: &Actor, id: &str) -> Result<(), CaseErr
     if !cases::claim_in(tx.conn(), &case.id, &actor.user_id, app.now()).await? {
         return Err(CaseError::Conflict);
     }
-    record(app, &mut tx, actor, "report.claim", &case.id, "").await?;
+    record(app, &mut tx, actor, AuditAction::ReportClaim, &case.id, "").await?;
     commit(tx).await
 }
 
@@ -85,7 +77,15 @@ pub async fn assign(
     let mut tx = app.begin().await?;
     cases::assign_in(tx.conn(), &case.id, target.as_deref(), app.now()).await?;
     let detail = format!("assignee={}", target.as_deref().unwrap_or("none"));
-    record(app, &mut tx, actor, "report.assign", &case.id, &detail).await?;
+    record(
+        app,
+        &mut tx,
+        actor,
+        AuditAction::ReportAssign,
+        &case.id,
+        &detail,
+    )
+    .await?;
     commit(tx).await
 }
 
@@ -124,7 +124,15 @@ pub async fn change_status(
         Some(r) => format!("{}->{} reason={}", from.as_str(), to.as_str(), r.as_str()),
         None => format!("{}->{}", from.as_str(), to.as_str()),
     };
-    record(app, &mut tx, actor, "report.status", &case.id, &detail).await?;
+    record(
+        app,
+        &mut tx,
+        actor,
+        AuditAction::ReportStatus,
+        &case.id,
+        &detail,
+    )
+    .await?;
     commit(tx).await
 }
 
@@ -139,7 +147,15 @@ pub async fn restrict(
     let mut tx = app.begin().await?;
     cases::set_restricted_in(tx.conn(), &case.id, restricted, app.now()).await?;
     let detail = if restricted { "on" } else { "off" };
-    record(app, &mut tx, actor, "report.restrict", &case.id, detail).await?;
+    record(
+        app,
+        &mut tx,
+        actor,
+        AuditAction::ReportRestrict,
+        &case.id,
+        detail,
+    )
+    .await?;
     commit(tx).await
 }
 
@@ -166,6 +182,68 @@ pub async fn add_note(app: &App<'_>, actor: &Actor, id: &str, body: &str) -> Res
         app.now(),
     )
     .await?;
-    record(app, &mut tx, actor, "note.add", &case.id, "").await?;
+    record(app, &mut tx, actor, AuditAction::NoteAdd, &case.id, "").await?;
+    commit(tx).await
+}
+
+/// How two reports are linked by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// This report is a duplicate of the other.
+    Duplicate,
+    Linked,
+}
+
+impl LinkKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "duplicate" => Some(Self::Duplicate),
+            "linked" => Some(Self::Linked),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Duplicate => "duplicate",
+            Self::Linked => "linked",
+        }
+    }
+}
+
+/// Marks a report as a duplicate of another, or links the two by hand. Both must be visible to
+/// `actor`; another report they may not see (or the report itself) is [`CaseError::NotFound`].
+pub async fn link(
+    app: &App<'_>,
+    actor: &Actor,
+    id: &str,
+    other_id: &str,
+    kind: LinkKind,
+) -> Result<(), CaseError> {
+    let case = case_for(app, actor, id, Action::LinkReports).await?;
+    let other = match cases::get(app.db, other_id).await? {
+        Some(o) if o.id != case.id && can_see(actor, &ReportAccess::of(&o)) => o,
+        _ => return Err(CaseError::NotFound),
+    };
+    let mut tx = app.begin().await?;
+    crate::store::links::add_manual_in(
+        tx.conn(),
+        &case.id,
+        &other.id,
+        kind.as_str(),
+        &actor.user_id,
+        app.now(),
+    )
+    .await?;
+    let detail = format!("{} other={}", kind.as_str(), other.id);
+    record(
+        app,
+        &mut tx,
+        actor,
+        AuditAction::ReportLink,
+        &case.id,
+        &detail,
+    )
+    .await?;
     commit(tx).await
 }

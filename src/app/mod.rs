@@ -8,13 +8,21 @@
 //! `store`, `seal`, `staff`, `triage`, `assess` and `intake`; `web` and `cli` call it and only
 //! extract, call and render.
 
+pub mod accounts;
 pub mod assessment;
 pub mod cases;
+pub mod cluster;
+pub mod open;
+pub mod reply;
+pub mod results;
 
 use crate::assess::Catalogue;
 use crate::clock::SharedClock;
+use crate::followup::notice::Notifier;
 use crate::seal::Sealer;
-use crate::staff::audit::{AuditError, AuditLog, AuditTx};
+use crate::search::index::TermIndex;
+use crate::staff::audit::{AuditEntry, AuditError, AuditLog, AuditTx};
+use crate::staff::audit_action::AuditAction;
 use crate::store::{Db, StoreError};
 
 /// What the use cases work with. Cheap to build: it borrows from the server's shared state.
@@ -25,6 +33,10 @@ pub struct App<'a> {
     pub sealer: &'a Sealer,
     pub catalogue: &'a Catalogue,
     pub clock: &'a SharedClock,
+    /// The keyed term index (a staff message is made searchable).
+    pub terms: &'a TermIndex,
+    /// Sends the content-free e-mail notice, when an SMTP server is configured.
+    pub notifier: Option<&'a Notifier>,
 }
 
 impl App<'_> {
@@ -36,6 +48,42 @@ impl App<'_> {
     /// A transaction holding the audit append lock, for a change and its entry.
     pub(crate) async fn begin(&self) -> Result<AuditTx, CaseError> {
         self.audit.begin().await.map_err(CaseError::audit)
+    }
+
+    /// Adds one entry by `actor` (a user id) to `tx`, at now.
+    pub(crate) async fn record(
+        &self,
+        tx: &mut AuditTx,
+        actor: &str,
+        action: AuditAction,
+        report_id: Option<&str>,
+        detail: &str,
+    ) -> Result<(), CaseError> {
+        let entry = AuditEntry {
+            actor,
+            action: action.as_str(),
+            report_id,
+            detail,
+        };
+        tx.record(entry, self.now())
+            .await
+            .map(|_| ())
+            .map_err(CaseError::audit)
+    }
+
+    /// Records one entry on its own, for what changes nothing but must leave a trace (a view);
+    /// the caller shows nothing when this fails.
+    pub(crate) async fn audit_alone(
+        &self,
+        actor: &str,
+        action: AuditAction,
+        report_id: Option<&str>,
+        detail: &str,
+    ) -> Result<(), CaseError> {
+        let mut tx = self.begin().await?;
+        self.record(&mut tx, actor, action, report_id, detail)
+            .await?;
+        commit(tx).await
     }
 }
 

@@ -5,6 +5,7 @@ use super::config::ServeArgs;
 use crate::clock::{Clock, SystemClock};
 use crate::staff::accounts;
 use crate::staff::audit::{self, AuditEntry, AuditLog};
+use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::Role;
 use crate::store::{Db, staff as repo};
 use clap::Subcommand;
@@ -84,7 +85,7 @@ async fn audit_operator_grant(
         log.append(
             AuditEntry {
                 actor: "cli",
-                action: accounts::CONTENT_ACCESS_GRANTED,
+                action: AuditAction::UserContentAccessGranted.as_str(),
                 report_id: None,
                 detail: &format!("username={username} role={role} by={by} approval=operator"),
             },
@@ -111,7 +112,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             log.append(
                 AuditEntry {
                     actor: "cli",
-                    action: "user.add",
+                    action: AuditAction::UserAdd.as_str(),
                     report_id: None,
                     detail: &format!("username={username} role={role}"),
                 },
@@ -146,7 +147,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             log.append(
                 AuditEntry {
                     actor: "cli",
-                    action: "user.disable",
+                    action: AuditAction::UserDisable.as_str(),
                     report_id: None,
                     detail: &format!("username={username}"),
                 },
@@ -161,7 +162,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             log.append(
                 AuditEntry {
                     actor: "cli",
-                    action: "user.enable",
+                    action: AuditAction::UserEnable.as_str(),
                     report_id: None,
                     detail: &format!("username={username}"),
                 },
@@ -176,7 +177,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             log.append(
                 AuditEntry {
                     actor: "cli",
-                    action: "user.reset",
+                    action: AuditAction::UserReset.as_str(),
                     report_id: None,
                     detail: &format!("username={username}"),
                 },

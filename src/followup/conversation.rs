@@ -119,6 +119,59 @@ pub async fn post(
     Ok(id)
 }
 
+/// Seals and stores a message without files inside `tx` (a staff member's message, committed
+/// with its audit entry).
+pub async fn post_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    sealer: &Sealer,
+    message: &Outgoing<'_>,
+    now: i64,
+) -> Result<String, StoreError> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let aad = bound::message(message.report_id, writer(message.staff_id), &id);
+    let sealed = sealer.seal(&aad, message.body.as_bytes());
+    let first = if message.files.is_empty() {
+        0
+    } else {
+        repo::next_attachment_position_in(tx, message.report_id).await?
+    };
+    let attachments = seal_attachments(sealer, message.report_id, message.files, first);
+    let row = repo::NewMessage {
+        id: &id,
+        report_id: message.report_id,
+        staff_id: message.staff_id,
+        body: &sealed,
+        attachments: &attachments,
+        identifiers: message.identifiers,
+        postings: message.postings,
+    };
+    repo::add_message_in(tx, &row, now).await?;
+    Ok(id)
+}
+
+/// Opens stored messages, oldest first as given. A message that cannot be opened (damaged at
+/// rest) keeps its place with an empty body and `readable` false.
+pub fn open_messages(sealer: &Sealer, rows: Vec<repo::MessageRow>) -> Vec<Message> {
+    rows.into_iter()
+        .map(|m| {
+            // Bound to the report and the writer: a message moved to another report, or given
+            // another writer, in the database does not open.
+            let aad = bound::message(&m.report_id, writer(m.staff_id.as_deref()), &m.id);
+            let body = sealer.open(&aad, &m.body).ok();
+            Message {
+                from_hotline: m.author == FROM_STAFF,
+                staff_name: m.staff_name,
+                at: m.created_at,
+                readable: body.is_some(),
+                body: body
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default(),
+                id: m.id,
+            }
+        })
+        .collect()
+}
+
 /// The identifiers a reporter's message brings (phone numbers, addresses, links…), ready to
 /// store behind the blind index so that new information links reports too.
 pub fn identifiers_in(
@@ -146,24 +199,5 @@ pub fn identifiers_in(
 /// at rest) keeps its place with an empty body and `readable` false, so that one damaged row
 /// does not hide the others.
 pub async fn read(db: &Db, sealer: &Sealer, report_id: &str) -> Result<Vec<Message>, StoreError> {
-    Ok(repo::messages(db, report_id)
-        .await?
-        .into_iter()
-        .map(|m| {
-            // Bound to the report and the writer: a message moved to another report, or given
-            // another writer, in the database does not open.
-            let aad = bound::message(&m.report_id, writer(m.staff_id.as_deref()), &m.id);
-            let body = sealer.open(&aad, &m.body).ok();
-            Message {
-                from_hotline: m.author == FROM_STAFF,
-                staff_name: m.staff_name,
-                at: m.created_at,
-                readable: body.is_some(),
-                body: body
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default(),
-                id: m.id,
-            }
-        })
-        .collect())
+    Ok(open_messages(sealer, repo::messages(db, report_id).await?))
 }

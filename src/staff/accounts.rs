@@ -108,15 +108,6 @@ pub fn user_from_row(row: &UserRow) -> Option<StaffUser> {
     })
 }
 
-/// The audit action of an admin giving a role that reads report content (it waits for a
-/// supervisor's approval).
-pub const CONTENT_ACCESS_REQUESTED: &str = "user.content_access_requested";
-/// The audit action of a supervisor approving such an account.
-pub const CONTENT_ACCESS_APPROVED: &str = "user.content_access_approved";
-/// The audit action of the server's operator giving such a role from the command line, without
-/// approval.
-pub const CONTENT_ACCESS_GRANTED: &str = "user.content_access_granted";
-
 /// Who gives an account its role.
 #[derive(Debug, Clone, Copy)]
 pub enum GrantedBy<'a> {
@@ -173,6 +164,19 @@ pub async fn add_granted(
     language: &str,
     now: i64,
 ) -> Result<Added, AccountError> {
+    let mut conn = db.pool().acquire().await.map_err(StoreError::from)?;
+    add_granted_in(&mut conn, by, username, role, language, now).await
+}
+
+/// [`add_granted`] on a connection (in a transaction, with its audit entry).
+pub async fn add_granted_in(
+    conn: &mut sqlx::AnyConnection,
+    by: GrantedBy<'_>,
+    username: &str,
+    role: &str,
+    language: &str,
+    now: i64,
+) -> Result<Added, AccountError> {
     if !valid_username(username) {
         return Err(AccountError::BadUsername);
     }
@@ -180,8 +184,8 @@ pub async fn add_granted(
     let (token, hash) = new_token();
     let id = uuid::Uuid::now_v7().to_string();
     let requester = by.requester(role);
-    let created = repo::insert_user(
-        db,
+    let created = repo::insert_user_in(
+        conn,
         &NewUser {
             id: &id,
             username,
@@ -229,14 +233,29 @@ pub async fn reset_granted(
     username: &str,
     now: i64,
 ) -> Result<Reset, AccountError> {
+    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    let reset = reset_granted_in(db, &mut tx, by, username, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(reset)
+}
+
+/// [`reset_granted`] with its change on `conn`, in a transaction (with its audit entry); the
+/// account is read from `db`.
+pub async fn reset_granted_in(
+    db: &Db,
+    conn: &mut sqlx::AnyConnection,
+    by: GrantedBy<'_>,
+    username: &str,
+    now: i64,
+) -> Result<Reset, AccountError> {
     let row = repo::user_by_username(db, username)
         .await?
         .ok_or_else(|| AccountError::NoSuchUser(username.to_owned()))?;
     let role = Role::parse(&row.role).ok_or(AccountError::BadRole)?;
     let requester = by.requester(role);
     let (token, hash) = new_token();
-    let disabled = repo::reset_user(
-        db,
+    let disabled = repo::reset_user_in(
+        conn,
         username,
         &hash,
         now + SETUP_LINK_HOURS * 3600,
@@ -270,6 +289,19 @@ pub async fn approve(
     username: &str,
     now: i64,
 ) -> Result<Role, AccountError> {
+    let mut conn = db.pool().acquire().await.map_err(StoreError::from)?;
+    approve_in(db, &mut conn, approver, username, now).await
+}
+
+/// [`approve`] with its change on `conn` (in a transaction, with its audit entry); the account
+/// is read from `db`.
+pub async fn approve_in(
+    db: &Db,
+    conn: &mut sqlx::AnyConnection,
+    approver: &Actor,
+    username: &str,
+    now: i64,
+) -> Result<Role, AccountError> {
     if !super::policy::allowed(approver, super::policy::Action::ApproveAccounts, None) {
         return Err(AccountError::NotAllowed);
     }
@@ -278,7 +310,7 @@ pub async fn approve(
         .filter(|u| u.approval_requested_by.is_some())
         .ok_or_else(|| AccountError::NothingToApprove(username.to_owned()))?;
     let role = Role::parse(&row.role).ok_or(AccountError::BadRole)?;
-    if !repo::approve_user(db, username, now + SETUP_LINK_HOURS * 3600).await? {
+    if !repo::approve_user_in(conn, username, now + SETUP_LINK_HOURS * 3600).await? {
         return Err(AccountError::NothingToApprove(username.to_owned()));
     }
     Ok(role)
@@ -286,6 +318,17 @@ pub async fn approve(
 
 pub async fn disable(db: &Db, username: &str) -> Result<(), AccountError> {
     if !repo::disable_user(db, username).await? {
+        return Err(AccountError::NoSuchUser(username.to_owned()));
+    }
+    Ok(())
+}
+
+/// [`disable`] on a connection in a transaction (with its audit entry).
+pub async fn disable_in(
+    conn: &mut sqlx::AnyConnection,
+    username: &str,
+) -> Result<(), AccountError> {
+    if !repo::disable_user_in(conn, username).await? {
         return Err(AccountError::NoSuchUser(username.to_owned()));
     }
     Ok(())

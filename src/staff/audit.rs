@@ -175,6 +175,11 @@ impl AuditTx {
         &mut self.tx
     }
 
+    /// The transaction itself, for the store functions that take one.
+    pub fn transaction(&mut self) -> &mut sqlx::Transaction<'static, sqlx::Any> {
+        &mut self.tx
+    }
+
     /// Adds one entry at `at` (unix seconds) to the transaction and returns its sequence
     /// number; it is kept only if [`AuditTx::commit`] succeeds.
     pub async fn record(&mut self, entry: AuditEntry<'_>, at: i64) -> Result<i64, AuditError> {

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_action;
 pub mod password;
 pub mod policy;
 pub mod sessions;

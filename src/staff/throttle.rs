@@ -11,6 +11,7 @@
 //! (the key is random per process) and never logged.
 
 use super::audit::{AuditEntry, AuditLog};
+use super::audit_action::AuditAction;
 use crate::clock::SharedClock;
 use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::HashMapStateStore;
@@ -27,9 +28,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The audit action of a failed sign-in (wrong password or code, unknown, locked or disabled
 /// account: all look the same from outside).
-pub const FAILED: &str = "session.sign_in_failed";
+pub const FAILED: AuditAction = AuditAction::SessionSignInFailed;
 /// The audit action of a sign-in refused by a limit before any password was checked.
-pub const LIMITED: &str = "session.sign_in_limited";
+pub const LIMITED: AuditAction = AuditAction::SessionSignInLimited;
 /// The actor of attempts that name no account (or are limited before the account is looked up).
 pub const ANONYMOUS: &str = "anonymous";
 
@@ -106,7 +107,7 @@ pub struct SignInGate {
     hashing: Arc<Semaphore>,
     /// Keys the per-username limiter, so usernames are not kept in memory as typed.
     username_key: [u8; 32],
-    folds: Mutex<HashMap<(&'static str, String), Fold>>,
+    folds: Mutex<HashMap<(AuditAction, String), Fold>>,
     audit: AuditLog,
 }
 
@@ -215,7 +216,7 @@ impl SignInGate {
     pub async fn flush_due(&self) {
         let now = self.now();
         let window = self.limits.fold_seconds;
-        let due: Vec<((&'static str, String), Fold)> = {
+        let due: Vec<((AuditAction, String), Fold)> = {
             let mut folds = self.lock();
             let keys: Vec<_> = folds
                 .iter()
@@ -239,7 +240,7 @@ impl SignInGate {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(&'static str, String), Fold>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(AuditAction, String), Fold>> {
         // A panic while holding the lock leaves only counts behind: keep going with them.
         self.folds
             .lock()
@@ -247,7 +248,7 @@ impl SignInGate {
     }
 
     /// Counts one attempt: written at once if it opens a window, folded otherwise.
-    async fn note(&self, action: &'static str, actor: &str) {
+    async fn note(&self, action: AuditAction, actor: &str) {
         let now = self.now();
         let window = self.limits.fold_seconds;
         let (closed, opens) = {
@@ -276,7 +277,7 @@ impl SignInGate {
         }
     }
 
-    async fn write_folded(&self, action: &str, actor: &str, fold: Fold) {
+    async fn write_folded(&self, action: AuditAction, actor: &str, fold: Fold) {
         if fold.unwritten > 0 {
             let detail = format!(
                 "repeated={} since={} window={}s",
@@ -286,15 +287,15 @@ impl SignInGate {
         }
     }
 
-    async fn write(&self, action: &str, actor: &str, detail: &str, at: i64) {
+    async fn write(&self, action: AuditAction, actor: &str, detail: &str, at: i64) {
         let entry = AuditEntry {
             actor,
-            action,
+            action: action.as_str(),
             report_id: None,
             detail,
         };
         if let Err(e) = self.audit.append(entry, at).await {
-            tracing::error!(error = %e, action, "could not record a sign-in attempt in the audit trail");
+            tracing::error!(error = %e, action = action.as_str(), "could not record a sign-in attempt in the audit trail");
         }
     }
 }

@@ -36,6 +36,19 @@ pub struct NewMessage<'a> {
 }
 
 pub async fn add_message(db: &Db, m: &NewMessage<'_>, now: i64) -> Result<(), StoreError> {
+    let mut tx = db.pool().begin().await?;
+    add_message_in(&mut tx, m, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`add_message`] inside a transaction (a staff member's message and its audit entry commit
+/// together).
+pub async fn add_message_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    m: &NewMessage<'_>,
+    now: i64,
+) -> Result<(), StoreError> {
     let NewMessage {
         id,
         report_id,
@@ -45,9 +58,8 @@ pub async fn add_message(db: &Db, m: &NewMessage<'_>, now: i64) -> Result<(), St
         identifiers,
         postings,
     } = *m;
-    let mut tx = db.pool().begin().await?;
-    super::links::insert(&mut tx, &[(report_id, identifiers)]).await?;
-    super::search::queue_postings(&mut tx, &[(report_id, postings)]).await?;
+    super::links::insert(tx, &[(report_id, identifiers)]).await?;
+    super::search::queue_postings(tx, &[(report_id, postings)]).await?;
     let author = if staff_id.is_some() {
         FROM_STAFF
     } else {
@@ -60,7 +72,7 @@ pub async fn add_message(db: &Db, m: &NewMessage<'_>, now: i64) -> Result<(), St
         .bind(staff_id)
         .bind(now)
         .bind(body)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     for a in attachments {
         sqlx::query(
@@ -72,42 +84,68 @@ pub async fn add_message(db: &Db, m: &NewMessage<'_>, now: i64) -> Result<(), St
         .bind(&a.meta)
         .bind(&a.content)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     }
     if staff_id.is_none() {
         sqlx::query("UPDATE reports SET new_activity = 1, updated_at = $1 WHERE id = $2")
             .bind(now)
             .bind(report_id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
-    tx.commit().await?;
     Ok(())
+}
+
+/// The columns of a [`MessageRow`], `m` being the messages and `u` the staff users.
+const MESSAGE_SELECT: &str = "SELECT m.id, m.report_id, m.author, m.staff_id, u.username, m.created_at, m.body \
+     FROM messages m LEFT JOIN staff_users u ON u.id = m.staff_id";
+
+fn message_from(r: &sqlx::any::AnyRow) -> Result<MessageRow, sqlx::Error> {
+    Ok(MessageRow {
+        id: r.try_get("id")?,
+        report_id: r.try_get("report_id")?,
+        author: r.try_get("author")?,
+        staff_id: r.try_get("staff_id")?,
+        staff_name: r.try_get("username")?,
+        created_at: r.try_get("created_at")?,
+        body: r.try_get("body")?,
+    })
 }
 
 /// The conversation of one report, oldest first.
 pub async fn messages(db: &Db, report_id: &str) -> Result<Vec<MessageRow>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT m.id, m.report_id, m.author, m.staff_id, u.username, m.created_at, m.body FROM messages m \
-         LEFT JOIN staff_users u ON u.id = m.staff_id WHERE m.report_id = $1 ORDER BY m.created_at, m.id",
-    )
+    let rows = sqlx::query(&format!(
+        "{MESSAGE_SELECT} WHERE m.report_id = $1 ORDER BY m.created_at, m.id"
+    ))
     .bind(report_id)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(MessageRow {
-                id: r.try_get("id")?,
-                report_id: r.try_get("report_id")?,
-                author: r.try_get("author")?,
-                staff_id: r.try_get("staff_id")?,
-                staff_name: r.try_get("username")?,
-                created_at: r.try_get("created_at")?,
-                body: r.try_get("body")?,
-            })
-        })
-        .collect()
+    Ok(rows.iter().map(message_from).collect::<Result<_, _>>()?)
+}
+
+/// The conversations of several reports, each oldest first, in one statement per
+/// [`super::db::IDS_PER_STATEMENT`] reports.
+pub async fn messages_of_many(
+    db: &Db,
+    report_ids: &[String],
+) -> Result<Vec<MessageRow>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in report_ids.chunks(super::db::IDS_PER_STATEMENT) {
+        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "{MESSAGE_SELECT} WHERE m.report_id IN ({}) ORDER BY m.report_id, m.created_at, m.id",
+            list.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        for row in q.fetch_all(db.pool()).await? {
+            out.push(message_from(&row)?);
+        }
+    }
+    Ok(out)
 }
 
 /// How many messages the reporter added to a report since `since` (unix seconds).
@@ -140,20 +178,36 @@ pub async fn attachment_bytes(db: &Db, report_id: &str) -> Result<i64, StoreErro
 
 /// The next position for attachments of a report.
 pub async fn next_attachment_position(db: &Db, report_id: &str) -> Result<i64, StoreError> {
+    next_attachment_position_in(&mut *db.pool().acquire().await?, report_id).await
+}
+
+/// [`next_attachment_position`] on a connection (in a transaction).
+pub async fn next_attachment_position_in(
+    conn: &mut sqlx::AnyConnection,
+    report_id: &str,
+) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "SELECT COALESCE(MAX(position) + 1, 0) AS next FROM attachments WHERE report_id = $1",
     )
     .bind(report_id)
-    .fetch_one(db.pool())
+    .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("next")?)
 }
 
 /// Clears the new-activity mark once staff opened the case.
 pub async fn clear_new_activity(db: &Db, report_id: &str) -> Result<(), StoreError> {
+    clear_new_activity_in(&mut *db.pool().acquire().await?, report_id).await
+}
+
+/// [`clear_new_activity`] on a connection (in a transaction).
+pub async fn clear_new_activity_in(
+    conn: &mut sqlx::AnyConnection,
+    report_id: &str,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET new_activity = 0 WHERE id = $1 AND new_activity = 1")
         .bind(report_id)
-        .execute(db.pool())
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }

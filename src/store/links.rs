@@ -305,9 +305,17 @@ pub async fn holders(
 
 /// Clears the "new related report" mark once staff opened the case.
 pub async fn clear_new_link(db: &Db, report_id: &str) -> Result<(), StoreError> {
+    clear_new_link_in(&mut *db.pool().acquire().await?, report_id).await
+}
+
+/// [`clear_new_link`] on a connection (in a transaction).
+pub async fn clear_new_link_in(
+    conn: &mut sqlx::AnyConnection,
+    report_id: &str,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET new_link = 0 WHERE id = $1 AND new_link = 1")
         .bind(report_id)
-        .execute(db.pool())
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -329,6 +337,26 @@ pub async fn add_manual(
     by: &str,
     now: i64,
 ) -> Result<(), StoreError> {
+    add_manual_in(
+        &mut *db.pool().acquire().await?,
+        report_id,
+        other_id,
+        kind,
+        by,
+        now,
+    )
+    .await
+}
+
+/// [`add_manual`] on a connection (in a transaction).
+pub async fn add_manual_in(
+    conn: &mut sqlx::AnyConnection,
+    report_id: &str,
+    other_id: &str,
+    kind: &str,
+    by: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO report_links (report_id, other_id, kind, created_by, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT DO NOTHING",
@@ -338,7 +366,7 @@ pub async fn add_manual(
     .bind(kind)
     .bind(by)
     .bind(now)
-    .execute(db.pool())
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

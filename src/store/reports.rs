@@ -234,6 +234,24 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<StoredReport>, StoreError
     row.as_ref().map(from_row).transpose()
 }
 
+/// The stored reports among `ids` that exist, in no particular order (a page of search results
+/// in one statement per [`super::db::IDS_PER_STATEMENT`] ids).
+pub async fn by_ids(db: &Db, ids: &[String]) -> Result<Vec<StoredReport>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(super::db::IDS_PER_STATEMENT) {
+        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT * FROM reports WHERE id IN ({})", list.join(", "));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        for row in q.fetch_all(db.pool()).await? {
+            out.push(from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
 /// A stored attachment, still sealed.
 #[derive(Debug, Clone)]
 pub struct StoredAttachment {
@@ -244,6 +262,58 @@ pub struct StoredAttachment {
 }
 
 /// The attachments of one report, in the order they were given.
+/// A stored attachment's metadata, still sealed (its content left in the database).
+#[derive(Debug, Clone)]
+pub struct AttachmentMeta {
+    pub id: String,
+    pub position: i64,
+    pub meta: Vec<u8>,
+}
+
+/// The metadata of a report's attachments, in order, without their content (the case view
+/// lists them; only a download reads one).
+pub async fn attachment_metas(db: &Db, report_id: &str) -> Result<Vec<AttachmentMeta>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, position, meta FROM attachments WHERE report_id = $1 ORDER BY position",
+    )
+    .bind(report_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AttachmentMeta {
+                id: r.try_get("id")?,
+                position: r.try_get("position")?,
+                meta: r.try_get("meta")?,
+            })
+        })
+        .collect()
+}
+
+/// One attachment of a report, still sealed; `None` when the report has no such attachment.
+pub async fn attachment(
+    db: &Db,
+    report_id: &str,
+    id: &str,
+) -> Result<Option<StoredAttachment>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, position, meta, content FROM attachments WHERE report_id = $1 AND id = $2",
+    )
+    .bind(report_id)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| {
+        Ok(StoredAttachment {
+            id: r.try_get("id")?,
+            position: r.try_get("position")?,
+            meta: r.try_get("meta")?,
+            content: r.try_get("content")?,
+        })
+    })
+    .transpose()
+}
+
 pub async fn attachments(db: &Db, report_id: &str) -> Result<Vec<StoredAttachment>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, position, meta, content FROM attachments WHERE report_id = $1 ORDER BY position",

@@ -1,6 +1,7 @@
 //! The staff repository: accounts and server-side sessions.
 
 use super::{Db, StoreError};
+use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -66,6 +67,11 @@ pub struct NewUser<'a> {
 
 /// Creates an account. False if the username is taken.
 pub async fn insert_user(db: &Db, u: &NewUser<'_>) -> Result<bool, StoreError> {
+    insert_user_in(&mut *db.pool().acquire().await?, u).await
+}
+
+/// [`insert_user`] on a connection (in a transaction, with its audit entry).
+pub async fn insert_user_in(conn: &mut AnyConnection, u: &NewUser<'_>) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "INSERT INTO staff_users (id, username, role, language, setup_token_hash, setup_expires_at, \
          created_at, approval_requested_by, approval_requested_at) \
@@ -80,7 +86,7 @@ pub async fn insert_user(db: &Db, u: &NewUser<'_>) -> Result<bool, StoreError> {
     .bind(u.setup_expires_at)
     .bind(u.created_at)
     .bind(u.approval_requested_by)
-    .execute(db.pool())
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -221,15 +227,21 @@ pub async fn set_language(db: &Db, id: &str, language: &str) -> Result<(), Store
 /// Disables an account and ends its sessions. False if there is no such user.
 pub async fn disable_user(db: &Db, username: &str) -> Result<bool, StoreError> {
     let mut tx = db.pool().begin().await?;
+    let done = disable_user_in(&mut tx, username).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// [`disable_user`] on a connection in a transaction.
+pub async fn disable_user_in(conn: &mut AnyConnection, username: &str) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE staff_users SET disabled = 1 WHERE username = $1")
         .bind(username)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM staff_sessions WHERE user_id IN (SELECT id FROM staff_users WHERE username = $1)")
         .bind(username)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -246,6 +258,28 @@ pub async fn reset_user(
     now: i64,
 ) -> Result<Option<bool>, StoreError> {
     let mut tx = db.pool().begin().await?;
+    let reset = reset_user_in(
+        &mut tx,
+        username,
+        setup_token_hash,
+        expires_at,
+        approval_requested_by,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(reset)
+}
+
+/// [`reset_user`] on a connection in a transaction.
+pub async fn reset_user_in(
+    conn: &mut AnyConnection,
+    username: &str,
+    setup_token_hash: &[u8],
+    expires_at: i64,
+    approval_requested_by: Option<&str>,
+    now: i64,
+) -> Result<Option<bool>, StoreError> {
     let row = sqlx::query(
         "UPDATE staff_users SET password_hash = NULL, totp_secret = NULL, totp_last_step = NULL, \
          setup_token_hash = $1, setup_expires_at = $2, failed_sign_ins = 0, locked_until = 0, \
@@ -257,13 +291,12 @@ pub async fn reset_user(
     .bind(username)
     .bind(approval_requested_by)
     .bind(now)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?;
     sqlx::query("DELETE FROM staff_sessions WHERE user_id IN (SELECT id FROM staff_users WHERE username = $1)")
         .bind(username)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    tx.commit().await?;
     Ok(row
         .map(|r| r.try_get::<i64, _>("disabled"))
         .transpose()?
@@ -277,6 +310,15 @@ pub async fn approve_user(
     username: &str,
     setup_expires_at: i64,
 ) -> Result<bool, StoreError> {
+    approve_user_in(&mut *db.pool().acquire().await?, username, setup_expires_at).await
+}
+
+/// [`approve_user`] on a connection (in a transaction, with its audit entry).
+pub async fn approve_user_in(
+    conn: &mut AnyConnection,
+    username: &str,
+    setup_expires_at: i64,
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE staff_users SET approval_requested_by = NULL, approval_requested_at = NULL, \
          setup_expires_at = CASE WHEN setup_token_hash IS NULL THEN setup_expires_at ELSE $2 END \
@@ -284,7 +326,7 @@ pub async fn approve_user(
     )
     .bind(username)
     .bind(setup_expires_at)
-    .execute(db.pool())
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -2,13 +2,13 @@
 //! second factor, and choosing the language of the staff pages.
 
 use super::auth::{AnySession, StaffSession};
+use crate::app::accounts::record_own;
 use crate::staff::accounts::{self, AccountError, SignedIn, pending_totp_aad};
-use crate::staff::audit::AuditEntry;
+use crate::staff::audit_action::AuditAction;
 use crate::staff::sessions::{self, Stage};
 use crate::staff::totp::{self, TotpSecret};
 use crate::store::staff as repo;
 use crate::web::AppState;
-use crate::web::error::log_internal;
 use crate::web::i18n::negotiate;
 use crate::web::pages::PageQuery;
 use axum::Form;
@@ -42,30 +42,6 @@ impl AppState {
 
     fn now_unix(&self) -> i64 {
         self.clock.now().unix_timestamp()
-    }
-
-    /// Records an audit entry. Callers that show content check the answer and show nothing
-    /// that could not be recorded; after a change, a failure is logged for the administrator.
-    pub(crate) async fn audit(
-        &self,
-        actor: &str,
-        action: &str,
-        report_id: Option<&str>,
-        detail: &str,
-    ) -> bool {
-        let entry = AuditEntry {
-            actor,
-            action,
-            report_id,
-            detail,
-        };
-        match self.audit.append(entry, self.now_unix()).await {
-            Ok(_) => true,
-            Err(e) => {
-                log_internal("audit append", &e);
-                false
-            }
-        }
     }
 
     fn sign_in_form(
@@ -164,9 +140,13 @@ pub async fn sign_in(
     }
     match sessions::start(&state.db, &user.id, stage, now).await {
         Ok(cookie) => {
-            state
-                .audit(&user.id, "session.sign_in", None, stage.as_str())
-                .await;
+            record_own(
+                &state.app(),
+                &user.id,
+                AuditAction::SessionSignIn,
+                stage.as_str(),
+            )
+            .await;
             let target = if stage == Stage::Full {
                 "/staff"
             } else {
@@ -199,9 +179,13 @@ pub async fn sign_out(
     if let Err(e) = sessions::end(&state.db, &full.0).await {
         return state.staff_error(&full.0.user.language, &e);
     }
-    state
-        .audit(&full.0.user.id, "session.sign_out", None, "")
-        .await;
+    record_own(
+        &state.app(),
+        &full.0.user.id,
+        AuditAction::SessionSignOut,
+        "",
+    )
+    .await;
     let mut response = Redirect::to("/staff/sign-in").into_response();
     response
         .headers_mut()
@@ -312,7 +296,7 @@ pub async fn setup(
     match accounts::choose_password(&state.db, &token, form.password, now).await {
         Ok(row) => match sessions::start(&state.db, &row.id, Stage::Enrol, now).await {
             Ok(cookie) => {
-                state.audit(&row.id, "user.password_set", None, "").await;
+                record_own(&state.app(), &row.id, AuditAction::UserPasswordSet, "").await;
                 let mut response = Redirect::to("/staff/enrol").into_response();
                 response
                     .headers_mut()
@@ -451,9 +435,8 @@ pub async fn enrol(
     {
         Ok(cookie) => {
             // Every session of the account ended; this browser goes on with a fresh id.
-            state
-                .audit(&session.user.id, "user.totp_enrolled", None, "")
-                .await;
+            let app = state.app();
+            record_own(&app, &session.user.id, AuditAction::UserTotpEnrolled, "").await;
             let mut response = Redirect::to("/staff").into_response();
             response
                 .headers_mut()

@@ -4,10 +4,7 @@
 
 use super::auth::{Refusal, StaffSession};
 use crate::app;
-use crate::followup::conversation;
-use crate::intake::sealed::open_report;
-use crate::staff::policy::{Action, ReportAccess};
-use crate::store::{cases, reports};
+use crate::staff::policy::Action;
 use crate::triage::workflow::{CloseReason, Status};
 use crate::web::AppState;
 use axum::Form;
@@ -155,86 +152,24 @@ pub async fn message(
     Path(id): Path<String>,
     Form(form): Form<MessageForm>,
 ) -> Response {
-    let lang = session.0.user.language.clone();
+    let lang = &session.0.user.language;
     if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
+        return state.refusal(lang, Refusal::BadCsrf);
     }
-    let case = match state.case_for(&session, &id, Action::MessageReporter).await {
-        Ok(c) => c,
-        Err(r) => return r,
+    let actor = session.0.user.actor();
+    let base = state.public_url.trim_end_matches('/').to_owned();
+    let notice = |lang: &'static str| {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("url", format!("{base}/followup?lang={lang}"));
+        app::reply::NoticeText {
+            subject: state.i18n.t(lang, "notice-subject", None),
+            body: state.i18n.t(lang, "notice-body", Some(&args)),
+        }
     };
-    let body = form.body.trim();
-    if body.is_empty() || body.chars().count() > conversation::MAX_MESSAGE {
-        return back_to(&case.id);
-    }
-    let now = state.clock.now().unix_timestamp();
-    let sealer = state.intake.sealer();
-    let (identifiers, postings) = state.message_indexes(&case.id, body, false).await;
-    if let Err(e) = conversation::post(
-        &state.db,
-        sealer,
-        &conversation::Outgoing {
-            report_id: &case.id,
-            staff_id: Some(&session.0.user.id),
-            body,
-            files: &[],
-            identifiers: &identifiers,
-            postings: &postings,
-        },
-        now,
-    )
-    .await
-    {
-        return state.staff_error(&lang, &e);
-    }
-    state
-        .audit(&session.0.user.id, "message.send", Some(&case.id), "")
-        .await;
-    state.send_notice(&case.id, &case.triage.language).await;
-    back_to(&case.id)
+    let result = app::reply::reply(&state.app(), &actor, &id, &form.body, notice).await;
+    done(&state, lang, &id, result)
 }
 
-impl AppState {
-    /// Tells a reporter who asked for it that there is a new message: never the content, never
-    /// the receipt. Failures are logged without the address.
-    async fn send_notice(&self, report_id: &str, language: &str) {
-        let Some(notifier) = self.notifier.clone() else {
-            return;
-        };
-        let wanted = crate::store::followup::flags(&self.db, report_id)
-            .await
-            .map(|f| f.1)
-            .unwrap_or(false);
-        if !wanted {
-            return;
-        }
-        let email = reports::by_id(&self.db, report_id)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|stored| open_report(self.intake.sealer(), &stored).ok())
-            .and_then(|content| content.contact)
-            .map(|c| c.email)
-            .filter(|e| !e.is_empty());
-        let Some(email) = email else { return };
-        let lang = crate::intake::report::language_or_default(language);
-        let mut args = fluent_bundle::FluentArgs::new();
-        args.set(
-            "url",
-            format!(
-                "{}/followup?lang={lang}",
-                self.public_url.trim_end_matches('/')
-            ),
-        );
-        let subject = self.i18n.t(lang, "notice-subject", None);
-        let body = self.i18n.t(lang, "notice-body", Some(&args));
-        tokio::spawn(async move {
-            if let Err(e) = notifier.send(&email, &subject, &body).await {
-                crate::web::error::log_internal("notice", &e);
-            }
-        });
-    }
-}
 #[derive(Deserialize)]
 pub struct LinkForm {
     csrf: String,
@@ -250,56 +185,19 @@ pub async fn link(
     Path(id): Path<String>,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    let lang = session.0.user.language.clone();
+    let lang = &session.0.user.language;
     if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
+        return state.refusal(lang, Refusal::BadCsrf);
     }
-    let case = match state.case_for(&session, &id, Action::LinkReports).await {
-        Ok(c) => c,
-        Err(r) => return r,
+    let other = form.other.trim().trim_start_matches("/staff/reports/");
+    let actor = session.0.user.actor();
+    let app = state.app();
+    let result = match app::cases::LinkKind::parse(&form.kind) {
+        Some(kind) => app::cases::link(&app, &actor, &id, other, kind).await,
+        // The report is checked first, so that an unknown one still looks like none at all.
+        None => app::cases::case_for(&app, &actor, &id, Action::LinkReports)
+            .await
+            .and(Err(app::CaseError::Conflict)),
     };
-    let other_id = form
-        .other
-        .trim()
-        .trim_start_matches("/staff/reports/")
-        .to_owned();
-    let kind = match form.kind.as_str() {
-        "duplicate" | "linked" => form.kind.as_str(),
-        _ => return state.refusal(&lang, Refusal::Conflict),
-    };
-    let other = match cases::get(&state.db, &other_id).await {
-        Ok(Some(o))
-            if o.id != case.id
-                && crate::staff::policy::can_see(
-                    &session.0.user.actor(),
-                    &ReportAccess::of(&o),
-                ) =>
-        {
-            o
-        }
-        Ok(_) => return state.refusal(&lang, Refusal::NotFound),
-        Err(e) => return state.staff_error(&lang, &e),
-    };
-    let now = state.clock.now().unix_timestamp();
-    if let Err(e) = crate::store::links::add_manual(
-        &state.db,
-        &case.id,
-        &other.id,
-        kind,
-        &session.0.user.id,
-        now,
-    )
-    .await
-    {
-        return state.staff_error(&lang, &e);
-    }
-    state
-        .audit(
-            &session.0.user.id,
-            "report.link",
-            Some(&case.id),
-            &format!("{kind} other={}", other.id),
-        )
-        .await;
-    back_to(&case.id)
+    done(&state, lang, &id, result)
 }

@@ -2,8 +2,11 @@
 //! account management (list, add, disable, reset). Neither shows report content.
 
 use super::auth::{Refusal, StaffSession};
-use crate::staff::accounts::{self, CONTENT_ACCESS_APPROVED, CONTENT_ACCESS_REQUESTED, GrantedBy};
+use crate::app;
+use crate::app::accounts::AdminError;
+use crate::staff::accounts;
 use crate::staff::audit::AuditFilter;
+use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Role};
 use crate::store::staff as staff_repo;
 use crate::web::AppState;
@@ -20,7 +23,7 @@ const PAGE: i64 = 100;
 
 /// Whether an audit action gives someone access to report content (the audit page flags it).
 fn grants_content_access(action: &str) -> bool {
-    action.starts_with("user.content_access_")
+    AuditAction::parse(action).is_some_and(AuditAction::grants_content_access)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -80,9 +83,7 @@ pub async fn audit(
             }
         })
         .collect();
-    state
-        .audit(&session.0.user.id, "audit.view", None, "")
-        .await;
+    app::accounts::record_audit_view(&state.app(), &session.0.user.actor()).await;
     let ctx = context! {
         rows, more, page,
         next_page => page + 1,
@@ -173,41 +174,12 @@ pub async fn add_user(
     if !session.csrf_ok(&form.csrf) {
         return state.refusal(&lang, Refusal::BadCsrf);
     }
-    if !session.may(Action::ManageUsers, None) {
-        return state.refusal(&lang, Refusal::Forbidden);
-    }
     let username = form.username.trim().to_owned();
     let admin = session.0.user.actor();
-    match accounts::add_granted(
-        &state.db,
-        GrantedBy::Admin(&admin),
-        &username,
-        &form.role,
-        &form.language,
-        state.clock.now().unix_timestamp(),
-    )
-    .await
-    {
+    let added =
+        app::accounts::add_user(&state.app(), &admin, &username, &form.role, &form.language).await;
+    match added {
         Ok(added) => {
-            let role = added.role.as_str();
-            state
-                .audit(
-                    &admin.user_id,
-                    "user.add",
-                    None,
-                    &format!("username={username} role={role}"),
-                )
-                .await;
-            if added.awaiting_approval {
-                state
-                    .audit(
-                        &admin.user_id,
-                        CONTENT_ACCESS_REQUESTED,
-                        None,
-                        &format!("username={username} role={role} by=add"),
-                    )
-                    .await;
-            }
             let link = SetupLink {
                 url: state.setup_url(&added.token),
                 name: username,
@@ -216,11 +188,21 @@ pub async fn add_user(
             };
             state.users_page(&session, Some(link), None).await
         }
-        Err(e) => {
-            state
-                .users_page(&session, None, Some(state.account_error_text(&lang, &e)))
-                .await
+        Err(e) => admin_error(&state, &session, e).await,
+    }
+}
+
+/// The page for an account action that did not happen: the users page saying why, or the
+/// refusal or error page.
+async fn admin_error(state: &AppState, session: &StaffSession, e: AdminError) -> Response {
+    let lang = &session.0.user.language;
+    match e {
+        AdminError::Forbidden => state.refusal(lang, Refusal::Forbidden),
+        AdminError::Account(e) => {
+            let text = state.account_error_text(lang, &e);
+            state.users_page(session, None, Some(text)).await
         }
+        AdminError::Case(e) => state.case_error(lang, e),
     }
 }
 
@@ -239,23 +221,11 @@ pub async fn disable(
     if !session.csrf_ok(&form.csrf) {
         return state.refusal(&lang, Refusal::BadCsrf);
     }
-    if !session.may(Action::ManageUsers, None) {
-        return state.refusal(&lang, Refusal::Forbidden);
+    let admin = session.0.user.actor();
+    match app::accounts::disable_user(&state.app(), &admin, &username).await {
+        Ok(()) => Redirect::to("/staff/users").into_response(),
+        Err(e) => admin_error(&state, &session, e).await,
     }
-    if let Err(e) = accounts::disable(&state.db, &username).await {
-        return state
-            .users_page(&session, None, Some(state.account_error_text(&lang, &e)))
-            .await;
-    }
-    state
-        .audit(
-            &session.0.user.id,
-            "user.disable",
-            None,
-            &format!("username={username}"),
-        )
-        .await;
-    Redirect::to("/staff/users").into_response()
 }
 
 pub async fn reset(
@@ -268,31 +238,9 @@ pub async fn reset(
     if !session.csrf_ok(&form.csrf) {
         return state.refusal(&lang, Refusal::BadCsrf);
     }
-    if !session.may(Action::ManageUsers, None) {
-        return state.refusal(&lang, Refusal::Forbidden);
-    }
     let admin = session.0.user.actor();
-    let now = state.clock.now().unix_timestamp();
-    match accounts::reset_granted(&state.db, GrantedBy::Admin(&admin), &username, now).await {
+    match app::accounts::reset_user(&state.app(), &admin, &username).await {
         Ok(reset) => {
-            state
-                .audit(
-                    &admin.user_id,
-                    "user.reset",
-                    None,
-                    &format!("username={username}"),
-                )
-                .await;
-            if reset.awaiting_approval {
-                state
-                    .audit(
-                        &admin.user_id,
-                        CONTENT_ACCESS_REQUESTED,
-                        None,
-                        &format!("username={username} role={} by=reset", reset.role.as_str()),
-                    )
-                    .await;
-            }
             let link = SetupLink {
                 url: state.setup_url(&reset.token),
                 name: username,
@@ -301,11 +249,7 @@ pub async fn reset(
             };
             state.users_page(&session, Some(link), None).await
         }
-        Err(e) => {
-            state
-                .users_page(&session, None, Some(state.account_error_text(&lang, &e)))
-                .await
-        }
+        Err(e) => admin_error(&state, &session, e).await,
     }
 }
 
@@ -378,28 +322,15 @@ pub async fn approve(
     if !session.csrf_ok(&form.csrf) {
         return state.refusal(&lang, Refusal::BadCsrf);
     }
-    if !session.may(Action::ApproveAccounts, None) {
-        return state.refusal(&lang, Refusal::Forbidden);
-    }
     let approver = session.0.user.actor();
-    let now = state.clock.now().unix_timestamp();
-    match accounts::approve(&state.db, &approver, &username, now).await {
-        Ok(role) => {
-            state
-                .audit(
-                    &approver.user_id,
-                    CONTENT_ACCESS_APPROVED,
-                    None,
-                    &format!("username={username} role={}", role.as_str()),
-                )
-                .await;
-            Redirect::to("/staff/approvals").into_response()
-        }
-        Err(accounts::AccountError::NotAllowed) => state.refusal(&lang, Refusal::Forbidden),
-        Err(e @ accounts::AccountError::NothingToApprove(_)) => {
+    match app::accounts::approve(&state.app(), &approver, &username).await {
+        Ok(_) => Redirect::to("/staff/approvals").into_response(),
+        Err(AdminError::Forbidden) => state.refusal(&lang, Refusal::Forbidden),
+        Err(AdminError::Account(e @ accounts::AccountError::NothingToApprove(_))) => {
             let text = state.account_error_text(&lang, &e);
             state.approvals_page(&session, Some(text)).await
         }
-        Err(e) => state.staff_error(&lang, &e),
+        Err(AdminError::Account(e)) => state.staff_error(&lang, &e),
+        Err(AdminError::Case(e)) => state.case_error(&lang, e),
     }
 }

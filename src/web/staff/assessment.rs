@@ -4,13 +4,10 @@
 //! rule that decided. Saving keeps every earlier assessment and recomputes the urgency.
 
 use super::auth::{Refusal, StaffSession};
+use crate::app;
 use crate::app::assessment::{self, NewAssessment};
-use crate::assess::saved::{self, Detail};
 use crate::assess::{Outcome, SetId, evaluate};
-use crate::intake::sealed::open_report;
 use crate::staff::policy::Action;
-use crate::store::assessments::{self, AssessmentRow};
-use crate::store::{StoreError, reports};
 use crate::web::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -21,13 +18,6 @@ use serde::Deserialize;
 pub use crate::app::assessment::ANALYST_STATUSES;
 /// Most people one report's assessments can be about.
 const MAX_PERSONS: i64 = 50;
-
-impl AppState {
-    /// The sealed detail of a saved assessment, `None` when it cannot be opened.
-    fn open_detail(&self, row: &AssessmentRow) -> Option<Detail> {
-        saved::open(self.intake.sealer(), row)
-    }
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AssessQuery {
@@ -91,30 +81,6 @@ struct AssessmentPage<'a> {
 }
 
 impl AppState {
-    /// The warning signs the reporter ticked, for suggestions. Opening them is reading sealed
-    /// content, so it is audited first, as the case view is; `None` when the audit entry could
-    /// not be written (nothing is opened then).
-    async fn reporter_signs(
-        &self,
-        actor: &str,
-        report_id: &str,
-    ) -> Result<Option<Vec<String>>, StoreError> {
-        if !self
-            .audit(actor, "report.view", Some(report_id), "assessment")
-            .await
-        {
-            return Ok(None);
-        }
-        let stored = reports::by_id(&self.db, report_id)
-            .await?
-            .ok_or(StoreError::Corrupt)?;
-        Ok(Some(
-            open_report(self.intake.sealer(), &stored)?
-                .signs
-                .warning_signs,
-        ))
-    }
-
     fn assessment_page(
         &self,
         session: &StaffSession,
@@ -191,11 +157,12 @@ pub async fn page(
     Path(id): Path<String>,
     Query(q): Query<AssessQuery>,
 ) -> Response {
-    let case = match state.case_for(&session, &id, Action::Assess).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let lang = session.0.user.language.clone();
+    let actor = session.0.user.actor();
+    let (case, signs) = match app::open::reporter_signs(&state.app(), &actor, &id).await {
+        Ok(found) => found,
+        Err(e) => return state.case_error(&lang, e),
+    };
     let child = case.triage.child_involved == "yes";
     let default_set = match (
         child,
@@ -215,11 +182,6 @@ pub async fn page(
         .and_then(SetId::parse)
         .unwrap_or(default_set);
     let person = q.person.unwrap_or(1).clamp(1, MAX_PERSONS);
-    let signs = match state.reporter_signs(&session.0.user.id, &case.id).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return state.refusal(&lang, Refusal::AuditUnavailable),
-        Err(e) => return state.staff_error(&lang, &e),
-    };
     let suggested: Vec<String> = state
         .intake
         .catalogue()
@@ -253,9 +215,11 @@ pub async fn submit(
     if !session.csrf_ok(&form.csrf) {
         return state.refusal(&lang, Refusal::BadCsrf);
     }
-    let case = match state.case_for(&session, &id, Action::Assess).await {
+    let actor = session.0.user.actor();
+    let app = state.app();
+    let case = match app::cases::case_for(&app, &actor, &id, Action::Assess).await {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(e) => return state.case_error(&lang, e),
     };
     let Some(set) = SetId::parse(&form.set) else {
         return state.refusal(&lang, Refusal::Conflict);
@@ -269,10 +233,9 @@ pub async fn submit(
         .collect();
     let ticked_ids: Vec<String> = ticked.iter().map(|t| t.as_str().to_owned()).collect();
     let outcome = evaluate(&cat, &set, &ticked);
-    let signs = match state.reporter_signs(&session.0.user.id, &case.id).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return state.refusal(&lang, Refusal::AuditUnavailable),
-        Err(e) => return state.staff_error(&lang, &e),
+    let signs = match app::open::reporter_signs(&app, &actor, &case.id).await {
+        Ok((_, signs)) => signs,
+        Err(e) => return state.case_error(&lang, e),
     };
     let suggested: Vec<String> = cat
         .suggestions_for_signs(&signs, set)
@@ -317,41 +280,8 @@ pub async fn submit(
         chosen_status: chosen,
         reason,
     };
-    let actor = session.0.user.actor();
-    match assessment::save(&state.app(), &actor, &case.id, new).await {
+    match assessment::save(&app, &actor, &case.id, new).await {
         Ok(()) => Redirect::to(&format!("/staff/reports/{}#assessments", case.id)).into_response(),
         Err(e) => state.case_error(&lang, e),
-    }
-}
-
-impl AppState {
-    /// The saved assessments of a report, opened, for the case view.
-    pub(crate) async fn assessment_history(
-        &self,
-        report_id: &str,
-    ) -> Result<Vec<Value>, StoreError> {
-        let rows = assessments::of_report(&self.db, report_id).await?;
-        let mut out = Vec::new();
-        for a in rows.iter().rev() {
-            let opened = self.open_detail(a);
-            let readable = opened.is_some();
-            let detail = opened.unwrap_or_default();
-            let set = SetId::parse(&a.set_id);
-            out.push(context! {
-                person => a.person,
-                set_key => set.map(|s| s.fluent_key()).unwrap_or_default(),
-                set => a.set_id.clone(),
-                readable,
-                presumed => detail.presumed,
-                status_key => detail.trafficking_status.as_ref().map(|s| format!("htcds-{s}")),
-                status => detail.trafficking_status,
-                reason => detail.status_reason,
-                indicators => detail.ticked.len(),
-                seen_by_reporter => detail.seen_by_reporter.len(),
-                by => a.created_by_name.clone(),
-                at => time::OffsetDateTime::from_unix_timestamp(a.created_at).map(|t| t.date().to_string()).unwrap_or_default(),
-            });
-        }
-        Ok(out)
     }
 }

@@ -1,17 +1,17 @@
 //! The case view: a report opened (audited first) with its notes, files, conversation,
-//! assessments, related reports and links, and the download of its attachments. Every refusal
-//! about a report looks like a report that does not exist.
+//! assessments, related reports and links, and the download of its attachments. The use cases
+//! are [`crate::app::open`]; these handlers only extract, call and render. Every refusal about a
+//! report looks like a report that does not exist.
 
-use super::auth::{Refusal, StaffSession};
+use super::auth::StaffSession;
 use super::queue::{day, junk_keys};
 use crate::app;
-use crate::followup::conversation;
+use crate::app::open::{OpenedAssessment, OpenedCase};
+use crate::assess::SetId;
 use crate::intake::categories;
-use crate::intake::sealed::{attachment_aad, open_report_parts};
 use crate::intake::vocabulary;
+use crate::link::index::Shown;
 use crate::staff::policy::{Action, ReportAccess};
-use crate::store::cases::{self, CaseRow};
-use crate::store::{reports, staff as staff_repo};
 use crate::triage::workflow::{CloseReason, Status, next_statuses, required_permission};
 use crate::web::AppState;
 use axum::extract::{Path, State};
@@ -19,23 +19,49 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 
-impl AppState {
-    /// The case if it exists and the session may do `action` on it; otherwise the refusal page.
-    pub(crate) async fn case_for(
-        &self,
-        session: &StaffSession,
-        id: &str,
-        action: Action,
-    ) -> Result<CaseRow, Response> {
-        crate::app::cases::case_for(&self.app(), &session.0.user.actor(), id, action)
-            .await
-            .map_err(|e| self.case_error(&session.0.user.language, e))
-    }
-}
-
 fn labels(state: &AppState, lang: &str, prefix: &str, ids: &[String]) -> Vec<String> {
     ids.iter()
         .map(|id| state.i18n.t(lang, &vocabulary::key(prefix, id), None))
+        .collect()
+}
+
+/// An identifier as the case view names it: its kind, translated, and its value as shown
+/// (empty when this report's sealed copy cannot be opened).
+fn identifier_text(state: &AppState, lang: &str, shown: Option<&Shown>) -> String {
+    shown
+        .map(|s| {
+            format!(
+                "{}: {}",
+                state.i18n.t(lang, &s.kind.fluent_key(), None),
+                s.shown
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// The saved assessments, newest first, as the case view lists them.
+fn assessment_rows(assessments: &[OpenedAssessment]) -> Vec<Value> {
+    assessments
+        .iter()
+        .map(|a| {
+            let readable = a.detail.is_some();
+            let detail = a.detail.clone().unwrap_or_default();
+            let set = SetId::parse(&a.row.set_id);
+            context! {
+                person => a.row.person,
+                set_key => set.map(|s| s.fluent_key()).unwrap_or_default(),
+                set => a.row.set_id.clone(),
+                readable,
+                presumed => detail.presumed,
+                status_key => detail.trafficking_status.as_ref().map(|s| format!("htcds-{s}")),
+                status => detail.trafficking_status,
+                reason => detail.status_reason,
+                indicators => detail.ticked.len(),
+                seen_by_reporter => detail.seen_by_reporter.len(),
+                by => a.row.created_by_name.clone(),
+                at => time::OffsetDateTime::from_unix_timestamp(a.row.created_at).map(|t| t.date().to_string()).unwrap_or_default(),
+            }
+        })
         .collect()
 }
 
@@ -44,91 +70,44 @@ pub async fn case_view(
     session: StaffSession,
     Path(id): Path<String>,
 ) -> Response {
-    let case = match state.case_for(&session, &id, Action::OpenReport).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let user = &session.0.user;
     let lang = crate::intake::report::language_or_default(&user.language);
-    if !state
-        .audit(&user.id, "report.view", Some(&case.id), "")
-        .await
-    {
-        return state.refusal(lang, Refusal::AuditUnavailable);
-    }
-    if case.new_activity
-        && let Err(e) = crate::store::followup::clear_new_activity(&state.db, &case.id).await
-    {
-        return state.staff_error(lang, &e);
-    }
-    if case.new_link
-        && let Err(e) = crate::store::links::clear_new_link(&state.db, &case.id).await
-    {
-        return state.staff_error(lang, &e);
-    }
-    let loaded = async {
-        let stored = reports::by_id(&state.db, &case.id)
-            .await?
-            .ok_or(crate::store::StoreError::Corrupt)?;
-        let content = open_report_parts(state.intake.sealer(), &stored);
-        let notes = cases::notes(&state.db, &case.id).await?;
-        let files = reports::attachments(&state.db, &case.id).await?;
-        let staff = staff_repo::list_users(&state.db).await?;
-        let messages = conversation::read(&state.db, state.intake.sealer(), &case.id).await?;
-        let assessments = state.assessment_history(&case.id).await?;
-        let related = state.related_reports(&user.actor(), &case.id, lang).await?;
-        let manual = state.manual_links(&user.actor(), &case.id).await?;
-        Ok::<_, crate::store::StoreError>((
-            content,
-            notes,
-            files,
-            staff,
-            messages,
-            assessments,
-            related,
-            manual,
-        ))
-    };
-    let (opened, notes, files, staff, messages, assessments, related, manual) = match loaded.await {
-        Ok(x) => x,
-        Err(e) => return state.staff_error(lang, &e),
+    let actor = user.actor();
+    let OpenedCase {
+        case,
+        report: opened,
+        notes,
+        files,
+        assignable,
+        messages,
+        assessments,
+        related,
+        manual,
+    } = match app::open::open_case(&state.app(), &actor, &id).await {
+        Ok(opened) => opened,
+        Err(e) => return state.case_error(lang, e),
     };
     let (content, content_damaged) = (opened.content, opened.damaged);
     let (profile, urgency_reasons) = (opened.profile, opened.urgency_reasons);
-    let sealer = state.intake.sealer();
     let notes: Vec<Value> = notes
         .iter()
         .map(|n| {
-            // Bound to the report and the author: a note moved to another report in the
-            // database does not open there.
-            let body = sealer
-                .open(
-                    &crate::seal::bound::note(&n.report_id, &n.author_id, &n.id),
-                    &n.body,
-                )
-                .map(|b| String::from_utf8_lossy(&b).into_owned());
-            let readable = body.is_ok();
-            let body = body.unwrap_or_default();
-            context! { author => n.author_name.clone(), at => day(n.created_at), body, readable }
+            let readable = n.body.is_some();
+            let body = n.body.clone().unwrap_or_default();
+            context! { author => n.row.author_name.clone(), at => day(n.row.created_at), body, readable }
         })
         .collect();
     let files: Vec<Value> = files
         .iter()
         .map(|f| {
-            let meta: serde_json::Value = sealer
-                .open(&attachment_aad(&case.id, &f.id, "meta"), &f.meta)
-                .ok()
-                .and_then(|m| serde_json::from_slice(&m).ok())
-                .unwrap_or_default();
             context! {
-                id => f.id.clone(), number => f.position + 1,
-                kind => meta["kind"].as_str().unwrap_or("").to_owned(),
-                size_kb => meta["size"].as_u64().unwrap_or(0).div_ceil(1024),
+                id => f.id.clone(), number => f.number,
+                kind => f.kind.clone(),
+                size_kb => f.size.div_ceil(1024),
             }
         })
         .collect();
     let status = Status::parse(&case.triage.status).unwrap_or(Status::New);
-    let actor = user.actor();
     let moves: Vec<Value> = next_statuses(status)
         .into_iter()
         .filter(|to| {
@@ -137,10 +116,46 @@ pub async fn case_view(
         })
         .map(|to| context! { id => to.as_str(), key => format!("status-{}", to.as_str().replace('_', "-")), close => to == Status::Closed })
         .collect();
-    let assignable: Vec<Value> = staff
+    let assignable: Vec<Value> = assignable
         .iter()
-        .filter(|u| app::cases::may_be_assigned(u))
         .map(|u| context! { id => u.id.clone(), name => u.username.clone(), current => case.assignee_id.as_deref() == Some(u.id.as_str()) })
+        .collect();
+    let assessments = assessment_rows(&assessments);
+    let related_reports: Vec<Value> = related
+        .reports
+        .iter()
+        .map(|r| {
+            context! {
+                id => r.case.id.clone(),
+                category_key => categories::by_id(&r.case.triage.category).map(|x| x.label_key()).unwrap_or_default(),
+                received => day(r.case.triage.received_at),
+                status_key => format!("status-{}", r.case.triage.status.replace('_', "-")),
+                shared => r.shared.iter().map(|s| identifier_text(&state, lang, s.as_ref())).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let related_crowded: Vec<Value> = related
+        .crowded
+        .iter()
+        .map(|c| {
+            context! {
+                identifier => identifier_text(&state, lang, c.identifier.as_ref()),
+                count => c.count,
+                more => c.more,
+                listed => c.listed,
+            }
+        })
+        .collect();
+    let manual: Vec<Value> = manual
+        .iter()
+        .map(|(link, other)| {
+            context! {
+                id => other.id.clone(),
+                kind_key => format!("link-kind-{}", link.kind.replace('_', "-")),
+                category_key => categories::by_id(&other.triage.category).map(|x| x.label_key()).unwrap_or_default(),
+                received => day(other.triage.received_at),
+            }
+        })
         .collect();
     let country_name = case
         .triage
@@ -201,8 +216,8 @@ pub async fn case_view(
         reporter_language => case.triage.language.clone(),
         reporter_language_name => state.i18n.t(&case.triage.language, "language-name", None),
         assessments,
-        related => related.reports,
-        related_crowded => related.crowded,
+        related => related_reports,
+        related_crowded,
         manual_links => manual,
         can_link => session.may(Action::LinkReports, Some(&ReportAccess::of(&case))),
         can_assess => session.may(Action::Assess, Some(&ReportAccess::of(&case))),
@@ -224,54 +239,16 @@ pub async fn attachment(
     session: StaffSession,
     Path((id, attachment_id)): Path<(String, String)>,
 ) -> Response {
-    let lang = session.0.user.language.clone();
-    let case = match state
-        .case_for(&session, &id, Action::DownloadAttachment)
-        .await
-    {
-        Ok(c) => c,
-        Err(r) => return r,
+    let lang = &session.0.user.language;
+    let actor = session.0.user.actor();
+    let file = match app::open::download(&state.app(), &actor, &id, &attachment_id).await {
+        Ok(file) => file,
+        Err(e) => return state.case_error(lang, e),
     };
-    let files = match reports::attachments(&state.db, &case.id).await {
-        Ok(f) => f,
-        Err(e) => return state.staff_error(&lang, &e),
-    };
-    let Some(file) = files.into_iter().find(|f| f.id == attachment_id) else {
-        return state.refusal(&lang, Refusal::NotFound);
-    };
-    let sealer = state.intake.sealer();
-    let kind = sealer
-        .open(&attachment_aad(&case.id, &file.id, "meta"), &file.meta)
-        .ok()
-        .and_then(|m| serde_json::from_slice::<serde_json::Value>(&m).ok())
-        .and_then(|m| {
-            m["kind"]
-                .as_str()
-                .and_then(crate::intake::attachments::AttachmentKind::from_str_id)
-        });
-    let content = match sealer.open(
-        &attachment_aad(&case.id, &file.id, "content"),
-        &file.content,
-    ) {
-        Ok(c) => c,
-        Err(e) => return state.staff_error(&lang, &e),
-    };
-    let detail = format!("attachment={}", file.position + 1);
-    if !state
-        .audit(
-            &session.0.user.id,
-            "attachment.download",
-            Some(&case.id),
-            &detail,
-        )
-        .await
-    {
-        return state.refusal(&lang, Refusal::AuditUnavailable);
-    }
-    let extension = kind.map(|k| k.extension()).unwrap_or("bin");
+    let extension = file.kind.map(|k| k.extension()).unwrap_or("bin");
     let disposition = format!(
         "attachment; filename=\"report-attachment-{}.{extension}\"",
-        file.position + 1
+        file.number
     );
     (
         [
@@ -282,125 +259,7 @@ pub async fn attachment(
                 "sandbox; default-src 'none'".to_owned(),
             ),
         ],
-        content.to_vec(),
+        file.content,
     )
         .into_response()
-}
-
-/// The case view's related reports: the most recently filed holders of each identifier, each
-/// listed once with everything it shares, and the identifiers held by more reports than listed.
-pub struct Related {
-    pub reports: Vec<Value>,
-    pub crowded: Vec<Value>,
-}
-
-impl AppState {
-    /// The other reports sharing an identifier with this one, as far as `actor` may see them:
-    /// for each identifier, the [`crate::link::RELATED_LISTED`] most recently filed, with the identifiers
-    /// they share (shown from this report's own sealed copy); and, for an identifier held by
-    /// more, how many (up to [`crate::link::RELATED_COUNTED`]).
-    async fn related_reports(
-        &self,
-        actor: &crate::staff::policy::Actor,
-        report_id: &str,
-        lang: &str,
-    ) -> Result<Related, crate::store::StoreError> {
-        use crate::store::links;
-        let own = links::of_report(&self.db, report_id).await?;
-        let sealer = self.intake.sealer();
-        let visibility = crate::staff::policy::Visibility::of(actor);
-        let holders = links::holders(
-            &self.db,
-            report_id,
-            &own,
-            &visibility,
-            crate::link::RELATED_LISTED,
-            crate::link::RELATED_COUNTED,
-        )
-        .await?;
-        let shown: Vec<String> = own
-            .iter()
-            .map(|row| {
-                crate::link::index::open(sealer, report_id, row)
-                    .map(|s| {
-                        format!(
-                            "{}: {}",
-                            self.i18n.t(lang, &s.kind.fluent_key(), None),
-                            s.shown
-                        )
-                    })
-                    .unwrap_or_default()
-            })
-            .collect();
-        // Each listed report with what it shares, newest first.
-        let mut shares: std::collections::BTreeMap<std::cmp::Reverse<&str>, Vec<&str>> =
-            std::collections::BTreeMap::new();
-        let mut crowded = Vec::new();
-        for (h, text) in holders.iter().zip(&shown) {
-            for other in &h.latest {
-                shares
-                    .entry(std::cmp::Reverse(other.as_str()))
-                    .or_default()
-                    .push(text.as_str());
-            }
-            if h.more || h.count > h.latest.len() {
-                crowded.push(context! {
-                    identifier => text,
-                    count => h.count,
-                    more => h.more,
-                    listed => h.latest.len(),
-                });
-            }
-        }
-        let ids: Vec<String> = shares.keys().map(|k| k.0.to_owned()).collect();
-        let cases: std::collections::HashMap<String, crate::store::cases::CaseRow> =
-            cases::get_many(&self.db, &ids)
-                .await?
-                .into_iter()
-                .map(|c| (c.id.clone(), c))
-                .collect();
-        let mut reports = Vec::new();
-        for (other, shared) in shares {
-            let Some(case) = cases.get(other.0) else {
-                continue;
-            };
-            if !crate::staff::policy::can_see(actor, &ReportAccess::of(case)) {
-                continue;
-            }
-            reports.push(context! {
-                id => other.0,
-                category_key => categories::by_id(&case.triage.category).map(|x| x.label_key()).unwrap_or_default(),
-                received => day(case.triage.received_at),
-                status_key => format!("status-{}", case.triage.status.replace('_', "-")),
-                shared,
-            });
-        }
-        Ok(Related { reports, crowded })
-    }
-}
-
-impl AppState {
-    /// Links made by hand, as far as `actor` may see the other reports.
-    async fn manual_links(
-        &self,
-        actor: &crate::staff::policy::Actor,
-        report_id: &str,
-    ) -> Result<Vec<Value>, crate::store::StoreError> {
-        let mut out = Vec::new();
-        for link in crate::store::links::manual(&self.db, report_id).await? {
-            let Some(other) = cases::get(&self.db, &link.other_id).await? else {
-                continue;
-            };
-            if !crate::staff::policy::can_see(actor, &ReportAccess::of(&other)) {
-                continue;
-            }
-            out.push(context! {
-                id => other.id.clone(),
-                kind_key => format!("link-kind-{}", link.kind.replace('_', "-")),
-                category_key => categories::by_id(&other.triage.category).map(|x| x.label_key()).unwrap_or_default(),
-                received => day(other.triage.received_at),
-            });
-        }
-        Ok(out)
-    }
 }

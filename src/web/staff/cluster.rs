@@ -9,21 +9,19 @@
 //! report drawn (`report.cluster_member`), whose identifiers the page shows; if the trail cannot
 //! record, nothing is shown.
 
-use super::auth::{Refusal, StaffSession};
+use super::auth::StaffSession;
+use crate::app;
+use crate::app::cluster::Cluster;
 use crate::intake::categories;
-use crate::link::cluster::{self, Caption, Graph, IdentifierKey, ManualKind, ReportFacts};
+use crate::link::cluster::{self, Caption, ManualKind};
 use crate::link::index;
-use crate::staff::policy::{Action, Actor, ReportAccess, Visibility, can_see};
-use crate::store::StoreError;
-use crate::store::cases::{self, CaseRow};
-use crate::store::links::{self, IdentifierRow};
+use crate::store::cases::CaseRow;
 use crate::web::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use fluent_bundle::FluentArgs;
 use minijinja::{Value, context};
-use std::collections::{BTreeSet, HashMap, HashSet};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -45,140 +43,32 @@ fn short(id: &str) -> String {
         .unwrap_or_default()
 }
 
-/// What was gathered around the report: the visible reports only.
-#[derive(Default)]
-struct Gathered {
-    facts: Vec<ReportFacts>,
-    cases: HashMap<String, CaseRow>,
-    rows: HashMap<String, Vec<IdentifierRow>>,
-}
-
-impl Gathered {
-    /// Adds a visible report; with `expand`, returns the ids of its neighbours (sharing an
-    /// identifier or linked by hand), ascending.
-    async fn add(
-        &mut self,
-        state: &AppState,
-        case: CaseRow,
-        visibility: &Visibility,
-        expand: bool,
-    ) -> Result<Vec<String>, StoreError> {
-        let rows = links::of_report(&state.db, &case.id).await?;
-        let manual = links::manual(&state.db, &case.id).await?;
-        let mut next = BTreeSet::new();
-        if expand {
-            // The most recently filed holders of each identifier, one more than can be drawn
-            // (so the graph knows when it was cut).
-            let most = cluster::MAX_REPORTS + 1;
-            for h in links::holders(&state.db, &case.id, &rows, visibility, most, most).await? {
-                next.extend(h.latest);
-            }
-            next.extend(manual.iter().map(|l| l.other_id.clone()));
-        }
-        self.facts.push(ReportFacts {
-            id: case.id.clone(),
-            visible: true,
-            identifiers: rows
-                .iter()
-                .map(|r| IdentifierKey {
-                    kind: r.kind.clone(),
-                    mac: r.mac.clone(),
-                })
-                .collect(),
-            manual,
-        });
-        self.rows.insert(case.id.clone(), rows);
-        self.cases.insert(case.id.clone(), case);
-        Ok(next.into_iter().collect())
-    }
-}
-
-/// Gathers the report, its neighbours and theirs, as far as `actor` may see them, stopping one
-/// report past the cap (so the graph knows it was cut).
-async fn gather(state: &AppState, actor: &Actor, center: CaseRow) -> Result<Gathered, StoreError> {
-    let mut gathered = Gathered::default();
-    let mut looked: HashSet<String> = HashSet::from([center.id.clone()]);
-    let visibility = Visibility::of(actor);
-    let mut frontier = gathered.add(state, center, &visibility, true).await?;
-    for hop in 1..=2 {
-        let mut next: BTreeSet<String> = BTreeSet::new();
-        for id in frontier {
-            if gathered.facts.len() > cluster::MAX_REPORTS {
-                break;
-            }
-            if !looked.insert(id.clone()) {
-                continue;
-            }
-            let Some(case) = cases::get(&state.db, &id).await? else {
-                continue;
-            };
-            if !can_see(actor, &ReportAccess::of(&case)) {
-                continue;
-            }
-            next.extend(gathered.add(state, case, &visibility, hop < 2).await?);
-        }
-        frontier = next.into_iter().collect();
-    }
-    Ok(gathered)
-}
-
 pub async fn page(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
 ) -> Response {
-    let case = match state.case_for(&session, &id, Action::OpenReport).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let user = &session.0.user;
     let lang = crate::intake::report::language_or_default(&user.language);
-    let center = case.id.clone();
-    let gathered = match gather(&state, &user.actor(), case).await {
-        Ok(g) => g,
-        Err(e) => return state.staff_error(lang, &e),
+    let cluster = match app::cluster::gather(&state.app(), &user.actor(), &id).await {
+        Ok(c) => c,
+        Err(e) => return state.case_error(lang, e),
     };
-    let graph = cluster::build(&center, &gathered.facts, cluster::MAX_REPORTS);
-
-    // Audited before anything is unsealed; nothing is shown if the trail cannot record.
-    let detail = format!(
-        "reports={} identifiers={}{}",
-        graph.reports.len(),
-        graph.identifiers.len(),
-        if graph.capped { " capped" } else { "" }
-    );
-    if !state
-        .audit(&user.id, "report.cluster", Some(&center), &detail)
-        .await
-    {
-        return state.refusal(lang, Refusal::AuditUnavailable);
-    }
-    let member = format!("cluster={center}");
-    for node in graph.reports.iter().filter(|r| r.id != center) {
-        if !state
-            .audit(&user.id, "report.cluster_member", Some(&node.id), &member)
-            .await
-        {
-            return state.refusal(lang, Refusal::AuditUnavailable);
-        }
-    }
-
-    let ctx = state.cluster_context(lang, &center, &graph, &gathered);
+    let ctx = cluster_context(&state, lang, &cluster);
     let ctx = context! { ..ctx, ..state.staff_context(&session.0) };
     state.render(StatusCode::OK, "staff/cluster.html", ctx)
 }
 
-impl AppState {
-    /// The page's context: the drawing and the tables that say the same.
-    fn cluster_context(
-        &self,
-        lang: &str,
-        center: &str,
-        graph: &Graph,
-        gathered: &Gathered,
-    ) -> Value {
-        let t = |key: &str| self.i18n.t(lang, key, None);
-        let sealer = self.intake.sealer();
+/// The page's context: the drawing and the tables that say the same.
+fn cluster_context(state: &AppState, lang: &str, cluster: &Cluster) -> Value {
+    let Cluster {
+        center,
+        graph,
+        gathered,
+    } = cluster;
+    {
+        let t = |key: &str| state.i18n.t(lang, key, None);
+        let sealer = state.intake.sealer();
         let category_key = |case: Option<&CaseRow>| {
             case.and_then(|c| categories::by_id(&c.triage.category))
                 .map(|c| c.label_key())
@@ -217,7 +107,7 @@ impl AppState {
                 context! {
                     id => node.id.clone(),
                     short => short(&node.id),
-                    center => node.id == center,
+                    center => node.id == *center,
                     received => case.map(|c| date(c.triage.received_at)).unwrap_or_default(),
                     category_key => category_key(case),
                     status_key => case.map(|c| format!("status-{}", c.triage.status.replace('_', "-"))).unwrap_or_default(),
@@ -268,7 +158,7 @@ impl AppState {
                     cluster::ReportLabel {
                         line1: format!("{} · {received}", short(&node.id)),
                         line2: category,
-                        title: self.i18n.t(lang, "cluster-node-title", Some(&args)),
+                        title: state.i18n.t(lang, "cluster-node-title", Some(&args)),
                     }
                 })
                 .collect();
@@ -278,14 +168,14 @@ impl AppState {
                 .collect();
             let mut args = FluentArgs::new();
             args.set("report", short(center));
-            let title = self.i18n.t(lang, "cluster-graph-title", Some(&args));
+            let title = state.i18n.t(lang, "cluster-graph-title", Some(&args));
             let mut args = FluentArgs::new();
             args.set("reports", graph.reports.len());
             args.set("identifiers", graph.identifiers.len());
             args.set("manual", graph.manual.len());
             let caption = Caption {
                 title,
-                desc: self.i18n.t(lang, "cluster-graph-desc", Some(&args)),
+                desc: state.i18n.t(lang, "cluster-graph-desc", Some(&args)),
                 legend_shared: t("cluster-legend-shared"),
                 legend_duplicate: t("cluster-legend-duplicate"),
                 legend_linked: t("cluster-legend-linked"),

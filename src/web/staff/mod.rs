@@ -127,6 +127,8 @@ impl AppState {
             sealer: self.intake.sealer(),
             catalogue: self.intake.catalogue(),
             clock: &self.clock,
+            terms: self.intake.term_index(),
+            notifier: self.notifier.as_ref(),
         }
     }
 

@@ -1,19 +1,17 @@
 //! The search page: staff type words and narrow by status, kind, country, urgency and dates;
 //! results come ranked a page at a time, each with the passage that matched, highlighted after
-//! the report is unsealed. Only reports the viewer may see are searched; every report whose
-//! content a page shows is audited first.
+//! the report is unsealed ([`crate::app::results`]). Only reports the viewer may see are
+//! searched; every report whose content a page shows is audited first.
 
-use super::auth::{Refusal, StaffSession};
+use super::auth::StaffSession;
 use super::queue::{case_fields, nonempty};
+use crate::app;
+use crate::app::results::Shown;
 use crate::assess::urgency::Level;
-use crate::followup::conversation;
 use crate::intake::categories;
-use crate::intake::sealed::open_report_parts;
-use crate::search::highlight::{Passage, passage};
-use crate::search::query::{self, Word};
-use crate::staff::policy::{Action, ReportAccess, Visibility};
+use crate::search::query;
+use crate::staff::policy::Action;
 use crate::store::search::Narrowing;
-use crate::store::{StoreError, cases, reports};
 use crate::triage::workflow::Status;
 use crate::web::AppState;
 use axum::extract::{Query, State};
@@ -21,7 +19,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::Deserialize;
-use std::collections::HashSet;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
@@ -53,12 +50,6 @@ fn day(unix: i64) -> String {
         .ok()
         .and_then(|t| t.format(format_description!("[year]-[month]-[day]")).ok())
         .unwrap_or_default()
-}
-
-/// One result as shown.
-struct Shown {
-    case: cases::CaseRow,
-    passage: Option<Passage>,
 }
 
 pub async fn search(
@@ -113,38 +104,19 @@ pub async fn search(
         message = Some("staff-search-only-common-words");
     } else if !words.is_empty() {
         let actor = user.actor();
-        let found = query::search(
-            &state.db,
-            state.intake.term_index(),
-            &words,
-            &narrowing,
-            &Visibility::of(&actor),
-            (page - 1) * PAGE_SIZE,
-            PAGE_SIZE,
-        )
-        .await;
+        let offset = (page - 1) * PAGE_SIZE;
+        let found =
+            app::results::search(&state.app(), &actor, &words, &narrowing, offset, PAGE_SIZE).await;
         let found = match found {
             Ok(f) => f,
-            Err(e) => return state.staff_error(lang, &e),
+            Err(e) => return state.case_error(lang, e),
         };
         more = found.more;
-        let ids: Vec<String> = found.hits.into_iter().map(|h| h.report_id).collect();
-        shown = match state.results(&session, &ids, &words).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return state.refusal(lang, Refusal::AuditUnavailable),
-            Err(e) => return state.staff_error(lang, &e),
-        };
+        waiting = found.waiting;
+        shown = found.shown;
         if shown.is_empty() {
             message = Some("staff-search-nothing");
         }
-        // Results leave out what the index has not taken in yet: say so, with how many.
-        // The results stand without it: a failure to count only leaves the notice out.
-        waiting = crate::store::search::not_yet_searchable(&state.db, &Visibility::of(&actor))
-            .await
-            .unwrap_or_else(|e| {
-                crate::web::error::log_internal("search-waiting", &e);
-                0
-            });
     }
     let link = |p: usize| -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());
@@ -202,64 +174,4 @@ pub async fn search(
         StatusCode::OK
     };
     state.render(code, "staff/search.html", ctx)
-}
-
-impl AppState {
-    /// Opens the reports of a result page with the passage that matched. `None` when the view
-    /// could not be audited (then nothing is shown).
-    async fn results(
-        &self,
-        session: &StaffSession,
-        ids: &[String],
-        words: &[Word],
-    ) -> Result<Option<Vec<Shown>>, StoreError> {
-        let wanted: HashSet<String> = words.iter().flat_map(|w| w.terms.clone()).collect();
-        let sealer = self.intake.sealer();
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let Some(case) = cases::get(&self.db, id).await? else {
-                continue;
-            };
-            // The index narrowed by the role rule already; a case restricted since is left out.
-            if !session.may(Action::OpenReport, Some(&ReportAccess::of(&case))) {
-                continue;
-            }
-            if !self
-                .audit(&session.0.user.id, "report.search-result", Some(id), "")
-                .await
-            {
-                return Ok(None);
-            }
-            let stored = reports::by_id(&self.db, id)
-                .await?
-                .ok_or(StoreError::Corrupt)?;
-            // A group damaged at rest only has no passage to show.
-            let content = open_report_parts(sealer, &stored).content;
-            let language = case.triage.language.clone();
-            let fields = [
-                content.narrative.narrative.as_str(),
-                content.people.victims_description.as_str(),
-                content.people.exploiters_description.as_str(),
-                content.place.venue.as_str(),
-                content.place.city.as_str(),
-            ];
-            let mut found = fields.iter().find_map(|f| passage(f, &language, &wanted));
-            if found.is_none()
-                && let Some(a) = &content.abuse_material
-            {
-                found = passage(&a.where_found, &language, &wanted);
-            }
-            if found.is_none() {
-                found = conversation::read(&self.db, sealer, id)
-                    .await?
-                    .iter()
-                    .find_map(|m| passage(&m.body, &language, &wanted));
-            }
-            out.push(Shown {
-                case,
-                passage: found,
-            });
-        }
-        Ok(Some(out))
-    }
 }

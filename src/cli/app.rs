@@ -20,8 +20,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use tokio::sync::{oneshot, watch};
+use tokio::task::{JoinHandle, JoinSet};
 
 /// Why tipline could not start; each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -52,16 +52,53 @@ pub struct Running {
     sign_in_gate: Arc<SignInGate>,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<()>,
+    /// The background tasks (indexing set-aside reports again, the minute sweep), told to stop
+    /// through `stop_tasks`.
+    tasks: JoinSet<()>,
+    stop_tasks: watch::Sender<bool>,
 }
 
+/// How long [`Running::stop`] waits for the background tasks once told to stop; they stop at
+/// their next await, so this is only reached by a task stuck in a blocking call.
+const TASKS_GRACE: Duration = Duration::from_secs(10);
+
 impl Running {
-    /// Stops accepting connections, lets requests in flight finish, and waits.
-    pub async fn stop(self) {
+    /// Stops accepting connections, lets requests in flight finish, stops the background tasks
+    /// and waits for them, then closes the database. Returns how many background tasks had to
+    /// be cut off (none, unless one was stuck).
+    pub async fn stop(mut self) -> usize {
         let _ = self.shutdown.send(());
         let _ = self.task.await;
+        let _ = self.stop_tasks.send(true);
+        let tasks = &mut self.tasks;
+        let joined = tokio::time::timeout(TASKS_GRACE, async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        let cut_off = if joined.is_err() {
+            let left = self.tasks.len();
+            tracing::warn!(
+                tasks = left,
+                "background tasks still running at shutdown were cut off"
+            );
+            self.tasks.abort_all();
+            left
+        } else {
+            0
+        };
         // Failed sign-ins still folded in memory go to the audit trail before the database closes.
         self.sign_in_gate.flush_all().await;
         self.db.close().await;
+        cut_off
+    }
+}
+
+/// Runs `work` until it ends or the server is told to stop, whichever comes first (the work is
+/// dropped at its next await).
+async fn until_stopped(mut stop: watch::Receiver<bool>, work: impl Future<Output = ()>) {
+    tokio::select! {
+        () = work => {}
+        _ = stop.wait_for(|stopped| *stopped) => {}
     }
 }
 
@@ -169,13 +206,18 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         }),
     });
 
-    tokio::spawn(crate::search::rederive::keep(
-        db.clone(),
-        Arc::clone(state.intake.sealer()),
-        state.intake.term_index().clone(),
+    let (stop_tasks, stopped_tasks) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    tasks.spawn(until_stopped(
+        stopped_tasks.clone(),
+        crate::search::rederive::keep(
+            db.clone(),
+            Arc::clone(state.intake.sealer()),
+            state.intake.term_index().clone(),
+        ),
     ));
     let sweeper = state.clone();
-    tokio::spawn(async move {
+    tasks.spawn(until_stopped(stopped_tasks, async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
@@ -185,7 +227,7 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
                 .forget_old_texts(sweeper.clock.now().unix_timestamp());
             sweeper.sign_in_gate.flush_due().await;
         }
-    });
+    }));
 
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
@@ -215,6 +257,8 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         sign_in_gate,
         shutdown,
         task,
+        tasks,
+        stop_tasks,
     })
 }
 

@@ -24,6 +24,7 @@ mod search;
 mod seed;
 mod segments;
 mod serving;
+mod shutdown;
 mod smtp_sink;
 mod staff;
 mod staff_security;

@@ -122,3 +122,59 @@ both_backends! {
         app.finish().await;
     }
 }
+
+/// Who posts, where, and what.
+type Attempt<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+
+both_backends! {
+    async fn messages_links_and_account_changes_whose_audit_entry_is_refused_are_not_written(backend: Backend) {
+        use tipline::store::{followup, links, staff as staff_repo};
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let adm = app.staff("adm", "admin").await;
+        let id = app.report("Workers locked in a bakery.").await;
+        let other = app.report("Workers locked in a laundry.").await;
+        tipline::staff::accounts::add(app.db(), "vic", "analyst", "en", app.clock.unix())
+            .await
+            .unwrap();
+        // An admin's new supervisor waits for a supervisor's approval.
+        let added = adm
+            .post(&app, "/staff/users", &[("username", "eva"), ("role", "supervisor"), ("language", "en")])
+            .await;
+        assert_eq!(added.status(), 200);
+        let vic_before = staff_repo::user_by_username(app.db(), "vic").await.unwrap().unwrap();
+
+        refuse_audit_entries(&app, backend).await;
+        let base = format!("/staff/reports/{id}");
+        let attempts: [Attempt; 6] = [
+            ("sue", &format!("{base}/messages"), vec![("body", "Could you tell us the street?")]),
+            ("sue", &format!("{base}/links"), vec![("other", other.as_str()), ("kind", "linked")]),
+            ("adm", "/staff/users", vec![("username", "newbie"), ("role", "analyst"), ("language", "en")]),
+            ("adm", "/staff/users/vic/disable", vec![]),
+            ("adm", "/staff/users/vic/reset", vec![]),
+            ("sue", "/staff/approvals/eva/approve", vec![]),
+        ];
+        for (who, path, fields) in &attempts {
+            let staff = if *who == "sue" { &sue } else { &adm };
+            let response = staff.post(&app, path, fields).await;
+            assert_eq!(response.status(), 503, "{path}: the audit trail cannot record");
+        }
+
+        assert!(followup::messages(app.db(), &id).await.unwrap().is_empty(), "no message");
+        assert!(links::manual(app.db(), &id).await.unwrap().is_empty(), "no link");
+        assert!(staff_repo::user_by_username(app.db(), "newbie").await.unwrap().is_none(), "no account");
+        let vic = staff_repo::user_by_username(app.db(), "vic").await.unwrap().unwrap();
+        assert!(!vic.disabled, "not disabled");
+        assert_eq!(vic.setup_token_hash, vic_before.setup_token_hash, "not reset");
+        let eva = staff_repo::user_by_username(app.db(), "eva").await.unwrap().unwrap();
+        assert!(eva.approval_requested_by.is_some(), "still waiting for approval");
+
+        // Once the trail records again, the message is written with its entry.
+        allow_audit_entries(&app, backend).await;
+        let sent = sue.post(&app, &format!("{base}/messages"), &[("body", "Could you tell us the street?")]).await;
+        assert_eq!(sent.status(), 303);
+        assert_eq!(followup::messages(app.db(), &id).await.unwrap().len(), 1);
+        assert_eq!(audited(&app, &id).await.last().map(String::as_str), Some("message.send"));
+        app.finish().await;
+    }
+}

@@ -5,8 +5,9 @@
 //!
 //! It owns the case rules that used to sit in the web handlers (who may be assigned, which status
 //! move needs which permission, what saving an assessment does to the urgency). It may use
-//! `store`, `seal`, `staff`, `triage`, `assess` and `intake`; `web` and `cli` call it and only
-//! extract, call and render.
+//! `store`, `seal`, `staff`, `triage`, `assess`, `intake`, `followup`, `link` and `search`;
+//! `web` and `cli` call it and only extract, call and render (texts in a person's language are
+//! given by the caller, e.g. the notice's).
 
 pub mod accounts;
 pub mod assessment;

@@ -178,3 +178,48 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn a_page_of_search_results_is_audited_all_together_or_not_shown(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let mut ids = Vec::new();
+        for place in ["bakery", "laundry", "farm"] {
+            ids.push(app.report(&format!("Workers locked in a {place} near the trampoline.")).await);
+        }
+        app.indexed().await;
+        let count = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'report.search_result'")
+                .fetch_one(app.db().pool())
+                .await
+                .unwrap()
+        };
+
+        refuse_audit_entries(&app, backend).await;
+        let refused = sue.get(&app, "/staff/search?q=trampoline").await;
+        assert_eq!(refused.status(), 503, "the audit trail cannot record");
+        let html = refused.text().await.unwrap();
+        assert!(ids.iter().all(|id| !html.contains(id.as_str())), "no result shown");
+        assert!(!html.contains("trampoline</mark>"), "no passage shown");
+        assert_eq!(count().await, 0);
+
+        allow_audit_entries(&app, backend).await;
+        let shown = sue.get(&app, "/staff/search?q=trampoline").await;
+        assert_eq!(shown.status(), 200);
+        let html = shown.text().await.unwrap();
+        assert!(ids.iter().all(|id| html.contains(id.as_str())), "every result shown");
+        // One entry per report shown, all of the page at once.
+        assert_eq!(count().await, 3);
+        let reports: Vec<(String,)> = sqlx::query_as(
+            "SELECT report_id FROM audit_log WHERE action = 'report.search_result' ORDER BY seq",
+        )
+        .fetch_all(app.db().pool())
+        .await
+        .unwrap();
+        let mut audited: Vec<String> = reports.into_iter().map(|r| r.0).collect();
+        audited.sort();
+        ids.sort();
+        assert_eq!(audited, ids);
+        app.finish().await;
+    }
+}

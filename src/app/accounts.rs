@@ -1,12 +1,20 @@
 //! What admins and supervisors do to accounts: add one, disable one, reset one, approve one that
 //! reads report content. Each checks the policy for the acting user and writes its change and its
-//! audit entries in one transaction. Also the entries of a staff member's own sign-in, sign-out,
-//! password and second factor.
+//! audit entries in one transaction. Also what a staff member does to their own account and
+//! session: sign in and out, choose the password, enrol the second factor (recorded after it
+//! happened: a full trail must not lock people out).
 
 use super::{App, CaseError, commit};
-use crate::staff::accounts::{self, AccountError, Added, GrantedBy, Reset};
+use crate::staff::accounts::{
+    self, AccountError, Added, GrantedBy, Reset, SignedIn, pending_totp_aad,
+};
 use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Actor, Role, allowed};
+use crate::staff::sessions::{self, Session, Stage};
+use crate::staff::throttle::SignInGate;
+use crate::staff::totp::TotpSecret;
+use crate::store::StoreError;
+use crate::store::staff as staff_repo;
 
 /// Why an account action did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -160,4 +168,123 @@ pub async fn record_own(app: &App<'_>, user_id: &str, action: AuditAction, detai
 /// (as before); the failure is logged.
 pub async fn record_audit_view(app: &App<'_>, auditor: &Actor) {
     record_own(app, &auditor.user_id, AuditAction::AuditView, "").await;
+}
+
+/// Ends the session whose cookie came with a request that is about to start a new one, so a
+/// session id planted or known before sign-in never gains privilege.
+async fn end_presented(app: &App<'_>, presented: Option<&str>) -> Result<(), StoreError> {
+    match presented {
+        Some(cookie) => sessions::end_cookie(app.db, cookie).await,
+        None => Ok(()),
+    }
+}
+
+/// Signs a staff member in with password and second factor (or only the password, when the
+/// second factor is still to enrol): the session that came with the request ends, a new one
+/// starts, and the trail records it. `Ok(None)` when the sign-in failed (recorded and folded by
+/// the gate); [`AccountError::Limited`] when a limit refused it before any password was checked.
+pub async fn sign_in(
+    app: &App<'_>,
+    gate: &SignInGate,
+    username: &str,
+    password: String,
+    code: &str,
+    presented: Option<&str>,
+) -> Result<Option<(String, Stage)>, AccountError> {
+    let now = app.now();
+    let signed = accounts::sign_in(app.db, app.sealer, gate, username, password, code, now).await?;
+    let (user, stage) = match signed {
+        Some(SignedIn::Full(user)) => (user, Stage::Full),
+        Some(SignedIn::MustEnrol(user)) => (user, Stage::Enrol),
+        None => return Ok(None),
+    };
+    end_presented(app, presented).await?;
+    let cookie = sessions::start(app.db, &user.id, stage, now).await?;
+    record_own(app, &user.id, AuditAction::SessionSignIn, stage.as_str()).await;
+    Ok(Some((cookie, stage)))
+}
+
+/// Ends a session (signing out), recorded in the trail.
+pub async fn sign_out(app: &App<'_>, session: &Session) -> Result<(), StoreError> {
+    sessions::end(app.db, session).await?;
+    record_own(app, &session.user.id, AuditAction::SessionSignOut, "").await;
+    Ok(())
+}
+
+/// Chooses the password through a set-up link: the session that came with the request ends, and
+/// one that must enrol the second factor starts (its cookie is returned).
+pub async fn choose_password(
+    app: &App<'_>,
+    token: &str,
+    password: String,
+    presented: Option<&str>,
+) -> Result<String, AccountError> {
+    end_presented(app, presented).await?;
+    let now = app.now();
+    let row = accounts::choose_password(app.db, token, password, now).await?;
+    let cookie = sessions::start(app.db, &row.id, Stage::Enrol, now).await?;
+    record_own(app, &row.id, AuditAction::UserPasswordSet, "").await;
+    Ok(cookie)
+}
+
+/// The second factor this session is enrolling: the one offered before, or a new one (kept
+/// sealed with the session until it is confirmed).
+pub async fn pending_totp(app: &App<'_>, session: &Session) -> Result<TotpSecret, StoreError> {
+    if let Some(secret) = opened_pending(app, session) {
+        return Ok(secret);
+    }
+    let fresh = TotpSecret::generate();
+    let aad = pending_totp_aad(&session.user.id);
+    let sealed = app.sealer.seal(&aad, fresh.as_bytes());
+    staff_repo::set_pending_totp(app.db, &session.id_hash, &sealed).await?;
+    Ok(fresh)
+}
+
+fn opened_pending(app: &App<'_>, session: &Session) -> Option<TotpSecret> {
+    let sealed = session.pending_totp.as_ref()?;
+    let bytes = app
+        .sealer
+        .open(&pending_totp_aad(&session.user.id), sealed)
+        .ok()?;
+    TotpSecret::from_bytes(bytes.to_vec())
+}
+
+/// How an enrolment ended.
+#[derive(Debug)]
+pub enum Enrolled {
+    /// The second factor is set; every session of the account ended and this browser goes on
+    /// with the returned cookie.
+    Done(String),
+    /// The code did not match the secret offered (or none was offered).
+    WrongCode,
+    /// Someone enrolled first: this session, from before that, is over.
+    SessionOver,
+}
+
+/// Confirms the second factor offered to `session` with a code from the person's app.
+pub async fn enrol(app: &App<'_>, session: &Session, code: &str) -> Result<Enrolled, AccountError> {
+    let Some(pending) = opened_pending(app, session) else {
+        return Ok(Enrolled::WrongCode);
+    };
+    let confirmed = accounts::confirm_totp(
+        app.db,
+        app.sealer,
+        &session.user.id,
+        &pending,
+        code,
+        app.now(),
+    )
+    .await;
+    match confirmed {
+        Ok(cookie) => {
+            record_own(app, &session.user.id, AuditAction::UserTotpEnrolled, "").await;
+            Ok(Enrolled::Done(cookie))
+        }
+        Err(AccountError::AlreadyEnrolled) => {
+            sessions::end(app.db, session).await?;
+            Ok(Enrolled::SessionOver)
+        }
+        Err(AccountError::BadCode) => Ok(Enrolled::WrongCode),
+        Err(e) => Err(e),
+    }
 }

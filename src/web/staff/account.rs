@@ -2,11 +2,11 @@
 //! second factor, and choosing the language of the staff pages.
 
 use super::auth::{AnySession, StaffSession};
-use crate::app::accounts::record_own;
-use crate::staff::accounts::{self, AccountError, SignedIn, pending_totp_aad};
-use crate::staff::audit_action::AuditAction;
+use crate::app;
+use crate::app::accounts::Enrolled;
+use crate::staff::accounts::{self, AccountError};
 use crate::staff::sessions::{self, Stage};
-use crate::staff::totp::{self, TotpSecret};
+use crate::staff::totp;
 use crate::store::staff as repo;
 use crate::web::AppState;
 use crate::web::i18n::negotiate;
@@ -28,18 +28,6 @@ fn lang_of(q: &PageQuery, headers: &HeaderMap) -> &'static str {
 }
 
 impl AppState {
-    /// Ends the session whose cookie came with a request that is about to start a new one, so a
-    /// session id planted or known before sign-in never gains privilege.
-    async fn end_presented_session(
-        &self,
-        headers: &HeaderMap,
-    ) -> Result<(), crate::store::StoreError> {
-        match crate::web::security::cookie(headers, sessions::COOKIE) {
-            Some(cookie) => sessions::end_cookie(&self.db, &cookie).await,
-            None => Ok(()),
-        }
-    }
-
     fn now_unix(&self) -> i64 {
         self.clock.now().unix_timestamp()
     }
@@ -86,7 +74,6 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let lang = crate::intake::report::language_or_default(&form.lang);
-    let now = state.now_unix();
     if state
         .tokens
         .verify(&form.form_token, state.clock.now())
@@ -99,28 +86,36 @@ pub async fn sign_in(
             &form.username,
         );
     }
-    let result = accounts::sign_in(
-        &state.db,
-        state.intake.sealer(),
+    let presented = crate::web::security::cookie(&headers, sessions::COOKIE);
+    let result = app::accounts::sign_in(
+        &state.app(),
         &state.sign_in_gate,
         &form.username,
         form.password,
         &form.code,
-        now,
+        presented.as_deref(),
     )
     .await;
-    let (user, stage) = match result {
-        Ok(Some(SignedIn::Full(user))) => (user, Stage::Full),
-        Ok(Some(SignedIn::MustEnrol(user))) => (user, Stage::Enrol),
-        Ok(None) => {
-            // Recorded (and folded) by the sign-in gate.
-            return state.sign_in_form(
-                StatusCode::UNAUTHORIZED,
-                lang,
-                Some("staff-sign-in-failed"),
-                &form.username,
-            );
+    match result {
+        Ok(Some((cookie, stage))) => {
+            let target = if stage == Stage::Full {
+                "/staff"
+            } else {
+                "/staff/enrol"
+            };
+            let mut response = Redirect::to(target).into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, state.session_cookie(&cookie));
+            response
         }
+        // Recorded (and folded) by the sign-in gate.
+        Ok(None) => state.sign_in_form(
+            StatusCode::UNAUTHORIZED,
+            lang,
+            Some("staff-sign-in-failed"),
+            &form.username,
+        ),
         Err(AccountError::Limited(_)) => {
             let mut response = state.sign_in_form(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -131,31 +126,6 @@ pub async fn sign_in(
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
-            return response;
-        }
-        Err(e) => return state.staff_error(lang, &e),
-    };
-    if let Err(e) = state.end_presented_session(&headers).await {
-        return state.staff_error(lang, &e);
-    }
-    match sessions::start(&state.db, &user.id, stage, now).await {
-        Ok(cookie) => {
-            record_own(
-                &state.app(),
-                &user.id,
-                AuditAction::SessionSignIn,
-                stage.as_str(),
-            )
-            .await;
-            let target = if stage == Stage::Full {
-                "/staff"
-            } else {
-                "/staff/enrol"
-            };
-            let mut response = Redirect::to(target).into_response();
-            response
-                .headers_mut()
-                .insert(header::SET_COOKIE, state.session_cookie(&cookie));
             response
         }
         Err(e) => state.staff_error(lang, &e),
@@ -176,16 +146,9 @@ pub async fn sign_out(
     if !full.csrf_ok(&form.csrf) {
         return state.refusal(&full.0.user.language, super::auth::Refusal::BadCsrf);
     }
-    if let Err(e) = sessions::end(&state.db, &full.0).await {
+    if let Err(e) = app::accounts::sign_out(&state.app(), &full.0).await {
         return state.staff_error(&full.0.user.language, &e);
     }
-    record_own(
-        &state.app(),
-        &full.0.user.id,
-        AuditAction::SessionSignOut,
-        "",
-    )
-    .await;
     let mut response = Redirect::to("/staff/sign-in").into_response();
     response
         .headers_mut()
@@ -290,21 +253,18 @@ pub async fn setup(
             error,
         );
     }
-    if let Err(e) = state.end_presented_session(&headers).await {
-        return state.staff_error(lang, &e);
-    }
-    match accounts::choose_password(&state.db, &token, form.password, now).await {
-        Ok(row) => match sessions::start(&state.db, &row.id, Stage::Enrol, now).await {
-            Ok(cookie) => {
-                record_own(&state.app(), &row.id, AuditAction::UserPasswordSet, "").await;
-                let mut response = Redirect::to("/staff/enrol").into_response();
-                response
-                    .headers_mut()
-                    .insert(header::SET_COOKIE, state.session_cookie(&cookie));
-                response
-            }
-            Err(e) => state.staff_error(lang, &e),
-        },
+    let presented = crate::web::security::cookie(&headers, sessions::COOKIE);
+    let chosen =
+        app::accounts::choose_password(&state.app(), &token, form.password, presented.as_deref())
+            .await;
+    match chosen {
+        Ok(cookie) => {
+            let mut response = Redirect::to("/staff/enrol").into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, state.session_cookie(&cookie));
+            response
+        }
         Err(AccountError::WeakPassword(problem)) => {
             let mut args = fluent_bundle::FluentArgs::new();
             args.set("min", crate::staff::password::MIN_LENGTH as i64);
@@ -330,29 +290,9 @@ impl AppState {
     ) -> Response {
         let lang = crate::intake::report::language_or_default(&session.user.language);
         // Reuse the pending secret of this session, or make one.
-        let pending = session
-            .pending_totp
-            .as_ref()
-            .and_then(|sealed| {
-                self.intake
-                    .sealer()
-                    .open(&pending_totp_aad(&session.user.id), sealed)
-                    .ok()
-            })
-            .and_then(|bytes| TotpSecret::from_bytes(bytes.to_vec()));
-        let secret = match pending {
-            Some(s) => s,
-            None => {
-                let fresh = TotpSecret::generate();
-                let sealed = self
-                    .intake
-                    .sealer()
-                    .seal(&pending_totp_aad(&session.user.id), fresh.as_bytes());
-                if let Err(e) = repo::set_pending_totp(&self.db, &session.id_hash, &sealed).await {
-                    return self.staff_error(lang, &e);
-                }
-                fresh
-            }
+        let secret = match app::accounts::pending_totp(&self.app(), session).await {
+            Ok(secret) => secret,
+            Err(e) => return self.staff_error(lang, &e),
         };
         let issuer = self.i18n.t(lang, "site-name", None);
         let uri = totp::provisioning_uri(&secret, &issuer, &session.user.username);
@@ -406,55 +346,23 @@ pub async fn enrol(
     if session.stage == Stage::Full {
         return Redirect::to("/staff").into_response();
     }
-    let pending = session
-        .pending_totp
-        .as_ref()
-        .and_then(|sealed| {
-            state
-                .intake
-                .sealer()
-                .open(&pending_totp_aad(&session.user.id), sealed)
-                .ok()
-        })
-        .and_then(|bytes| TotpSecret::from_bytes(bytes.to_vec()));
-    let Some(pending) = pending else {
-        return state
-            .enrol_form(&session, StatusCode::UNPROCESSABLE_ENTITY, true)
-            .await;
-    };
-    let now = state.now_unix();
-    match accounts::confirm_totp(
-        &state.db,
-        state.intake.sealer(),
-        &session.user.id,
-        &pending,
-        &form.code,
-        now,
-    )
-    .await
-    {
-        Ok(cookie) => {
+    match app::accounts::enrol(&state.app(), &session, &form.code).await {
+        Ok(Enrolled::Done(cookie)) => {
             // Every session of the account ended; this browser goes on with a fresh id.
-            let app = state.app();
-            record_own(&app, &session.user.id, AuditAction::UserTotpEnrolled, "").await;
             let mut response = Redirect::to("/staff").into_response();
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, state.session_cookie(&cookie));
             response
         }
-        Err(AccountError::AlreadyEnrolled) => {
-            // Someone enrolled first: this session, from before that, is over.
-            if let Err(e) = sessions::end(&state.db, &session).await {
-                return state.staff_error(&lang, &e);
-            }
+        Ok(Enrolled::SessionOver) => {
             let mut response = Redirect::to("/staff/sign-in").into_response();
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, state.cleared_cookie());
             response
         }
-        Err(AccountError::BadCode) => {
+        Ok(Enrolled::WrongCode) => {
             state
                 .enrol_form(&session, StatusCode::UNPROCESSABLE_ENTITY, true)
                 .await

@@ -185,8 +185,27 @@ impl Intake {
         if self.repeats.arrived(&text, now.unix_timestamp()) {
             suspicion.add(Sign::RepeatedText);
         }
-        let Prepared { row, secret } =
-            self.prepare(report, attachments, submission, &suspicion, now);
+        let Prepared { row, secret } = if attachments.is_empty() {
+            self.prepare(report, attachments, submission, &suspicion, now)
+        } else {
+            // Sealing up to five 10 MiB files is CPU work for a blocking thread, not for the
+            // async workers that serve everyone else.
+            let intake = self.clone();
+            let (report, files) = (report.clone(), attachments.to_vec());
+            let submission = submission.clone();
+            let prepared = tokio::task::spawn_blocking(move || {
+                intake.prepare(&report, &files, &submission, &suspicion, now)
+            })
+            .await;
+            match prepared {
+                Ok(prepared) => prepared,
+                Err(e) => match e.try_into_panic() {
+                    Ok(panic) => std::panic::resume_unwind(panic),
+                    // Cancelled: the runtime is shutting down, as the writer is.
+                    Err(_) => return Err(FileError::Store(StoreError::WriterGone)),
+                },
+            }
+        };
         match self.writer.store(row).await? {
             Stored::Created { lookup } => Ok(Filed {
                 receipt: ReceiptCode::new(lookup, secret),

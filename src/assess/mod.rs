@@ -23,6 +23,6 @@ pub use catalogue::{
 };
 pub use engine::{DimensionResult, GroupResult, Outcome, evaluate};
 pub use urgency::{
-    ACTIONABLE_WITHIN_DAYS, Decision, Fact, Level, ReasonKey, UrgencyRule,
-    actionable_place_and_time, decide, urgency,
+    ACTIONABLE_WITHIN_DAYS, Decision, Fact, ReasonKey, UrgencyRule, actionable_place_and_time,
+    decide, urgency,
 };

@@ -8,47 +8,10 @@
 //! file, not of the code.
 
 use super::catalogue::Catalogue;
+use crate::types::Level;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::{Date, Duration};
-
-/// Priority levels, most urgent first (so sorting ascending puts critical first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    Critical,
-    High,
-    Normal,
-    Low,
-}
-
-impl Level {
-    pub const ALL: [Level; 4] = [Level::Critical, Level::High, Level::Normal, Level::Low];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Critical => "critical",
-            Self::High => "high",
-            Self::Normal => "normal",
-            Self::Low => "low",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-
-    /// The Fluent key of the label: `urgency-critical`, `urgency-high`, …
-    pub fn fluent_key(self) -> String {
-        format!("urgency-{}", self.as_str())
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// What the rules may ask about a report. The caller establishes each fact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -110,7 +73,7 @@ pub struct ReasonKey(String);
 impl ReasonKey {
     /// The key for a fact or rule reason id: `urgency-reason-<id with - for _>`.
     pub fn of(id: &str) -> Self {
-        Self(crate::intake::vocabulary::key("urgency-reason", id))
+        Self(crate::types::vocabulary::key("urgency-reason", id))
     }
 
     pub fn as_str(&self) -> &str {

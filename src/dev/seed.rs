@@ -27,9 +27,10 @@
 //! range of reports can be generated on its own, in parallel, with the same result.
 
 use crate::intake::categories::{self, CATEGORIES, Category, FormKind};
-use crate::intake::report::{Channel, LANGUAGES, ReportInput, validate};
+use crate::intake::report::{Channel, ReportInput, validate};
 use crate::intake::submit::BulkReport;
-use crate::intake::vocabulary::WARNING_SIGNS;
+use crate::types::LANGUAGES;
+use crate::types::vocabulary::WARNING_SIGNS;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;

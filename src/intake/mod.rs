@@ -10,4 +10,3 @@ pub mod junk;
 pub mod report;
 pub mod sealed;
 pub mod submit;
-pub mod vocabulary;

@@ -17,15 +17,13 @@ use crate::search::index::{TermIndex, Text};
 use crate::store::reports::{NewAttachment, NewReport, Triage};
 use crate::store::writer::{Indexing, commit};
 use crate::store::{Db, ReportWriter, StoreError, Stored};
+use crate::types::Status;
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use zeroize::Zeroizing;
-
-/// Status of a report that has just arrived.
-pub const STATUS_NEW: &str = "new";
 
 /// The filing service shared by the form and the API.
 #[derive(Clone, Debug)]
@@ -238,7 +236,7 @@ impl Intake {
                 category: report.category.id.to_owned(),
                 country: report.country.clone(),
                 received_at: now.unix_timestamp(),
-                status: STATUS_NEW.to_owned(),
+                status: Status::New.as_str().to_owned(),
                 urgency: decision.level.as_str().to_owned(),
                 child_involved: report.child_involved.to_owned(),
                 channel: report.channel.as_str().to_owned(),

@@ -1423,7 +1423,7 @@ const IBAN_LENGTHS: [(&str, usize); 89] = [
 
 /// Lower-case words without accents or punctuation, abbreviations expanded.
 fn fold_words(s: &str) -> Vec<String> {
-    let folded: String = crate::search::terms::fold(s)
+    let folded: String = crate::types::text::fold(s)
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();

@@ -7,7 +7,6 @@
 
 pub mod highlight;
 pub mod index;
-pub mod lists;
 pub mod query;
 pub mod rederive;
 pub mod terms;

@@ -186,7 +186,7 @@ pub async fn add_granted(
             id: &id,
             username,
             role: role.as_str(),
-            language: crate::intake::report::language_or_default(language),
+            language: crate::types::language_or_default(language),
             setup_token_hash: &hash,
             setup_expires_at: now + SETUP_LINK_HOURS * 3600,
             created_at: now,

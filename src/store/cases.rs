@@ -4,7 +4,7 @@
 
 use super::reports::Triage;
 use super::{Db, StoreError};
-use crate::staff::policy::Visibility;
+use crate::types::Visibility;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 

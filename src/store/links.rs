@@ -1,7 +1,7 @@
 //! The identifier index: blind-indexed identifiers per report, and the reports that share them.
 
 use super::{Backend, Db, StoreError};
-use crate::staff::policy::Visibility;
+use crate::types::Visibility;
 use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 

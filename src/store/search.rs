@@ -6,9 +6,9 @@
 use super::db::integer_list;
 use super::segments;
 use super::{Db, StoreError};
-use crate::search::index::{MAX_IMPACT, Posting};
-use crate::search::lists::{self, Doc};
-use crate::staff::policy::Visibility;
+use crate::types::Visibility;
+use crate::types::posting_lists::{self as lists, Doc};
+use crate::types::postings::{self, MAX_IMPACT, Posting};
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
@@ -54,7 +54,7 @@ impl Clause {
         match visibility {
             Visibility::Everything => {}
             Visibility::UnrestrictedOrAssignedTo(user) => {
-                let p = next(&mut binds, Bind::Text(user.clone()));
+                let p = next(&mut binds, Bind::Text(user.as_str().to_owned()));
                 parts.push(super::visible_to("d", &p));
             }
             Visibility::Nothing => return None,
@@ -179,7 +179,7 @@ pub async fn queue_postings(
     let rows: Vec<(&str, Vec<u8>)> = reports
         .iter()
         .filter(|(_, p)| !p.is_empty())
-        .map(|(id, p)| (*id, crate::search::index::pack(p)))
+        .map(|(id, p)| (*id, postings::pack(p)))
         .collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let values: Vec<String> = (0..chunk.len())
@@ -221,7 +221,10 @@ pub async fn not_yet_searchable(db: &Db, visibility: &Visibility) -> Result<u64,
                 "{waiting} JOIN reports r ON r.id = w.report_id WHERE {}",
                 super::visible_to("r", "$1")
             );
-            sqlx::query(&sql).bind(user).fetch_one(db.pool()).await?
+            sqlx::query(&sql)
+                .bind(user.as_str())
+                .fetch_one(db.pool())
+                .await?
         }
     };
     let n: i64 = row.try_get("n")?;
@@ -273,14 +276,14 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
     let mut merged: HashMap<&str, Vec<Posting>> = HashMap::new();
     let mut unreadable: Vec<&str> = Vec::new();
     for (report_id, packed) in &taken {
-        match crate::search::index::unpack(packed) {
+        match postings::unpack(packed) {
             Some(postings) => merged.entry(report_id).or_default().extend(postings),
             None => unreadable.push(report_id),
         }
     }
     let postings: Vec<(&str, Vec<Posting>)> = merged
         .into_iter()
-        .map(|(id, postings)| (id, crate::search::index::merge_best(postings)))
+        .map(|(id, postings)| (id, postings::merge_best(postings)))
         .collect();
     let refs: Vec<(&str, &[Posting])> =
         postings.iter().map(|(id, p)| (*id, p.as_slice())).collect();

@@ -273,7 +273,7 @@ async fn create(
         })?;
     let body = Created {
         receipt: filed.receipt.display().to_string(),
-        status: crate::intake::submit::STATUS_NEW.to_owned(),
+        status: crate::types::Status::New.as_str().to_owned(),
         repeated: filed.repeated,
     };
     let status = if filed.repeated {

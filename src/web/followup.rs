@@ -86,7 +86,7 @@ impl AppState {
         from_reporter: bool,
     ) -> (
         Vec<crate::store::links::IdentifierRow>,
-        Vec<crate::search::index::Posting>,
+        Vec<crate::types::postings::Posting>,
     ) {
         let triage = crate::store::cases::get(&self.db, report_id)
             .await

@@ -8,7 +8,7 @@ use fluent_langneg::{NegotiationStrategy, negotiate_languages};
 use std::collections::HashMap;
 use unic_langid::LanguageIdentifier;
 
-pub use crate::intake::report::LANGUAGES;
+pub use crate::types::LANGUAGES;
 
 const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../../locales/en/main.ftl")),

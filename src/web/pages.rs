@@ -11,7 +11,7 @@ use crate::intake::countries;
 use crate::intake::junk::{Sign, Suspicion};
 use crate::intake::report::{self, Channel, FieldError, ReportInput};
 use crate::intake::submit::{FileError, Submission};
-use crate::intake::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
+use crate::types::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -11,9 +11,9 @@ use tipline::intake::sealed::open_report;
 use tipline::seal::{KeyRing, ReceiptCode};
 use tipline::search::index::TermIndex;
 use tipline::search::query;
-use tipline::staff::policy::Visibility;
 use tipline::store::search::{self, Narrowing};
 use tipline::store::{Db, data_keys, reports};
+use tipline::types::Visibility;
 
 async fn kill_and_check(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();

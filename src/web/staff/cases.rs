@@ -8,12 +8,13 @@ use crate::followup::conversation;
 use crate::intake::categories;
 use crate::intake::junk::Suspicion;
 use crate::intake::sealed::{attachment_aad, open_report, open_report_parts};
-use crate::intake::vocabulary;
 use crate::staff::policy::{Action, ReportAccess, Role};
 use crate::store::cases::{self, CaseRow};
 use crate::store::{reports, staff as staff_repo};
 use crate::triage::queue::{QueueFilter, queue as build_queue};
-use crate::triage::workflow::{CloseReason, Status, next_statuses, required_permission};
+use crate::triage::workflow::{CloseReason, next_statuses, required_permission};
+use crate::types::Status;
+use crate::types::vocabulary;
 use crate::web::AppState;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -686,7 +687,7 @@ impl AppState {
         use crate::store::links;
         let own = links::of_report(&self.db, report_id).await?;
         let sealer = self.intake.sealer();
-        let visibility = crate::staff::policy::Visibility::of(actor);
+        let visibility = crate::types::Visibility::of(actor);
         let holders = links::holders(
             &self.db,
             report_id,

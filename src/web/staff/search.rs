@@ -5,16 +5,17 @@
 
 use super::auth::{Refusal, StaffSession};
 use super::cases::{case_fields, nonempty};
-use crate::assess::urgency::Level;
 use crate::followup::conversation;
 use crate::intake::categories;
 use crate::intake::sealed::open_report_parts;
 use crate::search::highlight::{Passage, passage};
 use crate::search::query::{self, Word};
-use crate::staff::policy::{Action, ReportAccess, Visibility};
+use crate::staff::policy::{Action, ReportAccess};
 use crate::store::search::Narrowing;
 use crate::store::{StoreError, cases, reports};
-use crate::triage::workflow::Status;
+use crate::types::Level;
+use crate::types::Status;
+use crate::types::Visibility;
 use crate::web::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;

@@ -25,7 +25,6 @@ pub mod dev;
 pub mod followup;
 pub mod intake;
 pub mod link;
-pub mod reseal;
 pub mod seal;
 pub mod search;
 pub mod staff;

@@ -10,6 +10,8 @@
 
 pub mod assessment;
 pub mod cases;
+pub mod rederive;
+pub mod reseal;
 
 use crate::assess::Catalogue;
 use crate::clock::SharedClock;

@@ -93,7 +93,7 @@ pub async fn open_intake(settings: &Settings, clock: &SharedClock) -> Result<Ope
     db.migrate().await?;
     let sealer = Arc::new(data_keys::load_sealer(&db, &keys, clock.now().unix_timestamp()).await?);
     // Values written before their report binding are sealed again before anything is served.
-    crate::reseal::run(&db, &sealer).await?;
+    crate::app::reseal::run(&db, &sealer).await?;
     let writer = ReportWriter::start(db.clone());
     let receipts = ReceiptHasher::new(
         keys.derive(purpose::RECEIPT_SECRET),
@@ -169,7 +169,7 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         }),
     });
 
-    tokio::spawn(crate::search::rederive::keep(
+    tokio::spawn(crate::app::rederive::keep(
         db.clone(),
         Arc::clone(state.intake.sealer()),
         state.intake.term_index().clone(),

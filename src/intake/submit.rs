@@ -220,7 +220,7 @@ impl Intake {
         now: OffsetDateTime,
     ) -> Prepared {
         let id = Uuid::now_v7().to_string();
-        let decision = decide(&self.catalogue, &report.facts(now.date()));
+        let decision = decide(self.catalogue.urgency_rules(), &report.facts(now.date()));
         let secret = self.receipts.derive_secret(&submission.secret_seed());
         let salt = ReceiptHasher::salt();
         let draft = ReceiptCode::new(ReceiptCode::random_lookup(), secret.clone());

@@ -8,5 +8,4 @@
 pub mod highlight;
 pub mod index;
 pub mod query;
-pub mod rederive;
 pub mod terms;

@@ -9,3 +9,4 @@ pub mod policy;
 pub mod sessions;
 pub mod throttle;
 pub mod totp;
+pub mod user;

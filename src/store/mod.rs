@@ -8,13 +8,14 @@ pub mod data_keys;
 pub mod db;
 pub mod followup;
 pub mod links;
+pub mod migrate;
 pub mod reports;
 pub mod reseal;
 pub mod search;
 pub mod segments;
 pub mod staff;
+pub mod visibility;
 pub mod writer;
 
-pub(crate) use db::visible_to;
 pub use db::{Backend, Db, StoreError};
 pub use writer::{ReportWriter, Stored};

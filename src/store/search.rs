@@ -5,6 +5,7 @@
 
 use super::db::integer_list;
 use super::segments;
+use super::visibility::{RoleRule, role_rule};
 use super::{Db, StoreError};
 use crate::types::Visibility;
 use crate::types::posting_lists::{self as lists, Doc};
@@ -51,13 +52,12 @@ impl Clause {
             binds.push(b);
             format!("${}", first + binds.len() - 1)
         };
-        match visibility {
-            Visibility::Everything => {}
-            Visibility::UnrestrictedOrAssignedTo(user) => {
-                let p = next(&mut binds, Bind::Text(user.as_str().to_owned()));
-                parts.push(super::visible_to("d", &p));
-            }
-            Visibility::Nothing => return None,
+        match role_rule(visibility, "d", |viewer| {
+            next(&mut binds, Bind::Text(viewer.to_owned()))
+        }) {
+            RoleRule::Everything => {}
+            RoleRule::Condition { sql, .. } => parts.push(sql),
+            RoleRule::Nothing => return None,
         }
         if !narrowing.statuses.is_empty() {
             let ps: Vec<String> = narrowing
@@ -213,18 +213,12 @@ pub async fn queued(db: &Db) -> Result<u64, StoreError> {
 pub async fn not_yet_searchable(db: &Db, visibility: &Visibility) -> Result<u64, StoreError> {
     let waiting = "SELECT COUNT(*) AS n FROM (SELECT report_id FROM search_queue \
                    UNION SELECT report_id FROM search_set_aside) w";
-    let row = match visibility {
-        Visibility::Nothing => return Ok(0),
-        Visibility::Everything => sqlx::query(waiting).fetch_one(db.pool()).await?,
-        Visibility::UnrestrictedOrAssignedTo(user) => {
-            let sql = format!(
-                "{waiting} JOIN reports r ON r.id = w.report_id WHERE {}",
-                super::visible_to("r", "$1")
-            );
-            sqlx::query(&sql)
-                .bind(user.as_str())
-                .fetch_one(db.pool())
-                .await?
+    let row = match role_rule(visibility, "r", |_| "$1".to_owned()) {
+        RoleRule::Nothing => return Ok(0),
+        RoleRule::Everything => sqlx::query(waiting).fetch_one(db.pool()).await?,
+        RoleRule::Condition { sql, viewer } => {
+            let sql = format!("{waiting} JOIN reports r ON r.id = w.report_id WHERE {sql}");
+            sqlx::query(&sql).bind(viewer).fetch_one(db.pool()).await?
         }
     };
     let n: i64 = row.try_get("n")?;

@@ -20,6 +20,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -245,7 +246,7 @@ async fn shutdown_signal() {
 }
 
 /// `tipline serve`.
-pub fn serve_main(args: ServeArgs) -> ExitCode {
+pub fn serve_main(args: ServeArgs, runtime: &Runtime) -> ExitCode {
     let settings = match args.resolve() {
         // Attachments are cleaned by this very binary, in a child process with its own limits.
         Ok(s) => Settings {
@@ -258,16 +259,6 @@ pub fn serve_main(args: ServeArgs) -> ExitCode {
         }
     };
     init_logging(&settings.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("tipline: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     runtime.block_on(async {
         let running = match start(&settings, Arc::new(SystemClock)).await {
             Ok(r) => r,

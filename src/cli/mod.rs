@@ -50,13 +50,27 @@ pub struct CleanAttachmentArgs {
 pub fn main() -> std::process::ExitCode {
     private::restrict_new_files();
     let cli = Cli::parse();
-    match cli.command {
-        Command::Serve(args) => app::serve_main(args),
-        Command::User(command) => users::main(command),
-        Command::Audit(args) => audit::audit_main(args),
-        Command::Dev(command) => dev::main(command),
-        Command::CleanAttachment(args) => {
-            crate::intake::cleaning::child_main(args.memory_mib, args.cpu_seconds)
+    if let Command::CleanAttachment(args) = &cli.command {
+        // The cleaning child runs under tight limits and needs no runtime.
+        return crate::intake::cleaning::child_main(args.memory_mib, args.cpu_seconds);
+    }
+    // One runtime for whichever command runs.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tipline: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
         }
+    };
+    match cli.command {
+        Command::Serve(args) => app::serve_main(args, &runtime),
+        Command::User(command) => users::main(command, &runtime),
+        Command::Audit(args) => audit::audit_main(args, &runtime),
+        Command::Dev(command) => dev::main(command, &runtime),
+        // Answered above, before the runtime.
+        Command::CleanAttachment(_) => std::process::ExitCode::SUCCESS,
     }
 }

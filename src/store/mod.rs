@@ -3,6 +3,8 @@
 //! repositories that read and write rows. Values arrive here already sealed.
 
 pub mod assessments;
+pub mod audit;
+pub mod bulk;
 pub mod cases;
 pub mod data_keys;
 pub mod db;

@@ -14,6 +14,7 @@ mod durability;
 mod followup;
 mod form;
 mod hardening;
+mod layers;
 mod linking;
 mod notice;
 mod queue;

@@ -1,12 +1,12 @@
 //! tipline: a self-hostable, secure, multilingual reporting hotline for human trafficking and
 //! child sexual exploitation.
 //!
-//! The modules follow the path of a report:
-//! [`intake`] (public form and API: parse, validate, clean attachments) →
-//! [`seal`] (keys, envelope encryption, receipt codes) →
-//! [`store`] (SQLite or PostgreSQL, one code path, group commit) →
-//! [`triage`] (queue, workflow, deadlines) with [`staff`] (accounts, roles, audit trail) →
-//! [`web`] (routes, pages, translations, security headers) and [`cli`] (commands, config).
+//! The rooms follow the path of a report, and their layers point one way ([`LAYERS`], checked
+//! by `tests/it/layers.rs`): [`types`] (shared types, the leaf) → [`clock`] → [`seal`] (keys,
+//! envelope encryption) → [`store`] (all SQL, SQLite or PostgreSQL) → the domain rooms
+//! [`assess`], [`link`], [`search`], [`staff`], [`triage`], [`intake`], [`followup`] →
+//! [`app`] (use cases, background jobs) → [`web`] (extract, call, render) → [`dev`] and
+//! [`cli`] (commands, configuration, wiring).
 #![cfg_attr(
     not(test),
     deny(

@@ -4,9 +4,14 @@
 //! its trace.
 //!
 //! It owns the case rules that used to sit in the web handlers (who may be assigned, which status
-//! move needs which permission, what saving an assessment does to the urgency). It may use
-//! `store`, `seal`, `staff`, `triage`, `assess` and `intake`; `web` and `cli` call it and only
-//! extract, call and render.
+//! move needs which permission, what saving an assessment does to the urgency), and the
+//! background jobs that use several rooms (`rederive`: indexing set-aside reports again;
+//! `reseal`: the start-up re-sealing pass). `web` and `cli` call it and only extract, call and
+//! render.
+//!
+//! Owns: the use cases and the background jobs.
+//! May use: `types`, `clock`, `seal`, `store` and every domain room (see `LAYERS` in
+//! `src/lib.rs`).
 
 pub mod assessment;
 pub mod cases;

@@ -1,5 +1,8 @@
 //! The command line: `tipline serve` and its configuration, and the wiring that builds the
 //! application from its parts.
+//!
+//! Owns: the commands, their configuration, the tokio runtime, and the wiring of the application.
+//! May use: every room (see `LAYERS` in `src/lib.rs`).
 
 pub mod app;
 pub mod audit;

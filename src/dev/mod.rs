@@ -4,5 +4,8 @@
 //!
 //! [`seed`] generates synthetic reports (`tipline dev seed`) and files them through the same
 //! validation, sealing and indexing as intake.
+//!
+//! Owns: synthetic reports for tests and benchmarks.
+//! May use: `types`, `clock`, `seal`, `store`, `assess`, `link`, `intake`; only `cli` (and the benchmarks) use it (see `LAYERS` in `src/lib.rs`).
 
 pub mod seed;

@@ -1,6 +1,9 @@
 //! Storage: one code path for SQLite (embedded default) and PostgreSQL through sqlx's `Any`
 //! driver, versioned migrations per backend, a group-commit writer for new reports, and the
 //! repositories that read and write rows. Values arrive here already sealed.
+//!
+//! Owns: all SQL: the database handle, migrations, the report writer, the repositories, the role rule as SQL (`visibility`), the audit tables (`audit`), bulk loading (`bulk`).
+//! May use: `types`, `clock`, `seal` (see `LAYERS` in `src/lib.rs`).
 
 pub mod assessments;
 pub mod audit;

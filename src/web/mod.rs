@@ -1,6 +1,9 @@
 //! The web layer: routes, page rendering, translations, the reporting API, security headers and
 //! rate limits. Handlers turn HTTP into calls on [`crate::intake`] and back; no business rule
 //! lives here.
+//!
+//! Owns: routes, pages, forms, the API and problem+json, translations, templates, security headers, rate limits, serving.
+//! May use: every room below it, `app` included; nothing uses `web` but `cli` (see `LAYERS` in `src/lib.rs`).
 
 pub mod api;
 pub mod error;

@@ -31,4 +31,5 @@ pub mod search;
 pub mod staff;
 pub mod store;
 pub mod triage;
+pub mod types;
 pub mod web;

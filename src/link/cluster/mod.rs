@@ -14,7 +14,7 @@ mod layout;
 mod svg;
 
 pub use layout::{Layout, WIDTH, crossings, layout, naive_positions};
-pub use svg::{Caption, ReportLabel, escape, label, svg};
+pub use svg::{Caption, ReportLabel, label, svg};
 
 use crate::store::links::ManualLink;
 use std::cmp::Reverse;

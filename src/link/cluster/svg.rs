@@ -5,6 +5,7 @@ use super::layout::{
     ARC_MARGIN, IDENT_H, IDENT_W, IDENT_X, Layout, PITCH, REPORT_H, REPORT_W, REPORT_X, WIDTH,
 };
 use super::{Graph, ManualKind};
+use crate::types::xml::escape;
 use std::fmt::Write as _;
 
 /// The words of one report node, already translated.
@@ -41,22 +42,6 @@ const IDENT_FILL: &str = "#fdf3e1";
 const IDENT_STROKE: &str = "#8a4b00";
 const EDGE: &str = "#595959";
 const MANUAL: &str = "#7a1f5c";
-
-/// Escapes text for XML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// Whether a character is left out of labels drawn in the picture: control characters (not
 /// allowed in XML) and bidirectional controls (which could make a label read backwards). The

@@ -1,0 +1,3 @@
+//! Shared leaf types that every room may use and that use nothing of tipline.
+
+pub mod xml;

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod audit;
 pub mod config;
+#[cfg(feature = "dev-seed")]
 pub mod dev;
 pub mod private;
 pub mod users;
@@ -29,6 +30,8 @@ pub enum Command {
     /// Check the audit trail: `tipline audit verify`.
     Audit(audit::AuditArgs),
     /// Developer tooling, never needed to run a hotline: `tipline dev seed --reports N`.
+    /// Only in builds with the `dev-seed` feature.
+    #[cfg(feature = "dev-seed")]
     #[command(subcommand)]
     Dev(dev::DevCommand),
     /// Cleans one attachment from stdin to stdout under resource limits; run by `serve` only.
@@ -54,6 +57,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Serve(args) => app::serve_main(args),
         Command::User(command) => users::main(command),
         Command::Audit(args) => audit::audit_main(args),
+        #[cfg(feature = "dev-seed")]
         Command::Dev(command) => dev::main(command),
         Command::CleanAttachment(args) => {
             crate::intake::cleaning::child_main(args.memory_mib, args.cpu_seconds)

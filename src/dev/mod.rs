@@ -2,7 +2,8 @@
 //! tipline serves reporters or staff; it exists so that tests and benchmarks can work at the
 //! scale of a real hotline.
 //!
-//! [`seed`] generates synthetic reports (`tipline dev seed`) and files them through the same
-//! validation, sealing and indexing as intake.
+//! Compiled only with the `dev-seed` cargo feature (on for `cargo test` and `cargo bench`, off
+//! in the server a hotline runs). [`seed`] generates synthetic reports (`tipline dev seed`) and
+//! files them through the same validation, sealing and indexing as intake.
 
 pub mod seed;

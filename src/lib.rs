@@ -21,6 +21,7 @@ pub mod app;
 pub mod assess;
 pub mod cli;
 pub mod clock;
+#[cfg(feature = "dev-seed")]
 pub mod dev;
 pub mod followup;
 pub mod intake;

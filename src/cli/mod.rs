@@ -7,6 +7,7 @@
 pub mod app;
 pub mod audit;
 pub mod config;
+#[cfg(feature = "dev-seed")]
 pub mod dev;
 pub mod private;
 pub mod users;
@@ -32,6 +33,8 @@ pub enum Command {
     /// Check the audit trail: `tipline audit verify`.
     Audit(audit::AuditArgs),
     /// Developer tooling, never needed to run a hotline: `tipline dev seed --reports N`.
+    /// Only in builds with the `dev-seed` feature.
+    #[cfg(feature = "dev-seed")]
     #[command(subcommand)]
     Dev(dev::DevCommand),
     /// Cleans one attachment from stdin to stdout under resource limits; run by `serve` only.
@@ -72,6 +75,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Serve(args) => app::serve_main(args, &runtime),
         Command::User(command) => users::main(command, &runtime),
         Command::Audit(args) => audit::audit_main(args, &runtime),
+        #[cfg(feature = "dev-seed")]
         Command::Dev(command) => dev::main(command, &runtime),
         // Answered above, before the runtime.
         Command::CleanAttachment(_) => std::process::ExitCode::SUCCESS,

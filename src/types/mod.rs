@@ -14,6 +14,7 @@ pub mod status;
 pub mod text;
 pub mod visibility;
 pub mod vocabulary;
+pub mod xml;
 
 pub use ids::{ReportId, UserId};
 pub use lang::{LANGUAGES, Lang, language_or_default};

@@ -16,6 +16,7 @@ mod form;
 mod hardening;
 mod linking;
 mod notice;
+mod pg_guard;
 mod queue;
 mod replay;
 mod safety;

@@ -20,6 +20,7 @@ mod pg_guard;
 mod queue;
 mod replay;
 mod safety;
+mod schema;
 mod sealing;
 mod search;
 mod seed;

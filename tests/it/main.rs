@@ -16,6 +16,7 @@ mod form;
 mod hardening;
 mod linking;
 mod notice;
+mod openapi;
 mod pg_guard;
 mod queue;
 mod replay;

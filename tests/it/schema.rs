@@ -1,12 +1,13 @@
 //! The SQLite and PostgreSQL migrations build the same schema: the same tables, columns (name,
-//! nullability, type mapped to one vocabulary), primary keys, unique constraints, indexes (by
-//! name, columns, uniqueness and predicate) and triggers. Each backend's schema is read from its
+//! nullability, type mapped to one vocabulary), primary keys, foreign keys (columns, target and
+//! what a delete does), unique constraints, indexes (by name, columns, uniqueness and predicate)
+//! and triggers. Each backend's schema is read from its
 //! catalogue into a set of facts; the facts only one side holds must be exactly the allowed
 //! differences listed below, each with its reason (a difference that goes away fails the test
 //! too, so the list stays true).
 
 use crate::helpers::PgDatabase;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use tipline::store::Db;
 
 /// A fact only one backend may hold, and why.
@@ -86,6 +87,11 @@ async fn the_sqlite_and_postgresql_migrations_build_the_same_schema() {
         sqlite_facts.contains("table reports") && postgres_facts.contains("table reports"),
         "the schemas were read: {sqlite_facts:#?}"
     );
+    assert!(
+        sqlite_facts.iter().any(|f| f.starts_with("foreign key"))
+            && postgres_facts.iter().any(|f| f.starts_with("foreign key")),
+        "the foreign keys were read"
+    );
     let only_sqlite: BTreeSet<&str> = sqlite_facts
         .difference(&postgres_facts)
         .map(String::as_str)
@@ -163,6 +169,10 @@ fn index_fact(
         fact.push_str(&format!(" where {predicate}"));
     }
     fact
+}
+
+fn foreign_key_fact(table: &str, from: &str, target: &str, to: &str, on_delete: &str) -> String {
+    format!("foreign key {table} ({from}) references {target} ({to}) on delete {on_delete}")
 }
 
 /// The key parts and the predicate of a `CREATE INDEX … ON t (…) [WHERE …]` statement, split at
@@ -247,6 +257,37 @@ async fn sqlite_schema(db: &Db) -> BTreeSet<String> {
         if !key.is_empty() {
             let key: Vec<String> = key.into_iter().map(|(_, c)| c).collect();
             facts.insert(format!("primary key {table} ({})", key.join(", ")));
+        }
+
+        let references: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, \"table\", \"from\", \"to\", on_delete \
+             FROM pragma_foreign_key_list($1) ORDER BY id, seq",
+        )
+        .bind(table)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        let mut by_id: BTreeMap<i64, (String, Vec<String>, Vec<String>, String)> = BTreeMap::new();
+        for (id, target, from, to, on_delete) in references {
+            let entry = by_id.entry(id).or_insert_with(|| {
+                (
+                    target,
+                    Vec::new(),
+                    Vec::new(),
+                    on_delete.to_ascii_lowercase(),
+                )
+            });
+            entry.1.push(from);
+            entry.2.push(to);
+        }
+        for (target, from, to, on_delete) in by_id.into_values() {
+            facts.insert(foreign_key_fact(
+                table,
+                &from.join(", "),
+                &target,
+                &to.join(", "),
+                &on_delete,
+            ));
         }
 
         let indexes: Vec<(String, i64, String, i64)> =
@@ -353,6 +394,29 @@ async fn postgres_schema(db: &Db) -> BTreeSet<String> {
         for (kind, columns) in constraints {
             let what = if kind == "p" { "primary key" } else { "unique" };
             facts.insert(format!("{what} {table} ({columns})"));
+        }
+
+        let references: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT array_to_string(ARRAY(SELECT a.attname::text \
+                     FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord) \
+                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum \
+                     ORDER BY k.ord), ', '), \
+                 t.relname::text, \
+                 array_to_string(ARRAY(SELECT a.attname::text \
+                     FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, ord) \
+                     JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum \
+                     ORDER BY k.ord), ', '), \
+                 CASE c.confdeltype WHEN 'a' THEN 'no action' WHEN 'r' THEN 'restrict' \
+                     WHEN 'c' THEN 'cascade' WHEN 'n' THEN 'set null' ELSE 'set default' END \
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.confrelid \
+             WHERE c.conrelid = $1::regclass AND c.contype = 'f'",
+        )
+        .bind(table)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        for (from, target, to, on_delete) in references {
+            facts.insert(foreign_key_fact(table, &from, &target, &to, &on_delete));
         }
 
         // Indexes of their own, not those behind a primary key or unique constraint.

@@ -27,17 +27,11 @@ pub const COOKIE: &str = "tipline_followup";
 
 impl AppState {
     fn followup_cookie(&self, value: &str) -> HeaderValue {
-        let secure = if self.secure_cookies { "; Secure" } else { "" };
-        HeaderValue::from_str(&format!(
-            "{COOKIE}={value}; Path=/followup; HttpOnly; SameSite=Strict{secure}"
-        ))
-        .unwrap_or_else(|_| HeaderValue::from_static("tipline_followup=; Path=/followup"))
+        super::security::session_cookie(COOKIE, value, "/followup", self.secure_cookies)
     }
 
     fn cleared_followup_cookie(&self) -> HeaderValue {
-        HeaderValue::from_static(
-            "tipline_followup=; Path=/followup; HttpOnly; SameSite=Strict; Max-Age=0",
-        )
+        super::security::cleared_cookie(COOKIE, "/followup")
     }
 
     async fn reporter_session(&self, headers: &HeaderMap) -> Option<(String, ReporterSession)> {

@@ -15,6 +15,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 fn lang(headers: &HeaderMap) -> &'static str {
     negotiate(
@@ -58,21 +59,44 @@ impl AppState {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SessionRequest {
+    /// The receipt code; case, spaces and dashes do not matter.
     receipt: String,
 }
 
 /// A reporter session for the API.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SessionOpened {
+    /// The bearer token for the other follow-up calls.
     pub token: String,
     /// Seconds without use after which the session ends.
     pub idle_timeout: i64,
 }
 
 /// `POST /api/v1/followup/session`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/followup/session",
+    operation_id = "openFollowupSession",
+    tag = "follow-up",
+    summary = "Open a reporter session with the receipt",
+    description = "The receipt's lookup part finds the report; its secret is checked against a \
+        salted keyed hash. Wrong attempts are throttled for everyone and per report (the report \
+        locks for 15 minutes after 5 failures, doubling).",
+    request_body = SessionRequest,
+    responses(
+        (status = 201, body = SessionOpened, description = "Signed in."),
+        (status = 400, body = super::problem::Problem, content_type = "application/problem+json",
+            description = "The body is not {\"receipt\": \"...\"}."),
+        (status = 401, body = super::problem::Problem, content_type = "application/problem+json",
+            description = "The receipt was not recognised (or the report is locked for a while)."),
+        (status = 413, description = "The body is larger than 256 KiB."),
+        (status = 429, body = super::problem::Problem, content_type = "application/problem+json", description = "Too many attempts right now."),
+        (status = 503, body = super::problem::Problem, content_type = "application/problem+json", description = "The receipt could not be checked right now."),
+    ),
+)]
 pub async fn open_session(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -102,6 +126,19 @@ pub async fn open_session(
 }
 
 /// `DELETE /api/v1/followup/session`.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/followup/session",
+    operation_id = "closeFollowupSession",
+    tag = "follow-up",
+    summary = "End the reporter session",
+    security(("reporterSession" = [])),
+    responses(
+        (status = 204, description = "Ended."),
+        (status = 401, body = super::problem::Problem, content_type = "application/problem+json", description = "No valid session."),
+        (status = 503, body = super::problem::Problem, content_type = "application/problem+json", description = "The session could not be ended right now."),
+    ),
+)]
 pub async fn close_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match state.api_session(&headers).await {
         Ok((token, _)) => match signin::end(&state.db, &token).await {
@@ -116,9 +153,10 @@ pub async fn close_session(State(state): State<AppState>, headers: HeaderMap) ->
 }
 
 /// One message as the reporter sees it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApiMessage {
     /// `reporter` or `hotline`.
+    #[schema(schema_with = super::openapi::message_from)]
     pub from: String,
     /// Unix seconds.
     pub at: i64,
@@ -129,9 +167,10 @@ pub struct ApiMessage {
 }
 
 /// The report as the reporter sees it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct FollowupView {
     /// `received`, `being_looked_at`, `passed_to_authorities` or `closed`.
+    #[schema(schema_with = super::openapi::reporter_status)]
     pub status: String,
     /// The status in the language of `Accept-Language`.
     pub status_text: String,
@@ -141,6 +180,23 @@ pub struct FollowupView {
 }
 
 /// `GET /api/v1/followup`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/followup",
+    operation_id = "readFollowup",
+    tag = "follow-up",
+    summary = "Read the status and the conversation",
+    security(("reporterSession" = [])),
+    params(
+        ("Accept-Language" = Option<String>, Header, nullable = false,
+            description = "Language of the status text (en, fr, de, nl)."),
+    ),
+    responses(
+        (status = 200, body = FollowupView, description = "The report as the reporter sees it."),
+        (status = 401, body = super::problem::Problem, content_type = "application/problem+json", description = "No valid session."),
+        (status = 503, body = super::problem::Problem, content_type = "application/problem+json", description = "The report could not be read right now."),
+    ),
+)]
 pub async fn read(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let (_, session) = match state.api_session(&headers).await {
         Ok(s) => s,
@@ -186,13 +242,42 @@ pub async fn read(State(state): State<AppState>, headers: HeaderMap) -> Response
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct MessageRequest {
+    /// The message; surrounding spaces are trimmed, and it may not be empty.
+    #[schema(max_length = 10000)]
     body: String,
 }
 
+/// A message stored.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MessagePosted {
+    /// The message's id.
+    pub id: String,
+}
+
 /// `POST /api/v1/followup/messages`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/followup/messages",
+    operation_id = "postFollowupMessage",
+    tag = "follow-up",
+    summary = "Send a message to the hotline",
+    security(("reporterSession" = [])),
+    request_body = MessageRequest,
+    responses(
+        (status = 201, body = MessagePosted,
+            description = "Stored (sealed); the hotline's queue shows new activity."),
+        (status = 400, body = super::problem::Problem, content_type = "application/problem+json", description = "Malformed body."),
+        (status = 401, body = super::problem::Problem, content_type = "application/problem+json", description = "No valid session."),
+        (status = 413, description = "The body is larger than 256 KiB."),
+        (status = 422, body = super::problem::Problem, content_type = "application/problem+json", description = "Empty or too long."),
+        (status = 429, body = super::problem::Problem, content_type = "application/problem+json",
+            description = "Too many messages for this report right now, or today."),
+        (status = 503, body = super::problem::Problem, content_type = "application/problem+json", description = "The message could not be stored right now."),
+    ),
+)]
 pub async fn post_message(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -259,7 +344,7 @@ pub async fn post_message(
     )
     .await
     {
-        Ok(id) => (StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response(),
+        Ok(id) => (StatusCode::CREATED, Json(MessagePosted { id })).into_response(),
         Err(e) => {
             log_internal("api reporter message", &e);
             state.api_problem(&headers, ProblemKind::Unavailable)

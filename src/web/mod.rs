@@ -12,6 +12,7 @@ pub mod followup_api;
 pub mod form;
 pub mod guard;
 pub mod i18n;
+pub mod openapi;
 pub mod pages;
 pub mod problem;
 pub mod security;

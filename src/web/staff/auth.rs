@@ -14,18 +14,12 @@ use subtle::ConstantTimeEq;
 impl AppState {
     /// The `Set-Cookie` value for a new session.
     pub fn session_cookie(&self, value: &str) -> HeaderValue {
-        let secure = if self.secure_cookies { "; Secure" } else { "" };
-        HeaderValue::from_str(&format!(
-            "{COOKIE}={value}; Path=/staff; HttpOnly; SameSite=Strict{secure}"
-        ))
-        .unwrap_or_else(|_| HeaderValue::from_static("tipline_staff=; Path=/staff"))
+        crate::web::security::session_cookie(COOKIE, value, "/staff", self.secure_cookies)
     }
 
     /// The `Set-Cookie` value that removes the session cookie.
     pub fn cleared_cookie(&self) -> HeaderValue {
-        HeaderValue::from_static(
-            "tipline_staff=; Path=/staff; HttpOnly; SameSite=Strict; Max-Age=0",
-        )
+        crate::web::security::cleared_cookie(COOKIE, "/staff")
     }
 }
 

@@ -3,6 +3,8 @@
 //! lives here.
 
 pub mod api;
+pub mod csrf;
+pub mod dates;
 pub mod error;
 pub mod followup;
 pub mod followup_api;
@@ -139,6 +141,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::site_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
         ))
         .layer(axum::middleware::from_fn(security::log_request))
         .layer(security::headers())

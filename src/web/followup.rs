@@ -61,10 +61,11 @@ impl AppState {
         name: &str,
         ctx: Value,
     ) -> Response {
+        // The last map wins: the follow-up pages' own quick exit over the public one.
         let ctx = minijinja::value::merge_maps([
-            context! { exit_href => "/followup/exit" },
             ctx,
             self.page_context(lang, "/followup?"),
+            context! { exit_href => "/followup/exit" },
         ]);
         self.render(status, name, ctx)
     }

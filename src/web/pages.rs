@@ -85,7 +85,7 @@ impl AppState {
                 number: n.number.clone(),
             })
             .collect();
-        context! { lang, languages, help_numbers, exit_url => self.exit_url.clone() }
+        context! { lang, languages, help_numbers, exit_url => self.exit_url.clone(), exit_href => "/exit" }
     }
 
     /// Renders a template, or a plain error if the template itself fails.

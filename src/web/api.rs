@@ -3,7 +3,7 @@
 //! document; problem+json errors.
 
 use super::error::log_internal;
-use super::i18n::negotiate;
+use super::i18n::Lang;
 use super::pages::{attachment_code, clean_files};
 use super::problem::{FieldProblem, Problem, ProblemKind};
 use super::{AppState, MAX_FILES};
@@ -290,12 +290,7 @@ pub async fn create_report(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let lang = negotiate(
-        None,
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let Lang(lang) = Lang::of_headers(&headers);
     let ctx = ApiCtx {
         state: &state,
         lang,

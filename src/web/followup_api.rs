@@ -4,7 +4,7 @@
 
 use super::AppState;
 use super::error::log_internal;
-use super::i18n::negotiate;
+use super::i18n::Lang;
 use super::problem::{Problem, ProblemKind};
 use crate::followup::conversation::{self, MAX_MESSAGE, ReporterStatus};
 use crate::followup::signin::{self, ReporterSession};
@@ -18,12 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 fn lang(headers: &HeaderMap) -> &'static str {
-    negotiate(
-        None,
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
+    Lang::of_headers(headers).0
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -36,14 +31,11 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 impl AppState {
-    fn api_problem(&self, headers: &HeaderMap, kind: ProblemKind) -> Response {
-        Problem::new(kind, self.i18n.t(lang(headers), &kind.title_key(), None)).into_response()
+    fn api_problem(&self, headers: &HeaderMap, kind: ProblemKind) -> Problem {
+        Problem::new(kind, self.i18n.t(lang(headers), &kind.title_key(), None))
     }
 
-    async fn api_session(
-        &self,
-        headers: &HeaderMap,
-    ) -> Result<(String, ReporterSession), Response> {
+    async fn api_session(&self, headers: &HeaderMap) -> Result<(String, ReporterSession), Problem> {
         let Some(token) = bearer(headers) else {
             return Err(self.api_problem(headers, ProblemKind::Unauthorized));
         };
@@ -101,28 +93,25 @@ pub async fn open_session(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, Problem> {
     if !state.limits.allow_receipt_attempt() {
-        return state.api_problem(&headers, ProblemKind::RateLimited);
+        return Err(state.api_problem(&headers, ProblemKind::RateLimited));
     }
-    let Ok(request) = serde_json::from_slice::<SessionRequest>(&body) else {
-        return state.api_problem(&headers, ProblemKind::MalformedBody);
-    };
+    let request = serde_json::from_slice::<SessionRequest>(&body)
+        .map_err(|_| state.api_problem(&headers, ProblemKind::MalformedBody))?;
     let now = state.clock.now().unix_timestamp();
-    match signin::sign_in(&state.db, state.intake.receipts(), &request.receipt, now).await {
-        Ok(Some(token)) => {
-            let body = SessionOpened {
-                token,
-                idle_timeout: state.reporter_sessions.idle,
-            };
-            (StatusCode::CREATED, Json(body)).into_response()
-        }
-        Ok(None) => state.api_problem(&headers, ProblemKind::Unauthorized),
-        Err(e) => {
+    let token = signin::sign_in(&state.db, state.intake.receipts(), &request.receipt, now)
+        .await
+        .map_err(|e| {
             log_internal("api receipt sign-in", &e);
             state.api_problem(&headers, ProblemKind::Unavailable)
-        }
-    }
+        })?
+        .ok_or_else(|| state.api_problem(&headers, ProblemKind::Unauthorized))?;
+    let body = SessionOpened {
+        token,
+        idle_timeout: state.reporter_sessions.idle,
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// `DELETE /api/v1/followup/session`.
@@ -139,17 +128,16 @@ pub async fn open_session(
         (status = 503, body = super::problem::Problem, content_type = "application/problem+json", description = "The session could not be ended right now."),
     ),
 )]
-pub async fn close_session(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match state.api_session(&headers).await {
-        Ok((token, _)) => match signin::end(&state.db, &token).await {
-            Ok(()) => StatusCode::NO_CONTENT.into_response(),
-            Err(e) => {
-                log_internal("api reporter sign-out", &e);
-                state.api_problem(&headers, ProblemKind::Unavailable)
-            }
-        },
-        Err(r) => r,
-    }
+pub async fn close_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let (token, _) = state.api_session(&headers).await?;
+    signin::end(&state.db, &token).await.map_err(|e| {
+        log_internal("api reporter sign-out", &e);
+        state.api_problem(&headers, ProblemKind::Unavailable)
+    })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// One message as the reporter sees it.
@@ -197,11 +185,8 @@ pub struct FollowupView {
         (status = 503, body = super::problem::Problem, content_type = "application/problem+json", description = "The report could not be read right now."),
     ),
 )]
-pub async fn read(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (_, session) = match state.api_session(&headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn read(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+    let (_, session) = state.api_session(&headers).await?;
     let loaded = async {
         let case = crate::store::cases::get(&state.db, &session.report_id)
             .await?
@@ -210,36 +195,32 @@ pub async fn read(State(state): State<AppState>, headers: HeaderMap) -> Response
             conversation::read(&state.db, state.intake.sealer(), &session.report_id).await?;
         Ok::<_, crate::store::StoreError>((case, messages))
     };
-    match loaded.await {
-        Ok((case, messages)) => {
-            let in_hand = case.assignee_id.is_some() || messages.iter().any(|m| m.from_hotline);
-            let status = ReporterStatus::from_status(&case.triage.status, in_hand);
-            let view = FollowupView {
-                status: status.id().to_owned(),
-                status_text: state.i18n.t(lang(&headers), status.key(), None),
-                acknowledged_at: case.acknowledged_at,
-                messages: messages
-                    .into_iter()
-                    .map(|m| ApiMessage {
-                        from: if m.from_hotline {
-                            "hotline"
-                        } else {
-                            "reporter"
-                        }
-                        .into(),
-                        at: m.at,
-                        body: m.body,
-                        readable: m.readable,
-                    })
-                    .collect(),
-            };
-            Json(view).into_response()
-        }
-        Err(e) => {
-            log_internal("api follow-up read", &e);
-            state.api_problem(&headers, ProblemKind::Unavailable)
-        }
-    }
+    let (case, messages) = loaded.await.map_err(|e| {
+        log_internal("api follow-up read", &e);
+        state.api_problem(&headers, ProblemKind::Unavailable)
+    })?;
+    let in_hand = case.assignee_id.is_some() || messages.iter().any(|m| m.from_hotline);
+    let status = ReporterStatus::from_status(&case.triage.status, in_hand);
+    let view = FollowupView {
+        status: status.id().to_owned(),
+        status_text: state.i18n.t(lang(&headers), status.key(), None),
+        acknowledged_at: case.acknowledged_at,
+        messages: messages
+            .into_iter()
+            .map(|m| ApiMessage {
+                from: if m.from_hotline {
+                    "hotline"
+                } else {
+                    "reporter"
+                }
+                .into(),
+                at: m.at,
+                body: m.body,
+                readable: m.readable,
+            })
+            .collect(),
+    };
+    Ok(Json(view).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -282,14 +263,10 @@ pub async fn post_message(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let (_, session) = match state.api_session(&headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let Ok(request) = serde_json::from_slice::<MessageRequest>(&body) else {
-        return state.api_problem(&headers, ProblemKind::MalformedBody);
-    };
+) -> Result<Response, Problem> {
+    let (_, session) = state.api_session(&headers).await?;
+    let request = serde_json::from_slice::<MessageRequest>(&body)
+        .map_err(|_| state.api_problem(&headers, ProblemKind::MalformedBody))?;
     let text = request.body.trim();
     let code = if text.is_empty() {
         Some("error-required")
@@ -308,7 +285,7 @@ pub async fn post_message(
         };
         let mut p = Problem::new(kind, state.i18n.t(l, &kind.title_key(), None));
         p.detail = Some(state.error_text(l, code));
-        return p.into_response();
+        return Err(p);
     }
     if let Some(code) = code {
         let l = lang(&headers);
@@ -325,11 +302,11 @@ pub async fn post_message(
             code: code.into(),
             detail: state.error_text(l, code),
         }];
-        return p.into_response();
+        return Err(p);
     }
     let now = state.clock.now().unix_timestamp();
     let (identifiers, postings) = state.message_indexes(&session.report_id, text, true).await;
-    match conversation::post(
+    let id = conversation::post(
         &state.db,
         state.intake.sealer(),
         &conversation::Outgoing {
@@ -343,11 +320,9 @@ pub async fn post_message(
         now,
     )
     .await
-    {
-        Ok(id) => (StatusCode::CREATED, Json(MessagePosted { id })).into_response(),
-        Err(e) => {
-            log_internal("api reporter message", &e);
-            state.api_problem(&headers, ProblemKind::Unavailable)
-        }
-    }
+    .map_err(|e| {
+        log_internal("api reporter message", &e);
+        state.api_problem(&headers, ProblemKind::Unavailable)
+    })?;
+    Ok((StatusCode::CREATED, Json(MessagePosted { id })).into_response())
 }

@@ -6,6 +6,8 @@
 //! May use: every room below it, `app` included; nothing uses `web` but `cli` (see `LAYERS` in `src/lib.rs`).
 
 pub mod api;
+pub mod csrf;
+pub mod dates;
 pub mod error;
 pub mod followup;
 pub mod followup_api;
@@ -143,6 +145,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::site_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
         ))
         .layer(axum::middleware::from_fn(security::log_request))
         .layer(security::headers())

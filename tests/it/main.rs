@@ -32,4 +32,5 @@ mod smtp_sink;
 mod staff;
 mod staff_security;
 mod startup;
+mod surfaces;
 mod transactions;

@@ -1,13 +1,14 @@
 //! The auditor's view of the audit trail (filterable by user and report) and the admin's
 //! account management (list, add, disable, reset). Neither shows report content.
 
-use super::auth::{Refusal, StaffSession};
+use super::auth::StaffSession;
 use crate::staff::accounts::{self, CONTENT_ACCESS_APPROVED, CONTENT_ACCESS_REQUESTED, GrantedBy};
 use crate::staff::audit::AuditFilter;
 use crate::staff::policy::{Action, Role};
 use crate::store::staff as staff_repo;
 use crate::web::AppState;
-use axum::Form;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::{StaffError, StaffProblem};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -34,15 +35,11 @@ pub async fn audit(
     State(state): State<AppState>,
     session: StaffSession,
     Query(q): Query<AuditQuery>,
-) -> Response {
-    let lang = session.0.user.language.clone();
+) -> Result<Response, StaffError> {
     if !session.may(Action::ViewAudit, None) {
-        return state.refusal(&lang, Refusal::Forbidden);
+        return Err(StaffProblem::Forbidden.into());
     }
-    let users = match staff_repo::list_users(&state.db).await {
-        Ok(u) => u,
-        Err(e) => return state.staff_error(&lang, &e),
-    };
+    let users = staff_repo::list_users(&state.db).await?;
     let names: HashMap<String, String> = users
         .iter()
         .map(|u| (u.id.clone(), u.username.clone()))
@@ -60,10 +57,7 @@ pub async fn audit(
         report_id: q.report.clone().filter(|r| !r.is_empty()),
     };
     let page = q.page.unwrap_or(0).max(0);
-    let records = match state.audit.list(&filter, PAGE + 1, page * PAGE).await {
-        Ok(r) => r,
-        Err(e) => return state.staff_error(&lang, &e),
-    };
+    let records = state.audit.list(&filter, PAGE + 1, page * PAGE).await?;
     let more = records.len() as i64 > PAGE;
     let rows: Vec<Value> = records
         .iter()
@@ -91,7 +85,7 @@ pub async fn audit(
         filter_report => filter.report_id.clone(),
         ..state.staff_context(&session.0)
     };
-    state.render(StatusCode::OK, "staff/audit.html", ctx)
+    Ok(state.render(StatusCode::OK, "staff/audit.html", ctx))
 }
 
 /// A set-up link to show the admin once, with what they must know about it.
@@ -110,12 +104,8 @@ impl AppState {
         session: &StaffSession,
         link: Option<SetupLink>,
         error: Option<String>,
-    ) -> Response {
-        let lang = session.0.user.language.clone();
-        let users = match staff_repo::list_users(&self.db).await {
-            Ok(u) => u,
-            Err(e) => return self.staff_error(&lang, &e),
-        };
+    ) -> Result<Response, StaffError> {
+        let users = staff_repo::list_users(&self.db).await?;
         let rows: Vec<Value> = users
             .iter()
             .map(|u| {
@@ -137,7 +127,7 @@ impl AppState {
             roles => Role::ALL.iter().map(|r| context! { id => r.as_str(), key => format!("role-{}", r.as_str()) }).collect::<Vec<_>>(),
             ..self.staff_context(&session.0)
         };
-        self.render(StatusCode::OK, "staff/users.html", ctx)
+        Ok(self.render(StatusCode::OK, "staff/users.html", ctx))
     }
 
     fn setup_url(&self, token: &str) -> String {
@@ -148,16 +138,18 @@ impl AppState {
     }
 }
 
-pub async fn users(State(state): State<AppState>, session: StaffSession) -> Response {
+pub async fn users(
+    State(state): State<AppState>,
+    session: StaffSession,
+) -> Result<Response, StaffError> {
     if !session.may(Action::ManageUsers, None) {
-        return state.refusal(&session.0.user.language, Refusal::Forbidden);
+        return Err(StaffProblem::Forbidden.into());
     }
     state.users_page(&session, None, None).await
 }
 
 #[derive(Deserialize)]
 pub struct AddUserForm {
-    csrf: String,
     username: String,
     role: String,
     #[serde(default)]
@@ -167,14 +159,11 @@ pub struct AddUserForm {
 pub async fn add_user(
     State(state): State<AppState>,
     session: StaffSession,
-    Form(form): Form<AddUserForm>,
-) -> Response {
+    CsrfForm(form): CsrfForm<AddUserForm>,
+) -> Result<Response, StaffError> {
     let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
     if !session.may(Action::ManageUsers, None) {
-        return state.refusal(&lang, Refusal::Forbidden);
+        return Err(StaffProblem::Forbidden.into());
     }
     let username = form.username.trim().to_owned();
     let admin = session.0.user.actor();
@@ -224,23 +213,15 @@ pub async fn add_user(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
-}
-
 pub async fn disable(
     State(state): State<AppState>,
     session: StaffSession,
     Path(username): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
+    _: CsrfForm,
+) -> Result<Response, StaffError> {
     let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
     if !session.may(Action::ManageUsers, None) {
-        return state.refusal(&lang, Refusal::Forbidden);
+        return Err(StaffProblem::Forbidden.into());
     }
     if let Err(e) = accounts::disable(&state.db, &username).await {
         return state
@@ -255,21 +236,18 @@ pub async fn disable(
             &format!("username={username}"),
         )
         .await;
-    Redirect::to("/staff/users").into_response()
+    Ok(Redirect::to("/staff/users").into_response())
 }
 
 pub async fn reset(
     State(state): State<AppState>,
     session: StaffSession,
     Path(username): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
+    _: CsrfForm,
+) -> Result<Response, StaffError> {
     let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
     if !session.may(Action::ManageUsers, None) {
-        return state.refusal(&lang, Refusal::Forbidden);
+        return Err(StaffProblem::Forbidden.into());
     }
     let admin = session.0.user.actor();
     let now = state.clock.now().unix_timestamp();
@@ -326,24 +304,24 @@ impl AppState {
 }
 
 /// The accounts waiting for a supervisor's approval.
-pub async fn approvals(State(state): State<AppState>, session: StaffSession) -> Response {
+pub async fn approvals(
+    State(state): State<AppState>,
+    session: StaffSession,
+) -> Result<Response, StaffError> {
     if !session.may(Action::ApproveAccounts, None) {
-        return state.refusal(&session.0.user.language, Refusal::Forbidden);
+        return Err(StaffProblem::Forbidden.into());
     }
     state.approvals_page(&session, None).await
 }
 
 impl AppState {
-    async fn approvals_page(&self, session: &StaffSession, error: Option<String>) -> Response {
-        let lang = session.0.user.language.clone();
-        let (waiting, users) = match (
-            accounts::awaiting_approval(&self.db).await,
-            staff_repo::list_users(&self.db).await,
-        ) {
-            (Ok(w), Ok(u)) => (w, u),
-            (Err(e), _) => return self.staff_error(&lang, &e),
-            (_, Err(e)) => return self.staff_error(&lang, &e),
-        };
+    async fn approvals_page(
+        &self,
+        session: &StaffSession,
+        error: Option<String>,
+    ) -> Result<Response, StaffError> {
+        let waiting = accounts::awaiting_approval(&self.db).await?;
+        let users = staff_repo::list_users(&self.db).await?;
         let names: HashMap<&str, &str> = users
             .iter()
             .map(|u| (u.id.as_str(), u.username.as_str()))
@@ -363,7 +341,7 @@ impl AppState {
             })
             .collect();
         let ctx = context! { rows, error, ..self.staff_context(&session.0) };
-        self.render(StatusCode::OK, "staff/approvals.html", ctx)
+        Ok(self.render(StatusCode::OK, "staff/approvals.html", ctx))
     }
 }
 
@@ -372,14 +350,11 @@ pub async fn approve(
     State(state): State<AppState>,
     session: StaffSession,
     Path(username): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
+    _: CsrfForm,
+) -> Result<Response, StaffError> {
     let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
     if !session.may(Action::ApproveAccounts, None) {
-        return state.refusal(&lang, Refusal::Forbidden);
+        return Err(StaffProblem::Forbidden.into());
     }
     let approver = session.0.user.actor();
     let now = state.clock.now().unix_timestamp();
@@ -393,13 +368,12 @@ pub async fn approve(
                     &format!("username={username} role={}", role.as_str()),
                 )
                 .await;
-            Redirect::to("/staff/approvals").into_response()
+            Ok(Redirect::to("/staff/approvals").into_response())
         }
-        Err(accounts::AccountError::NotAllowed) => state.refusal(&lang, Refusal::Forbidden),
         Err(e @ accounts::AccountError::NothingToApprove(_)) => {
             let text = state.account_error_text(&lang, &e);
             state.approvals_page(&session, Some(text)).await
         }
-        Err(e) => state.staff_error(&lang, &e),
+        Err(e) => Err(e.into()),
     }
 }

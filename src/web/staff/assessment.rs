@@ -3,7 +3,7 @@
 //! dimension whether it is present and which indicators made it so, and the presumption with the
 //! rule that decided. Saving keeps every earlier assessment and recomputes the urgency.
 
-use super::auth::{Refusal, StaffSession};
+use super::auth::StaffSession;
 use crate::app::assessment::{self, NewAssessment};
 use crate::assess::saved::{self, Detail};
 use crate::assess::{Outcome, SetId, evaluate};
@@ -12,6 +12,8 @@ use crate::staff::policy::Action;
 use crate::store::assessments::{self, AssessmentRow};
 use crate::store::{StoreError, reports};
 use crate::web::AppState;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::{StaffError, StaffProblem};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -38,7 +40,6 @@ pub struct AssessQuery {
 /// The form as posted. Indicator ticks arrive as repeated `indicator` fields.
 #[derive(Debug, Default)]
 pub struct AssessForm {
-    csrf: String,
     person: i64,
     set: String,
     ticked: Vec<String>,
@@ -48,14 +49,13 @@ pub struct AssessForm {
 }
 
 impl AssessForm {
-    fn parse(body: &str) -> Self {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut f = Self {
             person: 1,
             ..Default::default()
         };
-        for (k, v) in form_urlencoded_pairs(body) {
+        for (k, v) in pairs {
             match k.as_str() {
-                "csrf" => f.csrf = v,
                 "person" => f.person = v.parse().unwrap_or(1),
                 "set" => f.set = v,
                 "indicator" => f.ticked.push(v),
@@ -67,13 +67,6 @@ impl AssessForm {
         }
         f
     }
-}
-
-/// Decodes `application/x-www-form-urlencoded` keeping repeated keys.
-fn form_urlencoded_pairs(body: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(body.as_bytes())
-        .into_owned()
-        .collect()
 }
 
 /// What the assessment page shows besides the catalogue: the person and set, what is ticked,
@@ -190,12 +183,8 @@ pub async fn page(
     session: StaffSession,
     Path(id): Path<String>,
     Query(q): Query<AssessQuery>,
-) -> Response {
-    let case = match state.case_for(&session, &id, Action::Assess).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let lang = session.0.user.language.clone();
+) -> Result<Response, StaffError> {
+    let case = state.case_for(&session, &id, Action::Assess).await?;
     let child = case.triage.child_involved == "yes";
     let default_set = match (
         child,
@@ -215,11 +204,10 @@ pub async fn page(
         .and_then(SetId::parse)
         .unwrap_or(default_set);
     let person = q.person.unwrap_or(1).clamp(1, MAX_PERSONS);
-    let signs = match state.reporter_signs(&session.0.user.id, &case.id).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return state.refusal(&lang, Refusal::AuditUnavailable),
-        Err(e) => return state.staff_error(&lang, &e),
-    };
+    let signs = state
+        .reporter_signs(&session.0.user.id, &case.id)
+        .await?
+        .ok_or(StaffProblem::AuditUnavailable)?;
     let suggested: Vec<String> = state
         .intake
         .catalogue()
@@ -238,7 +226,7 @@ pub async fn page(
         chosen_status: "",
         typed_reason: "",
     };
-    state.assessment_page(&session, StatusCode::OK, page)
+    Ok(state.assessment_page(&session, StatusCode::OK, page))
 }
 
 /// `POST /staff/reports/{id}/assessment`: shows the outcome, or saves it.
@@ -246,19 +234,12 @@ pub async fn submit(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    body: String,
-) -> Response {
-    let form = AssessForm::parse(&body);
-    let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
-    let case = match state.case_for(&session, &id, Action::Assess).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, StaffError> {
+    let form = AssessForm::from_pairs(pairs);
+    let case = state.case_for(&session, &id, Action::Assess).await?;
     let Some(set) = SetId::parse(&form.set) else {
-        return state.refusal(&lang, Refusal::Conflict);
+        return Err(StaffProblem::Conflict.into());
     };
     let person = form.person.clamp(1, MAX_PERSONS);
     let cat = state.intake.catalogue().clone();
@@ -269,11 +250,10 @@ pub async fn submit(
         .collect();
     let ticked_ids: Vec<String> = ticked.iter().map(|t| t.as_str().to_owned()).collect();
     let outcome = evaluate(&cat, &set, &ticked);
-    let signs = match state.reporter_signs(&session.0.user.id, &case.id).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return state.refusal(&lang, Refusal::AuditUnavailable),
-        Err(e) => return state.staff_error(&lang, &e),
-    };
+    let signs = state
+        .reporter_signs(&session.0.user.id, &case.id)
+        .await?
+        .ok_or(StaffProblem::AuditUnavailable)?;
     let suggested: Vec<String> = cat
         .suggestions_for_signs(&signs, set)
         .into_iter()
@@ -306,7 +286,7 @@ pub async fn submit(
             chosen_status: status,
             typed_reason: reason,
         };
-        return state.assessment_page(&session, code, page);
+        return Ok(state.assessment_page(&session, code, page));
     }
     let new = NewAssessment {
         person,
@@ -318,10 +298,8 @@ pub async fn submit(
         reason,
     };
     let actor = session.0.user.actor();
-    match assessment::save(&state.app(), &actor, &case.id, new).await {
-        Ok(()) => Redirect::to(&format!("/staff/reports/{}#assessments", case.id)).into_response(),
-        Err(e) => state.case_error(&lang, e),
-    }
+    assessment::save(&state.app(), &actor, &case.id, new).await?;
+    Ok(Redirect::to(&format!("/staff/reports/{}#assessments", case.id)).into_response())
 }
 
 impl AppState {
@@ -349,7 +327,7 @@ impl AppState {
                 indicators => detail.ticked.len(),
                 seen_by_reporter => detail.seen_by_reporter.len(),
                 by => a.created_by_name.clone(),
-                at => time::OffsetDateTime::from_unix_timestamp(a.created_at).map(|t| t.date().to_string()).unwrap_or_default(),
+                at => crate::web::dates::day(a.created_at),
             });
         }
         Ok(out)

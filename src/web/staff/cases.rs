@@ -2,7 +2,7 @@
 //! workflow, restrict, write internal notes, download attachments. Every opening and change is
 //! audited; every refusal about a report looks like a report that does not exist.
 
-use super::auth::{Refusal, StaffSession};
+use super::auth::StaffSession;
 use crate::app;
 use crate::followup::conversation;
 use crate::intake::categories;
@@ -16,26 +16,14 @@ use crate::triage::workflow::{CloseReason, next_statuses, required_permission};
 use crate::types::Status;
 use crate::types::vocabulary;
 use crate::web::AppState;
-use axum::Form;
+use crate::web::csrf::CsrfForm;
+use crate::web::dates::minute as day;
+use crate::web::error::{StaffError, StaffProblem};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::Deserialize;
-use time::OffsetDateTime;
-use time::macros::format_description;
-
-fn day(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
-            .ok()
-        })
-        .unwrap_or_default()
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueQuery {
@@ -103,7 +91,7 @@ pub async fn queue(
     State(state): State<AppState>,
     session: StaffSession,
     Query(q): Query<QueueQuery>,
-) -> Response {
+) -> Result<Response, StaffError> {
     let user = &session.0.user;
     if !session.may(Action::ViewQueue, None) {
         let home = if user.role == Role::Auditor {
@@ -111,9 +99,8 @@ pub async fn queue(
         } else {
             "/staff/users"
         };
-        return Redirect::to(home).into_response();
+        return Ok(Redirect::to(home).into_response());
     }
-    let lang = crate::intake::report::language_or_default(&user.language);
     let filter = QueueFilter {
         status: nonempty(&q.status).and_then(|s| Status::parse(&s)),
         category: nonempty(&q.category),
@@ -126,7 +113,7 @@ pub async fn queue(
     };
     let now = state.clock.now().unix_timestamp();
     let after = nonempty(&q.after);
-    let page = match build_queue(
+    let page = build_queue(
         &state.db,
         &user.actor(),
         &filter,
@@ -134,11 +121,7 @@ pub async fn queue(
         &state.deadlines,
         now,
     )
-    .await
-    {
-        Ok(page) => page,
-        Err(e) => return state.staff_error(lang, &e),
-    };
+    .await?;
     let rows: Vec<Value> = page
         .items
         .iter()
@@ -174,20 +157,18 @@ pub async fn queue(
         },
         ..state.staff_context(&session.0)
     };
-    state.render(StatusCode::OK, "staff/queue.html", ctx)
+    Ok(state.render(StatusCode::OK, "staff/queue.html", ctx))
 }
 
 impl AppState {
-    /// The case if it exists and the session may do `action` on it; otherwise the refusal page.
+    /// The case if it exists and the session may do `action` on it; otherwise the refusal.
     pub(crate) async fn case_for(
         &self,
         session: &StaffSession,
         id: &str,
         action: Action,
-    ) -> Result<CaseRow, Response> {
-        crate::app::cases::case_for(&self.app(), &session.0.user.actor(), id, action)
-            .await
-            .map_err(|e| self.case_error(&session.0.user.language, e))
+    ) -> Result<CaseRow, StaffError> {
+        Ok(crate::app::cases::case_for(&self.app(), &session.0.user.actor(), id, action).await?)
     }
 }
 
@@ -201,28 +182,21 @@ pub async fn case_view(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-) -> Response {
-    let case = match state.case_for(&session, &id, Action::OpenReport).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Result<Response, StaffError> {
+    let case = state.case_for(&session, &id, Action::OpenReport).await?;
     let user = &session.0.user;
     let lang = crate::intake::report::language_or_default(&user.language);
     if !state
         .audit(&user.id, "report.view", Some(&case.id), "")
         .await
     {
-        return state.refusal(lang, Refusal::AuditUnavailable);
+        return Err(StaffProblem::AuditUnavailable.into());
     }
-    if case.new_activity
-        && let Err(e) = crate::store::followup::clear_new_activity(&state.db, &case.id).await
-    {
-        return state.staff_error(lang, &e);
+    if case.new_activity {
+        crate::store::followup::clear_new_activity(&state.db, &case.id).await?;
     }
-    if case.new_link
-        && let Err(e) = crate::store::links::clear_new_link(&state.db, &case.id).await
-    {
-        return state.staff_error(lang, &e);
+    if case.new_link {
+        crate::store::links::clear_new_link(&state.db, &case.id).await?;
     }
     let loaded = async {
         let stored = reports::by_id(&state.db, &case.id)
@@ -247,10 +221,7 @@ pub async fn case_view(
             manual,
         ))
     };
-    let (opened, notes, files, staff, messages, assessments, related, manual) = match loaded.await {
-        Ok(x) => x,
-        Err(e) => return state.staff_error(lang, &e),
-    };
+    let (opened, notes, files, staff, messages, assessments, related, manual) = loaded.await?;
     let (content, content_damaged) = (opened.content, opened.damaged);
     let (profile, urgency_reasons) = (opened.profile, opened.urgency_reasons);
     let sealer = state.intake.sealer();
@@ -374,47 +345,25 @@ pub async fn case_view(
         can_restrict => session.may(Action::Restrict, Some(&ReportAccess::of(&case))),
         ..state.staff_context(&session.0)
     };
-    state.render(StatusCode::OK, "staff/case.html", ctx)
+    Ok(state.render(StatusCode::OK, "staff/case.html", ctx))
 }
 
 fn back_to(id: &str) -> Response {
     Redirect::to(&format!("/staff/reports/{id}")).into_response()
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
-}
-
 pub async fn claim(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
-    done(
-        &state,
-        lang,
-        &id,
-        app::cases::claim(&state.app(), &session.0.user.actor(), &id).await,
-    )
-}
-
-/// Back to the case after a change, or the page saying why it did not happen.
-fn done(state: &AppState, lang: &str, id: &str, result: Result<(), app::CaseError>) -> Response {
-    match result {
-        Ok(()) => back_to(id),
-        Err(e) => state.case_error(lang, e),
-    }
+    _: CsrfForm,
+) -> Result<Response, StaffError> {
+    app::cases::claim(&state.app(), &session.0.user.actor(), &id).await?;
+    Ok(back_to(&id))
 }
 
 #[derive(Deserialize)]
 pub struct AssignForm {
-    csrf: String,
     #[serde(default)]
     assignee: String,
 }
@@ -423,21 +372,16 @@ pub async fn assign(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<AssignForm>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<AssignForm>,
+) -> Result<Response, StaffError> {
     let assignee = Some(form.assignee.trim()).filter(|a| !a.is_empty());
     let actor = session.0.user.actor();
-    let result = app::cases::assign(&state.app(), &actor, &id, assignee).await;
-    done(&state, lang, &id, result)
+    app::cases::assign(&state.app(), &actor, &id, assignee).await?;
+    Ok(back_to(&id))
 }
 
 #[derive(Deserialize)]
 pub struct StatusForm {
-    csrf: String,
     status: String,
     #[serde(default)]
     reason: String,
@@ -447,22 +391,17 @@ pub async fn status(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<StatusForm>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<StatusForm>,
+) -> Result<Response, StaffError> {
     let to = Status::parse(&form.status);
     let reason = CloseReason::parse(&form.reason);
     let actor = session.0.user.actor();
-    let result = app::cases::change_status(&state.app(), &actor, &id, to, reason).await;
-    done(&state, lang, &id, result)
+    app::cases::change_status(&state.app(), &actor, &id, to, reason).await?;
+    Ok(back_to(&id))
 }
 
 #[derive(Deserialize)]
 pub struct RestrictForm {
-    csrf: String,
     restricted: String,
 }
 
@@ -470,21 +409,16 @@ pub async fn restrict(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<RestrictForm>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<RestrictForm>,
+) -> Result<Response, StaffError> {
     let restricted = form.restricted == "yes";
     let actor = session.0.user.actor();
-    let result = app::cases::restrict(&state.app(), &actor, &id, restricted).await;
-    done(&state, lang, &id, result)
+    app::cases::restrict(&state.app(), &actor, &id, restricted).await?;
+    Ok(back_to(&id))
 }
 
 #[derive(Deserialize)]
 pub struct NoteForm {
-    csrf: String,
     body: String,
 }
 
@@ -492,36 +426,24 @@ pub async fn add_note(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<NoteForm>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<NoteForm>,
+) -> Result<Response, StaffError> {
     let actor = session.0.user.actor();
-    let result = app::cases::add_note(&state.app(), &actor, &id, &form.body).await;
-    done(&state, lang, &id, result)
+    app::cases::add_note(&state.app(), &actor, &id, &form.body).await?;
+    Ok(back_to(&id))
 }
 
 pub async fn attachment(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, attachment_id)): Path<(String, String)>,
-) -> Response {
-    let lang = session.0.user.language.clone();
-    let case = match state
+) -> Result<Response, StaffError> {
+    let case = state
         .case_for(&session, &id, Action::DownloadAttachment)
-        .await
-    {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let files = match reports::attachments(&state.db, &case.id).await {
-        Ok(f) => f,
-        Err(e) => return state.staff_error(&lang, &e),
-    };
+        .await?;
+    let files = reports::attachments(&state.db, &case.id).await?;
     let Some(file) = files.into_iter().find(|f| f.id == attachment_id) else {
-        return state.refusal(&lang, Refusal::NotFound);
+        return Err(StaffProblem::NotFound.into());
     };
     let sealer = state.intake.sealer();
     let kind = sealer
@@ -533,13 +455,10 @@ pub async fn attachment(
                 .as_str()
                 .and_then(crate::intake::attachments::AttachmentKind::from_str_id)
         });
-    let content = match sealer.open(
+    let content = sealer.open(
         &attachment_aad(&case.id, &file.id, "content"),
         &file.content,
-    ) {
-        Ok(c) => c,
-        Err(e) => return state.staff_error(&lang, &e),
-    };
+    )?;
     let detail = format!("attachment={}", file.position + 1);
     if !state
         .audit(
@@ -550,14 +469,14 @@ pub async fn attachment(
         )
         .await
     {
-        return state.refusal(&lang, Refusal::AuditUnavailable);
+        return Err(StaffProblem::AuditUnavailable.into());
     }
     let extension = kind.map(|k| k.extension()).unwrap_or("bin");
     let disposition = format!(
         "attachment; filename=\"report-attachment-{}.{extension}\"",
         file.position + 1
     );
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
@@ -568,12 +487,11 @@ pub async fn attachment(
         ],
         content.to_vec(),
     )
-        .into_response()
+        .into_response())
 }
 
 #[derive(Deserialize)]
 pub struct MessageForm {
-    csrf: String,
     body: String,
 }
 
@@ -583,24 +501,19 @@ pub async fn message(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<MessageForm>,
-) -> Response {
-    let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
-    let case = match state.case_for(&session, &id, Action::MessageReporter).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    CsrfForm(form): CsrfForm<MessageForm>,
+) -> Result<Response, StaffError> {
+    let case = state
+        .case_for(&session, &id, Action::MessageReporter)
+        .await?;
     let body = form.body.trim();
     if body.is_empty() || body.chars().count() > conversation::MAX_MESSAGE {
-        return back_to(&case.id);
+        return Ok(back_to(&case.id));
     }
     let now = state.clock.now().unix_timestamp();
     let sealer = state.intake.sealer();
     let (identifiers, postings) = state.message_indexes(&case.id, body, false).await;
-    if let Err(e) = conversation::post(
+    conversation::post(
         &state.db,
         sealer,
         &conversation::Outgoing {
@@ -613,15 +526,12 @@ pub async fn message(
         },
         now,
     )
-    .await
-    {
-        return state.staff_error(&lang, &e);
-    }
+    .await?;
     state
         .audit(&session.0.user.id, "message.send", Some(&case.id), "")
         .await;
     state.send_notice(&case.id, &case.triage.language).await;
-    back_to(&case.id)
+    Ok(back_to(&case.id))
 }
 
 impl AppState {
@@ -760,7 +670,6 @@ impl AppState {
 
 #[derive(Deserialize)]
 pub struct LinkForm {
-    csrf: String,
     other: String,
     kind: String,
 }
@@ -771,16 +680,9 @@ pub async fn link(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<LinkForm>,
-) -> Response {
-    let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
-    let case = match state.case_for(&session, &id, Action::LinkReports).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    CsrfForm(form): CsrfForm<LinkForm>,
+) -> Result<Response, StaffError> {
+    let case = state.case_for(&session, &id, Action::LinkReports).await?;
     let other_id = form
         .other
         .trim()
@@ -788,10 +690,10 @@ pub async fn link(
         .to_owned();
     let kind = match form.kind.as_str() {
         "duplicate" | "linked" => form.kind.as_str(),
-        _ => return state.refusal(&lang, Refusal::Conflict),
+        _ => return Err(StaffProblem::Conflict.into()),
     };
-    let other = match cases::get(&state.db, &other_id).await {
-        Ok(Some(o))
+    let other = match cases::get(&state.db, &other_id).await? {
+        Some(o)
             if o.id != case.id
                 && crate::staff::policy::can_see(
                     &session.0.user.actor(),
@@ -800,11 +702,10 @@ pub async fn link(
         {
             o
         }
-        Ok(_) => return state.refusal(&lang, Refusal::NotFound),
-        Err(e) => return state.staff_error(&lang, &e),
+        _ => return Err(StaffProblem::NotFound.into()),
     };
     let now = state.clock.now().unix_timestamp();
-    if let Err(e) = crate::store::links::add_manual(
+    crate::store::links::add_manual(
         &state.db,
         &case.id,
         &other.id,
@@ -812,10 +713,7 @@ pub async fn link(
         &session.0.user.id,
         now,
     )
-    .await
-    {
-        return state.staff_error(&lang, &e);
-    }
+    .await?;
     state
         .audit(
             &session.0.user.id,
@@ -824,7 +722,7 @@ pub async fn link(
             &format!("{kind} other={}", other.id),
         )
         .await;
-    back_to(&case.id)
+    Ok(back_to(&case.id))
 }
 
 impl AppState {

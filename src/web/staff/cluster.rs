@@ -9,7 +9,7 @@
 //! report drawn (`report.cluster_member`), whose identifiers the page shows; if the trail cannot
 //! record, nothing is shown.
 
-use super::auth::{Refusal, StaffSession};
+use super::auth::StaffSession;
 use crate::intake::categories;
 use crate::link::cluster::{self, Caption, Graph, IdentifierKey, ManualKind, ReportFacts};
 use crate::link::index;
@@ -19,22 +19,14 @@ use crate::store::cases::{self, CaseRow};
 use crate::store::links::{self, IdentifierRow};
 use crate::types::Visibility;
 use crate::web::AppState;
+use crate::web::dates::day as date;
+use crate::web::error::{StaffError, StaffProblem};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use fluent_bundle::FluentArgs;
 use minijinja::{Value, context};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use time::OffsetDateTime;
-use time::macros::format_description;
-
-/// The day a report was received, `YYYY-MM-DD` (UTC).
-fn date(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(format_description!("[year]-[month]-[day]")).ok())
-        .unwrap_or_default()
-}
 
 /// The short form of a report id shown in the graph: its last eight characters (the random
 /// end of a UUIDv7, where the start is a timestamp shared by reports filed together).
@@ -127,18 +119,12 @@ pub async fn page(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-) -> Response {
-    let case = match state.case_for(&session, &id, Action::OpenReport).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Result<Response, StaffError> {
+    let case = state.case_for(&session, &id, Action::OpenReport).await?;
     let user = &session.0.user;
     let lang = crate::intake::report::language_or_default(&user.language);
     let center = case.id.clone();
-    let gathered = match gather(&state, &user.actor(), case).await {
-        Ok(g) => g,
-        Err(e) => return state.staff_error(lang, &e),
-    };
+    let gathered = gather(&state, &user.actor(), case).await?;
     let graph = cluster::build(&center, &gathered.facts, cluster::MAX_REPORTS);
 
     // Audited before anything is unsealed; nothing is shown if the trail cannot record.
@@ -152,7 +138,7 @@ pub async fn page(
         .audit(&user.id, "report.cluster", Some(&center), &detail)
         .await
     {
-        return state.refusal(lang, Refusal::AuditUnavailable);
+        return Err(StaffProblem::AuditUnavailable.into());
     }
     let member = format!("cluster={center}");
     for node in graph.reports.iter().filter(|r| r.id != center) {
@@ -160,13 +146,13 @@ pub async fn page(
             .audit(&user.id, "report.cluster_member", Some(&node.id), &member)
             .await
         {
-            return state.refusal(lang, Refusal::AuditUnavailable);
+            return Err(StaffProblem::AuditUnavailable.into());
         }
     }
 
     let ctx = state.cluster_context(lang, &center, &graph, &gathered);
     let ctx = context! { ..ctx, ..state.staff_context(&session.0) };
-    state.render(StatusCode::OK, "staff/cluster.html", ctx)
+    Ok(state.render(StatusCode::OK, "staff/cluster.html", ctx))
 }
 
 impl AppState {

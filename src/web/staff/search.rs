@@ -3,7 +3,7 @@
 //! the report is unsealed. Only reports the viewer may see are searched; every report whose
 //! content a page shows is audited first.
 
-use super::auth::{Refusal, StaffSession};
+use super::auth::StaffSession;
 use super::cases::{case_fields, nonempty};
 use crate::followup::conversation;
 use crate::intake::categories;
@@ -17,14 +17,16 @@ use crate::types::Level;
 use crate::types::Status;
 use crate::types::Visibility;
 use crate::web::AppState;
+use crate::web::dates::day;
+use crate::web::error::{StaffError, StaffProblem};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::Deserialize;
 use std::collections::HashSet;
+use time::Date;
 use time::macros::format_description;
-use time::{Date, OffsetDateTime};
 
 /// Results per page.
 pub const PAGE_SIZE: usize = 20;
@@ -49,13 +51,6 @@ fn parse_day(s: &str) -> Option<Date> {
     Date::parse(s, format_description!("[year]-[month]-[day]")).ok()
 }
 
-fn day(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(format_description!("[year]-[month]-[day]")).ok())
-        .unwrap_or_default()
-}
-
 /// One result as shown.
 struct Shown {
     case: cases::CaseRow,
@@ -66,12 +61,11 @@ pub async fn search(
     State(state): State<AppState>,
     session: StaffSession,
     Query(q): Query<SearchQuery>,
-) -> Response {
+) -> Result<Response, StaffError> {
     let user = &session.0.user;
     if !session.may(Action::ViewQueue, None) {
-        return Redirect::to("/staff").into_response();
+        return Ok(Redirect::to("/staff").into_response());
     }
-    let lang = crate::intake::report::language_or_default(&user.language);
     let text: String = nonempty(&q.q)
         .unwrap_or_default()
         .chars()
@@ -123,18 +117,13 @@ pub async fn search(
             (page - 1) * PAGE_SIZE,
             PAGE_SIZE,
         )
-        .await;
-        let found = match found {
-            Ok(f) => f,
-            Err(e) => return state.staff_error(lang, &e),
-        };
+        .await?;
         more = found.more;
         let ids: Vec<String> = found.hits.into_iter().map(|h| h.report_id).collect();
-        shown = match state.results(&session, &ids, &words).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return state.refusal(lang, Refusal::AuditUnavailable),
-            Err(e) => return state.staff_error(lang, &e),
-        };
+        shown = state
+            .results(&session, &ids, &words)
+            .await?
+            .ok_or(StaffProblem::AuditUnavailable)?;
         if shown.is_empty() {
             message = Some("staff-search-nothing");
         }
@@ -202,7 +191,7 @@ pub async fn search(
     } else {
         StatusCode::OK
     };
-    state.render(code, "staff/search.html", ctx)
+    Ok(state.render(code, "staff/search.html", ctx))
 }
 
 impl AppState {

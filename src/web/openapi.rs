@@ -8,8 +8,9 @@ use super::followup_api::{FollowupView, SessionOpened};
 use super::problem::Problem;
 use crate::followup::conversation::ReporterStatus;
 use crate::intake::categories::CATEGORIES;
-use crate::intake::report::{LANGUAGES, MAX_IDENTIFIERS, MAX_SHORT};
-use crate::intake::vocabulary::{AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
+use crate::intake::report::{MAX_IDENTIFIERS, MAX_SHORT};
+use crate::types::LANGUAGES;
+use crate::types::vocabulary::{AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
 use std::sync::LazyLock;
 use utoipa::openapi::example::ExampleBuilder;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
@@ -227,7 +228,7 @@ pub(super) fn language() -> Object {
 /// `status` of a filed report.
 pub(super) fn created_status() -> Object {
     one_of(
-        [crate::intake::submit::STATUS_NEW],
+        [crate::types::Status::New.as_str()],
         "The status of a report just filed.",
     )
 }

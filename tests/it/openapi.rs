@@ -228,7 +228,7 @@ async fn every_documented_report_limit_is_the_one_enforced() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert_eq!(listed, tipline::intake::report::LANGUAGES);
+    assert_eq!(listed, tipline::types::LANGUAGES);
     assert!(
         language["description"]
             .as_str()

@@ -38,8 +38,8 @@ use world::{RawWorld, World, language_code};
 
 use crate::intake::categories::{self, CATEGORIES, Category, FormKind};
 use crate::intake::report::{Channel, ReportInput, validate};
-use crate::types::LANGUAGES;
 use crate::intake::submit::BulkReport;
+use crate::types::LANGUAGES;
 use crate::types::vocabulary::WARNING_SIGNS;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;

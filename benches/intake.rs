@@ -7,8 +7,9 @@
 //! ```
 //!
 //! It starts the real `tipline serve` binary as a separate process (SQLite, then PostgreSQL on
-//! a fresh database), sends realistic JSON reports from C concurrent keep-alive clients (warm-up,
-//! then `BENCH_REPORTS` measured reports), counts every answer other than 201 as an error, checks
+//! a fresh database), sends JSON reports from `tipline dev seed`'s generator (the crate's
+//! `dev-seed` feature) from C concurrent keep-alive clients (warm-up, then `BENCH_REPORTS`
+//! measured reports), counts every answer other than 201 as an error, checks
 //! that the database holds exactly as many reports as 201s were answered, reads the server's
 //! resident memory from /proc, measures the raw SQLite rate of the same disk beside it, prints a
 //! table and writes `BENCHMARKS.md` at the crate root.
@@ -37,6 +38,8 @@
 #[path = "support/sections.rs"]
 mod sections;
 
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 use sqlx::postgres::PgConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
@@ -49,6 +52,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use tipline::dev::seed::{DEFAULT_SEED, Generator};
+use tipline::intake::report::ReportInput;
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -207,193 +213,26 @@ impl Config {
 // ---------------------------------------------------------------------------------------------
 // Realistic reports
 
-/// A small deterministic generator (splitmix64), so every run sends the same reports.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
+/// The reports sent: `tipline dev seed`'s generator (all categories, narratives of 40–150 words
+/// in English, French, German or Dutch, identifiers shared in clusters and typed the ways people
+/// type them), from its default seed, so every run sends the same reports (their dates relative
+/// to today).
+fn generated_reports(count: usize) -> Result<Vec<ReportInput>, String> {
+    let now = OffsetDateTime::from(std::time::SystemTime::now());
+    let generator = Generator::new(DEFAULT_SEED, count as u64, now).map_err(|e| e.to_string())?;
+    Ok((0..count as u64)
+        .map(|i| generator.typed(i).input)
+        .collect())
 }
 
-const CATEGORIES: &[&str] = &[
-    "sexual_exploitation",
-    "labour_exploitation",
-    "domestic_servitude",
-    "child_sexual_exploitation",
-    "child_travel_tourism",
-    "online_grooming",
-    "forced_begging_criminality",
-    "forced_marriage",
-    "organ_removal",
-    "illegal_adoption_surrogacy",
-    "other",
-];
-const PLACES: &[(&str, &str)] = &[
-    ("LU", "Luxembourg"),
-    ("BE", "Antwerp"),
-    ("FR", "Lyon"),
-    ("DE", "Hamburg"),
-    ("NL", "Rotterdam"),
-    ("GB", "Leeds"),
-    ("RO", "Iași"),
-    ("PL", "Gdańsk"),
-    ("IT", "Napoli"),
-    ("ES", "Almería"),
-    ("BG", "Plovdiv"),
-    ("TH", "Pattaya"),
-    ("NG", "Benin City"),
-    ("PH", "Cebu"),
-];
-const VENUES: &[&str] = &[
-    "car wash on the ring road",
-    "nail salon near the station",
-    "strawberry farm outside the town",
-    "restaurant in the old centre",
-    "private house in the suburbs",
-    "construction site by the river",
-    "hotel near the airport",
-    "massage parlour above a phone shop",
-    "meat-packing plant on the industrial estate",
-    "fishing boat in the harbour",
-];
-const SUBJECTS: &[&str] = &[
-    "A neighbour",
-    "My cousin",
-    "A coworker of mine",
-    "The woman at the counter",
-    "Two young men",
-    "A group of seasonal workers",
-    "The girl who cleans the rooms",
-    "Several people",
-    "A man in his forties",
-    "The cook",
-    "A teenager I spoke to",
-    "One of the drivers",
-];
-const PREDICATES: &[&str] = &[
-    "told me she has not been paid for four months",
-    "sleeps in the storage room behind the kitchen",
-    "is driven to work every morning at five in an unmarked van",
-    "said the boss keeps everyone's passports in a safe in the office",
-    "owes money for the journey and is told the debt keeps growing",
-    "never leaves the building without the manager beside him",
-    "looks much younger than eighteen and works late every night",
-    "was told the police would deport her if she complained",
-    "works seven days a week, often more than fourteen hours a day",
-    "has bruises on her arms and seems afraid to speak to customers",
-    "gets messages from a man who decides where she goes and with whom",
-    "is not allowed to keep a phone and asked me to call her sister",
-    "pays rent to the employer for a mattress in a room shared with nine others",
-    "was promised a job in a shop but ended up somewhere else entirely",
-];
-const EXTRAS: &[&str] = &[
-    "This has been going on since the spring.",
-    "I first noticed it last winter.",
-    "It happens mostly at weekends.",
-    "Other people in the street have seen it too.",
-    "I am not sure who else to tell.",
-    "The same grey car comes every evening around nine.",
-    "They seem to change workers every few weeks.",
-    "Nobody there seems to speak the local language.",
-    "The windows are covered with paper from the inside.",
-    "When I asked about it, the owner told me to mind my own business.",
-];
-const SIGNS: &[&str] = &[
-    "immediate_danger",
-    "cannot_leave",
-    "documents_taken",
-    "debt",
-    "threats_violence",
-    "little_or_no_pay",
-    "excessive_hours",
-    "lives_at_work",
-    "controlled_or_watched",
-    "fearful_or_coached",
-    "looks_under_18",
-    "isolated_no_address",
-];
-const AGES: &[&str] = &["18_24", "25_plus", "unknown", "12_17"];
-const CHILD: &[&str] = &["no", "unsure", ""];
-const LANGS: &[&str] = &["en", "fr", "de", "nl"];
-
-fn narrative(rng: &mut Rng, venue: &str, city: &str) -> String {
-    let target = 1000 + rng.below(500);
-    let mut text = format!("This is about the {venue} in {city}. ");
-    while text.len() < target {
-        let _ = write!(
-            text,
-            "{} at the {} {}. {} ",
-            rng.pick(SUBJECTS),
-            rng.pick(VENUES),
-            rng.pick(PREDICATES),
-            rng.pick(EXTRAS)
-        );
-        if rng.chance(25) {
-            let _ = write!(
-                text,
-                "The van's plate ends in {:03} and it is usually parked on street {}. ",
-                rng.below(1000),
-                rng.below(90) + 1
-            );
-        }
-    }
-    text.trim_end().to_owned()
-}
-
-/// One realistic report as the API receives it (about 1.5–2.5 KB of JSON).
-fn report_json(rng: &mut Rng) -> String {
-    let (country, city) = PLACES[rng.below(PLACES.len())];
-    let venue = rng.pick(VENUES);
-    let mut signs: Vec<&str> = Vec::new();
-    for _ in 0..2 + rng.below(3) {
-        let s = rng.pick(SIGNS);
-        if !signs.contains(&s) {
-            signs.push(s);
-        }
-    }
-    let n = rng.below(1_000_000);
-    let mut report = json!({
-        "category": rng.pick(CATEGORIES),
-        "narrative": narrative(rng, venue, city),
-        "country": country,
-        "city": city,
-        "venue": venue,
-        "incident_date": format!("2025-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28)),
-        "still_happening": rng.chance(60),
-        "people_count": 1 + rng.below(12),
-        "age_groups": [rng.pick(AGES)],
-        "child_involved": rng.pick(CHILD),
-        "victims_description": "Women in their twenties, one with a limp; they speak little of the local language and wear the same work clothes every day.",
-        "exploiters_description": format!("A tall man with a grey beard who calls himself 'boss', and a woman who collects the money (about {} euros a week).", 50 + rng.below(400)),
-        "warning_signs": signs,
-        "phones": [format!("+352 621 {:03} {:03}", n % 1000, n / 1000)],
-        "websites": [format!("https://ads-{n}.example.com/profile")],
-        "social_handles": [format!("@night_jobs_{n}")],
-        "vehicle_plates": [format!("AB-{:04}", n % 10_000)],
-        "language": rng.pick(LANGS),
-    });
-    if rng.chance(20) {
-        report["anonymous"] = json!(false);
-        report["contact_name"] = json!("Sam");
-        report["contact_email"] = json!(format!("sam.{n}@example.org"));
-    }
+/// One report as the API receives it: the form's fields, the number of people as a number.
+fn report_json(input: &ReportInput) -> String {
+    let mut report = serde_json::to_value(input).expect("a report serialises");
+    report["people_count"] = input
+        .people_count
+        .trim()
+        .parse::<u32>()
+        .map_or(Value::Null, Value::from);
     report.to_string()
 }
 
@@ -411,64 +250,63 @@ enum Payload {
     Form(FormReport),
 }
 
-fn form_report(report_json: &str) -> FormReport {
-    let v: Value = serde_json::from_str(report_json).expect("the generator's JSON");
-    let text = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
-    let list = |k: &str| -> Vec<String> {
-        v[k].as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let category = text("category");
+fn form_report(input: &ReportInput) -> FormReport {
+    let category = input.category.clone();
     let mut fields = vec![
-        ("lang", "en".to_owned()),
+        ("lang", input.language.clone()),
         ("category", category.clone()),
         // The honeypot: present and empty, as a person's browser sends it.
         ("note_2", String::new()),
-        ("narrative", text("narrative")),
-        ("country", text("country")),
-        ("city", text("city")),
-        ("venue", text("venue")),
-        ("incident_date", text("incident_date")),
+        ("narrative", input.narrative.clone()),
+        ("country", input.country.clone()),
+        ("city", input.city.clone()),
+        ("venue", input.venue.clone()),
+        ("incident_date", input.incident_date.clone()),
     ];
-    if v["still_happening"] == json!(true) {
+    if input.still_happening {
         fields.push(("still_happening", "yes".to_owned()));
     }
-    fields.push(("people_count", v["people_count"].to_string()));
-    for age in list("age_groups") {
-        fields.push(("age_groups", age));
+    fields.push(("people_count", input.people_count.clone()));
+    for age in &input.age_groups {
+        fields.push(("age_groups", age.clone()));
     }
-    let child = text("child_involved");
-    if !child.is_empty() {
-        fields.push(("child_involved", child));
+    if !input.child_involved.is_empty() {
+        fields.push(("child_involved", input.child_involved.clone()));
     }
-    fields.push(("victims_description", text("victims_description")));
-    fields.push(("exploiters_description", text("exploiters_description")));
-    for sign in list("warning_signs") {
-        fields.push(("warning_signs", sign));
+    fields.push(("victims_description", input.victims_description.clone()));
+    fields.push((
+        "exploiters_description",
+        input.exploiters_description.clone(),
+    ));
+    for sign in &input.warning_signs {
+        fields.push(("warning_signs", sign.clone()));
     }
     // Text areas of one identifier a line; a browser sends their line breaks as CRLF.
-    for key in [
-        "phones",
-        "emails",
-        "websites",
-        "social_handles",
-        "vehicle_plates",
+    for (key, list) in [
+        ("phones", &input.phones),
+        ("emails", &input.emails),
+        ("websites", &input.websites),
+        ("social_handles", &input.social_handles),
+        ("vehicle_plates", &input.vehicle_plates),
     ] {
-        fields.push((key, list(key).join("\r\n")));
+        fields.push((key, list.join("\r\n")));
+    }
+    for (key, value) in [
+        ("abuse_url", &input.abuse_url),
+        ("abuse_where", &input.abuse_where),
+        ("campaign", &input.campaign),
+    ] {
+        if !value.is_empty() {
+            fields.push((key, value.clone()));
+        }
     }
     // No file chosen: a browser still sends the file input, empty.
     fields.push(("attachments", String::new()));
-    let anonymous = v["anonymous"] != json!(false);
-    fields.push(("anonymous", if anonymous { "yes" } else { "no" }.to_owned()));
-    fields.push(("contact_name", text("contact_name")));
-    fields.push(("contact_email", text("contact_email")));
-    fields.push(("contact_phone", String::new()));
+    let anonymous = if input.anonymous { "yes" } else { "no" };
+    fields.push(("anonymous", anonymous.to_owned()));
+    fields.push(("contact_name", input.contact_name.clone()));
+    fields.push(("contact_email", input.contact_email.clone()));
+    fields.push(("contact_phone", input.contact_phone.clone()));
     FormReport { category, fields }
 }
 
@@ -1234,8 +1072,8 @@ async fn sqlite_baseline(rows_per_commit: usize, secs: f64) -> Result<f64, Strin
     conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
         .await
         .map_err(|e| e.to_string())?;
-    let mut rng = Rng(7);
-    let mut blob: Vec<u8> = (0..2048).map(|_| rng.next() as u8).collect();
+    let mut blob = vec![0u8; 2048];
+    ChaCha8Rng::seed_from_u64(7).fill_bytes(&mut blob);
     let mut rows = 0usize;
     let began = Instant::now();
     let limit = Duration::from_secs_f64(secs);
@@ -1770,12 +1608,13 @@ fn markdown(
                 md,
                 "- Method: the real `tipline serve` binary (a separate process, fresh data directory and \
                  database per row) receives `POST /api/v1/reports` JSON reports \
-                 (narrative 1.0–1.5 KB of varied text, country, city, venue, phones, websites, handles, \
-                 plates, 2–4 warning signs; about 2 KB of JSON each, an Idempotency-Key each) from N \
+                 generated by `tipline dev seed`'s generator (seed {}: every category, narratives of \
+                 40–150 words in English, French, German or Dutch, places, people, warning signs and \
+                 identifiers shared in clusters, typed as people type them; an Idempotency-Key each) from N \
                  concurrent keep-alive clients in this process: {} warm-up reports, then {} measured. \
                  A report counts only when the answer is 201 with a fresh receipt; anything else is an \
                  error.",
-                cfg.warmup, cfg.reports
+                DEFAULT_SEED, cfg.warmup, cfg.reports
             );
             "201s"
         }
@@ -1789,13 +1628,14 @@ fn markdown(
                  form token), and sends it back filled in, `POST /report` as `multipart/form-data` \
                  with `form_token`, `lang`, `category`, `narrative` and the other fields of the form \
                  (country, city, venue, date, still happening, people, age groups, child involved, \
-                 victims, exploiters, 2–4 warning signs, phones, emails, websites, handles and plates \
-                 one a line, the empty file input, anonymous or contact details), the hidden honeypot \
+                 victims, exploiters, warning signs, phones, emails, websites, handles and plates \
+                 one a line, where abuse material was found and the campaign when there are, the \
+                 empty file input, anonymous or contact details), the hidden honeypot \
                  `note_2` sent empty. **Each report costs two requests** (one GET, one POST) and uses \
                  its own token, so every client holds its own form token; the rate counts reports, \
                  not requests, and the latencies are those of the pair. The content is the same \
-                 generated reports as the API benchmark's (narratives 1.0–1.5 KB, all different, so \
-                 the repeated-text sign never fires); {} warm-up reports, then {} measured. A report \
+                 reports from `tipline dev seed`'s generator as the API benchmark's (narratives all \
+                 different, so the repeated-text sign never fires); {} warm-up reports, then {} measured. A report \
                  counts only when the POST is answered 200 with a receipt on the page \
                  (`id=\"receipt\"`); anything else, on either request, is an error. The forms are \
                  sent back at once, so the candidate marks each report \"sent too fast\" (a flag in \
@@ -1994,15 +1834,19 @@ async fn run(cfg: Config) {
             .collect::<Vec<_>>()
     );
 
-    let mut rng = Rng(0x0074_6970_6c69_6e65);
+    let reports = match generated_reports(cfg.warmup + cfg.reports) {
+        Ok(reports) => reports,
+        Err(e) => {
+            eprintln!("intake benchmark: the seeder cannot generate reports: {e}");
+            std::process::exit(1);
+        }
+    };
     let payloads: Arc<Vec<Payload>> = Arc::new(
-        (0..cfg.warmup + cfg.reports)
-            .map(|_| {
-                let json = report_json(&mut rng);
-                match cfg.path {
-                    IntakePath::Api => Payload::Json(json),
-                    IntakePath::Form => Payload::Form(form_report(&json)),
-                }
+        reports
+            .iter()
+            .map(|input| match cfg.path {
+                IntakePath::Api => Payload::Json(report_json(input)),
+                IntakePath::Form => Payload::Form(form_report(input)),
             })
             .collect(),
     );

@@ -39,9 +39,9 @@ use tipline::dev::seed::{DEFAULT_SEED, Generator};
 use tipline::intake::submit::texts_of;
 use tipline::search::query::{Word, search, words};
 use tipline::search::terms::tokens;
-use tipline::staff::policy::Visibility;
 use tipline::store::Db;
 use tipline::store::search::Narrowing;
+use tipline::types::Visibility;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Backend {
@@ -222,7 +222,7 @@ fn kinds(n: u64, count: usize, now: OffsetDateTime) -> Vec<Kind> {
     common.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let common: Vec<String> = common.into_iter().take(10).map(|(_, w)| w).collect();
     println!("  common words: {}", common.join(", "));
-    let analyst = Visibility::UnrestrictedOrAssignedTo("bench-analyst".to_owned());
+    let analyst = Visibility::UnrestrictedOrAssignedTo("bench-analyst".into());
     let last_year = now.unix_timestamp() - 365 * 86_400;
     let one: Vec<(Vec<Word>, Narrowing)> = (0..count)
         .map(|i| (words(&common[i % common.len()]), Narrowing::default()))
@@ -461,7 +461,7 @@ async fn run(cfg: &Config, backend: Backend, n: u64) -> Outcome {
         .collect();
     // As the case view reads them for an analyst (the role rule applies): the report's
     // identifiers, the latest holders of each, and their cases.
-    let analyst = Visibility::UnrestrictedOrAssignedTo("bench-analyst".to_owned());
+    let analyst = Visibility::UnrestrictedOrAssignedTo("bench-analyst".into());
     for id in &ids {
         related_lookup(&db, id, &analyst).await;
     }

@@ -1,4 +1,7 @@
 //! Time as a parameter: code asks a [`Clock`] for "now" so tests can control it.
+//!
+//! Owns: the clock trait, the system clock and the shared clock handle.
+//! May use: `types`, though it needs nothing (see `LAYERS` in `src/lib.rs`).
 
 use std::sync::Arc;
 use time::OffsetDateTime;

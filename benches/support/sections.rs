@@ -5,7 +5,10 @@ use std::path::Path;
 
 const HEADER: &str = "# Benchmarks\n\nWritten by the benchmarks in `benches/` (one section each); \
 re-run them rather than editing the figures by hand. Figures from one shared, noisy 2-core \
-machine: compare within one run.\n";
+machine: compare within one run.\n\nThe benchmarks use `tipline dev seed`'s generator, which only \
+exists with the `dev-seed` cargo feature: `cargo bench` turns it on by itself, and the binaries a \
+benchmark is pointed at or seeds with (`BENCH_BASELINE_BIN`, `BENCH_CANDIDATE_BIN`, `tipline dev \
+seed`) are built with `cargo build --release --features dev-seed`.\n";
 
 /// Replaces (or appends) the section `name` of the file at `path` with `body`.
 pub fn write_section(path: &Path, name: &str, body: &str) -> std::io::Result<()> {

@@ -131,7 +131,7 @@ async fn decide_urgency(
     if latest.values().any(|p| *p) {
         facts.push(Fact::PresumedVictim);
     }
-    let decision = decide(app.catalogue, &facts);
+    let decision = decide(app.catalogue.urgency_rules(), &facts);
     let reasons: Vec<&str> = decision.reasons.iter().map(|r| r.as_str()).collect();
     let sealed = seal_reasons(app.sealer, report_id, &reasons);
     assessments::set_urgency_in(conn, report_id, decision.level.as_str(), &sealed).await

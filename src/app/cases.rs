@@ -7,7 +7,8 @@ use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Actor, ReportAccess, allowed, can_see};
 use crate::store::cases::{self, CaseRow};
 use crate::store::staff::{self as staff_repo, UserRow};
-use crate::triage::workflow::{CloseReason, Status, required_permission};
+use crate::triage::workflow::{CloseReason, required_permission};
+use crate::types::Status;
 
 /// Longest internal note, in characters.
 pub const MAX_NOTE: usize = 20_000;

@@ -11,10 +11,11 @@ use super::cases::case_for;
 use super::{App, CaseError, commit};
 use crate::link::cluster::{self, Graph, IdentifierKey, ReportFacts};
 use crate::staff::audit_action::AuditAction;
-use crate::staff::policy::{Action, Actor, ReportAccess, Visibility, can_see};
+use crate::staff::policy::{Action, Actor, ReportAccess, can_see};
 use crate::store::StoreError;
 use crate::store::cases::{self, CaseRow};
 use crate::store::links::{self, IdentifierRow};
+use crate::types::Visibility;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What was gathered around the report: the visible reports only.

@@ -4,17 +4,23 @@
 //! its trace.
 //!
 //! It owns the case rules that used to sit in the web handlers (who may be assigned, which status
-//! move needs which permission, what saving an assessment does to the urgency). It may use
-//! `store`, `seal`, `staff`, `triage`, `assess`, `intake`, `followup`, `link` and `search`;
-//! `web` and `cli` call it and only extract, call and render (texts in a person's language are
-//! given by the caller, e.g. the notice's).
+//! move needs which permission, what saving an assessment does to the urgency), and the
+//! background jobs that use several rooms (`rederive`: indexing set-aside reports again;
+//! `reseal`: the start-up re-sealing pass). `web` and `cli` call it and only extract, call and
+//! render.
+//!
+//! Owns: the use cases and the background jobs.
+//! May use: `types`, `clock`, `seal`, `store` and every domain room (see `LAYERS` in
+//! `src/lib.rs`).
 
 pub mod accounts;
 pub mod assessment;
 pub mod cases;
 pub mod cluster;
 pub mod open;
+pub mod rederive;
 pub mod reply;
+pub mod reseal;
 pub mod results;
 
 use crate::assess::Catalogue;

@@ -12,12 +12,13 @@ use crate::intake::attachments::AttachmentKind;
 use crate::intake::sealed::{OpenedParts, attachment_aad, open_report, open_report_parts};
 use crate::link::index::{self, Shown};
 use crate::staff::audit_action::AuditAction;
-use crate::staff::policy::{Action, Actor, ReportAccess, Visibility, can_see};
+use crate::staff::policy::{Action, Actor, ReportAccess, can_see};
 use crate::store::assessments::{self, AssessmentRow};
 use crate::store::cases::{self, CaseRow, NoteRow};
 use crate::store::links::{self, ManualLink};
 use crate::store::staff::{self as staff_repo, UserRow};
 use crate::store::{StoreError, followup, reports};
+use crate::types::Visibility;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 

@@ -9,10 +9,11 @@ use crate::intake::sealed::open_report_parts;
 use crate::search::highlight::{Passage, passage};
 use crate::search::query::{self, Word};
 use crate::staff::audit_action::AuditAction;
-use crate::staff::policy::{Action, Actor, ReportAccess, Visibility, allowed};
+use crate::staff::policy::{Action, Actor, ReportAccess, allowed};
 use crate::store::cases::{self, CaseRow};
 use crate::store::search::Narrowing;
 use crate::store::{followup, reports};
+use crate::types::Visibility;
 use std::collections::{HashMap, HashSet};
 
 /// One result as shown: the case, and the passage that matched (`None` when none can be shown,

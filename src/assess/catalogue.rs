@@ -3,8 +3,9 @@
 //! checked. The built-in file is `catalogue.toml` next to this module; a hotline may replace it
 //! with its own ([`load_file`]), which is refused with a one-line message that says what to fix.
 
-use super::urgency::{Fact, Level, UrgencyRule};
-use crate::intake::vocabulary::{self, WARNING_SIGNS};
+use super::urgency::{Fact, UrgencyRule};
+use crate::types::Level;
+use crate::types::vocabulary::{self, WARNING_SIGNS};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;

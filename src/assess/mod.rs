@@ -11,6 +11,9 @@
 //!
 //! The outcome is a presumption that supports the analyst's judgement (HTCDS
 //! `PossibleVictimOfTrafficking`), never a verdict.
+//!
+//! Owns: the indicator catalogue, the rule engine, the urgency rules, saved assessments' sealed detail.
+//! May use: `types`, `clock`, `seal`, `store` (see `LAYERS` in `src/lib.rs`).
 
 pub mod catalogue;
 pub mod engine;
@@ -23,6 +26,6 @@ pub use catalogue::{
 };
 pub use engine::{DimensionResult, GroupResult, Outcome, evaluate};
 pub use urgency::{
-    ACTIONABLE_WITHIN_DAYS, Decision, Fact, Level, ReasonKey, UrgencyRule,
-    actionable_place_and_time, decide, urgency,
+    ACTIONABLE_WITHIN_DAYS, Decision, Fact, ReasonKey, UrgencyRule, actionable_place_and_time,
+    decide, urgency,
 };

@@ -1,5 +1,6 @@
 //! Data-driven urgency: the catalogue's `[[urgency]]` rules give a report its level from its
-//! facts, and say why.
+//! facts, and say why. The rules are data the catalogue reads; this module takes them as they
+//! are given and knows nothing of the catalogue.
 //!
 //! The first rule, in file order, whose facts in `when` all hold wins; the last rule has an empty
 //! `when` and gives the default. The explanation is the Fluent keys of the facts of the rule that
@@ -7,48 +8,10 @@
 //! `reason` (`urgency-reason-no-urgent-fact`). Changing the rules is a change of the catalogue
 //! file, not of the code.
 
-use super::catalogue::Catalogue;
+use crate::types::Level;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::{Date, Duration};
-
-/// Priority levels, most urgent first (so sorting ascending puts critical first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    Critical,
-    High,
-    Normal,
-    Low,
-}
-
-impl Level {
-    pub const ALL: [Level; 4] = [Level::Critical, Level::High, Level::Normal, Level::Low];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Critical => "critical",
-            Self::High => "high",
-            Self::Normal => "normal",
-            Self::Low => "low",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-
-    /// The Fluent key of the label: `urgency-critical`, `urgency-high`, …
-    pub fn fluent_key(self) -> String {
-        format!("urgency-{}", self.as_str())
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// What the rules may ask about a report. The caller establishes each fact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -110,7 +73,7 @@ pub struct ReasonKey(String);
 impl ReasonKey {
     /// The key for a fact or rule reason id: `urgency-reason-<id with - for _>`.
     pub fn of(id: &str) -> Self {
-        Self(crate::intake::vocabulary::key("urgency-reason", id))
+        Self(crate::types::vocabulary::key("urgency-reason", id))
     }
 
     pub fn as_str(&self) -> &str {
@@ -159,9 +122,10 @@ pub struct Decision {
     pub reasons: Vec<ReasonKey>,
 }
 
-/// Applies the catalogue's urgency rules to the facts of a report.
-pub fn decide(cat: &Catalogue, facts: &[Fact]) -> Decision {
-    match cat.urgency_rules().iter().find(|r| r.matches(facts)) {
+/// Applies urgency rules (the catalogue's, `Catalogue::urgency_rules`, in their order) to the
+/// facts of a report.
+pub fn decide(rules: &[UrgencyRule], facts: &[Fact]) -> Decision {
+    match rules.iter().find(|r| r.matches(facts)) {
         Some(rule) => Decision {
             level: rule.level,
             rule: rule.reason.clone(),
@@ -177,8 +141,8 @@ pub fn decide(cat: &Catalogue, facts: &[Fact]) -> Decision {
 }
 
 /// The level and the Fluent keys that explain it.
-pub fn urgency(cat: &Catalogue, facts: &[Fact]) -> (Level, Vec<ReasonKey>) {
-    let d = decide(cat, facts);
+pub fn urgency(rules: &[UrgencyRule], facts: &[Fact]) -> (Level, Vec<ReasonKey>) {
+    let d = decide(rules, facts);
     (d.level, d.reasons)
 }
 
@@ -247,7 +211,10 @@ mod tests {
             } else {
                 Level::Normal
             };
-            let (level, reasons) = urgency(cat, &facts(child, ongoing, danger, actionable, false));
+            let (level, reasons) = urgency(
+                cat.urgency_rules(),
+                &facts(child, ongoing, danger, actionable, false),
+            );
             assert_eq!(level, before, "bits {bits:04b}");
             assert!(!reasons.is_empty());
         }
@@ -258,25 +225,28 @@ mod tests {
         let cat = builtin();
         let all = facts(true, true, true, true, true);
         assert_eq!(
-            urgency(cat, &all),
+            urgency(cat.urgency_rules(), &all),
             (
                 Level::Critical,
                 keys(&["child-involved", "still-happening"])
             )
         );
         assert_eq!(
-            urgency(cat, &facts(false, false, true, false, false)),
+            urgency(
+                cat.urgency_rules(),
+                &facts(false, false, true, false, false)
+            ),
             (Level::Critical, keys(&["immediate-danger"]))
         );
         assert_eq!(
-            urgency(cat, &facts(true, false, false, true, false)),
+            urgency(cat.urgency_rules(), &facts(true, false, false, true, false)),
             (Level::High, keys(&["child-involved"]))
         );
         assert_eq!(
-            urgency(cat, &[]),
+            urgency(cat.urgency_rules(), &[]),
             (Level::Normal, keys(&["no-urgent-fact"]))
         );
-        let d = decide(cat, &[]);
+        let d = decide(cat.urgency_rules(), &[]);
         assert_eq!(d.rule, "no_urgent_fact");
     }
 
@@ -284,11 +254,14 @@ mod tests {
     fn a_presumed_victim_is_high_and_critical_when_ongoing_at_a_known_place() {
         let cat = builtin();
         assert_eq!(
-            urgency(cat, &facts(false, false, false, false, true)),
+            urgency(
+                cat.urgency_rules(),
+                &facts(false, false, false, false, true)
+            ),
             (Level::High, keys(&["presumed-victim"]))
         );
         assert_eq!(
-            urgency(cat, &facts(false, true, false, true, true)),
+            urgency(cat.urgency_rules(), &facts(false, true, false, true, true)),
             (
                 Level::Critical,
                 keys(&[
@@ -300,7 +273,7 @@ mod tests {
         );
         // Ongoing without a place to act on stays high.
         assert_eq!(
-            urgency(cat, &facts(false, true, false, false, true)).0,
+            urgency(cat.urgency_rules(), &facts(false, true, false, false, true)).0,
             Level::High
         );
     }
@@ -316,7 +289,7 @@ mod tests {
                 bits & 8 != 0,
                 bits & 16 != 0,
             );
-            assert_ne!(urgency(cat, &f).0, Level::Low);
+            assert_ne!(urgency(cat.urgency_rules(), &f).0, Level::Low);
         }
     }
 
@@ -338,12 +311,12 @@ mod tests {
         std::fs::write(&path, text).unwrap();
         let cat = load_file(&path).unwrap();
         let ongoing = facts(false, true, false, false, false);
-        assert_eq!(urgency(builtin(), &ongoing).0, Level::High);
+        assert_eq!(urgency(builtin().urgency_rules(), &ongoing).0, Level::High);
         assert_eq!(
-            urgency(&cat, &ongoing),
+            urgency(cat.urgency_rules(), &ongoing),
             (Level::Critical, keys(&["still-happening"]))
         );
-        assert_eq!(urgency(&cat, &[]).0, Level::Low);
+        assert_eq!(urgency(cat.urgency_rules(), &[]).0, Level::Low);
     }
 
     #[test]

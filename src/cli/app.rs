@@ -20,6 +20,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::runtime::Runtime;
 use tokio::sync::{oneshot, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
@@ -130,7 +131,7 @@ pub async fn open_intake(settings: &Settings, clock: &SharedClock) -> Result<Ope
     db.migrate().await?;
     let sealer = Arc::new(data_keys::load_sealer(&db, &keys, clock.now().unix_timestamp()).await?);
     // Values written before their report binding are sealed again before anything is served.
-    crate::reseal::run(&db, &sealer).await?;
+    crate::app::reseal::run(&db, &sealer).await?;
     let writer = ReportWriter::start(db.clone());
     let receipts = ReceiptHasher::new(
         keys.derive(purpose::RECEIPT_SECRET),
@@ -210,7 +211,7 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
     let mut tasks = JoinSet::new();
     tasks.spawn(until_stopped(
         stopped_tasks.clone(),
-        crate::search::rederive::keep(
+        crate::app::rederive::keep(
             db.clone(),
             Arc::clone(state.intake.sealer()),
             state.intake.term_index().clone(),
@@ -289,7 +290,7 @@ async fn shutdown_signal() {
 }
 
 /// `tipline serve`.
-pub fn serve_main(args: ServeArgs) -> ExitCode {
+pub fn serve_main(args: ServeArgs, runtime: &Runtime) -> ExitCode {
     let settings = match args.resolve() {
         // Attachments are cleaned by this very binary, in a child process with its own limits.
         Ok(s) => Settings {
@@ -302,16 +303,6 @@ pub fn serve_main(args: ServeArgs) -> ExitCode {
         }
     };
     init_logging(&settings.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("tipline: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     runtime.block_on(async {
         let running = match start(&settings, Arc::new(SystemClock)).await {
             Ok(r) => r,

@@ -12,6 +12,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use tokio::runtime::Runtime;
 use zeroize::Zeroizing;
 
 /// `tipline audit ...`
@@ -46,9 +47,9 @@ pub struct VerifyArgs {
 }
 
 /// Runs `tipline audit ...`; returns the process exit code.
-pub fn audit_main(args: AuditArgs) -> ExitCode {
+pub fn audit_main(args: AuditArgs, runtime: &Runtime) -> ExitCode {
     match args.command {
-        AuditCommand::Verify(args) => verify_main(args),
+        AuditCommand::Verify(args) => verify_main(args, runtime),
     }
 }
 
@@ -56,17 +57,7 @@ pub fn audit_main(args: AuditArgs) -> ExitCode {
 #[derive(Debug)]
 struct CannotCheck(String);
 
-fn verify_main(args: VerifyArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("tipline: cannot start the runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
+fn verify_main(args: VerifyArgs, runtime: &Runtime) -> ExitCode {
     match runtime.block_on(run_verify(args)) {
         Ok(Ok(verified)) => {
             println!(

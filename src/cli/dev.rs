@@ -9,22 +9,20 @@ use super::config::{ServeArgs, Settings};
 use crate::clock::{SharedClock, SystemClock};
 use crate::dev::seed::{DEFAULT_SEED, Generator};
 use crate::intake::submit::{BulkFiled, Intake, commit_bulk};
+use crate::store::Db;
+use crate::store::bulk::{analyze, holds_reports, one_sqlite_writer, settle, writer_cache};
 use crate::store::reports::NewReport;
-use crate::store::{Backend, Db};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use sqlx::Any;
-use sqlx::pool::PoolConnection;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
+use tokio::runtime::Runtime;
 
 /// Reports committed per transaction by default.
 pub const DEFAULT_BATCH: usize = 500;
 /// PostgreSQL statistics are first refreshed after this many reports, then at each doubling.
 const FIRST_ANALYZE: usize = 1_000;
-/// SQLite page cache per connection while seeding, in KiB.
-const SQLITE_CACHE_KIB: u32 = 256 * 1024;
 
 #[derive(Debug, Subcommand)]
 pub enum DevCommand {
@@ -166,75 +164,14 @@ async fn load(
     Ok(filed)
 }
 
-/// PostgreSQL plans a prepared statement with the table statistics of the moment and keeps the
-/// plan; a database filled from empty without autovacuum (as on test servers) kept plans made
-/// for empty tables — a sequential scan of every report for each identifier linked — and slowed
-/// to a crawl. Statistics refreshed as the tables double in size, and once at the end (see
-/// [`settle`]: benchmarks run against a database as autovacuum would leave it), keep plans
-/// right. SQLite is left as the server leaves it (no ANALYZE).
-async fn analyze(db: &Db) -> Result<(), sqlx::Error> {
-    if db.backend() == Backend::Postgres {
-        sqlx::query("ANALYZE").execute(db.pool()).await?;
-    }
-    Ok(())
-}
-
-/// Once loaded, PostgreSQL's tables are vacuumed as well as analysed, as autovacuum would leave
-/// them after a while: until a table page is marked all-visible, a scan of an index alone (the
-/// search filters, migration 0013) still visits the table for each row.
-async fn settle(db: &Db) -> Result<(), sqlx::Error> {
-    if db.backend() == Backend::Postgres {
-        sqlx::query("VACUUM (ANALYZE)").execute(db.pool()).await?;
-    }
-    Ok(())
-}
-
-/// Bulk inserts touch index pages all over the database, and SQLite's default page cache (2 MiB
-/// per connection) made the writer re-read them from the operating system for every statement.
-/// A larger cache only helps if every transaction runs on the same connection: SQLite drops a
-/// connection's cache when another connection wrote since its last transaction, and the pool
-/// hands out its idle connections in turn. So this holds all pooled connections but one for the
-/// whole run and gives that one the large cache; [`writer_cache`] re-applies it each chunk in
-/// case the pool replaced the connection. PostgreSQL caches on the server: nothing to do.
-async fn one_sqlite_writer(db: &Db) -> Result<Vec<PoolConnection<Any>>, sqlx::Error> {
-    let mut held = Vec::new();
-    if db.backend() != Backend::Sqlite {
-        return Ok(held);
-    }
-    for _ in 1..db.pool().options().get_max_connections() {
-        held.push(db.pool().acquire().await?);
-    }
-    writer_cache(db).await?;
-    Ok(held)
-}
-
-/// Gives the one connection left in the pool (see [`one_sqlite_writer`]) a large page cache.
-async fn writer_cache(db: &Db) -> Result<(), sqlx::Error> {
-    if db.backend() == Backend::Sqlite {
-        let mut conn = db.pool().acquire().await?;
-        sqlx::query(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Whether the database holds any report.
-async fn holds_reports(db: &Db) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query("SELECT id FROM reports LIMIT 1")
-        .fetch_optional(db.pool())
-        .await?
-        .is_some())
-}
-
 /// Runs `tipline dev …`; returns the exit code.
-pub fn main(command: DevCommand) -> ExitCode {
+pub fn main(command: DevCommand, runtime: &Runtime) -> ExitCode {
     match command {
-        DevCommand::Seed(args) => seed_main(args),
+        DevCommand::Seed(args) => seed_main(args, runtime),
     }
 }
 
-fn seed_main(args: SeedArgs) -> ExitCode {
+fn seed_main(args: SeedArgs, runtime: &Runtime) -> ExitCode {
     let settings = match args.instance.resolve() {
         Ok(s) => s,
         Err(e) => {
@@ -248,16 +185,6 @@ fn seed_main(args: SeedArgs) -> ExitCode {
         batch: args.batch,
         threads: args.threads,
         append: args.append,
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("tipline: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
     };
     // On stderr; hidden when stderr is not a terminal.
     let bar = ProgressBar::new(options.reports);

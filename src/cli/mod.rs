@@ -1,9 +1,13 @@
 //! The command line: `tipline serve` and its configuration, and the wiring that builds the
 //! application from its parts.
+//!
+//! Owns: the commands, their configuration, the tokio runtime, and the wiring of the application.
+//! May use: every room (see `LAYERS` in `src/lib.rs`).
 
 pub mod app;
 pub mod audit;
 pub mod config;
+#[cfg(feature = "dev-seed")]
 pub mod dev;
 pub mod private;
 pub mod users;
@@ -29,6 +33,8 @@ pub enum Command {
     /// Check the audit trail: `tipline audit verify`.
     Audit(audit::AuditArgs),
     /// Developer tooling, never needed to run a hotline: `tipline dev seed --reports N`.
+    /// Only in builds with the `dev-seed` feature.
+    #[cfg(feature = "dev-seed")]
     #[command(subcommand)]
     Dev(dev::DevCommand),
     /// Cleans one attachment from stdin to stdout under resource limits; run by `serve` only.
@@ -50,13 +56,28 @@ pub struct CleanAttachmentArgs {
 pub fn main() -> std::process::ExitCode {
     private::restrict_new_files();
     let cli = Cli::parse();
-    match cli.command {
-        Command::Serve(args) => app::serve_main(args),
-        Command::User(command) => users::main(command),
-        Command::Audit(args) => audit::audit_main(args),
-        Command::Dev(command) => dev::main(command),
-        Command::CleanAttachment(args) => {
-            crate::intake::cleaning::child_main(args.memory_mib, args.cpu_seconds)
+    if let Command::CleanAttachment(args) = &cli.command {
+        // The cleaning child runs under tight limits and needs no runtime.
+        return crate::intake::cleaning::child_main(args.memory_mib, args.cpu_seconds);
+    }
+    // One runtime for whichever command runs.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tipline: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
         }
+    };
+    match cli.command {
+        Command::Serve(args) => app::serve_main(args, &runtime),
+        Command::User(command) => users::main(command, &runtime),
+        Command::Audit(args) => audit::audit_main(args, &runtime),
+        #[cfg(feature = "dev-seed")]
+        Command::Dev(command) => dev::main(command, &runtime),
+        // Answered above, before the runtime.
+        Command::CleanAttachment(_) => std::process::ExitCode::SUCCESS,
     }
 }

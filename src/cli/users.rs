@@ -10,6 +10,7 @@ use crate::staff::policy::Role;
 use crate::store::{Db, staff as repo};
 use clap::Subcommand;
 use std::process::ExitCode;
+use tokio::runtime::Runtime;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -201,17 +202,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
 }
 
 /// `tipline user …`.
-pub fn main(command: UserCommand) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("tipline: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+pub fn main(command: UserCommand, runtime: &Runtime) -> ExitCode {
     match runtime.block_on(run(command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -11,7 +11,7 @@ use crate::seal::bound::{self, Writer};
 use crate::store::followup::{self as repo, FROM_STAFF};
 use crate::store::links::IdentifierRow;
 use crate::store::{Db, StoreError};
-use crate::triage::workflow::Status;
+use crate::types::Status;
 
 /// Longest message, in characters.
 pub const MAX_MESSAGE: usize = 10_000;
@@ -87,7 +87,7 @@ pub struct Outgoing<'a> {
     pub files: &'a [CleanAttachment],
     pub identifiers: &'a [IdentifierRow],
     /// Its words for search.
-    pub postings: &'a [crate::search::index::Posting],
+    pub postings: &'a [crate::types::postings::Posting],
 }
 
 /// Seals and stores a message (and its files).

@@ -5,8 +5,8 @@
 //! ceiling); no IP address is kept.
 //! A successful sign-in opens a short reporter session.
 
+use crate::seal::token::{new_token, token_hash};
 use crate::seal::{ReceiptCode, ReceiptHasher};
-use crate::staff::accounts::{new_token, token_hash};
 use crate::store::followup as repo;
 use crate::store::{Db, StoreError, reports};
 

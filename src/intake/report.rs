@@ -4,8 +4,11 @@
 
 use super::categories::{self, Category, FormKind};
 use super::countries;
-use super::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
 use crate::assess::urgency::{Fact, actionable_place_and_time};
+/// Kept here while the web handlers that name it by this path are rewritten by issue 16's
+/// surfaces work; new code uses `crate::types::language_or_default`.
+pub use crate::types::language_or_default;
+use crate::types::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
 use serde::{Deserialize, Serialize};
 use time::Date;
 use time::macros::format_description;
@@ -20,9 +23,6 @@ pub const MAX_SHORT: usize = 300;
 pub const MAX_URL: usize = 2_000;
 /// Most entries in one identifier list.
 pub const MAX_IDENTIFIERS: usize = 50;
-
-/// The languages tipline speaks.
-pub const LANGUAGES: &[&str] = &["en", "fr", "de", "nl"];
 
 /// How a report arrived (stored in clear for statistics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -218,15 +218,6 @@ impl ValidReport {
     pub fn facts(&self, today: Date) -> Vec<Fact> {
         self.content.facts(self.child_involved == "yes", today)
     }
-}
-
-/// Normalises the language to one tipline speaks (English when unknown).
-pub fn language_or_default(lang: &str) -> &'static str {
-    LANGUAGES
-        .iter()
-        .find(|l| l.eq_ignore_ascii_case(lang.trim()))
-        .copied()
-        .unwrap_or("en")
 }
 
 /// A campaign id is a short slug: lower-case letters, digits and dashes.

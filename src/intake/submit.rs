@@ -17,15 +17,13 @@ use crate::search::index::{TermIndex, Text};
 use crate::store::reports::{NewAttachment, NewReport, Triage};
 use crate::store::writer::{Indexing, commit};
 use crate::store::{Db, ReportWriter, StoreError, Stored};
+use crate::types::Status;
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use zeroize::Zeroizing;
-
-/// Status of a report that has just arrived.
-pub const STATUS_NEW: &str = "new";
 
 /// The filing service shared by the form and the API.
 #[derive(Clone, Debug)]
@@ -241,7 +239,7 @@ impl Intake {
         now: OffsetDateTime,
     ) -> Prepared {
         let id = Uuid::now_v7().to_string();
-        let decision = decide(&self.catalogue, &report.facts(now.date()));
+        let decision = decide(self.catalogue.urgency_rules(), &report.facts(now.date()));
         let secret = self.receipts.derive_secret(&submission.secret_seed());
         let salt = ReceiptHasher::salt();
         let draft = ReceiptCode::new(ReceiptCode::random_lookup(), secret.clone());
@@ -257,7 +255,7 @@ impl Intake {
                 category: report.category.id.to_owned(),
                 country: report.country.clone(),
                 received_at: now.unix_timestamp(),
-                status: STATUS_NEW.to_owned(),
+                status: Status::New.as_str().to_owned(),
                 urgency: decision.level.as_str().to_owned(),
                 child_involved: report.child_involved.to_owned(),
                 channel: report.channel.as_str().to_owned(),

@@ -1,6 +1,9 @@
 //! Linking: identifiers found in reports (phone numbers, e-mails, URLs and domains, handles,
 //! plates, IBANs, venues), normalised so spellings match, stored behind a keyed blind index, and
 //! the related reports they reveal.
+//!
+//! Owns: identifier extraction and normalisation, the blind index, the cluster graph.
+//! May use: `types`, `clock`, `seal`, `store` (see `LAYERS` in `src/lib.rs`).
 
 pub mod cluster;
 pub mod identifiers;

@@ -1,12 +1,16 @@
 //! One-time form tokens. Every rendered report form carries a token: random bytes, the time it
 //! was issued and a MAC. A double-submitted or refreshed form carries the same token, so it
 //! files one report, not two; the token also keys the per-form rate limit.
+//!
+//! Also the random tokens of links and cookies (staff set-up links and sessions, reporter
+//! sessions): [`new_token`] and the hash of one that is stored, [`token_hash`].
 
 use super::keys::Secret32;
 use super::receipt::mac_with;
 use data_encoding::BASE64URL_NOPAD;
 use hmac::Mac;
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 const RANDOM_LEN: usize = 16;
@@ -85,6 +89,20 @@ impl TokenIssuer {
         tag.copy_from_slice(full.get(..TAG_LEN).unwrap_or(&[0u8; TAG_LEN]));
         tag
     }
+}
+
+/// A fresh secret token for links and cookies, and the hash that is stored.
+pub fn new_token() -> (String, Vec<u8>) {
+    let mut raw = [0u8; 32];
+    rand::rng().fill_bytes(&mut raw);
+    let token = BASE64URL_NOPAD.encode(&raw);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// The stored form of a token (256 random bits need no salt or key).
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
 }
 
 #[cfg(test)]

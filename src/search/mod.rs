@@ -4,10 +4,11 @@
 //! `lists` and `store::segments`); a query scores the reports holding all its words in memory,
 //! is narrowed by the triage filters and the role rule, and its matches are highlighted only
 //! after the shown reports are unsealed.
+//!
+//! Owns: search terms, the keyed term index, ranked queries, highlighting (the posting codec is `types`').
+//! May use: `types`, `clock`, `seal`, `store` (see `LAYERS` in `src/lib.rs`).
 
 pub mod highlight;
 pub mod index;
-pub mod lists;
 pub mod query;
-pub mod rederive;
 pub mod terms;

@@ -10,12 +10,12 @@
 //! applied first. Either way a restricted report never takes a place on a page.
 
 use super::index::{TermIndex, idf};
-use super::lists::{self, Doc};
 use super::terms::{query_terms, tokens};
-use crate::staff::policy::Visibility;
 use crate::store::search::{self as store, Narrowing};
 use crate::store::segments;
 use crate::store::{Db, StoreError};
+use crate::types::Visibility;
+use crate::types::posting_lists::{self as lists, Doc};
 use std::collections::HashSet;
 
 /// Most words taken from one query.

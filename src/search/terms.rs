@@ -6,15 +6,12 @@
 //! Reports are indexed with their own language's pipeline; a query word is turned into the
 //! terms of every language, so an analyst finds reports whatever language they typed in.
 
+use crate::types::LANGUAGES;
+use crate::types::text::fold;
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::HashSet;
 use std::sync::LazyLock;
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 use unicode_segmentation::UnicodeSegmentation;
-
-/// Languages with their own pipeline; other languages are folded but not stemmed.
-pub const LANGUAGES: [&str; 4] = ["en", "fr", "de", "nl"];
 
 /// Longest token kept (longer ones are noise: base64, hashes, URLs without spaces).
 const MAX_TOKEN_CHARS: usize = 40;
@@ -88,37 +85,6 @@ pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
             (2..=MAX_TOKEN_CHARS).contains(&n)
         })
     })
-}
-
-/// Lower case, accents removed, a few letters spelled out (`ß` → `ss`).
-pub fn fold(word: &str) -> String {
-    // Most words of the four languages are plain ASCII, where folding is lower-casing.
-    if word.is_ascii() {
-        return word.to_ascii_lowercase();
-    }
-    fold_any(word)
-}
-
-/// [`fold`] for any text.
-fn fold_any(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    for c in word.to_lowercase().nfkd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        match c {
-            'ß' => out.push_str("ss"),
-            'æ' => out.push_str("ae"),
-            'œ' => out.push_str("oe"),
-            'ø' => out.push('o'),
-            'ł' => out.push('l'),
-            'đ' | 'ð' => out.push('d'),
-            'þ' => out.push_str("th"),
-            'ı' => out.push('i'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The term of one word in `language`, or `None` for a stop word.
@@ -233,13 +199,6 @@ fn undouble_vowels(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    proptest::proptest! {
-        #[test]
-        fn ascii_words_fold_as_any_text_does(word in "[ -~]{0,40}") {
-            proptest::prop_assert_eq!(fold(&word), fold_any(&word));
-        }
-    }
 
     fn same_term(language: &str, words: &[&str]) {
         let terms: Vec<Option<String>> = words.iter().map(|w| term(w, language)).collect();

@@ -6,12 +6,11 @@ use super::policy::{Actor, Role};
 use super::sessions::Stage;
 use super::throttle::{ANONYMOUS, Limited, SignInGate};
 use super::totp::{self, TotpSecret};
+use super::user::{StaffUser, user_from_row};
+use crate::seal::token::{new_token, token_hash};
 use crate::seal::{Aad, Sealer};
 use crate::store::staff::{self as repo, NewUser, UserRow};
 use crate::store::{Db, StoreError};
-use data_encoding::BASE64URL_NOPAD;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 /// How long a set-up link works.
 pub const SETUP_LINK_HOURS: i64 = 72;
@@ -19,24 +18,6 @@ pub const SETUP_LINK_HOURS: i64 = 72;
 pub const FREE_FAILURES: i64 = 5;
 /// Longest lock after repeated failures, in seconds.
 pub const MAX_LOCK_SECONDS: i64 = 3600;
-
-/// A signed-in staff member.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaffUser {
-    pub id: String,
-    pub username: String,
-    pub role: Role,
-    pub language: String,
-}
-
-impl StaffUser {
-    pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.id.clone(),
-            role: self.role,
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -78,34 +59,11 @@ pub enum AccountError {
     Hash,
 }
 
-/// A fresh secret token for links and cookies, and the hash that is stored.
-pub fn new_token() -> (String, Vec<u8>) {
-    let mut raw = [0u8; 32];
-    rand::rng().fill_bytes(&mut raw);
-    let token = BASE64URL_NOPAD.encode(&raw);
-    let hash = token_hash(&token);
-    (token, hash)
-}
-
-/// The stored form of a token (256 random bits need no salt or key).
-pub fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
 fn valid_username(name: &str) -> bool {
     (2..=64).contains(&name.len())
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-}
-
-pub fn user_from_row(row: &UserRow) -> Option<StaffUser> {
-    Some(StaffUser {
-        id: row.id.clone(),
-        username: row.username.clone(),
-        role: Role::parse(&row.role)?,
-        language: row.language.clone(),
-    })
 }
 
 /// Who gives an account its role.
@@ -190,7 +148,7 @@ pub async fn add_granted_in(
             id: &id,
             username,
             role: role.as_str(),
-            language: crate::intake::report::language_or_default(language),
+            language: crate::types::language_or_default(language),
             setup_token_hash: &hash,
             setup_expires_at: now + SETUP_LINK_HOURS * 3600,
             created_at: now,

@@ -2,6 +2,10 @@
 //! [`allowed`]; the queue (and later search and related reports) filter with [`can_see`]. A
 //! refusal about a report looks exactly like a report that does not exist.
 
+use crate::types::UserId;
+/// Re-exported for `tests/it/helpers.rs`, which another part of issue 16 is moving; new code
+/// uses `crate::types::Visibility`.
+pub use crate::types::Visibility;
 use serde::Serialize;
 
 /// A staff role.
@@ -136,21 +140,14 @@ impl ReportAccess {
     }
 }
 
-/// Which reports an actor may know exist: the one rule behind [`can_see`], in a form the
-/// store can also turn into a query condition (search).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Visibility {
-    Everything,
-    /// Unrestricted reports, and restricted ones assigned to this user id.
-    UnrestrictedOrAssignedTo(String),
-    Nothing,
-}
-
+/// Which reports an actor may know exist: the one rule behind [`can_see`]. The data lives in
+/// `types` so that the store can turn it into a query condition (`store::visibility`) without
+/// knowing the policy.
 impl Visibility {
     pub fn of(actor: &Actor) -> Self {
         match actor.role {
             Role::Supervisor => Self::Everything,
-            Role::Analyst => Self::UnrestrictedOrAssignedTo(actor.user_id.clone()),
+            Role::Analyst => Self::UnrestrictedOrAssignedTo(UserId::new(actor.user_id.as_str())),
             Role::Auditor | Role::Admin => Self::Nothing,
         }
     }

@@ -2,7 +2,8 @@
 //! absolute timeouts; a per-session CSRF token; and an enrolment stage that sees nothing but the
 //! second-factor set-up.
 
-use super::accounts::{StaffUser, new_token, token_hash, user_from_row};
+use super::user::{StaffUser, user_from_row};
+use crate::seal::token::{new_token, token_hash};
 use crate::store::staff as repo;
 use crate::store::{Db, StoreError};
 

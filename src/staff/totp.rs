@@ -4,7 +4,9 @@
 //! is accepted at most once, and never one at or before the last accepted step) are handled
 //! here so they are exact. Time is always a parameter.
 
-use qrcode::{Color, EcLevel, QrCode};
+use crate::types::xml;
+use qrcode::render::{Renderer, svg};
+use qrcode::{EcLevel, QrCode};
 use rand::RngCore;
 use std::fmt::Write as _;
 use subtle::{Choice, ConstantTimeEq};
@@ -112,75 +114,36 @@ pub fn provisioning_uri(secret: &TotpSecret, issuer: &str, account: &str) -> Str
     )
 }
 
-/// Escapes text for a double- or single-quoted XML attribute.
-fn escape_attribute(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Line breaks and tabs would be normalised to spaces by the parser anyway.
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The QR code of `uri` as a standalone inline <svg> element (no XML prolog, no width/height
 /// fixed in px beyond a viewBox so CSS can size it, dark modules #000 on #fff, with role="img"
-/// and an aria-label attribute set to `label`, which the caller passes already translated;
-/// escape it properly for an attribute).
+/// and an aria-label attribute set to `label`, which the caller passes already translated).
 ///
-/// The code has error correction level M and a 4-module quiet zone. Should `uri` be too long
-/// for any QR code (thousands of bytes; provisioning URIs are far shorter), the result is an
-/// empty white square with the same attributes.
+/// The code has error correction level M and a 4-module quiet zone, drawn by the `qrcode`
+/// crate's SVG renderer (one unit a module); only the root element's attributes are changed
+/// here. Should `uri` be too long for any QR code (thousands of bytes; provisioning URIs are far
+/// shorter), the result is an empty white square with the same attributes.
 pub fn qr_svg(uri: &str, label: &str) -> String {
     let code = QrCode::with_error_correction_level(uri.as_bytes(), EcLevel::M).ok();
     let modules = code.as_ref().map_or(0, QrCode::width);
     let colors = code.as_ref().map(QrCode::to_colors).unwrap_or_default();
     let size = modules + 2 * QUIET_ZONE;
-
-    let mut svg = format!(
-        concat!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}""#,
-            r#" shape-rendering="crispEdges" role="img" aria-label="{label}">"#,
-            r##"<rect width="{size}" height="{size}" fill="#fff"/>"##,
-            r##"<path fill="#000" d=""##,
+    let drawn = Renderer::<svg::Color<'_>>::new(&colors, modules, QUIET_ZONE as u32)
+        .module_dimensions(1, 1)
+        .dark_color(svg::Color("#000"))
+        .light_color(svg::Color("#fff"))
+        .build();
+    // The renderer writes an XML prolog (not allowed inline in HTML) and a size in px.
+    let element = drawn
+        .split_once("?>")
+        .map_or(drawn.as_str(), |(_, rest)| rest);
+    element.replacen(
+        &format!(r#" width="{size}" height="{size}" viewBox="#),
+        &format!(
+            r#" role="img" aria-label="{}" viewBox="#,
+            xml::escape(label)
         ),
-        size = size,
-        label = escape_attribute(label),
-    );
-    if modules > 0 {
-        for (y, row) in colors.chunks(modules).enumerate() {
-            // One rectangle per horizontal run of dark modules.
-            let mut x = 0;
-            while x < row.len() {
-                if row[x] == Color::Dark {
-                    let start = x;
-                    while x < row.len() && row[x] == Color::Dark {
-                        x += 1;
-                    }
-                    let _ = write!(
-                        svg,
-                        "M{} {}h{}v1h-{}z",
-                        start + QUIET_ZONE,
-                        y + QUIET_ZONE,
-                        x - start,
-                        x - start
-                    );
-                } else {
-                    x += 1;
-                }
-            }
-        }
-    }
-    svg.push_str(r#""/></svg>"#);
-    svg
+        1,
+    )
 }
 
 /// The 6 digits of a code typed by a person, without its spaces; `None` unless exactly that.
@@ -246,6 +209,7 @@ pub fn code_at(secret: &TotpSecret, unix_time: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qrcode::Color;
 
     /// RFC 6238 appendix B's SHA-1 secret.
     fn rfc_secret() -> TotpSecret {
@@ -500,27 +464,14 @@ mod tests {
         let code = QrCode::with_error_correction_level(uri, EcLevel::M).expect("fits");
         let size = code.width() + 2 * QUIET_ZONE;
         assert!(svg.contains(&format!(r#"viewBox="0 0 {size} {size}""#)));
-        // Redraw the path's runs on a grid: it must be exactly the code's dark modules,
+        // Redraw the path's rectangles on a grid: it must be exactly the code's dark modules,
         // shifted by the quiet zone.
         let path = svg
             .split(" d=\"")
             .nth(1)
             .and_then(|rest| rest.split('"').next())
             .expect("path data");
-        let mut drawn = vec![Color::Light; size * size];
-        for run in path.split('M').filter(|r| !r.is_empty()) {
-            // "X Yh{W}v1h-{W}z"
-            let (xy, rest) = run.split_once('h').expect("h");
-            let (x, y) = xy.split_once(' ').expect("x y");
-            let (x, y): (usize, usize) = (x.parse().expect("x"), y.parse().expect("y"));
-            let (w, rest) = rest.split_once("v1h-").expect("v1h-");
-            let w: usize = w.parse().expect("w");
-            assert_eq!(rest, format!("{w}z"));
-            for cell in &mut drawn[y * size + x..y * size + x + w] {
-                assert_eq!(*cell, Color::Light, "runs overlap");
-                *cell = Color::Dark;
-            }
-        }
+        let drawn = grid(path, size);
         let modules = code.to_colors();
         for y in 0..size {
             for x in 0..size {
@@ -534,6 +485,53 @@ mod tests {
                 assert_eq!(drawn[y * size + x], expected, "({x}, {y})");
             }
         }
+        // The same modules as the hand-written drawing this replaced (one rectangle per
+        // horizontal run of dark modules).
+        let mut runs = String::new();
+        for (y, row) in modules.chunks(code.width()).enumerate() {
+            let mut x = 0;
+            while x < row.len() {
+                let start = x;
+                while x < row.len() && row[x] == Color::Dark {
+                    x += 1;
+                }
+                if x > start {
+                    let (left, top, w) = (start + QUIET_ZONE, y + QUIET_ZONE, x - start);
+                    runs.push_str(&format!("M{left} {top}h{w}v1h-{w}z"));
+                } else {
+                    x += 1;
+                }
+            }
+        }
+        let old = grid(&runs, size);
+        let dark = |g: &[Color]| g.iter().filter(|c| **c == Color::Dark).count();
+        assert_eq!(dark(&drawn), dark(&old));
+        assert!(dark(&old) > 100);
+        assert_eq!(drawn, old);
+    }
+
+    /// The dark cells of an SVG path made of rectangles `M{x} {y}h{w}v{h}…`, one per `M`.
+    fn grid(path: &str, size: usize) -> Vec<Color> {
+        let mut drawn = vec![Color::Light; size * size];
+        for rect in path.split('M').filter(|r| !r.is_empty()) {
+            let (xy, rest) = rect.split_once('h').expect("h");
+            let (x, y) = xy.split_once(' ').expect("x y");
+            let (x, y): (usize, usize) = (x.parse().expect("x"), y.parse().expect("y"));
+            let (w, rest) = rest.split_once('v').expect("v");
+            let w: usize = w.parse().expect("w");
+            let h: usize = rest
+                .split(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|h| h.parse().ok())
+                .expect("h");
+            for row in y..y + h {
+                for cell in &mut drawn[row * size + x..row * size + x + w] {
+                    assert_eq!(*cell, Color::Light, "rectangles overlap");
+                    *cell = Color::Dark;
+                }
+            }
+        }
+        drawn
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! cannot both succeed where only one should.
 
 use super::reports::Triage;
+use super::visibility::{RoleRule, role_rule};
 use super::{Db, StoreError};
-use crate::staff::policy::Visibility;
+use crate::types::Visibility;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -135,13 +136,12 @@ fn queue_condition<'a>(sel: &QueueSelection<'a>) -> Option<(Vec<String>, Vec<Bin
         binds.push(b);
         format!("${}", binds.len())
     };
-    match sel.visibility {
-        Visibility::Everything => {}
-        Visibility::UnrestrictedOrAssignedTo(user) => {
-            let p = next(&mut binds, Bind::Text(user.as_str()));
-            parts.push(super::visible_to("r", &p));
-        }
-        Visibility::Nothing => return None,
+    match role_rule(sel.visibility, "r", |viewer| {
+        next(&mut binds, Bind::Text(viewer))
+    }) {
+        RoleRule::Everything => {}
+        RoleRule::Condition { sql, .. } => parts.push(sql),
+        RoleRule::Nothing => return None,
     }
     let ps: Vec<String> = sel
         .statuses

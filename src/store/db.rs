@@ -1,5 +1,5 @@
-//! The database handle: picks SQLite or PostgreSQL from the URL, sets SQLite up for durable
-//! commits (WAL, synchronous=FULL), and runs the embedded migrations of that backend.
+//! The database handle: picks SQLite or PostgreSQL from the URL and sets SQLite up for durable
+//! commits (WAL, synchronous=FULL). The migrations are run by `store::migrate`.
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -72,9 +72,6 @@ pub struct Db {
     backend: Backend,
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
 impl Db {
     /// The embedded SQLite database in the data directory, created if missing.
     pub async fn open_embedded(data_dir: &Path) -> Result<Self, StoreError> {
@@ -129,16 +126,6 @@ impl Db {
         Ok(Self { pool, backend })
     }
 
-    /// Brings the schema up to date, and converts a search index written before its segments
-    /// (migration 0011).
-    pub async fn migrate(&self) -> Result<(), StoreError> {
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
-        }
-        super::segments::convert_legacy(self).await
-    }
-
     /// Refreshes the query planner's statistics. SQLite keeps none unless asked, and plans
     /// searches and related-report reads better with them; this runs a full `ANALYZE`, which
     /// reads every index (1.8 s at a million reports, measured) and holds the single writer
@@ -184,11 +171,3 @@ pub(crate) fn integer_list(values: &[i64]) -> String {
 
 /// Text ids bound per `IN (…)` list (kept small for SQLite: see [`integer_list`]).
 pub(crate) const IDS_PER_STATEMENT: usize = 64;
-
-/// The role rule of [`crate::staff::policy::Visibility::UnrestrictedOrAssignedTo`] as a SQL
-/// condition on the table aliased `alias` (a report, or the copy of its restriction and assignee
-/// in `search_docs` or `identifiers`), with the viewer's id bound at `viewer` (a placeholder
-/// such as `$2`).
-pub(crate) fn visible_to(alias: &str, viewer: &str) -> String {
-    format!("({alias}.restricted = 0 OR {alias}.assignee_id = {viewer})")
-}

@@ -32,7 +32,7 @@ pub struct NewMessage<'a> {
     pub body: &'a [u8],
     pub attachments: &'a [NewAttachment],
     pub identifiers: &'a [super::links::IdentifierRow],
-    pub postings: &'a [crate::search::index::Posting],
+    pub postings: &'a [crate::types::postings::Posting],
 }
 
 pub async fn add_message(db: &Db, m: &NewMessage<'_>, now: i64) -> Result<(), StoreError> {

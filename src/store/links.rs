@@ -1,7 +1,8 @@
 //! The identifier index: blind-indexed identifiers per report, and the reports that share them.
 
+use super::visibility::{RoleRule, role_rule};
 use super::{Backend, Db, StoreError};
-use crate::staff::policy::Visibility;
+use crate::types::Visibility;
 use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 
@@ -242,13 +243,10 @@ pub async fn holders(
     let mut found: Vec<Vec<String>> = vec![Vec::new(); macs.len()];
     // Each row carries its report's restriction and assignee (migration 0016), at the end of
     // the index read: the role rule needs no lookup of the holders' reports.
-    let (rule, user) = match visibility {
-        Visibility::Everything => (Some(String::new()), None),
-        Visibility::UnrestrictedOrAssignedTo(user) => (
-            Some(format!(" AND {}", super::visible_to("i", "$2"))),
-            Some(user.as_str()),
-        ),
-        Visibility::Nothing => (None, None),
+    let (rule, user) = match role_rule(visibility, "i", |_| "$2".to_owned()) {
+        RoleRule::Everything => (Some(String::new()), None),
+        RoleRule::Condition { sql, viewer } => (Some(format!(" AND {sql}")), Some(viewer)),
+        RoleRule::Nothing => (None, None),
     };
     if let Some(rule) = rule {
         // `$1` is this report, then the viewer when visibility depends on them, then the

@@ -72,7 +72,7 @@ pub struct NewReport {
     /// Blind-indexed identifiers for linking.
     pub identifiers: Vec<super::links::IdentifierRow>,
     /// Keyed term hashes for search.
-    pub postings: Vec<crate::search::index::Posting>,
+    pub postings: Vec<crate::types::postings::Posting>,
 }
 
 /// A sealed attachment: `meta` (kind, size) and `content` are both sealed.

@@ -5,10 +5,11 @@
 
 use super::db::integer_list;
 use super::segments;
+use super::visibility::{RoleRule, role_rule};
 use super::{Db, StoreError};
-use crate::search::index::{MAX_IMPACT, Posting};
-use crate::search::lists::{self, Doc};
-use crate::staff::policy::Visibility;
+use crate::types::Visibility;
+use crate::types::posting_lists::{self as lists, Doc};
+use crate::types::postings::{self, MAX_IMPACT, Posting};
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
@@ -51,13 +52,12 @@ impl Clause {
             binds.push(b);
             format!("${}", first + binds.len() - 1)
         };
-        match visibility {
-            Visibility::Everything => {}
-            Visibility::UnrestrictedOrAssignedTo(user) => {
-                let p = next(&mut binds, Bind::Text(user.clone()));
-                parts.push(super::visible_to("d", &p));
-            }
-            Visibility::Nothing => return None,
+        match role_rule(visibility, "d", |viewer| {
+            next(&mut binds, Bind::Text(viewer.to_owned()))
+        }) {
+            RoleRule::Everything => {}
+            RoleRule::Condition { sql, .. } => parts.push(sql),
+            RoleRule::Nothing => return None,
         }
         if !narrowing.statuses.is_empty() {
             let ps: Vec<String> = narrowing
@@ -179,7 +179,7 @@ pub async fn queue_postings(
     let rows: Vec<(&str, Vec<u8>)> = reports
         .iter()
         .filter(|(_, p)| !p.is_empty())
-        .map(|(id, p)| (*id, crate::search::index::pack(p)))
+        .map(|(id, p)| (*id, postings::pack(p)))
         .collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let values: Vec<String> = (0..chunk.len())
@@ -213,15 +213,12 @@ pub async fn queued(db: &Db) -> Result<u64, StoreError> {
 pub async fn not_yet_searchable(db: &Db, visibility: &Visibility) -> Result<u64, StoreError> {
     let waiting = "SELECT COUNT(*) AS n FROM (SELECT report_id FROM search_queue \
                    UNION SELECT report_id FROM search_set_aside) w";
-    let row = match visibility {
-        Visibility::Nothing => return Ok(0),
-        Visibility::Everything => sqlx::query(waiting).fetch_one(db.pool()).await?,
-        Visibility::UnrestrictedOrAssignedTo(user) => {
-            let sql = format!(
-                "{waiting} JOIN reports r ON r.id = w.report_id WHERE {}",
-                super::visible_to("r", "$1")
-            );
-            sqlx::query(&sql).bind(user).fetch_one(db.pool()).await?
+    let row = match role_rule(visibility, "r", |_| "$1".to_owned()) {
+        RoleRule::Nothing => return Ok(0),
+        RoleRule::Everything => sqlx::query(waiting).fetch_one(db.pool()).await?,
+        RoleRule::Condition { sql, viewer } => {
+            let sql = format!("{waiting} JOIN reports r ON r.id = w.report_id WHERE {sql}");
+            sqlx::query(&sql).bind(viewer).fetch_one(db.pool()).await?
         }
     };
     let n: i64 = row.try_get("n")?;
@@ -273,14 +270,14 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
     let mut merged: HashMap<&str, Vec<Posting>> = HashMap::new();
     let mut unreadable: Vec<&str> = Vec::new();
     for (report_id, packed) in &taken {
-        match crate::search::index::unpack(packed) {
+        match postings::unpack(packed) {
             Some(postings) => merged.entry(report_id).or_default().extend(postings),
             None => unreadable.push(report_id),
         }
     }
     let postings: Vec<(&str, Vec<Posting>)> = merged
         .into_iter()
-        .map(|(id, postings)| (id, crate::search::index::merge_best(postings)))
+        .map(|(id, postings)| (id, postings::merge_best(postings)))
         .collect();
     let refs: Vec<(&str, &[Posting])> =
         postings.iter().map(|(id, p)| (*id, p.as_slice())).collect();

@@ -6,7 +6,7 @@
 
 use super::db::integer_list;
 use super::{Backend, Db, StoreError};
-use crate::search::lists::{self, Doc, Entry};
+use crate::types::posting_lists::{self as lists, Doc, Entry};
 use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! acknowledgement, or of the end of those 7 days if none was sent. A policy the hotline
 //! adopts and may change in the configuration.
 
-use super::workflow::Status;
+use crate::types::Status;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 

@@ -4,10 +4,11 @@
 //! a page at a time from an opaque cursor holding the last row's place in the order.
 
 use super::deadlines::{DeadlinePolicy, Overdue};
-use super::workflow::Status;
-use crate::staff::policy::{Actor, Visibility};
+use crate::staff::policy::Actor;
 use crate::store::cases::{self, CaseRow, QueueKey, QueueSelection};
 use crate::store::{Db, StoreError};
+use crate::types::Status;
+use crate::types::Visibility;
 use data_encoding::BASE64URL_NOPAD;
 
 /// Cases on one page of the queue.

@@ -2,45 +2,7 @@
 //! and re-open. Each move names the permission it needs, so the role policy decides who.
 
 use crate::staff::policy::Action;
-
-/// Where a case stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    New,
-    Acknowledged,
-    InAssessment,
-    Forwarded,
-    Closed,
-}
-
-impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::New,
-        Status::Acknowledged,
-        Status::InAssessment,
-        Status::Forwarded,
-        Status::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::New => "new",
-            Self::Acknowledged => "acknowledged",
-            Self::InAssessment => "in_assessment",
-            Self::Forwarded => "forwarded",
-            Self::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    /// Whether the case still needs work (shown in the queue by default).
-    pub fn is_open(self) -> bool {
-        self != Self::Closed
-    }
-}
+use crate::types::Status;
 
 /// Why a case was closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! document; problem+json errors.
 
 use super::error::log_internal;
-use super::i18n::negotiate;
+use super::i18n::Lang;
 use super::pages::{attachment_code, clean_files};
 use super::problem::{FieldProblem, Problem, ProblemKind};
 use super::{AppState, MAX_FILES};
@@ -20,65 +20,110 @@ use hmac::Mac;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+use utoipa::ToSchema;
 
 /// Largest JSON report, in bytes.
 const MAX_JSON: usize = 1024 * 1024;
-const OPENAPI: &str = include_str!("openapi.json");
 
-/// A report as partner apps send it; the same fields as the public form.
-#[derive(Debug, Deserialize)]
+/// A report as partner apps send it; the same fields as the public form. Lengths count
+/// characters, after surrounding spaces are trimmed. The limits stated here are the ones
+/// `intake::report::validate` enforces (a test sends each limit and one past it).
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Report)]
 pub struct ApiReport {
+    #[schema(schema_with = super::openapi::category)]
     pub category: String,
+    /// What happened, in the reporter's words (required except for abuse_material_online).
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub narrative: String,
+    /// Country where it happened, ISO 3166-1 alpha-2 (in any case).
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z]{2}$")]
     pub country: String,
+    /// City, town or place.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub city: String,
+    /// Venue or address.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub venue: String,
+    /// Date seen or started, not in the future.
     #[serde(default)]
+    #[schema(format = Date)]
     pub incident_date: String,
+    /// It is still happening.
     #[serde(default)]
+    #[schema(default = false)]
     pub still_happening: bool,
+    /// How many people seem to be exploited.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10000, nullable = false)]
     pub people_count: Option<u32>,
     #[serde(default)]
+    #[schema(schema_with = super::openapi::age_groups)]
     pub age_groups: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = super::openapi::child_involved)]
     pub child_involved: String,
+    /// Description of the people who seem exploited.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub victims_description: String,
+    /// Description of the people who seem to exploit them.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub exploiters_description: String,
     #[serde(default)]
+    #[schema(schema_with = super::openapi::warning_signs)]
     pub warning_signs: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = super::openapi::phones)]
     pub phones: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = super::openapi::emails)]
     pub emails: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = super::openapi::websites)]
     pub websites: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = super::openapi::social_handles)]
     pub social_handles: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = super::openapi::vehicle_plates)]
     pub vehicle_plates: Vec<String>,
+    /// For abuse_material_online: the web address of the material (never the material itself).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub abuse_url: String,
+    /// For abuse_material_online: where it was found.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub abuse_where: String,
+    /// Stay anonymous (default). When true, contact fields are discarded, never stored.
     #[serde(default = "yes")]
+    #[schema(default = true)]
     pub anonymous: bool,
+    /// Reporter's name, only if anonymous is false.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub contact_name: String,
+    /// Reporter's e-mail; with anonymous false, an e-mail or phone is required.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub contact_email: String,
+    /// Reporter's phone.
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub contact_phone: String,
+    /// Awareness campaign or partner channel id (lower-case letters, digits, dashes).
     #[serde(default)]
+    #[schema(pattern = "^[a-z0-9-]{0,64}$")]
     pub campaign: String,
     #[serde(default)]
+    #[schema(schema_with = super::openapi::language)]
     pub language: String,
 }
 
@@ -120,10 +165,13 @@ impl From<ApiReport> for ReportInput {
 }
 
 /// The answer to a filed report.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Created {
-    /// The receipt code; shown to the reporter once, never stored in clear.
+    /// The reporter's receipt: an 8-character lookup part and an 80-bit secret, Crockford
+    /// base32. Shown once, never stored in clear: not retrievable later.
+    #[schema(pattern = "^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}$")]
     pub receipt: String,
+    #[schema(schema_with = super::openapi::created_status)]
     pub status: String,
     /// True when this Idempotency-Key had already filed the report.
     pub repeated: bool,
@@ -184,18 +232,65 @@ impl ApiCtx<'_> {
 }
 
 /// `POST /api/v1/reports`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reports",
+    operation_id = "createReport",
+    tag = "reports",
+    summary = "File a report",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 16, max_length = 200,
+            description = "A random, secret key per report (16–200 bytes; e.g. a UUIDv4 or 128 \
+            random bits, never a counter, a timestamp or anything another client could guess, and \
+            never logged); a key of another length is ignored. Retrying the same request with the \
+            same key files the report once and returns the same receipt (200 instead of 201); the \
+            request matches when its JSON report and the SHA-256 of each attachment are the same, \
+            whatever the multipart boundary. The same key with another request files nothing and \
+            answers 422 (type /api/v1/problems/idempotency-key-reused)."),
+        ("Accept-Language" = Option<String>, Header, nullable = false,
+            description = "Language of error messages (en, fr, de, nl)."),
+    ),
+    request_body(
+        description = "The report as JSON (at most 1 MiB), or as multipart/form-data with the \
+            report in a part `report` and up to 5 files in parts `attachments`.",
+        content(
+            (ApiReport = "application/json"),
+            (super::openapi::ReportWithFiles = "multipart/form-data"),
+        ),
+    ),
+    responses(
+        (status = 201, body = Created, description = "Filed and durably stored. Give the \
+            receipt to the reporter: with it they (or your app, through /api/v1/followup) can \
+            read the status and answer the hotline."),
+        (status = 200, body = Created,
+            description = "Already filed with this Idempotency-Key; the same receipt."),
+        (status = 400, body = Problem, content_type = "application/problem+json",
+            description = "The body is not valid JSON for a report (wrong type, unknown field), \
+            or the multipart body has no part `report`; errors point at the field."),
+        (status = 413, body = Problem, content_type = "application/problem+json",
+            description = "The request is too large: a JSON report over 1 MiB, or a body over \
+            the upload limit (5 files of 10 MiB and 1 MiB more)."),
+        (status = 415, body = Problem, content_type = "application/problem+json",
+            description = "Not application/json or multipart/form-data."),
+        (status = 422, body = Problem, content_type = "application/problem+json",
+            description = "Validation failed (errors lists each wrong field: a value too long, \
+            too many entries, a choice not in the list, a file too large or too many files), or \
+            the Idempotency-Key was already used with another request (type \
+            /api/v1/problems/idempotency-key-reused; nothing filed, nothing told about the \
+            earlier report)."),
+        (status = 429, body = Problem, content_type = "application/problem+json",
+            description = "Too many reports right now; retry after a minute."),
+        (status = 503, body = Problem, content_type = "application/problem+json",
+            description = "The report could not be stored; retry with the same Idempotency-Key."),
+    ),
+)]
 pub async fn create_report(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let lang = negotiate(
-        None,
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let Lang(lang) = Lang::of_headers(&headers);
     let ctx = ApiCtx {
         state: &state,
         lang,
@@ -273,7 +368,7 @@ async fn create(
         })?;
     let body = Created {
         receipt: filed.receipt.display().to_string(),
-        status: crate::intake::submit::STATUS_NEW.to_owned(),
+        status: crate::types::Status::New.as_str().to_owned(),
         repeated: filed.repeated,
     };
     let status = if filed.repeated {
@@ -346,6 +441,19 @@ async fn read_multipart(
 }
 
 /// `GET /api/v1/openapi.json`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    operation_id = "openapi",
+    tag = "reports",
+    summary = "This document",
+    responses((status = 200, content_type = "application/json",
+        description = "The OpenAPI document of this API.")),
+)]
 pub async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        super::openapi::json(),
+    )
+        .into_response()
 }

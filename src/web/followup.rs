@@ -3,41 +3,36 @@
 //! sign out. One session cookie, scoped to `/followup`; the quick exit on these pages passes
 //! through `/followup/exit`, which ends the session and clears it.
 
-use super::error::log_internal;
+use super::csrf::{self, CsrfForm, ExpectedCsrf, Surface};
+use super::error::{PageError, PageProblem, log_internal};
 use super::form::{self as public_form};
-use super::pages::{PageQuery, clean_files, page_lang};
+use super::i18n::Lang;
+use super::pages::clean_files;
 use super::{AppState, MAX_FILES};
 use crate::followup::conversation::{self, MAX_MESSAGE, ReporterStatus};
 use crate::followup::limits::{self, MessageLimits, Refused};
 use crate::followup::signin::{self, ReporterSession};
-use crate::intake::report::language_or_default;
 use crate::intake::sealed::open_report_parts;
 use crate::store::{followup as repo, reports};
 use axum::Form;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{FromRequestParts, Multipart, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 
 /// The reporter session cookie (path `/followup`, no expiry date).
 pub const COOKIE: &str = "tipline_followup";
 
 impl AppState {
     fn followup_cookie(&self, value: &str) -> HeaderValue {
-        let secure = if self.secure_cookies { "; Secure" } else { "" };
-        HeaderValue::from_str(&format!(
-            "{COOKIE}={value}; Path=/followup; HttpOnly; SameSite=Strict{secure}"
-        ))
-        .unwrap_or_else(|_| HeaderValue::from_static("tipline_followup=; Path=/followup"))
+        super::security::session_cookie(COOKIE, value, "/followup", self.secure_cookies)
     }
 
     fn cleared_followup_cookie(&self) -> HeaderValue {
-        HeaderValue::from_static(
-            "tipline_followup=; Path=/followup; HttpOnly; SameSite=Strict; Max-Age=0",
-        )
+        super::security::cleared_cookie(COOKIE, "/followup")
     }
 
     async fn reporter_session(&self, headers: &HeaderMap) -> Option<(String, ReporterSession)> {
@@ -60,17 +55,37 @@ impl AppState {
         name: &str,
         ctx: Value,
     ) -> Response {
+        // The last map wins: the follow-up pages' own quick exit over the public one.
         let ctx = minijinja::value::merge_maps([
-            context! { exit_href => "/followup/exit" },
             ctx,
             self.page_context(lang, "/followup?"),
+            context! { exit_href => "/followup/exit" },
         ]);
         self.render(status, name, ctx)
     }
 }
 
-fn csrf_ok(session: &ReporterSession, sent: &str) -> bool {
-    bool::from(sent.as_bytes().ct_eq(session.csrf_token.as_bytes()))
+/// The reporter signed in with the request's cookie; without one, back to the sign-in page.
+/// Their forms must carry the session's CSRF token ([`CsrfForm`]).
+pub struct Reporter(pub ReporterSession);
+
+impl FromRequestParts<AppState> for Reporter {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some((_, session)) = state.reporter_session(&parts.headers).await else {
+            let Lang(lang) = Lang::of_parts(&parts.uri, &parts.headers);
+            return Err(Redirect::to(&format!("/followup?lang={lang}")).into_response());
+        };
+        parts.extensions.insert(ExpectedCsrf {
+            token: session.csrf_token.clone(),
+            surface: Surface::Public,
+        });
+        Ok(Self(session))
+    }
 }
 
 impl AppState {
@@ -86,7 +101,7 @@ impl AppState {
         from_reporter: bool,
     ) -> (
         Vec<crate::store::links::IdentifierRow>,
-        Vec<crate::search::index::Posting>,
+        Vec<crate::types::postings::Posting>,
     ) {
         let triage = crate::store::cases::get(&self.db, report_id)
             .await
@@ -137,21 +152,16 @@ impl AppState {
 /// `GET /followup`.
 pub async fn signin_page(
     State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
+    Lang(lang): Lang,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, PageError> {
     if state.reporter_session(&headers).await.is_some() {
-        return Redirect::to(&format!(
-            "/followup/report?lang={}",
-            page_lang(&q, &headers)
-        ))
-        .into_response();
+        return Ok(Redirect::to(&format!("/followup/report?lang={lang}")).into_response());
     }
-    let lang = page_lang(&q, &headers);
     if !state.limits.allow_form_issue() {
-        return state.problem_page(lang, super::error::PageProblem::TooMany, None);
+        return Err(PageProblem::TooMany.into());
     }
-    state.signin_form(StatusCode::OK, lang, None, "", None)
+    Ok(state.signin_form(StatusCode::OK, lang, None, "", None))
 }
 
 #[derive(Deserialize)]
@@ -163,8 +173,12 @@ pub struct SignInForm {
 }
 
 /// `POST /followup`: checks the receipt.
-pub async fn signin(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Response {
-    let lang = language_or_default(&form.lang);
+pub async fn signin(
+    State(state): State<AppState>,
+    asked: Lang,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let lang = asked.or_explicit(&form.lang);
     if !state.limits.allow_receipt_attempt() {
         return state.signin_form(
             StatusCode::TOO_MANY_REQUESTS,
@@ -286,19 +300,12 @@ impl AppState {
         let (case, content, messages, notify) = match loaded.await {
             Ok(x) => x,
             Err(e) => {
-                let reference = log_internal("follow-up page", &e);
-                return self.problem_page(
-                    lang,
-                    super::error::PageProblem::Internal,
-                    Some(reference),
-                );
+                return PageError::internal("follow-up page", &e)
+                    .lang(lang)
+                    .into_response();
             }
         };
-        let day = |t: i64| {
-            time::OffsetDateTime::from_unix_timestamp(t)
-                .map(|d| d.date().to_string())
-                .unwrap_or_default()
-        };
+        let day = super::dates::day;
         let in_hand = case.assignee_id.is_some() || messages.iter().any(|m| m.from_hotline);
         let messages: Vec<Value> = messages
             .iter()
@@ -326,24 +333,12 @@ impl AppState {
     }
 }
 
-fn lang_for(q: &PageQuery, headers: &HeaderMap, stored: Option<&str>) -> &'static str {
-    match (&q.lang, stored) {
-        (None, Some(l)) if headers.get(header::ACCEPT_LANGUAGE).is_none() => language_or_default(l),
-        _ => page_lang(q, headers),
-    }
-}
-
 /// `GET /followup/report`.
 pub async fn report(
     State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
-    headers: HeaderMap,
+    Reporter(session): Reporter,
+    Lang(lang): Lang,
 ) -> Response {
-    let Some((_, session)) = state.reporter_session(&headers).await else {
-        return Redirect::to(&format!("/followup?lang={}", page_lang(&q, &headers)))
-            .into_response();
-    };
-    let lang = lang_for(&q, &headers, None);
     state
         .report_page(lang, &session, StatusCode::OK, ReportPage::default())
         .await
@@ -352,32 +347,27 @@ pub async fn report(
 /// `POST /followup/report/messages`: the reporter answers, with files if they like.
 pub async fn add_message(
     State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
-    headers: HeaderMap,
+    Reporter(session): Reporter,
+    asked: Lang,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Response {
-    let lang = page_lang(&q, &headers);
-    let Some((_, session)) = state.reporter_session(&headers).await else {
-        return Redirect::to(&format!("/followup?lang={lang}")).into_response();
-    };
-    let Ok(multipart) = multipart else {
-        return state.problem_page(lang, super::error::PageProblem::BadRequest, None);
-    };
-    let form = match public_form::read(multipart).await {
-        Ok(f) => f,
-        Err(public_form::FormError::TooLarge) => {
-            return state.problem_page(lang, super::error::PageProblem::TooLarge, None);
-        }
-        Err(_) => return state.problem_page(lang, super::error::PageProblem::BadRequest, None),
-    };
-    let lang = if form.input.language.is_empty() {
-        lang
-    } else {
-        language_or_default(&form.input.language)
-    };
-    if !csrf_ok(&session, &form.token) {
-        return state.problem_page(lang, super::error::PageProblem::BadRequest, None);
+) -> Result<Response, PageError> {
+    let multipart = multipart.map_err(|_| PageError::from(PageProblem::BadRequest))?;
+    let form = public_form::read(multipart).await?;
+    let lang = asked.or_explicit(&form.input.language);
+    // A multipart form: its token travels as `form_token`.
+    if !csrf::matches(&session.csrf_token, &form.token) {
+        return Err(PageError::from(PageProblem::BadRequest).lang(lang));
     }
+    Ok(message_page(&state, &session, lang, form).await)
+}
+
+/// Posts the reporter's message, or shows the page again with what they typed.
+async fn message_page(
+    state: &AppState,
+    session: &ReporterSession,
+    lang: &'static str,
+    form: public_form::SubmittedForm,
+) -> Response {
     let text = form.input.narrative.trim().to_owned();
     let names: Vec<String> = form
         .files
@@ -395,7 +385,7 @@ pub async fn add_message(
         return state
             .report_page(
                 lang,
-                &session,
+                session,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 again("error-required", text),
             )
@@ -405,7 +395,7 @@ pub async fn add_message(
         return state
             .report_page(
                 lang,
-                &session,
+                session,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 again("error-too-long", text),
             )
@@ -415,7 +405,7 @@ pub async fn add_message(
         return state
             .report_page(
                 lang,
-                &session,
+                session,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 again("error-attachment-too-large", text),
             )
@@ -425,26 +415,26 @@ pub async fn add_message(
         return state
             .report_page(
                 lang,
-                &session,
+                session,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 again("error-attachment-too-many", text),
             )
             .await;
     }
     let file_bytes: usize = form.files.iter().map(|f| f.bytes.len()).sum();
-    if let Some((status, code)) = state.message_refusal(&session, file_bytes).await {
+    if let Some((status, code)) = state.message_refusal(session, file_bytes).await {
         return state
-            .report_page(lang, &session, status, again(code, text))
+            .report_page(lang, session, status, again(code, text))
             .await;
     }
-    let files = match clean_files(&state, form.files.into_iter().map(|f| f.bytes).collect()).await {
+    let files = match clean_files(state, form.files.into_iter().map(|f| f.bytes).collect()).await {
         Ok(f) => f,
         Err(e) => {
             let code = super::pages::attachment_code(&e);
             return state
                 .report_page(
                     lang,
-                    &session,
+                    session,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     again(code, text),
                 )
@@ -476,7 +466,7 @@ pub async fn add_message(
             state
                 .report_page(
                     lang,
-                    &session,
+                    session,
                     StatusCode::SERVICE_UNAVAILABLE,
                     again("form-store-failed", text),
                 )
@@ -487,7 +477,6 @@ pub async fn add_message(
 
 #[derive(Deserialize)]
 pub struct NotifyForm {
-    csrf: String,
     #[serde(default)]
     notify: String,
     #[serde(default)]
@@ -497,20 +486,14 @@ pub struct NotifyForm {
 /// `POST /followup/report/notify`: the reporter turns the e-mail notice on or off.
 pub async fn notify(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<NotifyForm>,
-) -> Response {
-    let lang = language_or_default(&form.lang);
-    let Some((_, session)) = state.reporter_session(&headers).await else {
-        return Redirect::to(&format!("/followup?lang={lang}")).into_response();
-    };
-    if !csrf_ok(&session, &form.csrf) {
-        return state.problem_page(lang, super::error::PageProblem::BadRequest, None);
-    }
-    if let Err(e) = repo::set_notify(&state.db, &session.report_id, form.notify == "yes").await {
-        let reference = log_internal("notify flag", &e);
-        return state.problem_page(lang, super::error::PageProblem::Internal, Some(reference));
-    }
+    Reporter(session): Reporter,
+    asked: Lang,
+    CsrfForm(form): CsrfForm<NotifyForm>,
+) -> Result<Response, PageError> {
+    let lang = asked.or_explicit(&form.lang);
+    repo::set_notify(&state.db, &session.report_id, form.notify == "yes")
+        .await
+        .map_err(|e| PageError::internal("notify flag", &e).lang(lang))?;
     let page = ReportPage {
         notice: Some(if form.notify == "yes" {
             "followup-notify-on"
@@ -519,9 +502,9 @@ pub async fn notify(
         }),
         ..Default::default()
     };
-    state
+    Ok(state
         .report_page(lang, &session, StatusCode::OK, page)
-        .await
+        .await)
 }
 
 #[derive(Deserialize)]
@@ -534,13 +517,16 @@ pub struct SignOutForm {
 /// `POST /followup/sign-out`.
 pub async fn sign_out(
     State(state): State<AppState>,
+    asked: Lang,
     headers: HeaderMap,
     Form(form): Form<SignOutForm>,
-) -> Response {
-    let lang = language_or_default(&form.lang);
+) -> Result<Response, PageError> {
+    let lang = asked.or_explicit(&form.lang);
+    // Signed in or not, the cookie goes: a form refused only when a session it does not
+    // belong to is still open.
     if let Some((token, session)) = state.reporter_session(&headers).await {
-        if !csrf_ok(&session, &form.csrf) {
-            return state.problem_page(lang, super::error::PageProblem::BadRequest, None);
+        if !csrf::matches(&session.csrf_token, &form.csrf) {
+            return Err(PageError::from(PageProblem::BadRequest).lang(lang));
         }
         if let Err(e) = signin::end(&state.db, &token).await {
             log_internal("reporter sign-out", &e);
@@ -550,7 +536,7 @@ pub async fn sign_out(
     response
         .headers_mut()
         .insert(header::SET_COOKIE, state.cleared_followup_cookie());
-    response
+    Ok(response)
 }
 
 /// `GET /followup/exit`: the quick exit from follow-up pages: ends the session, clears the

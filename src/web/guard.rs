@@ -3,12 +3,11 @@
 //! an `https://` public address is pinned with HSTS.
 
 use super::AppState;
-use super::error::PageProblem;
-use super::pages::{PageQuery, page_lang};
-use axum::extract::{Query, Request, State};
+use super::error::{PageError, PageProblem};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 /// Two years, the value browsers' preload lists expect.
 pub const HSTS: &str = "max-age=63072000";
@@ -17,7 +16,8 @@ pub const HSTS: &str = "max-age=63072000";
 /// nothing by calling it that it could not do by itself.
 const OPEN_TO_OTHER_SITES: &str = "/api/v1/";
 
-/// Refuses cross-site writes with a translated 403 page; adds HSTS when served over https.
+/// Refuses cross-site writes with a translated 403 page (drawn by [`super::error::render_errors`],
+/// which sits outside this guard); adds HSTS when served over https.
 pub async fn site_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let writes = matches!(
         *request.method(),
@@ -27,11 +27,7 @@ pub async fn site_guard(State(state): State<AppState>, request: Request, next: N
         && !request.uri().path().starts_with(OPEN_TO_OTHER_SITES)
         && from_another_site(request.headers(), &state.public_url)
     {
-        let q = Query::<PageQuery>::try_from_uri(request.uri())
-            .map(|Query(q)| q)
-            .unwrap_or_default();
-        let lang = page_lang(&q, request.headers());
-        state.problem_page(lang, PageProblem::CrossSite, None)
+        PageError::from(PageProblem::CrossSite).into_response()
     } else {
         next.run(request).await
     };

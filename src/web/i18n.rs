@@ -1,14 +1,18 @@
-//! Translations: one Fluent file per language under `locales/`, compiled in. Picks the
-//! language from `?lang=`, then `Accept-Language`, then English, and falls back to English for
-//! a key a translation lacks.
+//! Translations: one Fluent file per language under `locales/`, compiled in. The language of a
+//! page follows one rule ([`choose`], and the [`Lang`] extractor): an explicit choice, then the
+//! person's stored setting, then `Accept-Language`, then English; a key a translation lacks
+//! falls back to English.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri, header};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use fluent_langneg::{NegotiationStrategy, negotiate_languages};
 use std::collections::HashMap;
 use unic_langid::LanguageIdentifier;
 
-pub use crate::intake::report::LANGUAGES;
+pub use crate::types::LANGUAGES;
 
 const SOURCES: &[(&str, &str)] = &[
     ("en", include_str!("../../locales/en/main.ftl")),
@@ -97,11 +101,23 @@ impl I18n {
     }
 }
 
-/// Chooses the page language: an explicit `?lang=` wins, then the browser's preferences.
-pub fn negotiate(explicit: Option<&str>, accept_language: Option<&str>) -> &'static str {
-    if let Some(lang) =
-        explicit.and_then(|l| LANGUAGES.iter().find(|x| x.eq_ignore_ascii_case(l.trim())))
-    {
+/// The language `code` names, if it is one we have.
+pub fn known(code: &str) -> Option<&'static str> {
+    LANGUAGES
+        .iter()
+        .find(|l| l.eq_ignore_ascii_case(code.trim()))
+        .copied()
+}
+
+/// The one rule for the language of a page: an explicit choice (`?lang=`, or a form's own
+/// `lang` field) wins, then the language stored for the person (a staff member's setting),
+/// then the browser's preferences, then English.
+pub fn choose(
+    explicit: Option<&str>,
+    stored: Option<&str>,
+    accept_language: Option<&str>,
+) -> &'static str {
+    if let Some(lang) = explicit.and_then(known).or_else(|| stored.and_then(known)) {
         return lang;
     }
     let requested = fluent_langneg::accepted_languages::parse(accept_language.unwrap_or(""));
@@ -121,17 +137,67 @@ pub fn negotiate(explicit: Option<&str>, accept_language: Option<&str>) -> &'sta
         .unwrap_or("en")
 }
 
+/// The language a request asks for: `?lang=`, then `Accept-Language`, then English (see
+/// [`choose`]). An extractor; handlers that learn a better answer later (a form's `lang`
+/// field, a staff member's setting) pass it to [`choose`] themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lang(pub &'static str);
+
+impl Lang {
+    /// The language of a request from its address and headers.
+    pub fn of_parts(uri: &Uri, headers: &HeaderMap) -> Self {
+        let explicit = uri.query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "lang")
+                .map(|(_, v)| v.into_owned())
+        });
+        Self(choose(explicit.as_deref(), None, accept_language(headers)))
+    }
+
+    /// The browser's preferences alone (the JSON API, which takes no `?lang=`).
+    pub fn of_headers(headers: &HeaderMap) -> Self {
+        Self(choose(None, None, accept_language(headers)))
+    }
+
+    /// This language, unless `explicit` names another one we have.
+    pub fn or_explicit(self, explicit: &str) -> &'static str {
+        choose(Some(explicit), Some(self.0), None)
+    }
+}
+
+/// The `Accept-Language` header, if readable.
+pub fn accept_language(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of_parts(&parts.uri, &parts.headers))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn explicit_choice_beats_browser_preferences() {
-        assert_eq!(negotiate(Some("nl"), Some("fr-FR,fr;q=0.9")), "nl");
-        assert_eq!(negotiate(Some("xx"), Some("de-LU,de;q=0.9,en;q=0.5")), "de");
-        assert_eq!(negotiate(None, Some("fr-BE")), "fr");
-        assert_eq!(negotiate(None, Some("pt-BR")), "en");
-        assert_eq!(negotiate(None, None), "en");
+        assert_eq!(choose(Some("nl"), None, Some("fr-FR,fr;q=0.9")), "nl");
+        assert_eq!(
+            choose(Some("xx"), None, Some("de-LU,de;q=0.9,en;q=0.5")),
+            "de"
+        );
+        assert_eq!(choose(None, None, Some("fr-BE")), "fr");
+        assert_eq!(choose(None, None, Some("pt-BR")), "en");
+        assert_eq!(choose(None, None, None), "en");
+        // A stored setting beats the browser, an explicit choice beats both.
+        assert_eq!(choose(None, Some("de"), Some("fr")), "de");
+        assert_eq!(choose(Some("nl"), Some("de"), Some("fr")), "nl");
+        assert_eq!(choose(Some(""), Some("xx"), Some("fr")), "fr");
     }
 
     #[test]

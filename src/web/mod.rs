@@ -1,14 +1,20 @@
 //! The web layer: routes, page rendering, translations, the reporting API, security headers and
 //! rate limits. Handlers turn HTTP into calls on [`crate::intake`] and back; no business rule
 //! lives here.
+//!
+//! Owns: routes, pages, forms, the API and problem+json, translations, templates, security headers, rate limits, serving.
+//! May use: every room below it, `app` included; nothing uses `web` but `cli` (see `LAYERS` in `src/lib.rs`).
 
 pub mod api;
+pub mod csrf;
+pub mod dates;
 pub mod error;
 pub mod followup;
 pub mod followup_api;
 pub mod form;
 pub mod guard;
 pub mod i18n;
+pub mod openapi;
 pub mod pages;
 pub mod problem;
 pub mod security;
@@ -139,6 +145,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::site_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
         ))
         .layer(axum::middleware::from_fn(security::log_request))
         .layer(security::headers())

@@ -1,9 +1,9 @@
 //! The public pages: landing, choosing a category, the report form and its confirmation, the
 //! quick exit, health and static files. Every page works without JavaScript.
 
-use super::error::{PageProblem, log_internal};
-use super::form::{self, FormError, SubmittedForm};
-use super::i18n::{LANGUAGES, negotiate};
+use super::error::{PageError, PageProblem, log_internal};
+use super::form::{self, SubmittedForm};
+use super::i18n::{LANGUAGES, Lang};
 use super::{AppState, MAX_FILES};
 use crate::intake::attachments::{AttachmentError, CleanAttachment, MAX_ATTACHMENT_BYTES};
 use crate::intake::categories::{self, CATEGORIES, Category, FormKind};
@@ -11,10 +11,10 @@ use crate::intake::countries;
 use crate::intake::junk::{Sign, Suspicion};
 use crate::intake::report::{self, Channel, FieldError, ReportInput};
 use crate::intake::submit::{FileError, Submission};
-use crate::intake::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
+use crate::types::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
@@ -29,17 +29,6 @@ pub struct PageQuery {
     pub campaign: Option<String>,
     /// Set by the category form, so that sending it without a choice shows an error.
     pub step: Option<String>,
-}
-
-fn accept_language(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-}
-
-/// The page language for this request.
-pub fn page_lang(q: &PageQuery, headers: &HeaderMap) -> &'static str {
-    negotiate(q.lang.as_deref(), accept_language(headers))
 }
 
 fn campaign_of(q: &PageQuery) -> Option<String> {
@@ -96,7 +85,7 @@ impl AppState {
                 number: n.number.clone(),
             })
             .collect();
-        context! { lang, languages, help_numbers, exit_url => self.exit_url.clone() }
+        context! { lang, languages, help_numbers, exit_url => self.exit_url.clone(), exit_href => "/exit" }
     }
 
     /// Renders a template, or a plain error if the template itself fails.
@@ -134,10 +123,9 @@ impl AppState {
 
 pub async fn landing(
     State(state): State<AppState>,
+    Lang(lang): Lang,
     Query(q): Query<PageQuery>,
-    headers: HeaderMap,
 ) -> Response {
-    let lang = page_lang(&q, &headers);
     let campaign = campaign_of(&q);
     let path = match &campaign {
         Some(c) => format!("/?campaign={c}&"),
@@ -168,10 +156,9 @@ fn category_choices() -> Vec<CategoryChoice> {
 /// `GET /report`: the category choice, or the form for the chosen category.
 pub async fn report_form(
     State(state): State<AppState>,
+    Lang(lang): Lang,
     Query(q): Query<PageQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = page_lang(&q, &headers);
+) -> Result<Response, PageError> {
     let campaign = campaign_of(&q);
     match q.category.as_deref().and_then(categories::by_id) {
         Some(category) => {
@@ -183,10 +170,10 @@ pub async fn report_form(
                 ..Default::default()
             };
             if !state.limits.allow_form_issue() {
-                return state.problem_page(lang, PageProblem::TooMany, None);
+                return Err(PageProblem::TooMany.into());
             }
             let token = state.tokens.issue(state.clock.now());
-            state.form_page(
+            Ok(state.form_page(
                 StatusCode::OK,
                 lang,
                 category,
@@ -195,7 +182,7 @@ pub async fn report_form(
                     token,
                     ..Default::default()
                 },
-            )
+            ))
         }
         None => {
             let error = (q.category.is_some() || q.step.is_some())
@@ -210,7 +197,7 @@ pub async fn report_form(
                 StatusCode::OK
             };
             let ctx = context! { categories => category_choices(), campaign, error, ..state.page_context(lang, &path) };
-            state.render(status, "choose.html", ctx)
+            Ok(state.render(status, "choose.html", ctx))
         }
     }
 }
@@ -325,33 +312,19 @@ pub async fn clean_files(
 pub async fn submit_report(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Query(q): Query<PageQuery>,
-    headers: HeaderMap,
+    asked: Lang,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Response {
-    let lang = page_lang(&q, &headers);
+) -> Result<Response, PageError> {
     // Before a byte of the body is read: a flood costs the server nothing but this check. The
     // reporter's browser keeps the form, and the page says to go back to it.
     if !state.limits.allow_submission(Some(peer.ip())) {
-        return state.problem_page(lang, PageProblem::TooMany, None);
+        return Err(PageProblem::TooMany.into());
     }
-    let Ok(multipart) = multipart else {
-        return state.problem_page(lang, PageProblem::BadRequest, None);
-    };
-    let form = match form::read(multipart).await {
-        Ok(form) => form,
-        Err(FormError::TooLarge) => return state.problem_page(lang, PageProblem::TooLarge, None),
-        Err(FormError::Malformed) => {
-            return state.problem_page(lang, PageProblem::BadRequest, None);
-        }
-    };
-    let lang = report::language_or_default(if form.input.language.is_empty() {
-        lang
-    } else {
-        &form.input.language
-    });
+    let multipart = multipart.map_err(|_| PageError::from(PageProblem::BadRequest))?;
+    let form = form::read(multipart).await?;
+    let lang = asked.or_explicit(&form.input.language);
     let Some(category) = categories::by_id(form.input.category.trim()) else {
-        return Redirect::to(&format!("/report?lang={lang}&category=")).into_response();
+        return Ok(Redirect::to(&format!("/report?lang={lang}&category=")).into_response());
     };
     let now = state.clock.now();
     let SubmittedForm {
@@ -386,16 +359,16 @@ pub async fn submit_report(
         Ok(t) => t,
         Err(_) => {
             let fresh = state.tokens.issue(now);
-            return again(
+            return Ok(again(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some("form-expired"),
                 vec![],
                 fresh,
-            );
+            ));
         }
     };
     if !state.limits.allow_form(&verified.random) {
-        return state.problem_page(lang, PageProblem::TooMany, None);
+        return Err(PageError::from(PageProblem::TooMany).lang(lang));
     }
     let validated = report::validate(&input, Channel::Form, now.date());
     let mut errors = validated.as_ref().err().cloned().unwrap_or_default();
@@ -431,12 +404,12 @@ pub async fn submit_report(
     let valid = match validated {
         Ok(valid) if errors.is_empty() => valid,
         _ => {
-            return again(
+            return Ok(again(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 errors,
                 token.clone(),
-            );
+            ));
         }
     };
     let mut suspicion = Suspicion::none();
@@ -447,40 +420,42 @@ pub async fn submit_report(
     {
         suspicion.add(Sign::TooFast);
     }
-    match state
-        .intake
-        .file(&valid, &cleaned, &submission, suspicion, now)
-        .await
-    {
-        Ok(filed) => {
-            // A refresh shows the receipt again only shortly after filing: later, the device
-            // may be in someone else's hands.
-            let shown = !filed.repeated
-                || now.unix_timestamp() - filed.received_at <= RECEIPT_SHOWN_AGAIN_SECONDS;
-            let receipt = filed.receipt.display();
-            let ctx = context! {
-                receipt => shown.then_some(receipt.as_str()),
-                repeated => filed.repeated,
-                ..state.page_context(lang, "/report?")
-            };
-            state.render(StatusCode::OK, "confirmation.html", ctx)
-        }
-        Err(FileError::KeyReused) => again(
-            StatusCode::CONFLICT,
-            Some("form-reused"),
-            vec![],
-            state.tokens.issue(now),
-        ),
-        Err(FileError::Store(e)) => {
-            log_internal("file report", &e);
-            again(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some("form-store-failed"),
+    Ok(
+        match state
+            .intake
+            .file(&valid, &cleaned, &submission, suspicion, now)
+            .await
+        {
+            Ok(filed) => {
+                // A refresh shows the receipt again only shortly after filing: later, the device
+                // may be in someone else's hands.
+                let shown = !filed.repeated
+                    || now.unix_timestamp() - filed.received_at <= RECEIPT_SHOWN_AGAIN_SECONDS;
+                let receipt = filed.receipt.display();
+                let ctx = context! {
+                    receipt => shown.then_some(receipt.as_str()),
+                    repeated => filed.repeated,
+                    ..state.page_context(lang, "/report?")
+                };
+                state.render(StatusCode::OK, "confirmation.html", ctx)
+            }
+            Err(FileError::KeyReused) => again(
+                StatusCode::CONFLICT,
+                Some("form-reused"),
                 vec![],
-                token.clone(),
-            )
-        }
-    }
+                state.tokens.issue(now),
+            ),
+            Err(FileError::Store(e)) => {
+                log_internal("file report", &e);
+                again(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Some("form-store-failed"),
+                    vec![],
+                    token.clone(),
+                )
+            }
+        },
+    )
 }
 
 /// How long after filing a refreshed form shows its receipt again.
@@ -520,31 +495,23 @@ const STYLE: &str = include_str!("../../static/style.css");
 const EXIT_JS: &str = include_str!("../../static/exit.js");
 
 /// `GET /static/{file}`: the style sheet and the quick-exit script, compiled in.
-pub async fn static_file(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-    Query(q): Query<PageQuery>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn static_file(Path(file): Path<String>) -> Result<Response, PageError> {
     let (body, content_type) = match file.as_str() {
         "style.css" => (STYLE, "text/css; charset=utf-8"),
         "exit.js" => (EXIT_JS, "text/javascript; charset=utf-8"),
-        _ => return not_found(State(state), Query(q), headers).await,
+        _ => return Err(not_found().await),
     };
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
-pub async fn not_found(
-    State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
-    headers: HeaderMap,
-) -> Response {
-    state.problem_page(page_lang(&q, &headers), PageProblem::NotFound, None)
+/// Every address that is not a page.
+pub async fn not_found() -> PageError {
+    PageProblem::NotFound.into()
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 /// One wrong field.
-#[derive(Debug, Serialize, Clone, PartialEq, Eq)]
+#[derive(Debug, Serialize, Clone, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldProblem {
     /// JSON Pointer (RFC 6901) into the submitted report, e.g. `/phones/2`.
     pub pointer: String,
@@ -16,15 +16,21 @@ pub struct FieldProblem {
     pub detail: String,
 }
 
-/// A problem document.
-#[derive(Debug, Serialize)]
+/// A problem document (RFC 9457 problem details).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// URI reference of the problem type, e.g. /api/v1/problems/validation.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The problem in the language of Accept-Language.
     pub title: String,
+    /// The HTTP status.
     pub status: u16,
+    /// More about this problem, when there is more to say.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub detail: Option<String>,
+    /// One entry per wrong field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
 }

@@ -243,14 +243,86 @@ impl std::fmt::Debug for RateLimits {
     }
 }
 
-/// The value of the cookie `name` sent with a request, if any.
+/// The value of the cookie `name` sent with a request, if any (pairs that do not parse are
+/// skipped).
 pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value.to_owned())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// The `Set-Cookie` value of a session cookie: no expiry (it ends with the browser), only sent
+/// to `path`, out of reach of scripts, never sent along from another site, and only over HTTPS
+/// when `secure`.
+pub fn session_cookie(
+    name: &'static str,
+    value: &str,
+    path: &'static str,
+    secure: bool,
+) -> HeaderValue {
+    let cookie = cookie::Cookie::build((name, value))
+        .path(path)
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .secure(secure)
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| cleared_cookie(name, path))
+}
+
+/// The `Set-Cookie` value that removes the cookie `name` set for `path`.
+pub fn cleared_cookie(name: &'static str, path: &'static str) -> HeaderValue {
+    let cookie = cookie::Cookie::build((name, ""))
+        .path(path)
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .max_age(cookie::time::Duration::ZERO)
+        .build();
+    // Names and paths are this crate's constants (the tests below check the result), so this
+    // cannot fail; an empty value would be ignored by browsers.
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn cookies_carry_every_attribute() {
+        assert_eq!(
+            session_cookie("tipline_staff", "abc", "/staff", true),
+            "tipline_staff=abc; HttpOnly; SameSite=Strict; Secure; Path=/staff"
+        );
+        assert_eq!(
+            session_cookie("tipline_followup", "abc", "/followup", false),
+            "tipline_followup=abc; HttpOnly; SameSite=Strict; Path=/followup"
+        );
+        assert_eq!(
+            cleared_cookie("tipline_staff", "/staff"),
+            "tipline_staff=; HttpOnly; SameSite=Strict; Path=/staff; Max-Age=0"
+        );
+    }
+
+    #[test]
+    fn the_named_cookie_is_read_from_every_cookie_header() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; broken; b = 2"),
+        );
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("tipline_staff=XYZ"),
+        );
+        assert_eq!(cookie(&headers, "a").as_deref(), Some("1"));
+        assert_eq!(cookie(&headers, "b").as_deref(), Some("2"));
+        assert_eq!(cookie(&headers, "tipline_staff").as_deref(), Some("XYZ"));
+        assert_eq!(cookie(&headers, "broken"), None);
+        assert_eq!(cookie(&headers, "c"), None);
+    }
 }

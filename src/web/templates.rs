@@ -4,7 +4,7 @@
 use super::i18n::I18n;
 use fluent_bundle::{FluentArgs, FluentValue};
 use minijinja::value::{Kwargs, Value};
-use minijinja::{AutoEscape, Environment, Error, ErrorKind, State};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior};
 use std::sync::Arc;
 
 /// Lists templates by their path under `templates/`, compiled into the binary.
@@ -55,6 +55,8 @@ impl Templates {
     pub fn load(i18n: Arc<I18n>) -> Result<Self, Error> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| AutoEscape::Html);
+        // A name the context lacks is an error, not a blank: a typo fails the page tests.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
@@ -113,6 +115,25 @@ mod tests {
         }
         out.push_str(rest);
         out
+    }
+
+    #[test]
+    fn a_mistyped_name_is_an_error_not_a_blank() {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.add_template("t", "<p>{{ titel }}</p>").unwrap();
+        let err = env
+            .get_template("t")
+            .unwrap()
+            .render(minijinja::context! { title => "x" })
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UndefinedError);
+        // And through the real environment, on a real template.
+        let templates = Templates::load(Arc::new(I18n::load().unwrap())).unwrap();
+        let err = templates
+            .render("staff/message.html", minijinja::context! { lang => "en" })
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UndefinedError, "{err}");
     }
 
     #[test]

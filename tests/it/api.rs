@@ -209,11 +209,8 @@ async fn the_openapi_document_describes_exactly_the_accepted_fields() {
     assert_eq!(listed("category"), categories);
     assert_eq!(
         listed("warning_signs"),
-        tipline::intake::vocabulary::WARNING_SIGNS
+        tipline::types::vocabulary::WARNING_SIGNS
     );
-    assert_eq!(
-        listed("age_groups"),
-        tipline::intake::vocabulary::AGE_GROUPS
-    );
+    assert_eq!(listed("age_groups"), tipline::types::vocabulary::AGE_GROUPS);
     app.finish().await;
 }

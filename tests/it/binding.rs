@@ -150,16 +150,16 @@ both_backends! {
         assert!(!case.contains("OLD-MESSAGE") && case.contains("id=\"report-damaged\""), "{case}");
 
         // Two batches of one row: the messages are done, the rest waits; a second run continues.
-        assert!(!tipline::reseal::run_batches(app.db(), &sealer, 1, 2).await.unwrap());
+        assert!(!tipline::app::reseal::run_batches(app.db(), &sealer, 1, 2).await.unwrap());
         let messages = tipline::store::reseal::progress(app.db(), "messages").await.unwrap();
         assert_eq!((messages.last_id.as_str(), messages.done), (message.as_str(), true));
         let notes = tipline::store::reseal::progress(app.db(), "notes").await.unwrap();
         assert!(!notes.done);
         let body: Vec<u8> = sqlx::query("SELECT body FROM messages").fetch_one(pool).await.unwrap().get("body");
         assert_eq!(tipline::seal::envelope::version_of(&body), Some(2));
-        assert!(tipline::reseal::run_batches(app.db(), &sealer, 1, u64::MAX).await.unwrap());
+        assert!(tipline::app::reseal::run_batches(app.db(), &sealer, 1, u64::MAX).await.unwrap());
         // A finished pass reads nothing again.
-        assert!(tipline::reseal::run_batches(app.db(), &sealer, 1, 0).await.unwrap());
+        assert!(tipline::app::reseal::run_batches(app.db(), &sealer, 1, 0).await.unwrap());
 
         // Nothing is left in clear; everything opens where it belongs.
         let row = sqlx::query("SELECT urgency_reasons, incident_month, age_groups FROM reports WHERE id = $1")

@@ -3,7 +3,7 @@
 //! receipt was shown is there, opens intact, and is found by search once the restarted indexer
 //! has taken in the queue. The logs hold no content, receipt or IP address.
 
-use crate::helpers::{Backend, drop_postgres_database, fresh_postgres_database};
+use crate::helpers::{Backend, PgDatabase};
 use crate::startup::serve;
 use serde_json::{Value, json};
 use std::io::Read;
@@ -11,19 +11,19 @@ use tipline::intake::sealed::open_report;
 use tipline::seal::{KeyRing, ReceiptCode};
 use tipline::search::index::TermIndex;
 use tipline::search::query;
-use tipline::staff::policy::Visibility;
 use tipline::store::search::{self, Narrowing};
 use tipline::store::{Db, data_keys, reports};
+use tipline::types::Visibility;
 
 async fn kill_and_check(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let (db_args, pg) = match backend {
         Backend::Sqlite => (vec![], None),
         Backend::Postgres => {
-            let (url, name) = fresh_postgres_database().await;
+            let pg = PgDatabase::create().await;
             (
-                vec!["--database-url".to_owned(), url.clone()],
-                Some((url, name)),
+                vec!["--database-url".to_owned(), pg.url().to_owned()],
+                Some(pg),
             )
         }
     };
@@ -80,7 +80,7 @@ async fn kill_and_check(backend: Backend) {
         200
     );
     let db = match &pg {
-        Some((url, _)) => Db::connect(url).await.unwrap(),
+        Some(pg) => Db::connect(pg.url()).await.unwrap(),
         None => Db::connect(&format!(
             "sqlite://{}",
             dir.path().join("tipline-data/tipline.sqlite3").display()
@@ -135,8 +135,8 @@ async fn kill_and_check(backend: Backend) {
     again.kill().unwrap();
     again.wait().unwrap();
     db.close().await;
-    if let Some((_, name)) = pg {
-        drop_postgres_database(&name).await;
+    if let Some(pg) = pg {
+        pg.drop_now().await;
     }
 }
 

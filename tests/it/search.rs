@@ -186,7 +186,7 @@ both_backends! {
 both_backends! {
     async fn both_plans_give_the_same_ranking_on_a_seeded_corpus(backend: Backend) {
         use tipline::search::query::{Plan, search_with, words};
-        use tipline::staff::policy::Visibility;
+        use tipline::types::Visibility;
         use tipline::store::search::Narrowing;
         let app = TestApp::spawn(backend).await;
         let settings = crate::helpers::settings_for(app.dir.path(), app.database_url.clone());
@@ -199,7 +199,7 @@ both_backends! {
         // A restricted report of someone else must never take a place.
         let hidden = reports::all_ids(app.db()).await.unwrap()[5].clone();
         cases::set_restricted(app.db(), &hidden, true, app.clock.unix()).await.unwrap();
-        let analyst = Visibility::UnrestrictedOrAssignedTo("nobody".to_owned());
+        let analyst = Visibility::UnrestrictedOrAssignedTo("nobody".into());
         let narrowings = [
             Narrowing::default(),
             Narrowing { category: Some("labour_exploitation".into()), ..Default::default() },
@@ -255,7 +255,7 @@ both_backends! {
             let term: i64 = sqlx::Row::try_get(row, "term").unwrap();
             let packed: Vec<u8> = sqlx::Row::try_get(row, "postings").unwrap();
             let mut postings = Vec::new();
-            tipline::search::lists::decode(&packed, |doc, impact| postings.push((doc, impact))).unwrap();
+            tipline::types::posting_lists::decode(&packed, |doc, impact| postings.push((doc, impact))).unwrap();
             for (doc, impact) in postings {
                 sqlx::query("INSERT INTO search_postings (doc, term, impact) VALUES ($1, $2, $3)")
                     .bind(i64::from(doc)).bind(term).bind(i64::from(impact))

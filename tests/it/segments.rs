@@ -4,8 +4,8 @@
 
 use crate::helpers::{TestApp, both_backends};
 use std::collections::BTreeMap;
-use tipline::search::lists;
 use tipline::store::segments::{self, FAN_IN, Lists};
+use tipline::types::posting_lists as lists;
 
 /// Everything the index holds for `terms`: term → doc → best impact, over every segment.
 async fn contents(app: &TestApp, terms: &[i64]) -> BTreeMap<i64, BTreeMap<u32, u8>> {

@@ -2,9 +2,7 @@
 //! background tasks (indexing set-aside reports again, the minute sweep) are told to stop and
 //! end, and its database is closed.
 
-use crate::helpers::{
-    Backend, both_backends, drop_postgres_database, fresh_postgres_database, settings_for,
-};
+use crate::helpers::{Backend, PgDatabase, both_backends, settings_for};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tipline::cli::app::start;
@@ -13,13 +11,11 @@ use tipline::clock::SystemClock;
 both_backends! {
     async fn a_served_instance_stops_promptly_and_its_tasks_end(backend: Backend) {
         let dir = tempfile::tempdir().unwrap();
-        let (url, pg_name) = match backend {
-            Backend::Sqlite => (None, None),
-            Backend::Postgres => {
-                let (url, name) = fresh_postgres_database().await;
-                (Some(url), Some(name))
-            }
+        let pg = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(PgDatabase::create().await),
         };
+        let url = pg.as_ref().map(|pg| pg.url().to_owned());
         let settings = settings_for(dir.path(), url);
         let running = start(&settings, Arc::new(SystemClock)).await.unwrap();
         let addr = running.addr;
@@ -38,8 +34,8 @@ both_backends! {
             tokio::net::TcpStream::connect(addr).await.is_err(),
             "no longer accepting connections"
         );
-        if let Some(name) = pg_name {
-            drop_postgres_database(&name).await;
+        if let Some(pg) = pg {
+            pg.drop_now().await;
         }
     }
 }

@@ -364,3 +364,43 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn the_enrolment_page_shows_the_qr_code_of_its_secret(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let token = accounts::add(app.db(), "ana", "analyst", "en", app.clock.unix()).await.unwrap();
+        let mut owner = Hand::new();
+        assert_eq!(owner.set_password(&app, &token).await.status(), 303);
+        let page = owner.get(&app, "/staff/enrol").await.text().await.unwrap();
+        let shown = between(&page, "id=\"totp-secret\" translate=\"no\">", "<").expect("the secret").replace(' ', "");
+        let secret = totp::TotpSecret::from_bytes(data_encoding::BASE32_NOPAD.decode(shown.as_bytes()).unwrap()).unwrap();
+        let uri = totp::provisioning_uri(&secret, "Report trafficking and exploitation", "ana");
+
+        // The code drawn on the page, module by module (the crate's renderer: one 1×1 rectangle
+        // per dark module, inside a 4-module quiet zone), is the code of the secret shown beside it.
+        let svg = between(&page, "<svg", "</svg>").expect("an inline SVG");
+        assert!(svg.contains("role=\"img\"") && svg.contains("aria-label=\"QR code to set up the authenticator app\""), "{svg}");
+        let code = qrcode::QrCode::with_error_correction_level(uri.as_bytes(), qrcode::EcLevel::M).unwrap();
+        let size = code.width() + 8;
+        assert!(svg.contains(&format!("viewBox=\"0 0 {size} {size}\"")), "{svg}");
+        let path = between(svg, "fill=\"#000\" d=\"", "\"").expect("the dark modules");
+        let mut drawn = vec![false; size * size];
+        for module in path.split('M').filter(|m| !m.is_empty()) {
+            let (x, rest) = module.split_once(' ').unwrap();
+            let (y, rest) = rest.split_once('h').unwrap();
+            assert!(rest.starts_with("1v1H"), "{module}");
+            let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+            drawn[y * size + x] = true;
+        }
+        let expected: Vec<bool> = (0..size * size)
+            .map(|i| {
+                let (x, y) = (i % size, i / size);
+                (4..size - 4).contains(&x)
+                    && (4..size - 4).contains(&y)
+                    && code[(x - 4, y - 4)] == qrcode::Color::Dark
+            })
+            .collect();
+        assert_eq!(drawn, expected);
+        app.finish().await;
+    }
+}

@@ -9,7 +9,9 @@ use crate::staff::sessions::{self, Stage};
 use crate::staff::totp;
 use crate::store::staff as repo;
 use crate::web::AppState;
-use crate::web::i18n::negotiate;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::StaffError;
+use crate::web::i18n::Lang;
 use crate::web::pages::PageQuery;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -17,15 +19,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Deserialize;
-
-fn lang_of(q: &PageQuery, headers: &HeaderMap) -> &'static str {
-    negotiate(
-        q.lang.as_deref(),
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
-}
 
 impl AppState {
     fn now_unix(&self) -> i64 {
@@ -49,12 +42,8 @@ impl AppState {
     }
 }
 
-pub async fn sign_in_page(
-    State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
-    headers: HeaderMap,
-) -> Response {
-    state.sign_in_form(StatusCode::OK, lang_of(&q, &headers), None, "")
+pub async fn sign_in_page(State(state): State<AppState>, Lang(lang): Lang) -> Response {
+    state.sign_in_form(StatusCode::OK, lang, None, "")
 }
 
 #[derive(Deserialize)]
@@ -70,21 +59,23 @@ pub struct SignInForm {
 
 pub async fn sign_in(
     State(state): State<AppState>,
+    asked: Lang,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
-) -> Response {
-    let lang = crate::intake::report::language_or_default(&form.lang);
+) -> Result<Response, StaffError> {
+    let lang = asked.or_explicit(&form.lang);
+    let failed = |e: StaffError| e.lang(lang);
     if state
         .tokens
         .verify(&form.form_token, state.clock.now())
         .is_err()
     {
-        return state.sign_in_form(
+        return Ok(state.sign_in_form(
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,
             Some("staff-form-expired"),
             &form.username,
-        );
+        ));
     }
     let presented = crate::web::security::cookie(&headers, sessions::COOKIE);
     let result = app::accounts::sign_in(
@@ -107,15 +98,15 @@ pub async fn sign_in(
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, state.session_cookie(&cookie));
-            response
+            Ok(response)
         }
         // Recorded (and folded) by the sign-in gate.
-        Ok(None) => state.sign_in_form(
+        Ok(None) => Ok(state.sign_in_form(
             StatusCode::UNAUTHORIZED,
             lang,
             Some("staff-sign-in-failed"),
             &form.username,
-        ),
+        )),
         Err(AccountError::Limited(_)) => {
             let mut response = state.sign_in_form(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -126,34 +117,23 @@ pub async fn sign_in(
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
-            response
+            Ok(response)
         }
-        Err(e) => state.staff_error(lang, &e),
+        Err(e) => Err(failed(e.into())),
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 pub async fn sign_out(
     State(state): State<AppState>,
     AnySession(session): AnySession,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let full = StaffSession(session);
-    if !full.csrf_ok(&form.csrf) {
-        return state.refusal(&full.0.user.language, super::auth::Refusal::BadCsrf);
-    }
-    if let Err(e) = app::accounts::sign_out(&state.app(), &full.0).await {
-        return state.staff_error(&full.0.user.language, &e);
-    }
+    _: CsrfForm,
+) -> Result<Response, StaffError> {
+    app::accounts::sign_out(&state.app(), &session).await?;
     let mut response = Redirect::to("/staff/sign-in").into_response();
     response
         .headers_mut()
         .insert(header::SET_COOKIE, state.cleared_cookie());
-    response
+    Ok(response)
 }
 
 impl AppState {
@@ -180,26 +160,16 @@ pub async fn setup_page(
     Path(token): Path<String>,
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, StaffError> {
     let now = state.now_unix();
-    match accounts::setup_account(&state.db, &token, now).await {
-        Ok(row) => {
-            let lang = if q.lang.is_some() {
-                lang_of(&q, &headers)
-            } else {
-                crate::intake::report::language_or_default(&row.language)
-            };
-            state.setup_form(StatusCode::OK, lang, &token, &row.username, None)
-        }
-        Err(AccountError::BadSetupLink) => {
-            state.refusal(lang_of(&q, &headers), super::auth::Refusal::BadLink)
-        }
-        Err(AccountError::AwaitingApproval) => state.refusal(
-            lang_of(&q, &headers),
-            super::auth::Refusal::AwaitingApproval,
-        ),
-        Err(e) => state.staff_error(lang_of(&q, &headers), &e),
-    }
+    // Refusals take the language of the request (`?lang=`, then the browser's).
+    let row = accounts::setup_account(&state.db, &token, now).await?;
+    let lang = crate::web::i18n::choose(
+        q.lang.as_deref(),
+        Some(&row.language),
+        crate::web::i18n::accept_language(&headers),
+    );
+    Ok(state.setup_form(StatusCode::OK, lang, &token, &row.username, None))
 }
 
 #[derive(Deserialize)]
@@ -214,44 +184,39 @@ pub struct SetupForm {
 pub async fn setup(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    asked: Lang,
     headers: HeaderMap,
     Form(form): Form<SetupForm>,
-) -> Response {
-    let lang = crate::intake::report::language_or_default(&form.lang);
+) -> Result<Response, StaffError> {
+    let lang = asked.or_explicit(&form.lang);
+    let failed = |e: StaffError| e.lang(lang);
     let now = state.now_unix();
-    let row = match accounts::setup_account(&state.db, &token, now).await {
-        Ok(row) => row,
-        Err(AccountError::BadSetupLink) => {
-            return state.refusal(lang, super::auth::Refusal::BadLink);
-        }
-        Err(AccountError::AwaitingApproval) => {
-            return state.refusal(lang, super::auth::Refusal::AwaitingApproval);
-        }
-        Err(e) => return state.staff_error(lang, &e),
-    };
+    let row = accounts::setup_account(&state.db, &token, now)
+        .await
+        .map_err(|e| failed(e.into()))?;
     if state
         .tokens
         .verify(&form.form_token, state.clock.now())
         .is_err()
     {
         let error = Some(state.i18n.t(lang, "staff-form-expired", None));
-        return state.setup_form(
+        return Ok(state.setup_form(
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,
             &token,
             &row.username,
             error,
-        );
+        ));
     }
     if form.password != form.confirm {
         let error = Some(state.i18n.t(lang, "password-mismatch", None));
-        return state.setup_form(
+        return Ok(state.setup_form(
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,
             &token,
             &row.username,
             error,
-        );
+        ));
     }
     let presented = crate::web::security::cookie(&headers, sessions::COOKIE);
     let chosen =
@@ -263,21 +228,21 @@ pub async fn setup(
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, state.session_cookie(&cookie));
-            response
+            Ok(response)
         }
         Err(AccountError::WeakPassword(problem)) => {
             let mut args = fluent_bundle::FluentArgs::new();
             args.set("min", crate::staff::password::MIN_LENGTH as i64);
             let error = Some(state.i18n.t(lang, problem.code(), Some(&args)));
-            state.setup_form(
+            Ok(state.setup_form(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 lang,
                 &token,
                 &row.username,
                 error,
-            )
+            ))
         }
-        Err(e) => state.staff_error(lang, &e),
+        Err(e) => Err(failed(e.into())),
     }
 }
 
@@ -287,13 +252,10 @@ impl AppState {
         session: &sessions::Session,
         status: StatusCode,
         error: bool,
-    ) -> Response {
+    ) -> Result<Response, StaffError> {
         let lang = crate::intake::report::language_or_default(&session.user.language);
         // Reuse the pending secret of this session, or make one.
-        let secret = match app::accounts::pending_totp(&self.app(), session).await {
-            Ok(secret) => secret,
-            Err(e) => return self.staff_error(lang, &e),
-        };
+        let secret = app::accounts::pending_totp(&self.app(), session).await?;
         let issuer = self.i18n.t(lang, "site-name", None);
         let uri = totp::provisioning_uri(&secret, &issuer, &session.user.username);
         let ctx = context! {
@@ -303,7 +265,7 @@ impl AppState {
             csrf => session.csrf_token.clone(),
             ..self.staff_public_context(lang, "/staff/enrol?")
         };
-        self.render(status, "staff/enrol.html", ctx)
+        Ok(self.render(status, "staff/enrol.html", ctx))
     }
 }
 
@@ -311,16 +273,14 @@ pub async fn enrol_page(
     State(state): State<AppState>,
     AnySession(mut session): AnySession,
     Query(q): Query<PageQuery>,
-) -> Response {
+) -> Result<Response, StaffError> {
     if session.stage == Stage::Full {
-        return Redirect::to("/staff").into_response();
+        return Ok(Redirect::to("/staff").into_response());
     }
     // The language links on this page change the account's language too.
     if let Some(lang) = q.lang.as_deref() {
         let lang = crate::intake::report::language_or_default(lang);
-        if let Err(e) = repo::set_language(&state.db, &session.user.id, lang).await {
-            return state.staff_error(lang, &e);
-        }
+        repo::set_language(&state.db, &session.user.id, lang).await?;
         session.user.language = lang.to_owned();
     }
     state.enrol_form(&session, StatusCode::OK, false).await
@@ -328,23 +288,16 @@ pub async fn enrol_page(
 
 #[derive(Deserialize)]
 pub struct EnrolForm {
-    csrf: String,
     code: String,
 }
 
 pub async fn enrol(
     State(state): State<AppState>,
     AnySession(session): AnySession,
-    Form(form): Form<EnrolForm>,
-) -> Response {
-    let lang = session.user.language.clone();
-    let session = StaffSession(session);
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, super::auth::Refusal::BadCsrf);
-    }
-    let session = session.0;
+    CsrfForm(form): CsrfForm<EnrolForm>,
+) -> Result<Response, StaffError> {
     if session.stage == Stage::Full {
-        return Redirect::to("/staff").into_response();
+        return Ok(Redirect::to("/staff").into_response());
     }
     match app::accounts::enrol(&state.app(), &session, &form.code).await {
         Ok(Enrolled::Done(cookie)) => {
@@ -353,41 +306,37 @@ pub async fn enrol(
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, state.session_cookie(&cookie));
-            response
+            Ok(response)
         }
         Ok(Enrolled::SessionOver) => {
             let mut response = Redirect::to("/staff/sign-in").into_response();
             response
                 .headers_mut()
                 .insert(header::SET_COOKIE, state.cleared_cookie());
-            response
+            Ok(response)
         }
         Ok(Enrolled::WrongCode) => {
             state
                 .enrol_form(&session, StatusCode::UNPROCESSABLE_ENTITY, true)
                 .await
         }
-        Err(e) => state.staff_error(&lang, &e),
+        Err(e) => Err(e.into()),
     }
 }
 
 #[derive(Deserialize)]
 pub struct LanguageForm {
-    csrf: String,
     language: String,
 }
 
 pub async fn language(
     State(state): State<AppState>,
     session: StaffSession,
-    Form(form): Form<LanguageForm>,
-) -> Response {
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&session.0.user.language, super::auth::Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<LanguageForm>,
+) -> Result<Response, StaffError> {
     let lang = crate::intake::report::language_or_default(&form.language);
-    if let Err(e) = repo::set_language(&state.db, &session.0.user.id, lang).await {
-        return state.staff_error(lang, &e);
-    }
-    Redirect::to("/staff").into_response()
+    repo::set_language(&state.db, &session.0.user.id, lang)
+        .await
+        .map_err(|e| StaffError::from(e).lang(lang))?;
+    Ok(Redirect::to("/staff").into_response())
 }

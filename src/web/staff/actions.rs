@@ -2,12 +2,14 @@
 //! notes, write to the reporter (with the content-free notice), link reports. Every change is
 //! audited; every refusal about a report looks like a report that does not exist.
 
-use super::auth::{Refusal, StaffSession};
+use super::auth::StaffSession;
 use crate::app;
 use crate::staff::policy::Action;
-use crate::triage::workflow::{CloseReason, Status};
+use crate::triage::workflow::CloseReason;
+use crate::types::Status;
 use crate::web::AppState;
-use axum::Form;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::StaffError;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -16,40 +18,26 @@ fn back_to(id: &str) -> Response {
     Redirect::to(&format!("/staff/reports/{id}")).into_response()
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
-}
-
 pub async fn claim(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
+    _: CsrfForm,
+) -> Result<Response, StaffError> {
     done(
-        &state,
-        lang,
         &id,
         app::cases::claim(&state.app(), &session.0.user.actor(), &id).await,
     )
 }
 
 /// Back to the case after a change, or the page saying why it did not happen.
-fn done(state: &AppState, lang: &str, id: &str, result: Result<(), app::CaseError>) -> Response {
-    match result {
-        Ok(()) => back_to(id),
-        Err(e) => state.case_error(lang, e),
-    }
+fn done(id: &str, result: Result<(), app::CaseError>) -> Result<Response, StaffError> {
+    result?;
+    Ok(back_to(id))
 }
 
 #[derive(Deserialize)]
 pub struct AssignForm {
-    csrf: String,
     #[serde(default)]
     assignee: String,
 }
@@ -58,21 +46,16 @@ pub async fn assign(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<AssignForm>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<AssignForm>,
+) -> Result<Response, StaffError> {
     let assignee = Some(form.assignee.trim()).filter(|a| !a.is_empty());
     let actor = session.0.user.actor();
     let result = app::cases::assign(&state.app(), &actor, &id, assignee).await;
-    done(&state, lang, &id, result)
+    done(&id, result)
 }
 
 #[derive(Deserialize)]
 pub struct StatusForm {
-    csrf: String,
     status: String,
     #[serde(default)]
     reason: String,
@@ -82,22 +65,17 @@ pub async fn status(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<StatusForm>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<StatusForm>,
+) -> Result<Response, StaffError> {
     let to = Status::parse(&form.status);
     let reason = CloseReason::parse(&form.reason);
     let actor = session.0.user.actor();
     let result = app::cases::change_status(&state.app(), &actor, &id, to, reason).await;
-    done(&state, lang, &id, result)
+    done(&id, result)
 }
 
 #[derive(Deserialize)]
 pub struct RestrictForm {
-    csrf: String,
     restricted: String,
 }
 
@@ -105,21 +83,16 @@ pub async fn restrict(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<RestrictForm>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<RestrictForm>,
+) -> Result<Response, StaffError> {
     let restricted = form.restricted == "yes";
     let actor = session.0.user.actor();
     let result = app::cases::restrict(&state.app(), &actor, &id, restricted).await;
-    done(&state, lang, &id, result)
+    done(&id, result)
 }
 
 #[derive(Deserialize)]
 pub struct NoteForm {
-    csrf: String,
     body: String,
 }
 
@@ -127,20 +100,15 @@ pub async fn add_note(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<NoteForm>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<NoteForm>,
+) -> Result<Response, StaffError> {
     let actor = session.0.user.actor();
     let result = app::cases::add_note(&state.app(), &actor, &id, &form.body).await;
-    done(&state, lang, &id, result)
+    done(&id, result)
 }
 
 #[derive(Deserialize)]
 pub struct MessageForm {
-    csrf: String,
     body: String,
 }
 
@@ -150,12 +118,8 @@ pub async fn message(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<MessageForm>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<MessageForm>,
+) -> Result<Response, StaffError> {
     let actor = session.0.user.actor();
     let base = state.public_url.trim_end_matches('/').to_owned();
     let notice = |lang: &'static str| {
@@ -167,12 +131,11 @@ pub async fn message(
         }
     };
     let result = app::reply::reply(&state.app(), &actor, &id, &form.body, notice).await;
-    done(&state, lang, &id, result)
+    done(&id, result)
 }
 
 #[derive(Deserialize)]
 pub struct LinkForm {
-    csrf: String,
     other: String,
     kind: String,
 }
@@ -183,12 +146,8 @@ pub async fn link(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Form(form): Form<LinkForm>,
-) -> Response {
-    let lang = &session.0.user.language;
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(lang, Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<LinkForm>,
+) -> Result<Response, StaffError> {
     let other = form.other.trim().trim_start_matches("/staff/reports/");
     let actor = session.0.user.actor();
     let app = state.app();
@@ -199,5 +158,5 @@ pub async fn link(
             .await
             .and(Err(app::CaseError::Conflict)),
     };
-    done(&state, lang, &id, result)
+    done(&id, result)
 }

@@ -1,7 +1,7 @@
 //! The auditor's view of the audit trail (filterable by user and report) and the admin's
 //! account management (list, add, disable, reset). Neither shows report content.
 
-use super::auth::{Refusal, StaffSession};
+use super::auth::StaffSession;
 use crate::app;
 use crate::app::accounts::AdminError;
 use crate::staff::accounts;
@@ -10,7 +10,8 @@ use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Role};
 use crate::store::staff as staff_repo;
 use crate::web::AppState;
-use axum::Form;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::{StaffError, StaffProblem};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -37,15 +38,11 @@ pub async fn audit(
     State(state): State<AppState>,
     session: StaffSession,
     Query(q): Query<AuditQuery>,
-) -> Response {
-    let lang = session.0.user.language.clone();
+) -> Result<Response, StaffError> {
     if !session.may(Action::ViewAudit, None) {
-        return state.refusal(&lang, Refusal::Forbidden);
+        return Err(StaffProblem::Forbidden.into());
     }
-    let users = match staff_repo::list_users(&state.db).await {
-        Ok(u) => u,
-        Err(e) => return state.staff_error(&lang, &e),
-    };
+    let users = staff_repo::list_users(&state.db).await?;
     let names: HashMap<String, String> = users
         .iter()
         .map(|u| (u.id.clone(), u.username.clone()))
@@ -63,10 +60,7 @@ pub async fn audit(
         report_id: q.report.clone().filter(|r| !r.is_empty()),
     };
     let page = q.page.unwrap_or(0).max(0);
-    let records = match state.audit.list(&filter, PAGE + 1, page * PAGE).await {
-        Ok(r) => r,
-        Err(e) => return state.staff_error(&lang, &e),
-    };
+    let records = state.audit.list(&filter, PAGE + 1, page * PAGE).await?;
     let more = records.len() as i64 > PAGE;
     let rows: Vec<Value> = records
         .iter()
@@ -92,7 +86,7 @@ pub async fn audit(
         filter_report => filter.report_id.clone(),
         ..state.staff_context(&session.0)
     };
-    state.render(StatusCode::OK, "staff/audit.html", ctx)
+    Ok(state.render(StatusCode::OK, "staff/audit.html", ctx))
 }
 
 /// A set-up link to show the admin once, with what they must know about it.
@@ -111,12 +105,8 @@ impl AppState {
         session: &StaffSession,
         link: Option<SetupLink>,
         error: Option<String>,
-    ) -> Response {
-        let lang = session.0.user.language.clone();
-        let users = match staff_repo::list_users(&self.db).await {
-            Ok(u) => u,
-            Err(e) => return self.staff_error(&lang, &e),
-        };
+    ) -> Result<Response, StaffError> {
+        let users = staff_repo::list_users(&self.db).await?;
         let rows: Vec<Value> = users
             .iter()
             .map(|u| {
@@ -138,7 +128,7 @@ impl AppState {
             roles => Role::ALL.iter().map(|r| context! { id => r.as_str(), key => format!("role-{}", r.as_str()) }).collect::<Vec<_>>(),
             ..self.staff_context(&session.0)
         };
-        self.render(StatusCode::OK, "staff/users.html", ctx)
+        Ok(self.render(StatusCode::OK, "staff/users.html", ctx))
     }
 
     fn setup_url(&self, token: &str) -> String {
@@ -149,16 +139,18 @@ impl AppState {
     }
 }
 
-pub async fn users(State(state): State<AppState>, session: StaffSession) -> Response {
+pub async fn users(
+    State(state): State<AppState>,
+    session: StaffSession,
+) -> Result<Response, StaffError> {
     if !session.may(Action::ManageUsers, None) {
-        return state.refusal(&session.0.user.language, Refusal::Forbidden);
+        return Err(StaffProblem::Forbidden.into());
     }
     state.users_page(&session, None, None).await
 }
 
 #[derive(Deserialize)]
 pub struct AddUserForm {
-    csrf: String,
     username: String,
     role: String,
     #[serde(default)]
@@ -168,12 +160,8 @@ pub struct AddUserForm {
 pub async fn add_user(
     State(state): State<AppState>,
     session: StaffSession,
-    Form(form): Form<AddUserForm>,
-) -> Response {
-    let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
+    CsrfForm(form): CsrfForm<AddUserForm>,
+) -> Result<Response, StaffError> {
     let username = form.username.trim().to_owned();
     let admin = session.0.user.actor();
     let added =
@@ -194,36 +182,31 @@ pub async fn add_user(
 
 /// The page for an account action that did not happen: the users page saying why, or the
 /// refusal or error page.
-async fn admin_error(state: &AppState, session: &StaffSession, e: AdminError) -> Response {
+async fn admin_error(
+    state: &AppState,
+    session: &StaffSession,
+    e: AdminError,
+) -> Result<Response, StaffError> {
     let lang = &session.0.user.language;
     match e {
-        AdminError::Forbidden => state.refusal(lang, Refusal::Forbidden),
+        AdminError::Forbidden => Err(StaffProblem::Forbidden.into()),
         AdminError::Account(e) => {
             let text = state.account_error_text(lang, &e);
             state.users_page(session, None, Some(text)).await
         }
-        AdminError::Case(e) => state.case_error(lang, e),
+        AdminError::Case(e) => Err(e.into()),
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: String,
 }
 
 pub async fn disable(
     State(state): State<AppState>,
     session: StaffSession,
     Path(username): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
-    let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
+    _: CsrfForm,
+) -> Result<Response, StaffError> {
     let admin = session.0.user.actor();
     match app::accounts::disable_user(&state.app(), &admin, &username).await {
-        Ok(()) => Redirect::to("/staff/users").into_response(),
+        Ok(()) => Ok(Redirect::to("/staff/users").into_response()),
         Err(e) => admin_error(&state, &session, e).await,
     }
 }
@@ -232,12 +215,8 @@ pub async fn reset(
     State(state): State<AppState>,
     session: StaffSession,
     Path(username): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
-    let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
+    _: CsrfForm,
+) -> Result<Response, StaffError> {
     let admin = session.0.user.actor();
     match app::accounts::reset_user(&state.app(), &admin, &username).await {
         Ok(reset) => {
@@ -270,24 +249,24 @@ impl AppState {
 }
 
 /// The accounts waiting for a supervisor's approval.
-pub async fn approvals(State(state): State<AppState>, session: StaffSession) -> Response {
+pub async fn approvals(
+    State(state): State<AppState>,
+    session: StaffSession,
+) -> Result<Response, StaffError> {
     if !session.may(Action::ApproveAccounts, None) {
-        return state.refusal(&session.0.user.language, Refusal::Forbidden);
+        return Err(StaffProblem::Forbidden.into());
     }
     state.approvals_page(&session, None).await
 }
 
 impl AppState {
-    async fn approvals_page(&self, session: &StaffSession, error: Option<String>) -> Response {
-        let lang = session.0.user.language.clone();
-        let (waiting, users) = match (
-            accounts::awaiting_approval(&self.db).await,
-            staff_repo::list_users(&self.db).await,
-        ) {
-            (Ok(w), Ok(u)) => (w, u),
-            (Err(e), _) => return self.staff_error(&lang, &e),
-            (_, Err(e)) => return self.staff_error(&lang, &e),
-        };
+    async fn approvals_page(
+        &self,
+        session: &StaffSession,
+        error: Option<String>,
+    ) -> Result<Response, StaffError> {
+        let waiting = accounts::awaiting_approval(&self.db).await?;
+        let users = staff_repo::list_users(&self.db).await?;
         let names: HashMap<&str, &str> = users
             .iter()
             .map(|u| (u.id.as_str(), u.username.as_str()))
@@ -307,7 +286,7 @@ impl AppState {
             })
             .collect();
         let ctx = context! { rows, error, ..self.staff_context(&session.0) };
-        self.render(StatusCode::OK, "staff/approvals.html", ctx)
+        Ok(self.render(StatusCode::OK, "staff/approvals.html", ctx))
     }
 }
 
@@ -316,21 +295,18 @@ pub async fn approve(
     State(state): State<AppState>,
     session: StaffSession,
     Path(username): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
+    _: CsrfForm,
+) -> Result<Response, StaffError> {
     let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
     let approver = session.0.user.actor();
     match app::accounts::approve(&state.app(), &approver, &username).await {
-        Ok(_) => Redirect::to("/staff/approvals").into_response(),
-        Err(AdminError::Forbidden) => state.refusal(&lang, Refusal::Forbidden),
+        Ok(_) => Ok(Redirect::to("/staff/approvals").into_response()),
+        Err(AdminError::Forbidden) => Err(StaffProblem::Forbidden.into()),
         Err(AdminError::Account(e @ accounts::AccountError::NothingToApprove(_))) => {
             let text = state.account_error_text(&lang, &e);
             state.approvals_page(&session, Some(text)).await
         }
-        Err(AdminError::Account(e)) => state.staff_error(&lang, &e),
-        Err(AdminError::Case(e)) => state.case_error(&lang, e),
+        Err(AdminError::Account(e)) => Err(e.into()),
+        Err(AdminError::Case(e)) => Err(e.into()),
     }
 }

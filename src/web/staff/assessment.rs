@@ -3,12 +3,14 @@
 //! dimension whether it is present and which indicators made it so, and the presumption with the
 //! rule that decided. Saving keeps every earlier assessment and recomputes the urgency.
 
-use super::auth::{Refusal, StaffSession};
+use super::auth::StaffSession;
 use crate::app;
 use crate::app::assessment::{self, NewAssessment};
 use crate::assess::{Outcome, SetId, evaluate};
 use crate::staff::policy::Action;
 use crate::web::AppState;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::{StaffError, StaffProblem};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -28,7 +30,6 @@ pub struct AssessQuery {
 /// The form as posted. Indicator ticks arrive as repeated `indicator` fields.
 #[derive(Debug, Default)]
 pub struct AssessForm {
-    csrf: String,
     person: i64,
     set: String,
     ticked: Vec<String>,
@@ -38,14 +39,13 @@ pub struct AssessForm {
 }
 
 impl AssessForm {
-    fn parse(body: &str) -> Self {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut f = Self {
             person: 1,
             ..Default::default()
         };
-        for (k, v) in form_urlencoded_pairs(body) {
+        for (k, v) in pairs {
             match k.as_str() {
-                "csrf" => f.csrf = v,
                 "person" => f.person = v.parse().unwrap_or(1),
                 "set" => f.set = v,
                 "indicator" => f.ticked.push(v),
@@ -57,13 +57,6 @@ impl AssessForm {
         }
         f
     }
-}
-
-/// Decodes `application/x-www-form-urlencoded` keeping repeated keys.
-fn form_urlencoded_pairs(body: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(body.as_bytes())
-        .into_owned()
-        .collect()
 }
 
 /// What the assessment page shows besides the catalogue: the person and set, what is ticked,
@@ -156,13 +149,9 @@ pub async fn page(
     session: StaffSession,
     Path(id): Path<String>,
     Query(q): Query<AssessQuery>,
-) -> Response {
-    let lang = session.0.user.language.clone();
+) -> Result<Response, StaffError> {
     let actor = session.0.user.actor();
-    let (case, signs) = match app::open::reporter_signs(&state.app(), &actor, &id).await {
-        Ok(found) => found,
-        Err(e) => return state.case_error(&lang, e),
-    };
+    let (case, signs) = app::open::reporter_signs(&state.app(), &actor, &id).await?;
     let child = case.triage.child_involved == "yes";
     let default_set = match (
         child,
@@ -200,7 +189,7 @@ pub async fn page(
         chosen_status: "",
         typed_reason: "",
     };
-    state.assessment_page(&session, StatusCode::OK, page)
+    Ok(state.assessment_page(&session, StatusCode::OK, page))
 }
 
 /// `POST /staff/reports/{id}/assessment`: shows the outcome, or saves it.
@@ -208,21 +197,14 @@ pub async fn submit(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    body: String,
-) -> Response {
-    let form = AssessForm::parse(&body);
-    let lang = session.0.user.language.clone();
-    if !session.csrf_ok(&form.csrf) {
-        return state.refusal(&lang, Refusal::BadCsrf);
-    }
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, StaffError> {
+    let form = AssessForm::from_pairs(pairs);
     let actor = session.0.user.actor();
     let app = state.app();
-    let case = match app::cases::case_for(&app, &actor, &id, Action::Assess).await {
-        Ok(c) => c,
-        Err(e) => return state.case_error(&lang, e),
-    };
+    let case = app::cases::case_for(&app, &actor, &id, Action::Assess).await?;
     let Some(set) = SetId::parse(&form.set) else {
-        return state.refusal(&lang, Refusal::Conflict);
+        return Err(StaffProblem::Conflict.into());
     };
     let person = form.person.clamp(1, MAX_PERSONS);
     let cat = state.intake.catalogue().clone();
@@ -233,10 +215,7 @@ pub async fn submit(
         .collect();
     let ticked_ids: Vec<String> = ticked.iter().map(|t| t.as_str().to_owned()).collect();
     let outcome = evaluate(&cat, &set, &ticked);
-    let signs = match app::open::reporter_signs(&app, &actor, &case.id).await {
-        Ok((_, signs)) => signs,
-        Err(e) => return state.case_error(&lang, e),
-    };
+    let (_, signs) = app::open::reporter_signs(&app, &actor, &case.id).await?;
     let suggested: Vec<String> = cat
         .suggestions_for_signs(&signs, set)
         .into_iter()
@@ -269,7 +248,7 @@ pub async fn submit(
             chosen_status: status,
             typed_reason: reason,
         };
-        return state.assessment_page(&session, code, page);
+        return Ok(state.assessment_page(&session, code, page));
     }
     let new = NewAssessment {
         person,
@@ -280,8 +259,6 @@ pub async fn submit(
         chosen_status: chosen,
         reason,
     };
-    match assessment::save(&app, &actor, &case.id, new).await {
-        Ok(()) => Redirect::to(&format!("/staff/reports/{}#assessments", case.id)).into_response(),
-        Err(e) => state.case_error(&lang, e),
-    }
+    assessment::save(&app, &actor, &case.id, new).await?;
+    Ok(Redirect::to(&format!("/staff/reports/{}#assessments", case.id)).into_response())
 }

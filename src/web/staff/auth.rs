@@ -1,31 +1,26 @@
-//! Who is asking: the session cookie resolved into a [`Session`], the CSRF check on every
-//! state-changing form, the cookie itself, and the one way a refusal looks.
+//! Who is asking: the session cookie resolved into a [`Session`] (which sets the CSRF token
+//! every state-changing form must carry, see [`crate::web::csrf`]), and the cookie itself.
+//! Refusals are [`crate::web::error::StaffError`]s.
 
 use crate::staff::policy::{Action, ReportAccess, allowed};
 use crate::staff::sessions::{self, COOKIE, Session, Stage};
 use crate::web::AppState;
-use crate::web::error::log_internal;
+use crate::web::csrf::{ExpectedCsrf, Surface};
+use crate::web::error::{LangSlot, StaffError, StaffProblem, log_internal};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use subtle::ConstantTimeEq;
 
 impl AppState {
     /// The `Set-Cookie` value for a new session.
     pub fn session_cookie(&self, value: &str) -> HeaderValue {
-        let secure = if self.secure_cookies { "; Secure" } else { "" };
-        HeaderValue::from_str(&format!(
-            "{COOKIE}={value}; Path=/staff; HttpOnly; SameSite=Strict{secure}"
-        ))
-        .unwrap_or_else(|_| HeaderValue::from_static("tipline_staff=; Path=/staff"))
+        crate::web::security::session_cookie(COOKIE, value, "/staff", self.secure_cookies)
     }
 
     /// The `Set-Cookie` value that removes the session cookie.
     pub fn cleared_cookie(&self) -> HeaderValue {
-        HeaderValue::from_static(
-            "tipline_staff=; Path=/staff; HttpOnly; SameSite=Strict; Max-Age=0",
-        )
+        crate::web::security::cleared_cookie(COOKIE, "/staff")
     }
 }
 
@@ -39,13 +34,26 @@ fn to_sign_in() -> Response {
     Redirect::to("/staff/sign-in").into_response()
 }
 
-async fn resolve(parts: &Parts, state: &AppState) -> Result<Session, Response> {
+/// The session of the request's cookie. It tells the rest of the request the member's language
+/// (for error pages) and the CSRF token their forms must carry ([`crate::web::csrf::CsrfForm`]).
+async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Session, Response> {
     let Some(cookie) = crate::web::security::cookie(&parts.headers, COOKIE) else {
         return Err(to_sign_in());
     };
     let now = state.clock.now().unix_timestamp();
     match sessions::resolve(&state.db, &cookie, now, state.session_policy).await {
-        Ok(Some(session)) => Ok(session),
+        Ok(Some(session)) => {
+            if let Some(slot) = parts.extensions.get::<LangSlot>() {
+                slot.set(crate::intake::report::language_or_default(
+                    &session.user.language,
+                ));
+            }
+            parts.extensions.insert(ExpectedCsrf {
+                token: session.csrf_token.clone(),
+                surface: Surface::Staff,
+            });
+            Ok(session)
+        }
         Ok(None) => {
             let mut response = to_sign_in();
             response
@@ -55,11 +63,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Session, Response> {
         }
         Err(e) => {
             let reference = log_internal("session", &e);
-            Err((
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("error {reference}"),
-            )
-                .into_response())
+            Err(StaffError::from(StaffProblem::Unavailable { reference }).into_response())
         }
     }
 }
@@ -91,53 +95,8 @@ impl FromRequestParts<AppState> for StaffSession {
 }
 
 impl StaffSession {
-    /// Whether the form's CSRF token is this session's.
-    pub fn csrf_ok(&self, sent: &str) -> bool {
-        bool::from(sent.as_bytes().ct_eq(self.0.csrf_token.as_bytes()))
-    }
-
     /// Whether the policy allows `action` (on `report`).
     pub fn may(&self, action: Action, report: Option<&ReportAccess>) -> bool {
         allowed(&self.0.user.actor(), action, report)
-    }
-}
-
-/// What every refusal looks like: for a report, the same page as a report that does not exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    NotFound,
-    Forbidden,
-    BadCsrf,
-    Conflict,
-    /// The audit trail cannot record right now, so nothing is shown.
-    AuditUnavailable,
-    /// A set-up link that is used up, expired or unknown.
-    BadLink,
-    /// A set-up link of an account that waits for a supervisor's approval.
-    AwaitingApproval,
-}
-
-impl Refusal {
-    pub fn status(self) -> StatusCode {
-        match self {
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Forbidden | Self::BadCsrf => StatusCode::FORBIDDEN,
-            Self::Conflict => StatusCode::CONFLICT,
-            Self::AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::BadLink => StatusCode::NOT_FOUND,
-            Self::AwaitingApproval => StatusCode::FORBIDDEN,
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::NotFound => "staff-not-found",
-            Self::Forbidden => "staff-forbidden",
-            Self::BadCsrf => "staff-bad-csrf",
-            Self::Conflict => "staff-conflict",
-            Self::AuditUnavailable => "staff-audit-unavailable",
-            Self::BadLink => "staff-bad-link",
-            Self::AwaitingApproval => "staff-awaiting-approval",
-        }
     }
 }

@@ -9,11 +9,13 @@ use crate::app;
 use crate::app::open::{OpenedAssessment, OpenedCase};
 use crate::assess::SetId;
 use crate::intake::categories;
-use crate::intake::vocabulary;
 use crate::link::index::Shown;
 use crate::staff::policy::{Action, ReportAccess};
-use crate::triage::workflow::{CloseReason, Status, next_statuses, required_permission};
+use crate::triage::workflow::{CloseReason, next_statuses, required_permission};
+use crate::types::Status;
+use crate::types::vocabulary;
 use crate::web::AppState;
+use crate::web::error::StaffError;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -59,7 +61,7 @@ fn assessment_rows(assessments: &[OpenedAssessment]) -> Vec<Value> {
                 indicators => detail.ticked.len(),
                 seen_by_reporter => detail.seen_by_reporter.len(),
                 by => a.row.created_by_name.clone(),
-                at => time::OffsetDateTime::from_unix_timestamp(a.row.created_at).map(|t| t.date().to_string()).unwrap_or_default(),
+                at => crate::web::dates::day(a.row.created_at),
             }
         })
         .collect()
@@ -69,7 +71,7 @@ pub async fn case_view(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, StaffError> {
     let user = &session.0.user;
     let lang = crate::intake::report::language_or_default(&user.language);
     let actor = user.actor();
@@ -83,10 +85,7 @@ pub async fn case_view(
         assessments,
         related,
         manual,
-    } = match app::open::open_case(&state.app(), &actor, &id).await {
-        Ok(opened) => opened,
-        Err(e) => return state.case_error(lang, e),
-    };
+    } = app::open::open_case(&state.app(), &actor, &id).await?;
     let (content, content_damaged) = (opened.content, opened.damaged);
     let (profile, urgency_reasons) = (opened.profile, opened.urgency_reasons);
     let notes: Vec<Value> = notes
@@ -231,26 +230,22 @@ pub async fn case_view(
         can_restrict => session.may(Action::Restrict, Some(&ReportAccess::of(&case))),
         ..state.staff_context(&session.0)
     };
-    state.render(StatusCode::OK, "staff/case.html", ctx)
+    Ok(state.render(StatusCode::OK, "staff/case.html", ctx))
 }
 
 pub async fn attachment(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, attachment_id)): Path<(String, String)>,
-) -> Response {
-    let lang = &session.0.user.language;
+) -> Result<Response, StaffError> {
     let actor = session.0.user.actor();
-    let file = match app::open::download(&state.app(), &actor, &id, &attachment_id).await {
-        Ok(file) => file,
-        Err(e) => return state.case_error(lang, e),
-    };
+    let file = app::open::download(&state.app(), &actor, &id, &attachment_id).await?;
     let extension = file.kind.map(|k| k.extension()).unwrap_or("bin");
     let disposition = format!(
         "attachment; filename=\"report-attachment-{}.{extension}\"",
         file.number
     );
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
@@ -261,5 +256,5 @@ pub async fn attachment(
         ],
         file.content,
     )
-        .into_response()
+        .into_response())
 }

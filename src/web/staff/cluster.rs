@@ -17,21 +17,13 @@ use crate::link::cluster::{self, Caption, ManualKind};
 use crate::link::index;
 use crate::store::cases::CaseRow;
 use crate::web::AppState;
+use crate::web::dates::day as date;
+use crate::web::error::StaffError;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use fluent_bundle::FluentArgs;
 use minijinja::{Value, context};
-use time::OffsetDateTime;
-use time::macros::format_description;
-
-/// The day a report was received, `YYYY-MM-DD` (UTC).
-fn date(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(format_description!("[year]-[month]-[day]")).ok())
-        .unwrap_or_default()
-}
 
 /// The short form of a report id shown in the graph: its last eight characters (the random
 /// end of a UUIDv7, where the start is a timestamp shared by reports filed together).
@@ -47,16 +39,13 @@ pub async fn page(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, StaffError> {
     let user = &session.0.user;
     let lang = crate::intake::report::language_or_default(&user.language);
-    let cluster = match app::cluster::gather(&state.app(), &user.actor(), &id).await {
-        Ok(c) => c,
-        Err(e) => return state.case_error(lang, e),
-    };
+    let cluster = app::cluster::gather(&state.app(), &user.actor(), &id).await?;
     let ctx = cluster_context(&state, lang, &cluster);
     let ctx = context! { ..ctx, ..state.staff_context(&session.0) };
-    state.render(StatusCode::OK, "staff/cluster.html", ctx)
+    Ok(state.render(StatusCode::OK, "staff/cluster.html", ctx))
 }
 
 /// The page's context: the drawing and the tables that say the same.

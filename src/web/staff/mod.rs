@@ -63,10 +63,7 @@ pub fn routes() -> Router<AppState> {
 
 use crate::staff::policy::{Action, allowed};
 use crate::staff::sessions::Session;
-use crate::web::error::log_internal;
 use crate::web::i18n::LANGUAGES;
-use axum::http::StatusCode;
-use axum::response::Response;
 use minijinja::{Value, context};
 
 impl AppState {
@@ -106,19 +103,6 @@ impl AppState {
         }
     }
 
-    /// A staff page for something that failed inside; the cause is logged with a reference.
-    pub(crate) fn staff_error(&self, lang: &str, error: &dyn std::error::Error) -> Response {
-        let reference = log_internal("staff", error);
-        let lang = crate::intake::report::language_or_default(lang);
-        let ctx = context! {
-            title => self.i18n.t(lang, "staff-error-title", None),
-            text => error.to_string(),
-            reference,
-            ..self.staff_public_context(lang, "/staff?")
-        };
-        self.render(StatusCode::INTERNAL_SERVER_ERROR, "staff/message.html", ctx)
-    }
-
     /// The use cases of [`crate::app`], on this server's database, audit trail, keys and clock.
     pub(crate) fn app(&self) -> crate::app::App<'_> {
         crate::app::App {
@@ -130,33 +114,5 @@ impl AppState {
             terms: self.intake.term_index(),
             notifier: self.notifier.as_ref(),
         }
-    }
-
-    /// The page for a use case that did not happen.
-    pub(crate) fn case_error(&self, lang: &str, error: crate::app::CaseError) -> Response {
-        use crate::app::CaseError;
-        match error {
-            CaseError::NotFound => self.refusal(lang, auth::Refusal::NotFound),
-            CaseError::Forbidden => self.refusal(lang, auth::Refusal::Forbidden),
-            CaseError::Conflict => self.refusal(lang, auth::Refusal::Conflict),
-            CaseError::AuditUnavailable(e) => {
-                crate::web::error::log_internal("audit append", &e);
-                self.refusal(lang, auth::Refusal::AuditUnavailable)
-            }
-            CaseError::Store(e) => self.staff_error(lang, &e),
-        }
-    }
-
-    /// The page for a refused request.
-    pub(crate) fn refusal(&self, lang: &str, refusal: auth::Refusal) -> Response {
-        let lang = crate::intake::report::language_or_default(lang);
-        let key = refusal.key();
-        let ctx = context! {
-            title => self.i18n.t(lang, &format!("{key}-title"), None),
-            text => self.i18n.t(lang, &format!("{key}-text"), None),
-            reference => None::<String>,
-            ..self.staff_public_context(lang, "/staff?")
-        };
-        self.render(refusal.status(), "staff/message.html", ctx)
     }
 }

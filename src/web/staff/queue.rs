@@ -8,27 +8,15 @@ use crate::intake::junk::Suspicion;
 use crate::staff::policy::{Action, Role};
 use crate::store::cases::CaseRow;
 use crate::triage::queue::{QueueFilter, queue as build_queue};
-use crate::triage::workflow::Status;
+use crate::types::Status;
 use crate::web::AppState;
+pub(super) use crate::web::dates::minute as day;
+use crate::web::error::StaffError;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::Deserialize;
-use time::OffsetDateTime;
-use time::macros::format_description;
-
-pub(super) fn day(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
-            .ok()
-        })
-        .unwrap_or_default()
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueQuery {
@@ -96,7 +84,7 @@ pub async fn queue(
     State(state): State<AppState>,
     session: StaffSession,
     Query(q): Query<QueueQuery>,
-) -> Response {
+) -> Result<Response, StaffError> {
     let user = &session.0.user;
     if !session.may(Action::ViewQueue, None) {
         let home = if user.role == Role::Auditor {
@@ -104,9 +92,8 @@ pub async fn queue(
         } else {
             "/staff/users"
         };
-        return Redirect::to(home).into_response();
+        return Ok(Redirect::to(home).into_response());
     }
-    let lang = crate::intake::report::language_or_default(&user.language);
     let filter = QueueFilter {
         status: nonempty(&q.status).and_then(|s| Status::parse(&s)),
         category: nonempty(&q.category),
@@ -119,7 +106,7 @@ pub async fn queue(
     };
     let now = state.clock.now().unix_timestamp();
     let after = nonempty(&q.after);
-    let page = match build_queue(
+    let page = build_queue(
         &state.db,
         &user.actor(),
         &filter,
@@ -127,11 +114,7 @@ pub async fn queue(
         &state.deadlines,
         now,
     )
-    .await
-    {
-        Ok(page) => page,
-        Err(e) => return state.staff_error(lang, &e),
-    };
+    .await?;
     let rows: Vec<Value> = page
         .items
         .iter()
@@ -167,5 +150,5 @@ pub async fn queue(
         },
         ..state.staff_context(&session.0)
     };
-    state.render(StatusCode::OK, "staff/queue.html", ctx)
+    Ok(state.render(StatusCode::OK, "staff/queue.html", ctx))
 }

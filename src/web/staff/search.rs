@@ -7,20 +7,22 @@ use super::auth::StaffSession;
 use super::queue::{case_fields, nonempty};
 use crate::app;
 use crate::app::results::Shown;
-use crate::assess::urgency::Level;
 use crate::intake::categories;
 use crate::search::query;
 use crate::staff::policy::Action;
 use crate::store::search::Narrowing;
-use crate::triage::workflow::Status;
+use crate::types::Level;
+use crate::types::Status;
 use crate::web::AppState;
+use crate::web::dates::day;
+use crate::web::error::StaffError;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde::Deserialize;
+use time::Date;
 use time::macros::format_description;
-use time::{Date, OffsetDateTime};
 
 /// Results per page.
 pub const PAGE_SIZE: usize = 20;
@@ -45,23 +47,15 @@ fn parse_day(s: &str) -> Option<Date> {
     Date::parse(s, format_description!("[year]-[month]-[day]")).ok()
 }
 
-fn day(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(format_description!("[year]-[month]-[day]")).ok())
-        .unwrap_or_default()
-}
-
 pub async fn search(
     State(state): State<AppState>,
     session: StaffSession,
     Query(q): Query<SearchQuery>,
-) -> Response {
+) -> Result<Response, StaffError> {
     let user = &session.0.user;
     if !session.may(Action::ViewQueue, None) {
-        return Redirect::to("/staff").into_response();
+        return Ok(Redirect::to("/staff").into_response());
     }
-    let lang = crate::intake::report::language_or_default(&user.language);
     let text: String = nonempty(&q.q)
         .unwrap_or_default()
         .chars()
@@ -106,11 +100,8 @@ pub async fn search(
         let actor = user.actor();
         let offset = (page - 1) * PAGE_SIZE;
         let found =
-            app::results::search(&state.app(), &actor, &words, &narrowing, offset, PAGE_SIZE).await;
-        let found = match found {
-            Ok(f) => f,
-            Err(e) => return state.case_error(lang, e),
-        };
+            app::results::search(&state.app(), &actor, &words, &narrowing, offset, PAGE_SIZE)
+                .await?;
         more = found.more;
         waiting = found.waiting;
         shown = found.shown;
@@ -173,5 +164,5 @@ pub async fn search(
     } else {
         StatusCode::OK
     };
-    state.render(code, "staff/search.html", ctx)
+    Ok(state.render(code, "staff/search.html", ctx))
 }

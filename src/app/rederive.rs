@@ -3,13 +3,14 @@
 //! report; the store holds no keys, so an app node derives such a report's postings again from
 //! its sealed content and messages, as filing and each message did, and queues them anew.
 
-use super::index::{Posting, TermIndex, Text, merge_best};
 use crate::followup::conversation;
 use crate::intake::sealed::open_report;
 use crate::intake::submit::texts_of_content;
 use crate::seal::Sealer;
+use crate::search::index::{TermIndex, Text};
 use crate::store::search;
 use crate::store::{Db, StoreError, reports};
+use crate::types::postings::{Posting, merge_best};
 use std::time::Duration;
 
 /// Reports taken off the set-aside list per round.

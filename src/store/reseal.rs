@@ -1,6 +1,6 @@
 //! The rows the re-sealing pass reads and writes, a batch at a time in id order, and how far
 //! each kind of row has come (`reseal_progress`), so that a pass stopped half-way continues
-//! where it stopped. The sealing itself happens in [`crate::reseal`].
+//! where it stopped. The sealing itself happens in [`crate::app::reseal`].
 
 use super::reports::{StoredReport, from_row};
 use super::{Db, StoreError};

@@ -10,6 +10,7 @@ use crate::seal::Sealer;
 use crate::seal::bound::{self, Writer};
 use crate::store::followup::{self as repo, FROM_STAFF};
 use crate::store::links::IdentifierRow;
+use crate::store::reports::NewAttachment;
 use crate::store::{Db, StoreError};
 use crate::types::Status;
 
@@ -90,6 +91,40 @@ pub struct Outgoing<'a> {
     pub postings: &'a [crate::types::postings::Posting],
 }
 
+/// A message sealed and ready to store: its id, its sealed body and its sealed files.
+struct SealedMessage {
+    id: String,
+    body: Vec<u8>,
+    attachments: Vec<NewAttachment>,
+}
+
+impl SealedMessage {
+    /// Seals `message` with its files numbered from `first` (the next free attachment position).
+    fn seal(sealer: &Sealer, message: &Outgoing<'_>, first: i64) -> Self {
+        let id = uuid::Uuid::now_v7().to_string();
+        let aad = bound::message(message.report_id, writer(message.staff_id), &id);
+        let body = sealer.seal(&aad, message.body.as_bytes());
+        let attachments = seal_attachments(sealer, message.report_id, message.files, first);
+        Self {
+            id,
+            body,
+            attachments,
+        }
+    }
+
+    fn row<'a>(&'a self, message: &Outgoing<'a>) -> repo::NewMessage<'a> {
+        repo::NewMessage {
+            id: &self.id,
+            report_id: message.report_id,
+            staff_id: message.staff_id,
+            body: &self.body,
+            attachments: &self.attachments,
+            identifiers: message.identifiers,
+            postings: message.postings,
+        }
+    }
+}
+
 /// Seals and stores a message (and its files).
 pub async fn post(
     db: &Db,
@@ -97,56 +132,31 @@ pub async fn post(
     message: &Outgoing<'_>,
     now: i64,
 ) -> Result<String, StoreError> {
-    let id = uuid::Uuid::now_v7().to_string();
-    let aad = bound::message(message.report_id, writer(message.staff_id), &id);
-    let sealed = sealer.seal(&aad, message.body.as_bytes());
     let first = if message.files.is_empty() {
         0
     } else {
         repo::next_attachment_position(db, message.report_id).await?
     };
-    let attachments = seal_attachments(sealer, message.report_id, message.files, first);
-    let row = repo::NewMessage {
-        id: &id,
-        report_id: message.report_id,
-        staff_id: message.staff_id,
-        body: &sealed,
-        attachments: &attachments,
-        identifiers: message.identifiers,
-        postings: message.postings,
-    };
-    repo::add_message(db, &row, now).await?;
-    Ok(id)
+    let sealed = SealedMessage::seal(sealer, message, first);
+    repo::add_message(db, &sealed.row(message), now).await?;
+    Ok(sealed.id)
 }
 
-/// Seals and stores a message without files inside `tx` (a staff member's message, committed
-/// with its audit entry).
+/// [`post`] inside `tx` (a staff member's message, committed with its audit entry).
 pub async fn post_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     sealer: &Sealer,
     message: &Outgoing<'_>,
     now: i64,
 ) -> Result<String, StoreError> {
-    let id = uuid::Uuid::now_v7().to_string();
-    let aad = bound::message(message.report_id, writer(message.staff_id), &id);
-    let sealed = sealer.seal(&aad, message.body.as_bytes());
     let first = if message.files.is_empty() {
         0
     } else {
         repo::next_attachment_position_in(tx, message.report_id).await?
     };
-    let attachments = seal_attachments(sealer, message.report_id, message.files, first);
-    let row = repo::NewMessage {
-        id: &id,
-        report_id: message.report_id,
-        staff_id: message.staff_id,
-        body: &sealed,
-        attachments: &attachments,
-        identifiers: message.identifiers,
-        postings: message.postings,
-    };
-    repo::add_message_in(tx, &row, now).await?;
-    Ok(id)
+    let sealed = SealedMessage::seal(sealer, message, first);
+    repo::add_message_in(tx, &sealed.row(message), now).await?;
+    Ok(sealed.id)
 }
 
 /// Opens stored messages, oldest first as given. A message that cannot be opened (damaged at

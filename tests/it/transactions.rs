@@ -2,7 +2,8 @@
 //! when the audit trail refuses the entry (here a trigger on `audit_log` that raises, as a full
 //! disk or a broken connection would between the two), the claim, assignment, status, restriction,
 //! note and assessment it was meant to record are not written either, and the staff member is told
-//! that the audit trail cannot record.
+//! that the audit trail cannot record. The same holds for what staff do to their own account: a
+//! sign-in, a password chosen through a set-up link and an enrolment of the second factor.
 
 use crate::helpers::{Backend, TestApp, both_backends};
 use tipline::store::{assessments, cases};
@@ -220,6 +221,171 @@ both_backends! {
         audited.sort();
         ids.sort();
         assert_eq!(audited, ids);
+        app.finish().await;
+    }
+}
+
+/// How many sessions `user_id` has.
+async fn sessions_of(app: &TestApp, user_id: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM staff_sessions WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
+}
+
+/// Chooses the password through a set-up link in `client`.
+async fn choose_password(
+    app: &TestApp,
+    client: &reqwest::Client,
+    token: &str,
+) -> reqwest::Response {
+    let url = format!("{}/staff/setup/{token}", app.base);
+    let page = client.get(&url).send().await.unwrap().text().await.unwrap();
+    let form_token = crate::staff::form_token_in(&page);
+    let fields = [
+        ("form_token", form_token.as_str()),
+        ("password", crate::staff::PASSWORD),
+        ("confirm", crate::staff::PASSWORD),
+        ("lang", "en"),
+    ];
+    client.post(&url).form(&fields).send().await.unwrap()
+}
+
+/// The second factor offered on the enrolment page of `client`'s session, and the page's CSRF
+/// token.
+async fn enrolment_page(
+    app: &TestApp,
+    client: &reqwest::Client,
+) -> (tipline::staff::totp::TotpSecret, String) {
+    let page = client
+        .get(format!("{}/staff/enrol", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = "id=\"totp-secret\" translate=\"no\">";
+    let shown = page[page.find(start).expect("the enrolment page") + start.len()..]
+        .split('<')
+        .next()
+        .unwrap()
+        .replace(' ', "");
+    let bytes = data_encoding::BASE32_NOPAD
+        .decode(shown.as_bytes())
+        .unwrap();
+    (
+        tipline::staff::totp::TotpSecret::from_bytes(bytes).unwrap(),
+        crate::staff::csrf_in(&page),
+    )
+}
+
+/// Whether `response` gives the browser a staff session.
+fn sets_a_session(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.strip_prefix("tipline_staff="))
+        .any(|v| !v.starts_with(';') && !v.is_empty())
+}
+
+both_backends! {
+    async fn a_sign_in_a_chosen_password_or_an_enrolment_whose_audit_entry_is_refused_is_not_kept(backend: Backend) {
+        use crate::staff::{PASSWORD, browser};
+        use tipline::staff::audit_action::AuditAction;
+        use tipline::staff::{accounts, totp};
+        use tipline::store::staff as staff_repo;
+        let app = TestApp::spawn(backend).await;
+        let sue = app.staff("sue", "supervisor").await;
+        let ana_token = accounts::add(app.db(), "ana", "analyst", "en", app.clock.unix()).await.unwrap();
+        let ana_before = staff_repo::user_by_username(app.db(), "ana").await.unwrap().unwrap();
+        // Ivo chose his password and has the enrolment page open.
+        let ivo_token = accounts::add(app.db(), "ivo", "analyst", "en", app.clock.unix()).await.unwrap();
+        let ivo = browser();
+        assert_eq!(choose_password(&app, &ivo, &ivo_token).await.status(), 303);
+        let ivo_id = staff_repo::user_by_username(app.db(), "ivo").await.unwrap().unwrap().id;
+        let (ivo_secret, ivo_csrf) = enrolment_page(&app, &ivo).await;
+        // Sue's next code is a fresh one (hers at enrolment is spent).
+        app.clock.advance(30);
+        let sue_sessions = sessions_of(&app, &sue.id).await;
+
+        refuse_audit_entries(&app, backend).await;
+
+        // A sign-in with the right password and code: nobody is signed in.
+        let signing = browser();
+        let code = totp::code_at(&sue.secret, app.clock.unix());
+        let refused = app.sign_in(&signing, "sue", PASSWORD, &code).await;
+        assert_eq!(refused.status(), 503, "the audit trail cannot record");
+        assert!(!sets_a_session(&refused), "no session cookie");
+        assert_eq!(sessions_of(&app, &sue.id).await, sue_sessions, "no session row");
+        let staff_page = signing.get(format!("{}/staff", app.base)).send().await.unwrap();
+        assert_eq!(staff_page.status(), 303, "not signed in");
+
+        // A password chosen through the set-up link: not set, and the link still works.
+        let ana = browser();
+        let refused = choose_password(&app, &ana, &ana_token).await;
+        assert_eq!(refused.status(), 503, "the audit trail cannot record");
+        assert!(!sets_a_session(&refused), "no session cookie");
+        let ana_after = staff_repo::user_by_username(app.db(), "ana").await.unwrap().unwrap();
+        assert!(ana_after.password_hash.is_none(), "no password");
+        assert_eq!(ana_after.setup_token_hash, ana_before.setup_token_hash, "the link is not used up");
+        assert_eq!(ana_after.setup_expires_at, ana_before.setup_expires_at);
+        assert_eq!(sessions_of(&app, &ana_before.id).await, 0, "no session row");
+        let link = ana.get(format!("{}/staff/setup/{ana_token}", app.base)).send().await.unwrap();
+        assert_eq!(link.status(), 200, "the set-up link still works");
+
+        // An enrolment with the right code: no second factor, the enrolling session unchanged.
+        let code = totp::code_at(&ivo_secret, app.clock.unix());
+        let refused = ivo
+            .post(format!("{}/staff/enrol", app.base))
+            .form(&[("csrf", ivo_csrf.as_str()), ("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 503, "the audit trail cannot record");
+        assert!(!sets_a_session(&refused), "no new session cookie");
+        let ivo_after = staff_repo::user_by_username(app.db(), "ivo").await.unwrap().unwrap();
+        assert!(ivo_after.totp_secret.is_none(), "not enrolled");
+        assert_eq!(sessions_of(&app, &ivo_id).await, 1, "the enrolling session only");
+        let (offered, _) = enrolment_page(&app, &ivo).await;
+        assert_eq!(offered.display_base32(), ivo_secret.display_base32(), "still enrolling, same secret");
+
+        // Once the trail records again, each goes through with its entry.
+        allow_audit_entries(&app, backend).await;
+        app.clock.advance(30);
+        let code = totp::code_at(&sue.secret, app.clock.unix());
+        let signed = app.sign_in(&signing, "sue", PASSWORD, &code).await;
+        assert_eq!(signed.status(), 303);
+        assert_eq!(signed.headers()["location"], "/staff");
+        assert_eq!(choose_password(&app, &ana, &ana_token).await.status(), 303);
+        let (ivo_secret, ivo_csrf) = enrolment_page(&app, &ivo).await;
+        let code = totp::code_at(&ivo_secret, app.clock.unix());
+        let enrolled = ivo
+            .post(format!("{}/staff/enrol", app.base))
+            .form(&[("csrf", ivo_csrf.as_str()), ("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(enrolled.headers()["location"], "/staff");
+        let entries: Vec<(String, String)> = sqlx::query_as(
+            "SELECT actor, action FROM audit_log WHERE action IN ($1, $2, $3) ORDER BY seq",
+        )
+        .bind(AuditAction::SessionSignIn.as_str())
+        .bind(AuditAction::UserPasswordSet.as_str())
+        .bind(AuditAction::UserTotpEnrolled.as_str())
+        .fetch_all(app.db().pool())
+        .await
+        .unwrap();
+        let recorded = |actor: &str, action: AuditAction| {
+            entries.iter().filter(|(a, b)| a == actor && b == action.as_str()).count()
+        };
+        assert_eq!(recorded(&sue.id, AuditAction::SessionSignIn), 1, "{entries:?}");
+        assert_eq!(recorded(&ana_before.id, AuditAction::UserPasswordSet), 1, "{entries:?}");
+        assert_eq!(recorded(&ivo_id, AuditAction::UserPasswordSet), 1, "{entries:?}");
+        assert_eq!(recorded(&ivo_id, AuditAction::UserTotpEnrolled), 1, "{entries:?}");
         app.finish().await;
     }
 }

@@ -6,22 +6,29 @@
 //! sign-in, a password chosen through a set-up link and an enrolment of the second factor.
 
 use crate::helpers::{Backend, TestApp, both_backends};
+use tipline::staff::audit_action::AuditAction;
 use tipline::store::{assessments, cases};
 
 /// Makes every audit entry but a view (the case view and the assessment form open the report
 /// first, and must still work) fail inside its transaction.
 async fn refuse_audit_entries(app: &TestApp, backend: Backend) {
-    let statements: &[&str] = match backend {
-        Backend::Sqlite => &["CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log \
-             WHEN NEW.action <> 'report.view' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"],
-        Backend::Postgres => &[
+    let view = AuditAction::ReportView.as_str();
+    let statements = match backend {
+        Backend::Sqlite => vec![format!(
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log \
+             WHEN NEW.action <> '{view}' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+        )],
+        Backend::Postgres => vec![
             "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$",
-            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW \
-             WHEN (NEW.action <> 'report.view') EXECUTE FUNCTION refuse_audit()",
+             $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$"
+                .to_owned(),
+            format!(
+                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW \
+                 WHEN (NEW.action <> '{view}') EXECUTE FUNCTION refuse_audit()"
+            ),
         ],
     };
-    for statement in statements {
+    for statement in &statements {
         sqlx::raw_sql(statement)
             .execute(app.db().pool())
             .await
@@ -97,7 +104,7 @@ both_backends! {
         assert!(cases::notes(app.db(), &id).await.unwrap().is_empty(), "no note");
         assert!(assessments::of_report(app.db(), &id).await.unwrap().is_empty(), "no assessment");
         assert_eq!(after.triage.urgency, "normal", "urgency not recomputed");
-        assert!(audited(&app, &id).await.iter().all(|a| a == "report.view"));
+        assert!(audited(&app, &id).await.iter().all(|a| a == AuditAction::ReportView.as_str()));
         // ...and each was told so.
         assert_eq!(
             answers,
@@ -110,7 +117,7 @@ both_backends! {
         assert_eq!(sue.post(&app, &format!("{base}/claim"), &[]).await.status(), 303);
         let claimed = cases::get(app.db(), &id).await.unwrap().unwrap();
         assert_eq!(claimed.assignee_id.as_deref(), Some(sue.id.as_str()));
-        assert_eq!(audited(&app, &id).await.last().map(String::as_str), Some("report.claim"));
+        assert_eq!(audited(&app, &id).await.last().map(String::as_str), Some(AuditAction::ReportClaim.as_str()));
         let key_dir = app.key_dir();
         let keys = tipline::seal::KeyRing::load_or_create(&key_dir, &app.data_dir()).unwrap();
         let verified = tipline::staff::audit::verify(
@@ -175,7 +182,7 @@ both_backends! {
         let sent = sue.post(&app, &format!("{base}/messages"), &[("body", "Could you tell us the street?")]).await;
         assert_eq!(sent.status(), 303);
         assert_eq!(followup::messages(app.db(), &id).await.unwrap().len(), 1);
-        assert_eq!(audited(&app, &id).await.last().map(String::as_str), Some("message.send"));
+        assert_eq!(audited(&app, &id).await.last().map(String::as_str), Some(AuditAction::MessageSend.as_str()));
         app.finish().await;
     }
 }
@@ -190,7 +197,8 @@ both_backends! {
         }
         app.indexed().await;
         let count = || async {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'report.search_result'")
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+                .bind(AuditAction::ReportSearchResult.as_str())
                 .fetch_one(app.db().pool())
                 .await
                 .unwrap()
@@ -212,8 +220,9 @@ both_backends! {
         // One entry per report shown, all of the page at once.
         assert_eq!(count().await, 3);
         let reports: Vec<(String,)> = sqlx::query_as(
-            "SELECT report_id FROM audit_log WHERE action = 'report.search_result' ORDER BY seq",
+            "SELECT report_id FROM audit_log WHERE action = $1 ORDER BY seq",
         )
+        .bind(AuditAction::ReportSearchResult.as_str())
         .fetch_all(app.db().pool())
         .await
         .unwrap();
@@ -295,7 +304,6 @@ fn sets_a_session(response: &reqwest::Response) -> bool {
 both_backends! {
     async fn a_sign_in_a_chosen_password_or_an_enrolment_whose_audit_entry_is_refused_is_not_kept(backend: Backend) {
         use crate::staff::{PASSWORD, browser};
-        use tipline::staff::audit_action::AuditAction;
         use tipline::staff::{accounts, totp};
         use tipline::store::staff as staff_repo;
         let app = TestApp::spawn(backend).await;

@@ -14,7 +14,7 @@ use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Actor, Role, allowed};
 use crate::staff::sessions::{self, Session, Stage};
 use crate::staff::throttle::SignInGate;
-use crate::staff::totp::TotpSecret;
+use crate::staff::totp::{self, TotpSecret};
 use crate::store::StoreError;
 use crate::store::staff as staff_repo;
 
@@ -187,9 +187,9 @@ fn store(e: StoreError) -> AdminError {
 /// Signs a staff member in with password and second factor (or only the password, when the
 /// second factor is still to enrol): the session that came with the request ends, a new one
 /// starts, and the trail records it, all in one transaction. `Ok(None)` when the sign-in failed
-/// (recorded and folded by the gate); [`AccountError::Limited`] when a limit refused it before
-/// any password was checked; [`CaseError::AuditUnavailable`] when the trail cannot record, and
-/// then nobody is signed in.
+/// (recorded and folded by the gate); [`AccountError::Limited`] (as [`AdminError::Account`])
+/// when a limit refused it before any password was checked; [`CaseError::AuditUnavailable`] (as
+/// [`AdminError::Case`]) when the trail cannot record, and then nobody is signed in.
 pub async fn sign_in(
     app: &App<'_>,
     gate: &SignInGate,
@@ -300,10 +300,15 @@ pub async fn enrol(app: &App<'_>, session: &Session, code: &str) -> Result<Enrol
     let Some(pending) = opened_pending(app, session) else {
         return Ok(Enrolled::WrongCode);
     };
+    let now = app.now();
+    // A wrong code is told as such without taking the trail's lock (or needing the trail).
+    if totp::verify(&pending, code, now, None).is_none() {
+        return Ok(Enrolled::WrongCode);
+    }
     let user_id = session.user.id.as_str();
     let mut tx = app.begin().await?;
     let confirmed =
-        accounts::confirm_totp_in(tx.conn(), app.sealer, user_id, &pending, code, app.now()).await;
+        accounts::confirm_totp_in(tx.conn(), app.sealer, user_id, &pending, code, now).await;
     match confirmed {
         Ok(cookie) => {
             app.record(&mut tx, user_id, AuditAction::UserTotpEnrolled, None, "")

@@ -1,8 +1,10 @@
 //! What admins and supervisors do to accounts: add one, disable one, reset one, approve one that
 //! reads report content. Each checks the policy for the acting user and writes its change and its
 //! audit entries in one transaction. Also what a staff member does to their own account and
-//! session: sign in and out, choose the password, enrol the second factor (recorded after it
-//! happened: a full trail must not lock people out).
+//! session: signing in, choosing the password and enrolling the second factor write their change
+//! and its entry in one transaction too (a trail that cannot record refuses them, so no session or
+//! credential ever exists without its trace); signing out is recorded after it happened, so that a
+//! full trail never keeps anyone from ending a session.
 
 use super::{App, CaseError, commit};
 use crate::staff::accounts::{
@@ -12,7 +14,7 @@ use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Actor, Role, allowed};
 use crate::staff::sessions::{self, Session, Stage};
 use crate::staff::throttle::SignInGate;
-use crate::staff::totp::TotpSecret;
+use crate::staff::totp::{self, TotpSecret};
 use crate::store::StoreError;
 use crate::store::staff as staff_repo;
 
@@ -154,10 +156,9 @@ pub async fn approve(app: &App<'_>, approver: &Actor, username: &str) -> Result<
     Ok(role)
 }
 
-/// Records what a staff member did to their own account or session (signed in, signed out, set
-/// a password, enrolled the second factor), after it happened. The change stands even when the
-/// trail cannot record it (the person would otherwise be locked out by a full disk); the failure
-/// is logged for the administrator.
+/// Records what a staff member did that must not wait for the trail (signed out, opened the
+/// trail), after it happened. It stands even when the trail cannot record it; the failure is
+/// logged for the administrator.
 pub async fn record_own(app: &App<'_>, user_id: &str, action: AuditAction, detail: &str) {
     if let Err(e) = app.audit_alone(user_id, action, None, detail).await {
         tracing::error!(error = %e, action = action.as_str(), "audit append");
@@ -179,10 +180,16 @@ async fn end_presented(app: &App<'_>, presented: Option<&str>) -> Result<(), Sto
     }
 }
 
+fn store(e: StoreError) -> AdminError {
+    AdminError::Case(CaseError::Store(e))
+}
+
 /// Signs a staff member in with password and second factor (or only the password, when the
 /// second factor is still to enrol): the session that came with the request ends, a new one
-/// starts, and the trail records it. `Ok(None)` when the sign-in failed (recorded and folded by
-/// the gate); [`AccountError::Limited`] when a limit refused it before any password was checked.
+/// starts, and the trail records it, all in one transaction. `Ok(None)` when the sign-in failed
+/// (recorded and folded by the gate); [`AccountError::Limited`] (as [`AdminError::Account`])
+/// when a limit refused it before any password was checked; [`CaseError::AuditUnavailable`] (as
+/// [`AdminError::Case`]) when the trail cannot record, and then nobody is signed in.
 pub async fn sign_in(
     app: &App<'_>,
     gate: &SignInGate,
@@ -190,17 +197,34 @@ pub async fn sign_in(
     password: String,
     code: &str,
     presented: Option<&str>,
-) -> Result<Option<(String, Stage)>, AccountError> {
+) -> Result<Option<(String, Stage)>, AdminError> {
     let now = app.now();
-    let signed = accounts::sign_in(app.db, app.sealer, gate, username, password, code, now).await?;
-    let (user, stage) = match signed {
+    let checked =
+        accounts::check_sign_in(app.db, app.sealer, gate, username, password, code, now).await?;
+    let (user, stage) = match checked {
         Some(SignedIn::Full(user)) => (user, Stage::Full),
         Some(SignedIn::MustEnrol(user)) => (user, Stage::Enrol),
         None => return Ok(None),
     };
-    end_presented(app, presented).await?;
-    let cookie = sessions::start(app.db, &user.id, stage, now).await?;
-    record_own(app, &user.id, AuditAction::SessionSignIn, stage.as_str()).await;
+    let mut tx = app.begin().await?;
+    if let Some(cookie) = presented {
+        sessions::end_cookie_in(tx.conn(), cookie)
+            .await
+            .map_err(store)?;
+    }
+    let cookie = accounts::complete_sign_in_in(tx.conn(), &user.id, stage, now)
+        .await
+        .map_err(store)?;
+    app.record(
+        &mut tx,
+        &user.id,
+        AuditAction::SessionSignIn,
+        None,
+        stage.as_str(),
+    )
+    .await?;
+    commit(tx).await?;
+    gate.succeeded(&user.id).await;
     Ok(Some((cookie, stage)))
 }
 
@@ -212,18 +236,26 @@ pub async fn sign_out(app: &App<'_>, session: &Session) -> Result<(), StoreError
 }
 
 /// Chooses the password through a set-up link: the session that came with the request ends, and
-/// one that must enrol the second factor starts (its cookie is returned).
+/// the password, the use of the link, a session that must enrol the second factor (its cookie is
+/// returned) and the entry recording it are written in one transaction.
 pub async fn choose_password(
     app: &App<'_>,
     token: &str,
     password: String,
     presented: Option<&str>,
-) -> Result<String, AccountError> {
-    end_presented(app, presented).await?;
+) -> Result<String, AdminError> {
+    end_presented(app, presented).await.map_err(store)?;
     let now = app.now();
-    let row = accounts::choose_password(app.db, token, password, now).await?;
-    let cookie = sessions::start(app.db, &row.id, Stage::Enrol, now).await?;
-    record_own(app, &row.id, AuditAction::UserPasswordSet, "").await;
+    let chosen = accounts::choose_password(app.db, token, password, now).await?;
+    let user_id = chosen.account.id.as_str();
+    let mut tx = app.begin().await?;
+    accounts::set_password_in(tx.conn(), &chosen).await?;
+    let cookie = sessions::start_in(tx.conn(), user_id, Stage::Enrol, now)
+        .await
+        .map_err(store)?;
+    app.record(&mut tx, user_id, AuditAction::UserPasswordSet, None, "")
+        .await?;
+    commit(tx).await?;
     Ok(cookie)
 }
 
@@ -261,30 +293,36 @@ pub enum Enrolled {
     SessionOver,
 }
 
-/// Confirms the second factor offered to `session` with a code from the person's app.
-pub async fn enrol(app: &App<'_>, session: &Session, code: &str) -> Result<Enrolled, AccountError> {
+/// Confirms the second factor offered to `session` with a code from the person's app; the
+/// second factor, the sessions replaced and the entry recording it are written in one
+/// transaction.
+pub async fn enrol(app: &App<'_>, session: &Session, code: &str) -> Result<Enrolled, AdminError> {
     let Some(pending) = opened_pending(app, session) else {
         return Ok(Enrolled::WrongCode);
     };
-    let confirmed = accounts::confirm_totp(
-        app.db,
-        app.sealer,
-        &session.user.id,
-        &pending,
-        code,
-        app.now(),
-    )
-    .await;
+    let now = app.now();
+    // A wrong code is told as such without taking the trail's lock (or needing the trail).
+    if totp::verify(&pending, code, now, None).is_none() {
+        return Ok(Enrolled::WrongCode);
+    }
+    let user_id = session.user.id.as_str();
+    let mut tx = app.begin().await?;
+    let confirmed =
+        accounts::confirm_totp_in(tx.conn(), app.sealer, user_id, &pending, code, now).await;
     match confirmed {
         Ok(cookie) => {
-            record_own(app, &session.user.id, AuditAction::UserTotpEnrolled, "").await;
+            app.record(&mut tx, user_id, AuditAction::UserTotpEnrolled, None, "")
+                .await?;
+            commit(tx).await?;
             Ok(Enrolled::Done(cookie))
         }
         Err(AccountError::AlreadyEnrolled) => {
-            sessions::end(app.db, session).await?;
+            // Nothing was written; the session ends outside the transaction.
+            drop(tx);
+            sessions::end(app.db, session).await.map_err(store)?;
             Ok(Enrolled::SessionOver)
         }
         Err(AccountError::BadCode) => Ok(Enrolled::WrongCode),
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }

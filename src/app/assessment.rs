@@ -93,7 +93,7 @@ pub async fn save(
     assessments::insert_in(tx.conn(), &row).await?;
     let entry = AuditEntry {
         actor: &actor.user_id,
-        action: AuditAction::AssessmentSave.as_str(),
+        action: AuditAction::AssessmentSave,
         report_id: Some(&case.id),
         detail: &format!("person={person} set={}", set.as_str()),
     };

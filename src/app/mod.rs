@@ -68,7 +68,7 @@ impl App<'_> {
     ) -> Result<(), CaseError> {
         let entry = AuditEntry {
             actor,
-            action: action.as_str(),
+            action,
             report_id,
             detail,
         };

@@ -86,7 +86,7 @@ async fn audit_operator_grant(
         log.append(
             AuditEntry {
                 actor: "cli",
-                action: AuditAction::UserContentAccessGranted.as_str(),
+                action: AuditAction::UserContentAccessGranted,
                 report_id: None,
                 detail: &format!("username={username} role={role} by={by} approval=operator"),
             },
@@ -113,7 +113,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             log.append(
                 AuditEntry {
                     actor: "cli",
-                    action: AuditAction::UserAdd.as_str(),
+                    action: AuditAction::UserAdd,
                     report_id: None,
                     detail: &format!("username={username} role={role}"),
                 },
@@ -148,7 +148,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             log.append(
                 AuditEntry {
                     actor: "cli",
-                    action: AuditAction::UserDisable.as_str(),
+                    action: AuditAction::UserDisable,
                     report_id: None,
                     detail: &format!("username={username}"),
                 },
@@ -163,7 +163,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             log.append(
                 AuditEntry {
                     actor: "cli",
-                    action: AuditAction::UserEnable.as_str(),
+                    action: AuditAction::UserEnable,
                     report_id: None,
                     detail: &format!("username={username}"),
                 },
@@ -178,7 +178,7 @@ async fn run(command: UserCommand) -> anyhow::Result<()> {
             log.append(
                 AuditEntry {
                     actor: "cli",
-                    action: AuditAction::UserReset.as_str(),
+                    action: AuditAction::UserReset,
                     report_id: None,
                     detail: &format!("username={username}"),
                 },

@@ -314,21 +314,64 @@ pub async fn setup_account(db: &Db, token: &str, now: i64) -> Result<UserRow, Ac
     Ok(row)
 }
 
-/// Sets the password chosen through a set-up link.
+/// A password chosen through a set-up link: checked against the policy and hashed, not stored
+/// yet ([`set_password_in`] stores it).
+pub struct ChosenPassword {
+    /// The account the link belongs to, as it was when the link was checked.
+    pub account: UserRow,
+    setup_token_hash: Vec<u8>,
+    hash: String,
+}
+
+impl std::fmt::Debug for ChosenPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChosenPassword")
+            .field("account", &self.account.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks a password chosen through a set-up link against the policy and hashes it. Nothing is
+/// written: hashing is slow, so it happens before the transaction that stores the password
+/// ([`set_password_in`]) is opened.
 pub async fn choose_password(
     db: &Db,
     token: &str,
     new_password: String,
     now: i64,
-) -> Result<UserRow, AccountError> {
+) -> Result<ChosenPassword, AccountError> {
     let row = setup_account(db, token, now).await?;
     password::check_policy(&new_password, &row.username).map_err(AccountError::WeakPassword)?;
     let hash = tokio::task::spawn_blocking(move || password::hash(&new_password))
         .await
         .map_err(|_| AccountError::Hash)?
         .map_err(|_| AccountError::Hash)?;
-    repo::set_password(db, &row.id, &hash).await?;
-    Ok(row)
+    Ok(ChosenPassword {
+        account: row,
+        setup_token_hash: token_hash(token),
+        hash,
+    })
+}
+
+/// Stores a chosen password and uses its set-up link up, on `conn` (in the transaction with its
+/// audit entry). [`AccountError::BadSetupLink`] if the link was used or replaced since it was
+/// checked.
+pub async fn set_password_in(
+    conn: &mut sqlx::AnyConnection,
+    chosen: &ChosenPassword,
+) -> Result<(), AccountError> {
+    let set = repo::set_password_in(
+        conn,
+        &chosen.account.id,
+        &chosen.setup_token_hash,
+        &chosen.hash,
+    )
+    .await?;
+    if set {
+        Ok(())
+    } else {
+        Err(AccountError::BadSetupLink)
+    }
 }
 
 /// The associated data of a user's sealed TOTP secret.
@@ -345,9 +388,25 @@ pub fn pending_totp_aad(user_id: &str) -> Aad {
 /// stored sealed (only if the account has none yet: an enrolment is never overwritten), every
 /// session of the account ends, and a fresh full session starts in their place, so an id that
 /// was known before the second factor existed is worthless. Returns the new session's cookie
-/// value.
+/// value. In a transaction of its own (the application records it with [`confirm_totp_in`]).
 pub async fn confirm_totp(
     db: &Db,
+    sealer: &Sealer,
+    user_id: &str,
+    pending: &TotpSecret,
+    code: &str,
+    now: i64,
+) -> Result<String, AccountError> {
+    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
+    let cookie = confirm_totp_in(&mut tx, sealer, user_id, pending, code, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(cookie)
+}
+
+/// [`confirm_totp`] on `conn`, in the transaction with its audit entry. On an error nothing was
+/// changed.
+pub async fn confirm_totp_in(
+    conn: &mut sqlx::AnyConnection,
     sealer: &Sealer,
     user_id: &str,
     pending: &TotpSecret,
@@ -364,7 +423,7 @@ pub async fn confirm_totp(
         stage: Stage::Full.as_str(),
         now,
     };
-    if !repo::complete_enrolment(db, user_id, &sealed, step, session).await? {
+    if !repo::complete_enrolment_in(conn, user_id, &sealed, step, session).await? {
         return Err(AccountError::AlreadyEnrolled);
     }
     Ok(cookie)
@@ -383,7 +442,11 @@ pub enum SignedIn {
 /// then unknown users cost the same work as known ones; every failure (wrong password or code,
 /// locked or disabled account) looks the same from outside, and is recorded through `gate`,
 /// which folds repeated failures of one account into one audit entry.
-pub async fn sign_in(
+///
+/// A success writes nothing but the code's step (a code is spent once presented): the caller
+/// signs the person in with [`complete_sign_in_in`] in the transaction that records it, then
+/// tells `gate` ([`SignInGate::succeeded`]).
+pub async fn check_sign_in(
     db: &Db,
     sealer: &Sealer,
     gate: &SignInGate,
@@ -441,11 +504,7 @@ pub async fn sign_in(
         }
     };
     match outcome {
-        Some(ok) => {
-            repo::clear_failed_sign_ins(db, &row.id).await?;
-            gate.succeeded(&row.id).await;
-            Ok(Some(ok))
-        }
+        Some(ok) => Ok(Some(ok)),
         None => {
             let failures = row.failed_sign_ins + 1;
             let locked_until = if failures >= FREE_FAILURES {
@@ -459,4 +518,17 @@ pub async fn sign_in(
             Ok(None)
         }
     }
+}
+
+/// Signs in the account a [`check_sign_in`] let through, on `conn` (in the transaction with its
+/// audit entry): its failed sign-ins and lock are cleared and a session at `stage` starts.
+/// Returns the cookie value.
+pub async fn complete_sign_in_in(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+    stage: Stage,
+    now: i64,
+) -> Result<String, StoreError> {
+    repo::clear_failed_sign_ins_in(conn, user_id).await?;
+    super::sessions::start_in(conn, user_id, stage, now).await
 }

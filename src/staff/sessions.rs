@@ -59,11 +59,23 @@ pub struct Session {
     pub pending_totp: Option<Vec<u8>>,
 }
 
-/// Starts a session; returns the cookie value.
-pub async fn start(db: &Db, user_id: &str, stage: Stage, now: i64) -> Result<String, StoreError> {
+/// Starts a session on `conn`, in the transaction that records what started it (a sign-in, a
+/// password chosen through a set-up link); returns the cookie value.
+pub async fn start_in(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+    stage: Stage,
+    now: i64,
+) -> Result<String, StoreError> {
     let (cookie, hash) = new_token();
     let (csrf, _) = new_token();
-    repo::insert_session(db, &hash, user_id, stage.as_str(), &csrf, now).await?;
+    let session = repo::NewSession {
+        id_hash: &hash,
+        csrf_token: &csrf,
+        stage: stage.as_str(),
+        now,
+    };
+    repo::insert_session_in(conn, user_id, session).await?;
     Ok(cookie)
 }
 
@@ -109,9 +121,14 @@ pub async fn resolve(
     }))
 }
 
-/// Ends the session behind a cookie value, if there is one (before a sign-in replaces it).
+/// Ends the session behind a cookie value, if there is one (before a new one replaces it).
 pub async fn end_cookie(db: &Db, cookie: &str) -> Result<(), StoreError> {
     repo::delete_session(db, &token_hash(cookie)).await
+}
+
+/// [`end_cookie`] on `conn`, in the transaction of the sign-in that replaces the session.
+pub async fn end_cookie_in(conn: &mut sqlx::AnyConnection, cookie: &str) -> Result<(), StoreError> {
+    repo::delete_session_in(conn, &token_hash(cookie)).await
 }
 
 /// Ends a session for good.

@@ -290,7 +290,7 @@ impl SignInGate {
     async fn write(&self, action: AuditAction, actor: &str, detail: &str, at: i64) {
         let entry = AuditEntry {
             actor,
-            action: action.as_str(),
+            action,
             report_id: None,
             detail,
         };

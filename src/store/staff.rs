@@ -129,17 +129,25 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserRow>, StoreError> {
     Ok(rows.iter().map(user_from).collect::<Result<_, _>>()?)
 }
 
-/// Sets the password chosen through the set-up link and uses the link up.
-pub async fn set_password(db: &Db, id: &str, hash: &str) -> Result<(), StoreError> {
-    sqlx::query(
+/// Sets the password chosen through the set-up link whose token hashes to `setup_token_hash`
+/// and uses the link up, on a connection (in a transaction, with its audit entry). False, and
+/// nothing changed, if that link is no longer the account's (used or replaced meanwhile).
+pub async fn set_password_in(
+    conn: &mut AnyConnection,
+    id: &str,
+    setup_token_hash: &[u8],
+    hash: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
         "UPDATE staff_users SET password_hash = $1, setup_token_hash = NULL, setup_expires_at = NULL, \
-         failed_sign_ins = 0, locked_until = 0 WHERE id = $2",
+         failed_sign_ins = 0, locked_until = 0 WHERE id = $2 AND setup_token_hash = $3",
     )
     .bind(hash)
     .bind(id)
-    .execute(db.pool())
+    .bind(setup_token_hash)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// A session to start, as stored: the hash of its cookie value and its CSRF token.
@@ -151,17 +159,17 @@ pub struct NewSession<'a> {
     pub now: i64,
 }
 
-/// Completes enrolment in one transaction: stores the sealed TOTP secret confirmed with a code at
-/// `step` only if the account has none yet, ends every session of the account, and starts
-/// `session` in their place. False, and nothing changed, if the account already has a secret.
-pub async fn complete_enrolment(
-    db: &Db,
+/// Completes enrolment on a connection, in a transaction (with its audit entry): stores the
+/// sealed TOTP secret confirmed with a code at `step` only if the account has none yet, ends every
+/// session of the account, and starts `session` in their place. False, and nothing changed, if
+/// the account already has a secret.
+pub async fn complete_enrolment_in(
+    conn: &mut AnyConnection,
     id: &str,
     sealed_secret: &[u8],
     step: i64,
     session: NewSession<'_>,
 ) -> Result<bool, StoreError> {
-    let mut tx = db.pool().begin().await?;
     let done = sqlx::query(
         "UPDATE staff_users SET totp_secret = $1, totp_last_step = $2 \
          WHERE id = $3 AND totp_secret IS NULL",
@@ -169,18 +177,16 @@ pub async fn complete_enrolment(
     .bind(sealed_secret)
     .bind(step)
     .bind(id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     if done.rows_affected() != 1 {
-        tx.rollback().await?;
         return Ok(false);
     }
     sqlx::query("DELETE FROM staff_sessions WHERE user_id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    insert_session_in(&mut tx, id, session).await?;
-    tx.commit().await?;
+    insert_session_in(conn, id, session).await?;
     Ok(true)
 }
 
@@ -207,10 +213,15 @@ pub async fn record_failed_sign_in(db: &Db, id: &str, locked_until: i64) -> Resu
     Ok(())
 }
 
-pub async fn clear_failed_sign_ins(db: &Db, id: &str) -> Result<(), StoreError> {
+/// Clears the failed sign-ins and the lock of an account that signed in, on a connection (in
+/// the transaction recording the sign-in).
+pub async fn clear_failed_sign_ins_in(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE staff_users SET failed_sign_ins = 0, locked_until = 0 WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -351,28 +362,10 @@ pub struct SessionRow {
     pub last_seen_at: i64,
 }
 
-pub async fn insert_session(
-    db: &Db,
-    id_hash: &[u8],
-    user_id: &str,
-    stage: &str,
-    csrf_token: &str,
-    now: i64,
-) -> Result<(), StoreError> {
-    let mut tx = db.pool().begin().await?;
-    let session = NewSession {
-        id_hash,
-        csrf_token,
-        stage,
-        now,
-    };
-    insert_session_in(&mut tx, user_id, session).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn insert_session_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+/// Starts a staff session, on a connection (in the transaction recording the sign-in, the
+/// password choice or the enrolment that starts it).
+pub async fn insert_session_in(
+    conn: &mut AnyConnection,
     user_id: &str,
     s: NewSession<'_>,
 ) -> Result<(), StoreError> {
@@ -385,7 +378,7 @@ async fn insert_session_in(
     .bind(s.stage)
     .bind(s.csrf_token)
     .bind(s.now)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -427,9 +420,15 @@ pub async fn set_pending_totp(db: &Db, id_hash: &[u8], sealed: &[u8]) -> Result<
 }
 
 pub async fn delete_session(db: &Db, id_hash: &[u8]) -> Result<(), StoreError> {
+    delete_session_in(&mut *db.pool().acquire().await?, id_hash).await
+}
+
+/// [`delete_session`] on a connection (in the transaction recording a sign-in, which ends the
+/// session the request came with).
+pub async fn delete_session_in(conn: &mut AnyConnection, id_hash: &[u8]) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM staff_sessions WHERE id_hash = $1")
         .bind(id_hash)
-        .execute(db.pool())
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }

@@ -252,6 +252,17 @@ impl From<crate::app::CaseError> for StaffError {
     }
 }
 
+impl From<crate::app::accounts::AdminError> for StaffError {
+    fn from(e: crate::app::accounts::AdminError) -> Self {
+        use crate::app::accounts::AdminError;
+        match e {
+            AdminError::Forbidden => StaffProblem::Forbidden.into(),
+            AdminError::Account(e) => e.into(),
+            AdminError::Case(e) => e.into(),
+        }
+    }
+}
+
 impl IntoResponse for StaffError {
     fn into_response(self) -> Response {
         let mut response = self.problem.status().into_response();

@@ -9,6 +9,7 @@ use tipline::seal::KeyRing;
 use tipline::staff::audit::{
     self, AuditEntry, AuditFilter, AuditLog, KEY_PURPOSE, Verified, VerifyError,
 };
+use tipline::staff::audit_action::AuditAction;
 
 const T0: i64 = 1_750_000_000;
 
@@ -40,7 +41,7 @@ async fn append_some(log: &AuditLog, n: i64) {
             .append(
                 AuditEntry {
                     actor: &actor,
-                    action: "report.view",
+                    action: AuditAction::ReportView,
                     report_id: (i % 5 != 0).then_some(report.as_str()),
                     detail: &format!("n={i}"),
                 },
@@ -102,7 +103,7 @@ both_backends! {
                         log.append(
                             AuditEntry {
                                 actor: &actor,
-                                action: "report.view",
+                                action: AuditAction::ReportView,
                                 report_id: Some(&report),
                                 detail: "",
                             },
@@ -177,7 +178,7 @@ both_backends! {
         assert_eq!(u1[0].seq, 28);
         assert_eq!(u1[0].at, T0 + 28);
         assert_eq!(u1[0].detail, "n=28");
-        assert_eq!(u1[0].action, "report.view");
+        assert_eq!(u1[0].action, AuditAction::ReportView.as_str());
         assert_eq!(u1[0].report_id.as_deref(), Some("r0"));
 
         let r2 = log
@@ -207,7 +208,7 @@ both_backends! {
         let long = "x".repeat(audit::MAX_DETAIL + 1);
         let refused = log
             .append(
-                AuditEntry { actor: "u1", action: "report.view", report_id: None, detail: &long },
+                AuditEntry { actor: "u1", action: AuditAction::ReportView, report_id: None, detail: &long },
                 T0,
             )
             .await;
@@ -288,7 +289,7 @@ both_backends! {
 
         // The server refuses to write over the evidence: nothing more is recorded...
         let refused = log
-            .append(AuditEntry { actor: "u1", action: "report.view", report_id: None, detail: "" }, T0)
+            .append(AuditEntry { actor: "u1", action: AuditAction::ReportView, report_id: None, detail: "" }, T0)
             .await;
         assert!(
             matches!(refused, Err(audit::AuditError::HeadConflict { .. })),
@@ -351,7 +352,7 @@ async fn rewrite_history(app: &TestApp, key: tipline::seal::keys::Secret32) {
             .append(
                 AuditEntry {
                     actor: "u1",
-                    action: "report.view",
+                    action: AuditAction::ReportView,
                     report_id: None,
                     detail: "",
                 },
@@ -399,6 +400,35 @@ both_backends! {
         let out = verify_binary(&app, app.key_dir()).await;
         assert_eq!(out.status.code(), Some(0), "{out:?}");
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "audit trail intact: 0 entries, head 0");
+        app.finish().await;
+    }
+}
+
+both_backends! {
+    async fn rows_stored_under_an_older_action_name_still_read(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let log = audit_log(&app);
+        let entry = AuditEntry { actor: "u1", action: AuditAction::ReportView, report_id: Some("r1"), detail: "" };
+        log.append(entry, T0).await.unwrap();
+        // A row as it was stored before the names were made consistent (new entries can only be
+        // written under the names of `AuditAction`).
+        let mut conn = app.db().pool().acquire().await.unwrap();
+        let old = tipline::store::audit::NewEntry {
+            seq: 2,
+            at: T0 + 1,
+            actor: "u1",
+            action: "report.search-result",
+            report_id: Some("r1"),
+            detail: "",
+            prev_mac: &[0; 32],
+            mac: &[1; 32],
+        };
+        tipline::store::audit::insert(&mut conn, &old).await.unwrap();
+        drop(conn);
+        let rows = log.list(&AuditFilter::default(), 10, 0).await.unwrap();
+        let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+        assert_eq!(actions, ["report.search-result", AuditAction::ReportView.as_str()]);
+        assert_eq!(AuditAction::parse(actions[0]), Some(AuditAction::ReportSearchResult));
         app.finish().await;
     }
 }

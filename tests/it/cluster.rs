@@ -7,6 +7,7 @@ use crate::helpers::{Backend, TestApp, both_backends};
 use serde_json::json;
 use tipline::seal::KeyRing;
 use tipline::staff::audit::{self, AuditFilter, AuditLog, KEY_PURPOSE};
+use tipline::staff::audit_action::AuditAction;
 use tipline::store::cases;
 
 /// The inline SVG of a cluster page.
@@ -70,12 +71,12 @@ both_backends! {
         let log = audit_log(&app);
         let of = |id: &str| AuditFilter { actor: None, report_id: Some(id.to_owned()) };
         let entries = log.list(&of(&a), 100, 0).await.unwrap();
-        assert!(entries.iter().any(|e| e.action == "report.cluster" && e.actor == sue.id && e.detail.starts_with("reports=3 ")));
+        assert!(entries.iter().any(|e| e.action == AuditAction::ReportCluster.as_str() && e.actor == sue.id && e.detail.starts_with("reports=3 ")));
         for other in [&b, &c] {
             let entries = log.list(&of(other), 100, 0).await.unwrap();
-            assert!(entries.iter().any(|e| e.action == "report.cluster_member" && e.detail == format!("cluster={a}")), "{other}");
+            assert!(entries.iter().any(|e| e.action == AuditAction::ReportClusterMember.as_str() && e.detail == format!("cluster={a}")), "{other}");
         }
-        assert!(log.list(&of(&d), 100, 0).await.unwrap().iter().all(|e| !e.action.starts_with("report.cluster")));
+        assert!(log.list(&of(&d), 100, 0).await.unwrap().iter().all(|e| ![AuditAction::ReportCluster.as_str(), AuditAction::ReportClusterMember.as_str()].contains(&e.action.as_str())));
 
         // The fourth is alone: its page says so and draws nothing.
         let html = sue.get(&app, &format!("/staff/reports/{d}/cluster")).await.text().await.unwrap();

@@ -273,7 +273,10 @@ async fn opening_the_assessment_page_is_audited() {
         before + 1,
         "one entry for opening the reporter's signs"
     );
-    assert_eq!(entries[0].action, "report.view");
+    assert_eq!(
+        entries[0].action,
+        tipline::staff::audit_action::AuditAction::ReportView.as_str()
+    );
     assert_eq!(entries[0].detail, "assessment");
     app.finish().await;
 }

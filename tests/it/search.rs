@@ -157,7 +157,8 @@ both_backends! {
         assert_eq!(ids, vec![open.clone()]);
         assert!(html.contains("<mark>trampoline</mark>"), "{html}");
         // Each report a page shows is audited.
-        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'report.search_result'")
+        let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+            .bind(tipline::staff::audit_action::AuditAction::ReportSearchResult.as_str())
             .fetch_one(app.db().pool()).await.unwrap();
         assert!(audited >= 5, "{audited}");
         app.finish().await;

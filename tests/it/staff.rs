@@ -43,7 +43,7 @@ pub fn csrf_in(html: &str) -> String {
         .to_owned()
 }
 
-fn form_token_in(html: &str) -> String {
+pub fn form_token_in(html: &str) -> String {
     between(html, "name=\"form_token\" value=\"", "\"")
         .expect("a form token")
         .to_owned()

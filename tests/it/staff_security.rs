@@ -5,6 +5,7 @@
 
 use crate::helpers::{TestApp, both_backends};
 use crate::staff::{PASSWORD, csrf_in};
+use tipline::staff::audit_action::AuditAction;
 use tipline::staff::{accounts, totp};
 use tipline::store::staff as repo;
 
@@ -252,11 +253,11 @@ fn the_cli_reset_says_a_disabled_account_stays_disabled() {
 }
 
 /// The audit entries with this action: (actor, detail), oldest first.
-async fn audited(db: &tipline::store::Db, action: &str) -> Vec<(String, String)> {
+async fn audited(db: &tipline::store::Db, action: AuditAction) -> Vec<(String, String)> {
     sqlx::query_as::<_, (String, String)>(
         "SELECT actor, detail FROM audit_log WHERE action = $1 ORDER BY seq",
     )
-    .bind(action)
+    .bind(action.as_str())
     .fetch_all(db.pool())
     .await
     .unwrap()
@@ -290,23 +291,23 @@ both_backends! {
 
         // Three failures and 21 limited attempts wrote one entry each kind so far, plus one for
         // the unknown name.
-        let failed = audited(app.db(), "session.sign_in_failed").await;
+        let failed = audited(app.db(), AuditAction::SessionSignInFailed).await;
         assert_eq!(failed, vec![(ana.id.clone(), String::new()), ("anonymous".to_owned(), String::new())]);
-        assert_eq!(audited(app.db(), "session.sign_in_limited").await.len(), 1);
+        assert_eq!(audited(app.db(), AuditAction::SessionSignInLimited).await.len(), 1);
 
         // A minute later the owner signs in; the failures folded so far are written as one.
         app.clock.advance(61);
         let mut owner = Hand::new();
         let code = totp::code_at(&ana.secret, app.clock.unix());
         assert_eq!(owner.sign_in(&app, "ana", PASSWORD, &code).await.status(), 303);
-        let failed = audited(app.db(), "session.sign_in_failed").await;
+        let failed = audited(app.db(), AuditAction::SessionSignInFailed).await;
         assert_eq!(failed.len(), 3, "{failed:?}");
         assert_eq!(failed[2].0, ana.id);
         assert!(failed[2].1.starts_with("repeated=2 "), "{failed:?}");
 
         // The limited attempts still folded are written on a normal shutdown.
         let db = app.stop_and_reopen().await;
-        let limited = audited(&db, "session.sign_in_limited").await;
+        let limited = audited(&db, AuditAction::SessionSignInLimited).await;
         assert_eq!(limited.len(), 2, "{limited:?}");
         assert!(limited[1].1.starts_with("repeated=20 "), "{limited:?}");
         db.close().await;
@@ -337,7 +338,7 @@ both_backends! {
         assert!(page.contains("id=\"awaiting-approval\""), "the admin is told: {page}");
 
         // The audit trail flags the request, and the auditor's page shows the flag.
-        let requested = audited(app.db(), "user.content_access_requested").await;
+        let requested = audited(app.db(), AuditAction::UserContentAccessRequested).await;
         assert_eq!(requested, vec![(adm.id.clone(), "username=eva role=supervisor by=add".to_owned())]);
         let trail = aud.get(&app, "/staff/audit").await.text().await.unwrap();
         assert!(trail.contains("class=\"flag\"") && trail.contains("Gives access to report content"), "{trail}");
@@ -348,7 +349,7 @@ both_backends! {
         let list = sue.get(&app, "/staff/approvals").await.text().await.unwrap();
         assert!(list.contains("id=\"approve-eva\"") && list.contains("adm"), "{list}");
         assert_eq!(sue.post(&app, "/staff/approvals/eva/approve", &[]).await.status(), 303);
-        let approved = audited(app.db(), "user.content_access_approved").await;
+        let approved = audited(app.db(), AuditAction::UserContentAccessApproved).await;
         assert_eq!(approved, vec![(sue.id.clone(), "username=eva role=supervisor".to_owned())]);
         let eva = app.staff_with_token("eva", &token).await;
         assert_eq!(eva.get(&app, "/staff").await.status(), 200);

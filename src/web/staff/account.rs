@@ -3,7 +3,7 @@
 
 use super::auth::{AnySession, StaffSession};
 use crate::app;
-use crate::app::accounts::Enrolled;
+use crate::app::accounts::{AdminError, Enrolled};
 use crate::staff::accounts::{self, AccountError};
 use crate::staff::sessions::{self, Stage};
 use crate::staff::totp;
@@ -107,7 +107,7 @@ pub async fn sign_in(
             Some("staff-sign-in-failed"),
             &form.username,
         )),
-        Err(AccountError::Limited(_)) => {
+        Err(AdminError::Account(AccountError::Limited(_))) => {
             let mut response = state.sign_in_form(
                 StatusCode::TOO_MANY_REQUESTS,
                 lang,
@@ -230,7 +230,7 @@ pub async fn setup(
                 .insert(header::SET_COOKIE, state.session_cookie(&cookie));
             Ok(response)
         }
-        Err(AccountError::WeakPassword(problem)) => {
+        Err(AdminError::Account(AccountError::WeakPassword(problem))) => {
             let mut args = fluent_bundle::FluentArgs::new();
             args.set("min", crate::staff::password::MIN_LENGTH as i64);
             let error = Some(state.i18n.t(lang, problem.code(), Some(&args)));

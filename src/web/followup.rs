@@ -446,11 +446,11 @@ async fn message_page(
     match conversation::post(
         &state.db,
         state.intake.sealer(),
-        &conversation::Outgoing {
+        conversation::Outgoing {
             report_id: &session.report_id,
             staff_id: None,
             body: &text,
-            files: &files,
+            files,
             identifiers: &identifiers,
             postings: &postings,
         },

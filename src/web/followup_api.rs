@@ -309,11 +309,11 @@ pub async fn post_message(
     let id = conversation::post(
         &state.db,
         state.intake.sealer(),
-        &conversation::Outgoing {
+        conversation::Outgoing {
             report_id: &session.report_id,
             staff_id: None,
             body: text,
-            files: &[],
+            files: Vec::new(),
             identifiers: &identifiers,
             postings: &postings,
         },

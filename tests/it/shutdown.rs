@@ -253,6 +253,14 @@ both_backends! {
             .unwrap();
 
         let data_dir = dir.path().join("tipline-data");
+        if pg.is_none() {
+            // Closed cleanly: the write-ahead log was checkpointed into the database file.
+            let wal = data_dir.join("tipline.sqlite3-wal");
+            assert!(
+                std::fs::metadata(&wal).map_or(true, |m| m.len() == 0),
+                "the write-ahead log was checkpointed at exit"
+            );
+        }
         let db = match &pg {
             Some(pg) => Db::connect(pg.url()).await.unwrap(),
             None => Db::open_embedded(&data_dir).await.unwrap(),

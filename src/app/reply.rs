@@ -41,11 +41,11 @@ pub async fn reply(
     conversation::post_in(
         tx.transaction(),
         app.sealer,
-        &Outgoing {
+        Outgoing {
             report_id: &case.id,
             staff_id: Some(&actor.user_id),
             body,
-            files: &[],
+            files: Vec::new(),
             identifiers: &[],
             postings: &postings,
         },

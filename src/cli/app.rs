@@ -51,6 +51,9 @@ pub struct Running {
     pub addr: SocketAddr,
     pub db: Db,
     sign_in_gate: Arc<SignInGate>,
+    /// The report writer, stopped after the requests in flight: it commits and answers what is
+    /// queued before the database closes.
+    writer: ReportWriter,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<()>,
     /// The background tasks (indexing set-aside reports again, the minute sweep), told to stop
@@ -65,8 +68,10 @@ const TASKS_GRACE: Duration = Duration::from_secs(10);
 
 impl Running {
     /// Stops accepting connections, lets requests in flight finish, stops the background tasks
-    /// and waits for them, then closes the database. Returns how many background tasks had to
-    /// be cut off (none, unless one was stuck).
+    /// and the report writer (which commits and answers every report already queued, and
+    /// answers any later one with an error) and waits for them, then closes the database.
+    /// Returns how many background or writer tasks had to be cut off (none, unless one was
+    /// stuck).
     pub async fn stop(mut self) -> usize {
         let _ = self.shutdown.send(());
         let _ = self.task.await;
@@ -87,10 +92,17 @@ impl Running {
         } else {
             0
         };
+        let writer_cut_off = self.writer.stop(TASKS_GRACE).await;
+        if writer_cut_off > 0 {
+            tracing::warn!(
+                tasks = writer_cut_off,
+                "report writer tasks still running at shutdown were cut off; their reports were rolled back and answered with an error"
+            );
+        }
         // Failed sign-ins still folded in memory go to the audit trail before the database closes.
         self.sign_in_gate.flush_all().await;
         self.db.close().await;
-        cut_off
+        cut_off + writer_cut_off
     }
 }
 
@@ -165,6 +177,7 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         tracing::warn!("{warning}");
     }
     let Opened { keys, db, intake } = open_intake(settings, &clock).await?;
+    let writer = intake.writer().clone();
     let i18n = Arc::new(I18n::load().map_err(|e| StartError::Assets(e.to_string()))?);
     let templates = Templates::load(i18n.clone()).map_err(|e| StartError::Assets(e.to_string()))?;
     let notifier = match &settings.smtp {
@@ -256,6 +269,7 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         addr,
         db,
         sign_in_gate,
+        writer,
         shutdown,
         task,
         tasks,

@@ -96,7 +96,10 @@ pub async fn seed(
     progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<BulkFiled> {
     let Opened { db, intake, .. } = open_intake(settings, &clock).await?;
+    let writer = intake.writer().clone();
     let result = seed_into(&db, intake, options, clock, progress).await;
+    // As the server does: its writer's tasks end before the database closes.
+    writer.stop(std::time::Duration::from_secs(10)).await;
     db.close().await;
     result
 }

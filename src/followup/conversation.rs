@@ -13,6 +13,7 @@ use crate::store::links::IdentifierRow;
 use crate::store::reports::NewAttachment;
 use crate::store::{Db, StoreError};
 use crate::types::Status;
+use std::sync::Arc;
 
 /// Longest message, in characters.
 pub const MAX_MESSAGE: usize = 10_000;
@@ -85,7 +86,8 @@ pub struct Outgoing<'a> {
     /// `None` for the reporter.
     pub staff_id: Option<&'a str>,
     pub body: &'a str,
-    pub files: &'a [CleanAttachment],
+    /// Its files, cleaned. Given up to sealing, which lets go of them where it runs.
+    pub files: Vec<CleanAttachment>,
     pub identifiers: &'a [IdentifierRow],
     /// Its words for search.
     pub postings: &'a [crate::types::postings::Posting],
@@ -99,16 +101,69 @@ struct SealedMessage {
 }
 
 impl SealedMessage {
-    /// Seals `message` with its files numbered from `first` (the next free attachment position).
-    fn seal(sealer: &Sealer, message: &Outgoing<'_>, first: i64) -> Self {
+    /// Seals the message `body` of `staff_id` (none: the reporter) on `report_id`, with its
+    /// `files` numbered from `first` (the next free attachment position).
+    fn seal(
+        sealer: &Sealer,
+        report_id: &str,
+        staff_id: Option<&str>,
+        body: &str,
+        files: &[CleanAttachment],
+        first: i64,
+    ) -> Self {
         let id = uuid::Uuid::now_v7().to_string();
-        let aad = bound::message(message.report_id, writer(message.staff_id), &id);
-        let body = sealer.seal(&aad, message.body.as_bytes());
-        let attachments = seal_attachments(sealer, message.report_id, message.files, first);
+        let aad = bound::message(report_id, writer(staff_id), &id);
+        let body = sealer.seal(&aad, body.as_bytes());
+        let attachments = seal_attachments(sealer, report_id, files, first);
         Self {
             id,
             body,
             attachments,
+        }
+    }
+
+    /// Seals `message` as [`Self::seal`] does. A message with files (up to five 10 MiB ones)
+    /// is sealed, and its files let go of, on a blocking thread rather than on the async
+    /// workers that serve everyone else, as intake does with a report's; one without stays
+    /// where it is.
+    async fn seal_off_workers(
+        sealer: &Arc<Sealer>,
+        message: &mut Outgoing<'_>,
+        first: i64,
+    ) -> Result<Self, StoreError> {
+        if message.files.is_empty() {
+            return Ok(Self::seal(
+                sealer,
+                message.report_id,
+                message.staff_id,
+                message.body,
+                &[],
+                first,
+            ));
+        }
+        let files = std::mem::take(&mut message.files);
+        let sealer = Arc::clone(sealer);
+        let report_id = message.report_id.to_owned();
+        let staff_id = message.staff_id.map(str::to_owned);
+        let body = message.body.to_owned();
+        let sealed = tokio::task::spawn_blocking(move || {
+            Self::seal(
+                &sealer,
+                &report_id,
+                staff_id.as_deref(),
+                &body,
+                &files,
+                first,
+            )
+        })
+        .await;
+        match sealed {
+            Ok(sealed) => Ok(sealed),
+            Err(e) => match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                // Cancelled: the runtime is shutting down; nothing was stored.
+                Err(_) => Err(StoreError::WriterGone),
+            },
         }
     }
 
@@ -125,11 +180,11 @@ impl SealedMessage {
     }
 }
 
-/// Seals and stores a message (and its files).
+/// Seals and stores a message (and its files: see [`SealedMessage::seal_off_workers`]).
 pub async fn post(
     db: &Db,
-    sealer: &Sealer,
-    message: &Outgoing<'_>,
+    sealer: &Arc<Sealer>,
+    mut message: Outgoing<'_>,
     now: i64,
 ) -> Result<String, StoreError> {
     let first = if message.files.is_empty() {
@@ -137,16 +192,18 @@ pub async fn post(
     } else {
         repo::next_attachment_position(db, message.report_id).await?
     };
-    let sealed = SealedMessage::seal(sealer, message, first);
-    repo::add_message(db, &sealed.row(message), now).await?;
+    let sealed = SealedMessage::seal_off_workers(sealer, &mut message, first).await?;
+    repo::add_message(db, &sealed.row(&message), now).await?;
     Ok(sealed.id)
 }
 
-/// [`post`] inside `tx` (a staff member's message, committed with its audit entry).
+/// [`post`] inside `tx` (a staff member's message, committed with its audit entry). The back
+/// office writes text only, so the message is sealed where it is, holding the transaction no
+/// longer than a blocking thread's hand-over would.
 pub async fn post_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     sealer: &Sealer,
-    message: &Outgoing<'_>,
+    message: Outgoing<'_>,
     now: i64,
 ) -> Result<String, StoreError> {
     let first = if message.files.is_empty() {
@@ -154,8 +211,15 @@ pub async fn post_in(
     } else {
         repo::next_attachment_position_in(tx, message.report_id).await?
     };
-    let sealed = SealedMessage::seal(sealer, message, first);
-    repo::add_message_in(tx, &sealed.row(message), now).await?;
+    let sealed = SealedMessage::seal(
+        sealer,
+        message.report_id,
+        message.staff_id,
+        message.body,
+        &message.files,
+        first,
+    );
+    repo::add_message_in(tx, &sealed.row(&message), now).await?;
     Ok(sealed.id)
 }
 

@@ -162,6 +162,11 @@ impl Intake {
         &self.receipts
     }
 
+    /// The report writer, which the server stops on shutdown.
+    pub fn writer(&self) -> &ReportWriter {
+        &self.writer
+    }
+
     /// Seals and stores a report. Filing the same submission twice (same key, same content)
     /// stores one report and returns the same receipt; the same key with other content files
     /// nothing and is [`FileError::KeyReused`]. `suspicion` holds the signs of junk the caller

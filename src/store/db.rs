@@ -154,7 +154,18 @@ impl Db {
         Ok(())
     }
 
+    /// Closes every connection. On SQLite the write-ahead log is first checkpointed into the
+    /// database file and truncated: the last connection to close would do it, but not when
+    /// another is closing at the same moment, which a pool closing all at once often is.
     pub async fn close(&self) {
+        if self.backend == Backend::Sqlite
+            && !self.pool.is_closed()
+            && let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await
+        {
+            tracing::warn!(error = %e, "checkpointing the write-ahead log at close failed; it is replayed at the next start");
+        }
         self.pool.close().await;
     }
 }

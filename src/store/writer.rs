@@ -14,6 +14,12 @@
 //! exclude each other, the upkeep runs in a task of its own and receipts never wait for it. A
 //! report is searchable a moment after its receipt; under a burst of submissions the index lags
 //! and catches up after it, in larger steps.
+//!
+//! The writer's tasks belong to its handle, and [`ReportWriter::stop`] ends them: the channel is
+//! closed (a submission arriving after that is answered [`StoreError::WriterGone`], and nothing of
+//! it is written), every submission already queued is committed and answered, and only then do
+//! the tasks end, so that the server closes the database after the last commit. A submission is
+//! never dropped unanswered, and a batch is one transaction: never half-written.
 
 use super::reports::{self, Inserted, NewReport};
 use super::{Backend, Db, StoreError};
@@ -22,6 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 /// Most reports committed together.
@@ -72,33 +79,66 @@ type Job = (NewReport, Reply);
 #[derive(Clone, Debug)]
 pub struct ReportWriter {
     tx: mpsc::Sender<Job>,
+    tasks: Arc<Tasks>,
+}
+
+/// The writer's tasks and how they are told to stop.
+#[derive(Debug)]
+struct Tasks {
+    stop: watch::Sender<bool>,
+    running: Mutex<JoinSet<()>>,
 }
 
 impl ReportWriter {
     /// Starts the writer task on `db`.
     pub fn start(db: Db) -> Self {
         let (tx, rx) = mpsc::channel(4096);
+        let (stop, stopped) = watch::channel(false);
+        let mut running = JoinSet::new();
         match db.backend() {
             Backend::Sqlite => {
-                tokio::spawn(run(db, rx));
+                running.spawn(run(db, rx, stopped));
             }
             Backend::Postgres => {
                 let rx = Arc::new(Mutex::new(rx));
-                let committers: Vec<_> = (0..POSTGRES_COMMITTERS)
-                    .map(|_| tokio::spawn(commit_loop(db.clone(), Arc::clone(&rx))))
-                    .collect();
-                // The upkeep task ends when the committers do (its sender is dropped).
-                let (stop, stopped) = watch::channel(());
-                tokio::spawn(keep_index(db, stopped));
-                tokio::spawn(async move {
-                    for committer in committers {
-                        let _ = committer.await;
-                    }
-                    drop(stop);
-                });
+                for _ in 0..POSTGRES_COMMITTERS {
+                    running.spawn(commit_loop(db.clone(), Arc::clone(&rx), stopped.clone()));
+                }
+                running.spawn(keep_index(db, stopped));
             }
         }
-        Self { tx }
+        Self {
+            tx,
+            tasks: Arc::new(Tasks {
+                stop,
+                running: Mutex::new(running),
+            }),
+        }
+    }
+
+    /// Stops the writer: takes no more submissions (later ones are answered
+    /// [`StoreError::WriterGone`]), commits and answers every one already queued, and waits for
+    /// its tasks to end, at most `grace`. Returns how many tasks had to be cut off then (none,
+    /// unless the database hung); a batch cut off is rolled back and its submitters are answered
+    /// `WriterGone`. Calling it again does nothing.
+    pub async fn stop(&self, grace: Duration) -> usize {
+        self.tasks.stop.send_replace(true);
+        let mut running = self.tasks.running.lock().await;
+        let joined = tokio::time::timeout(grace, async {
+            while let Some(ended) = running.join_next().await {
+                if let Err(e) = ended {
+                    tracing::error!(error = %e, "a report writer task failed");
+                }
+            }
+        })
+        .await;
+        if joined.is_ok() {
+            return 0;
+        }
+        let left = running.len();
+        running.abort_all();
+        while running.join_next().await.is_some() {}
+        left
     }
 
     /// Stores a report durably; returns once it is committed.
@@ -124,7 +164,7 @@ pub enum Indexing {
 }
 
 /// The writer task of SQLite: commits submissions in batches and keeps the index between them.
-async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
+async fn run(db: Db, mut rx: mpsc::Receiver<Job>, mut stop: watch::Receiver<bool>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // Postings may wait from before a restart, or from messages and other app nodes.
     let mut index_due = true;
@@ -134,6 +174,9 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut analyzed = Instant::now();
     keep_statistics(&db).await;
     loop {
+        if *stop.borrow() {
+            break;
+        }
         if index_due {
             // Receipts come first: take whatever submissions wait, without waiting for more.
             while batch.len() < MAX_BATCH {
@@ -145,10 +188,16 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
                 }
             }
         } else {
-            match tokio::time::timeout(INDEX_POLL, rx.recv_many(&mut batch, MAX_BATCH)).await {
-                Ok(0) => return,
-                Ok(_) => {}
-                Err(_) => index_due = Instant::now() >= retry_after,
+            // Waiting for submissions is cancel-safe: told to stop, nothing received is lost.
+            tokio::select! {
+                received = tokio::time::timeout(INDEX_POLL, rx.recv_many(&mut batch, MAX_BATCH)) => {
+                    match received {
+                        Ok(0) => return,
+                        Ok(_) => {}
+                        Err(_) => index_due = Instant::now() >= retry_after,
+                    }
+                }
+                _ = stop.wait_for(|stopped| *stopped) => break,
             }
         }
         if !batch.is_empty() {
@@ -169,6 +218,20 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
             keep_statistics(&db).await;
         }
     }
+    if !batch.is_empty() {
+        commit_jobs(&db, std::mem::take(&mut batch)).await;
+    }
+    drain(&db, &mut rx).await;
+}
+
+/// Closes the channel (a submission sent after this is answered `WriterGone` by
+/// [`ReportWriter::store`]) and commits and answers whatever was queued before.
+async fn drain(db: &Db, rx: &mut mpsc::Receiver<Job>) {
+    rx.close();
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        commit_jobs(db, std::mem::take(&mut batch)).await;
+    }
 }
 
 /// Refreshes the planner's statistics; a failure is logged, and the next day tries again.
@@ -181,10 +244,26 @@ async fn keep_statistics(db: &Db) {
 /// A committing task of PostgreSQL: several share the submissions, so that one batch is
 /// stored while the next is taken and sent (see `links::insert` on how batches sharing an
 /// identifier still count one after the other).
-async fn commit_loop(db: Db, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
+/// Told to stop, the first to notice closes the channel; each then takes what is still queued
+/// until none is left.
+async fn commit_loop(db: Db, rx: Arc<Mutex<mpsc::Receiver<Job>>>, mut stop: watch::Receiver<bool>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
-        if rx.lock().await.recv_many(&mut batch, MAX_BATCH).await == 0 {
+        let received = {
+            let mut rx = rx.lock().await;
+            let received = tokio::select! {
+                received = rx.recv_many(&mut batch, MAX_BATCH) => Some(received),
+                _ = stop.wait_for(|stopped| *stopped) => None,
+            };
+            match received {
+                Some(received) => received,
+                None => {
+                    rx.close();
+                    rx.recv_many(&mut batch, MAX_BATCH).await
+                }
+            }
+        };
+        if received == 0 {
             return;
         }
         commit_jobs(&db, std::mem::take(&mut batch)).await;
@@ -192,10 +271,10 @@ async fn commit_loop(db: Db, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
 }
 
 /// The index upkeep task (PostgreSQL): steps while there is work, polls when there is none,
-/// until `stopped` says the writer has ended.
-async fn keep_index(db: Db, mut stopped: watch::Receiver<()>) {
+/// until the writer is told to stop (the reports left stay queued for the next start).
+async fn keep_index(db: Db, mut stop: watch::Receiver<bool>) {
     let mut steps = Steps::new();
-    loop {
+    while !*stop.borrow() {
         let pause = match steps.next(&db).await {
             Ok(true) => continue,
             Ok(false) => INDEX_POLL,
@@ -203,7 +282,7 @@ async fn keep_index(db: Db, mut stopped: watch::Receiver<()>) {
         };
         tokio::select! {
             _ = tokio::time::sleep(pause) => {}
-            _ = stopped.changed() => return,
+            _ = stop.wait_for(|stopped| *stopped) => return,
         }
     }
 }

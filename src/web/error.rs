@@ -1,6 +1,11 @@
 //! One error type per surface, each the one place its statuses are chosen: [`PageError`] for
 //! the public pages, [`StaffError`] for the back office, [`super::problem::Problem`] for the
-//! JSON API. Handlers return `Result<_, ThatError>` and use `?`.
+//! JSON API. Handlers return `Result<_, ThatError>` and use `?`. A page that keeps what was
+//! typed (the report form, the follow-up pages, the staff sign-in, set-up and enrolment forms,
+//! search, an assessment) shows itself again instead, with its message and the status of its
+//! [`Refusal`], chosen here too; so are the plain answers of the health probe ([`Unhealthy`]),
+//! of a request past its deadline ([`TimedOut`]) and of a page whose template failed
+//! ([`RenderFailed`]). Handlers write only the statuses of success.
 //!
 //! A page needs the translations and templates to be drawn, which an `IntoResponse` cannot
 //! reach: the error answers with its status and leaves itself in the response's extensions;
@@ -51,6 +56,72 @@ impl PageProblem {
             Self::Internal => "server-error",
             Self::CrossSite => "cross-site",
         }
+    }
+}
+
+/// Why a page that keeps what was typed shows itself again, with its message, rather than a
+/// message page: the status it answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Something typed needs correcting, or the form expired.
+    Invalid,
+    /// Too many attempts or messages for now.
+    TooMany,
+    /// The receipt, or the name, password or code, did not match.
+    WrongCredentials,
+    /// The form's submission filed another report before.
+    Conflict,
+    /// It could not be stored or checked now; trying again may work.
+    Unavailable,
+}
+
+impl Refusal {
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooMany => StatusCode::TOO_MANY_REQUESTS,
+            Self::WrongCredentials => StatusCode::UNAUTHORIZED,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+/// The health probe's answer when the database does not answer: plain text, for machines.
+#[derive(Debug, Clone, Copy)]
+pub struct Unhealthy;
+
+impl IntoResponse for Unhealthy {
+    fn into_response(self) -> Response {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable").into_response()
+    }
+}
+
+/// A request that outlived its deadline (see [`super::serve::deadline`]): plain text, since it
+/// may be cut off anywhere, before its language or its surface is known.
+#[derive(Debug, Clone, Copy)]
+pub struct TimedOut;
+
+impl IntoResponse for TimedOut {
+    fn into_response(self) -> Response {
+        (StatusCode::REQUEST_TIMEOUT, "request timeout").into_response()
+    }
+}
+
+/// A page whose template failed to draw: plain text with the reference of the logged cause,
+/// since no template can be trusted to draw it.
+#[derive(Debug, Clone)]
+pub struct RenderFailed {
+    pub reference: String,
+}
+
+impl IntoResponse for RenderFailed {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("error {}", self.reference),
+        )
+            .into_response()
     }
 }
 

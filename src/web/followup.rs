@@ -4,7 +4,7 @@
 //! through `/followup/exit`, which ends the session and clears it.
 
 use super::csrf::{self, CsrfForm, ExpectedCsrf, Surface};
-use super::error::{PageError, PageProblem, log_internal};
+use super::error::{PageError, PageProblem, Refusal, log_internal};
 use super::form::{self as public_form};
 use super::i18n::Lang;
 use super::pages::clean_files;
@@ -181,7 +181,7 @@ pub async fn signin(
     let lang = asked.or_explicit(&form.lang);
     if !state.limits.allow_receipt_attempt() {
         return state.signin_form(
-            StatusCode::TOO_MANY_REQUESTS,
+            Refusal::TooMany.status(),
             lang,
             Some("followup-too-many"),
             &form.receipt,
@@ -190,7 +190,7 @@ pub async fn signin(
     }
     let Ok(verified) = state.tokens.verify(&form.form_token, state.clock.now()) else {
         return state.signin_form(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::Invalid.status(),
             lang,
             Some("form-expired"),
             &form.receipt,
@@ -199,7 +199,7 @@ pub async fn signin(
     };
     if !state.limits.allow_signin_form(&verified.random) {
         return state.signin_form(
-            StatusCode::TOO_MANY_REQUESTS,
+            Refusal::TooMany.status(),
             lang,
             Some("followup-too-many"),
             &form.receipt,
@@ -217,7 +217,7 @@ pub async fn signin(
             response
         }
         Ok(None) => state.signin_form(
-            StatusCode::UNAUTHORIZED,
+            Refusal::WrongCredentials.status(),
             lang,
             Some("followup-wrong-receipt"),
             "",
@@ -226,7 +226,7 @@ pub async fn signin(
         Err(e) => {
             log_internal("receipt sign-in", &e);
             state.signin_form(
-                StatusCode::SERVICE_UNAVAILABLE,
+                Refusal::Unavailable.status(),
                 lang,
                 Some("server-error-text"),
                 &form.receipt,
@@ -238,14 +238,14 @@ pub async fn signin(
 
 impl AppState {
     /// Why the reporter of `session` may not add a message with `file_bytes` of files now: the
-    /// status and the Fluent key of the message to show, or `None` when they may.
+    /// refusal and the Fluent key of the message to show, or `None` when they may.
     pub(crate) async fn message_refusal(
         &self,
         session: &ReporterSession,
         file_bytes: usize,
-    ) -> Option<(StatusCode, &'static str)> {
+    ) -> Option<(Refusal, &'static str)> {
         if !self.limits.allow_message(&session.id_hash) {
-            return Some((StatusCode::TOO_MANY_REQUESTS, "error-too-many-messages"));
+            return Some((Refusal::TooMany, "error-too-many-messages"));
         }
         let s = self.limits.settings();
         let limits = MessageLimits::new(s.messages_per_report_per_day, s.attachment_mib_per_report);
@@ -253,14 +253,12 @@ impl AppState {
         match limits::check(&self.db, limits, &session.report_id, file_bytes, now).await {
             Ok(None) => None,
             Ok(Some(Refused::TooManyMessages)) => {
-                Some((StatusCode::TOO_MANY_REQUESTS, "error-too-many-messages"))
+                Some((Refusal::TooMany, "error-too-many-messages"))
             }
-            Ok(Some(Refused::FilesFull)) => {
-                Some((StatusCode::UNPROCESSABLE_ENTITY, "error-attachments-full"))
-            }
+            Ok(Some(Refused::FilesFull)) => Some((Refusal::Invalid, "error-attachments-full")),
             Err(e) => {
                 log_internal("message limits", &e);
-                Some((StatusCode::SERVICE_UNAVAILABLE, "form-store-failed"))
+                Some((Refusal::Unavailable, "form-store-failed"))
             }
         }
     }
@@ -386,7 +384,7 @@ async fn message_page(
             .report_page(
                 lang,
                 session,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Refusal::Invalid.status(),
                 again("error-required", text),
             )
             .await;
@@ -396,7 +394,7 @@ async fn message_page(
             .report_page(
                 lang,
                 session,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Refusal::Invalid.status(),
                 again("error-too-long", text),
             )
             .await;
@@ -406,7 +404,7 @@ async fn message_page(
             .report_page(
                 lang,
                 session,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Refusal::Invalid.status(),
                 again("error-attachment-too-large", text),
             )
             .await;
@@ -416,15 +414,15 @@ async fn message_page(
             .report_page(
                 lang,
                 session,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Refusal::Invalid.status(),
                 again("error-attachment-too-many", text),
             )
             .await;
     }
     let file_bytes: usize = form.files.iter().map(|f| f.bytes.len()).sum();
-    if let Some((status, code)) = state.message_refusal(session, file_bytes).await {
+    if let Some((refusal, code)) = state.message_refusal(session, file_bytes).await {
         return state
-            .report_page(lang, session, status, again(code, text))
+            .report_page(lang, session, refusal.status(), again(code, text))
             .await;
     }
     let files = match clean_files(state, form.files.into_iter().map(|f| f.bytes).collect()).await {
@@ -432,12 +430,7 @@ async fn message_page(
         Err(e) => {
             let code = super::pages::attachment_code(&e);
             return state
-                .report_page(
-                    lang,
-                    session,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    again(code, text),
-                )
+                .report_page(lang, session, Refusal::Invalid.status(), again(code, text))
                 .await;
         }
     };
@@ -446,11 +439,11 @@ async fn message_page(
     match conversation::post(
         &state.db,
         state.intake.sealer(),
-        &conversation::Outgoing {
+        conversation::Outgoing {
             report_id: &session.report_id,
             staff_id: None,
             body: &text,
-            files: &files,
+            files,
             identifiers: &identifiers,
             postings: &postings,
         },
@@ -467,7 +460,7 @@ async fn message_page(
                 .report_page(
                     lang,
                     session,
-                    StatusCode::SERVICE_UNAVAILABLE,
+                    Refusal::Unavailable.status(),
                     again("form-store-failed", text),
                 )
                 .await

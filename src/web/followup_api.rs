@@ -276,13 +276,10 @@ pub async fn post_message(
         None
     };
     if code.is_none()
-        && let Some((status, code)) = state.message_refusal(&session, 0).await
+        && let Some((refusal, code)) = state.message_refusal(&session, 0).await
     {
         let l = lang(&headers);
-        let kind = match status {
-            StatusCode::TOO_MANY_REQUESTS => ProblemKind::RateLimited,
-            _ => ProblemKind::Unavailable,
-        };
+        let kind = ProblemKind::refused(refusal);
         let mut p = Problem::new(kind, state.i18n.t(l, &kind.title_key(), None));
         p.detail = Some(state.error_text(l, code));
         return Err(p);
@@ -309,11 +306,11 @@ pub async fn post_message(
     let id = conversation::post(
         &state.db,
         state.intake.sealer(),
-        &conversation::Outgoing {
+        conversation::Outgoing {
             report_id: &session.report_id,
             staff_id: None,
             body: text,
-            files: &[],
+            files: Vec::new(),
             identifiers: &identifiers,
             postings: &postings,
         },

@@ -1,7 +1,7 @@
 //! The public pages: landing, choosing a category, the report form and its confirmation, the
 //! quick exit, health and static files. Every page works without JavaScript.
 
-use super::error::{PageError, PageProblem, log_internal};
+use super::error::{PageError, PageProblem, Refusal, RenderFailed, Unhealthy, log_internal};
 use super::form::{self, SubmittedForm};
 use super::i18n::{LANGUAGES, Lang};
 use super::{AppState, MAX_FILES};
@@ -92,14 +92,10 @@ impl AppState {
     pub(crate) fn render(&self, status: StatusCode, name: &str, ctx: Value) -> Response {
         match self.templates.render(name, ctx) {
             Ok(html) => (status, Html(html)).into_response(),
-            Err(e) => {
-                let reference = log_internal("render", &e);
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("error {reference}"),
-                )
-                    .into_response()
+            Err(e) => RenderFailed {
+                reference: log_internal("render", &e),
             }
+            .into_response(),
         }
     }
 
@@ -192,7 +188,7 @@ pub async fn report_form(
                 None => "/report?".to_owned(),
             };
             let status = if error.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
+                Refusal::Invalid.status()
             } else {
                 StatusCode::OK
             };
@@ -360,7 +356,7 @@ pub async fn submit_report(
         Err(_) => {
             let fresh = state.tokens.issue(now);
             return Ok(again(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Refusal::Invalid.status(),
                 Some("form-expired"),
                 vec![],
                 fresh,
@@ -405,7 +401,7 @@ pub async fn submit_report(
         Ok(valid) if errors.is_empty() => valid,
         _ => {
             return Ok(again(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Refusal::Invalid.status(),
                 None,
                 errors,
                 token.clone(),
@@ -440,7 +436,7 @@ pub async fn submit_report(
                 state.render(StatusCode::OK, "confirmation.html", ctx)
             }
             Err(FileError::KeyReused) => again(
-                StatusCode::CONFLICT,
+                Refusal::Conflict.status(),
                 Some("form-reused"),
                 vec![],
                 state.tokens.issue(now),
@@ -448,7 +444,7 @@ pub async fn submit_report(
             Err(FileError::Store(e)) => {
                 log_internal("file report", &e);
                 again(
-                    StatusCode::SERVICE_UNAVAILABLE,
+                    Refusal::Unavailable.status(),
                     Some("form-store-failed"),
                     vec![],
                     token.clone(),
@@ -481,14 +477,12 @@ pub async fn quick_exit(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /healthz`: 200 when the database answers.
-pub async fn health(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
-            log_internal("health", &e);
-            (StatusCode::SERVICE_UNAVAILABLE, "unavailable").into_response()
-        }
-    }
+pub async fn health(State(state): State<AppState>) -> Result<&'static str, Unhealthy> {
+    state.db.ping().await.map_err(|e| {
+        log_internal("health", &e);
+        Unhealthy
+    })?;
+    Ok("ok")
 }
 
 const STYLE: &str = include_str!("../../static/style.css");

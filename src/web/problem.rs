@@ -63,6 +63,15 @@ impl ProblemKind {
         }
     }
 
+    /// The problem of a message the follow-up refuses (see [`super::error::Refusal`]): too many
+    /// is a rate limit, anything else could not be taken now.
+    pub fn refused(refusal: super::error::Refusal) -> Self {
+        match refusal {
+            super::error::Refusal::TooMany => Self::RateLimited,
+            _ => Self::Unavailable,
+        }
+    }
+
     pub fn slug(self) -> &'static str {
         match self {
             Self::Validation => "validation",

@@ -9,7 +9,7 @@
 use super::AppState;
 use axum::Router;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hyper::body::Incoming;
@@ -70,7 +70,7 @@ pub async fn deadline(State(state): State<AppState>, request: Request, next: Nex
     };
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => (StatusCode::REQUEST_TIMEOUT, "request timeout").into_response(),
+        Err(_) => super::error::TimedOut.into_response(),
     }
 }
 

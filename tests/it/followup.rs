@@ -177,6 +177,14 @@ both_backends! {
         assert!(message_section.contains("Quel hôtel ?"), "messages are apart from internal notes");
         assert!(!cases::get(app.db(), &id).await.unwrap().unwrap().new_activity);
         assert_eq!(tipline::store::reports::attachments(app.db(), &id).await.unwrap().len(), 1);
+        // The reporter's photo opens for the analyst, cleaned of what it hid.
+        let prefix = format!("/staff/reports/{id}/attachments/");
+        let attachment = case[case.find(&prefix).unwrap() + prefix.len()..].split('"').next().unwrap();
+        let photo = sue.get(&app, &format!("{prefix}{attachment}")).await;
+        assert_eq!(photo.status(), 200);
+        let photo = photo.bytes().await.unwrap();
+        assert!(photo.starts_with(b"\x89PNG"), "the photo itself");
+        assert!(!photo.windows(12).any(|w| w == b"secret place"), "its hidden text is gone");
         // Empty answers are refused and what was typed is kept.
         let response = answer(&app, &client, "", vec![]).await;
         assert_eq!(response.status(), 422);

@@ -10,7 +10,7 @@ use crate::staff::totp;
 use crate::store::staff as repo;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::error::StaffError;
+use crate::web::error::{Refusal, StaffError};
 use crate::web::i18n::Lang;
 use crate::web::pages::PageQuery;
 use axum::Form;
@@ -71,7 +71,7 @@ pub async fn sign_in(
         .is_err()
     {
         return Ok(state.sign_in_form(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::Invalid.status(),
             lang,
             Some("staff-form-expired"),
             &form.username,
@@ -102,14 +102,14 @@ pub async fn sign_in(
         }
         // Recorded (and folded) by the sign-in gate.
         Ok(None) => Ok(state.sign_in_form(
-            StatusCode::UNAUTHORIZED,
+            Refusal::WrongCredentials.status(),
             lang,
             Some("staff-sign-in-failed"),
             &form.username,
         )),
         Err(AdminError::Account(AccountError::Limited(_))) => {
             let mut response = state.sign_in_form(
-                StatusCode::TOO_MANY_REQUESTS,
+                Refusal::TooMany.status(),
                 lang,
                 Some("staff-sign-in-limited"),
                 &form.username,
@@ -201,7 +201,7 @@ pub async fn setup(
     {
         let error = Some(state.i18n.t(lang, "staff-form-expired", None));
         return Ok(state.setup_form(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::Invalid.status(),
             lang,
             &token,
             &row.username,
@@ -211,7 +211,7 @@ pub async fn setup(
     if form.password != form.confirm {
         let error = Some(state.i18n.t(lang, "password-mismatch", None));
         return Ok(state.setup_form(
-            StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::Invalid.status(),
             lang,
             &token,
             &row.username,
@@ -235,7 +235,7 @@ pub async fn setup(
             args.set("min", crate::staff::password::MIN_LENGTH as i64);
             let error = Some(state.i18n.t(lang, problem.code(), Some(&args)));
             Ok(state.setup_form(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                Refusal::Invalid.status(),
                 lang,
                 &token,
                 &row.username,
@@ -317,7 +317,7 @@ pub async fn enrol(
         }
         Ok(Enrolled::WrongCode) => {
             state
-                .enrol_form(&session, StatusCode::UNPROCESSABLE_ENTITY, true)
+                .enrol_form(&session, Refusal::Invalid.status(), true)
                 .await
         }
         Err(e) => Err(e.into()),

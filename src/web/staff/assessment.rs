@@ -10,7 +10,7 @@ use crate::assess::{Outcome, SetId, evaluate};
 use crate::staff::policy::Action;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::error::{StaffError, StaffProblem};
+use crate::web::error::{Refusal, StaffError, StaffProblem};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -233,7 +233,7 @@ pub async fn submit(
     };
     if !form.save || problem.is_some() {
         let code = if problem.is_some() {
-            StatusCode::UNPROCESSABLE_ENTITY
+            Refusal::Invalid.status()
         } else {
             StatusCode::OK
         };

@@ -15,7 +15,7 @@ use crate::types::Level;
 use crate::types::Status;
 use crate::web::AppState;
 use crate::web::dates::day;
-use crate::web::error::StaffError;
+use crate::web::error::{Refusal, StaffError};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -160,7 +160,7 @@ pub async fn search(
         ..state.staff_context(&session.0)
     };
     let code = if bad_date {
-        StatusCode::UNPROCESSABLE_ENTITY
+        Refusal::Invalid.status()
     } else {
         StatusCode::OK
     };

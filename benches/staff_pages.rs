@@ -111,7 +111,11 @@ impl Config {
     fn from_env() -> Self {
         let sizes = env_or("BENCH_SIZES", "100000,1000000")
             .split(',')
-            .map(|s| s.trim().parse().expect("BENCH_SIZES is like 100000,1000000"))
+            .map(|s| {
+                s.trim()
+                    .parse()
+                    .expect("BENCH_SIZES is like 100000,1000000")
+            })
             .collect();
         let backends = env_or("BENCH_BACKENDS", "sqlite,postgres")
             .split(',')
@@ -190,7 +194,11 @@ async fn pg_admin(cfg: &Config, sql: &str) -> Result<(), String> {
     let mut conn = PgConnection::connect(&cfg.pg_admin_url)
         .await
         .map_err(|e| format!("cannot reach PostgreSQL at {}: {e}", cfg.pg_admin_url))?;
-    let out = conn.execute(sql).await.map(|_| ()).map_err(|e| format!("{sql}: {e}"));
+    let out = conn
+        .execute(sql)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("{sql}: {e}"));
     let _ = conn.close().await;
     out
 }
@@ -243,7 +251,12 @@ struct Instance {
     database_url: Option<String>,
 }
 
-async fn corpus(cfg: &Config, backend: Backend, size: u64, seeder: &Path) -> Result<Corpus, String> {
+async fn corpus(
+    cfg: &Config,
+    backend: Backend,
+    size: u64,
+    seeder: &Path,
+) -> Result<Corpus, String> {
     let dir = cfg.work.join(format!("{}-{size}", backend.slug()));
     let database = (backend == Backend::Postgres).then(|| format!("tipline_bench_pages_{size}"));
     let done = dir.join("seeded");
@@ -259,7 +272,11 @@ async fn corpus(cfg: &Config, backend: Backend, size: u64, seeder: &Path) -> Res
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     if let Some(db) = &database {
-        pg_admin(cfg, &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await?;
+        pg_admin(
+            cfg,
+            &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
+        )
+        .await?;
         pg_admin(cfg, &format!("CREATE DATABASE \"{db}\"")).await?;
     }
     let instance = Instance {
@@ -267,11 +284,22 @@ async fn corpus(cfg: &Config, backend: Backend, size: u64, seeder: &Path) -> Res
         database: database.clone(),
         database_url: database.as_ref().map(|d| pg_url_for(&cfg.pg_admin_url, d)),
     };
-    println!("seeding {size} reports on {} with {}", backend.name(), seeder.display());
+    println!(
+        "seeding {size} reports on {} with {}",
+        backend.name(),
+        seeder.display()
+    );
     let started = Instant::now();
     run_cli(
         seeder,
-        &["dev", "seed", "--reports", &size.to_string(), "--threads", "2"],
+        &[
+            "dev",
+            "seed",
+            "--reports",
+            &size.to_string(),
+            "--threads",
+            "2",
+        ],
         &instance,
     )?;
     let secs = started.elapsed().as_secs_f64();
@@ -309,8 +337,16 @@ async fn copy_of(cfg: &Config, corpus: &Corpus) -> Result<Instance, String> {
     let database = match &corpus.database {
         Some(db) => {
             let copy = "tipline_bench_pages_run".to_owned();
-            pg_admin(cfg, &format!("DROP DATABASE IF EXISTS \"{copy}\" WITH (FORCE)")).await?;
-            pg_admin(cfg, &format!("CREATE DATABASE \"{copy}\" TEMPLATE \"{db}\"")).await?;
+            pg_admin(
+                cfg,
+                &format!("DROP DATABASE IF EXISTS \"{copy}\" WITH (FORCE)"),
+            )
+            .await?;
+            pg_admin(
+                cfg,
+                &format!("CREATE DATABASE \"{copy}\" TEMPLATE \"{db}\""),
+            )
+            .await?;
             Some(copy)
         }
         None => None,
@@ -482,7 +518,9 @@ fn start_server(cfg: &Config, bin: &Path, instance: &Instance) -> Result<Server,
                 peak.fetch_max(rss, Ordering::Relaxed);
                 if rss > max {
                     killed.store(true, Ordering::Relaxed);
-                    let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+                    let _ = Command::new("kill")
+                        .args(["-KILL", &pid.to_string()])
+                        .status();
                     return;
                 }
                 std::thread::sleep(Duration::from_millis(50));
@@ -646,7 +684,10 @@ async fn sign_in(
     let csrf = hidden(&page, "csrf").ok_or("no CSRF token on the enrolment page")?;
     let answer = client
         .post(format!("{}/staff/enrol", server.url))
-        .form(&[("csrf", csrf.as_str()), ("code", &code_at(&secret, now_unix()))])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("code", &code_at(&secret, now_unix())),
+        ])
         .send()
         .await
         .map_err(|e| e.to_string())?;
@@ -778,8 +819,12 @@ async fn time_page(
         binary,
         format!("{role}: {page}"),
         result.first_ms,
-        result.quantile(0.5).map_or("-".into(), |v| format!("{v:.1}")),
-        result.quantile(0.95).map_or("-".into(), |v| format!("{v:.1}")),
+        result
+            .quantile(0.5)
+            .map_or("-".into(), |v| format!("{v:.1}")),
+        result
+            .quantile(0.95)
+            .map_or("-".into(), |v| format!("{v:.1}")),
         result.bytes,
         result.statuses,
         result.note
@@ -811,7 +856,10 @@ async fn measure_binary(
             ("queue, first page".into(), vec!["/staff/".into()]),
             (
                 format!("queue, new cases of category {}", sample.category),
-                vec![format!("/staff/?status=new&category={}", encode(&sample.category))],
+                vec![format!(
+                    "/staff/?status=new&category={}",
+                    encode(&sample.category)
+                )],
             ),
             (
                 format!("queue, {narrow_category} in {narrow_country} ({narrow_n} reports)"),
@@ -823,7 +871,10 @@ async fn measure_binary(
             ),
             (
                 "search results, one common word".into(),
-                vec!["/staff/search?q=workers".into(), "/staff/search?q=travail".into()],
+                vec![
+                    "/staff/search?q=workers".into(),
+                    "/staff/search?q=travail".into(),
+                ],
             ),
             (
                 "search results, two words".into(),
@@ -862,7 +913,11 @@ async fn measure_binary(
     let memory = server.memory();
     server.stop().await;
     if let Some(db) = &instance.database {
-        let _ = pg_admin(cfg, &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await;
+        let _ = pg_admin(
+            cfg,
+            &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
+        )
+        .await;
     }
     let _ = std::fs::remove_dir_all(&instance.dir);
     outcome?;
@@ -886,8 +941,15 @@ fn source_version(dir: &Path) -> String {
     };
     match git(&["log", "-1", "--format=%h %s"]) {
         Some(head) => {
-            let dirty = git(&["status", "--porcelain", "--", "src", "migrations", "Cargo.lock"])
-                .is_some_and(|s| !s.is_empty());
+            let dirty = git(&[
+                "status",
+                "--porcelain",
+                "--",
+                "src",
+                "migrations",
+                "Cargo.lock",
+            ])
+            .is_some_and(|s| !s.is_empty());
             if dirty {
                 format!("commit {head} (with uncommitted changes to src, migrations or Cargo.lock)")
             } else {
@@ -921,7 +983,12 @@ struct Run {
     start_up: String,
 }
 
-fn markdown(cfg: &Config, corpora: &[(Corpus, Sample)], pages: &[PageResult], runs: &[Run]) -> String {
+fn markdown(
+    cfg: &Config,
+    corpora: &[(Corpus, Sample)],
+    pages: &[PageResult],
+    runs: &[Run],
+) -> String {
     let mut s = String::new();
     let date = time::OffsetDateTime::now_utc();
     let _ = writeln!(
@@ -939,7 +1006,13 @@ fn markdown(cfg: &Config, corpora: &[(Corpus, Sample)], pages: &[PageResult], ru
     );
     let _ = writeln!(s, "- Command: `{}`", cfg.command);
     for b in &cfg.binaries {
-        let _ = writeln!(s, "- {}: {} ({})", b.label, binary_source(&b.path), b.path.display());
+        let _ = writeln!(
+            s,
+            "- {}: {} ({})",
+            b.label,
+            binary_source(&b.path),
+            b.path.display()
+        );
     }
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let _ = writeln!(
@@ -1005,7 +1078,9 @@ fn markdown(cfg: &Config, corpora: &[(Corpus, Sample)], pages: &[PageResult], ru
             }) else {
                 continue;
             };
-            let base = b.quantile(0.95).or(Some(b.first_ms).filter(|v| v.is_finite()));
+            let base = b
+                .quantile(0.95)
+                .or(Some(b.first_ms).filter(|v| v.is_finite()));
             let cand = c.quantile(0.95);
             let ratio = match (base, cand) {
                 (Some(b), Some(c)) if b > 0.0 => format!("{:.3}", c / b),
@@ -1059,7 +1134,9 @@ fn markdown(cfg: &Config, corpora: &[(Corpus, Sample)], pages: &[PageResult], ru
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
-        println!("staff_pages: a benchmark, not a test; run it with `cargo bench --bench staff_pages`");
+        println!(
+            "staff_pages: a benchmark, not a test; run it with `cargo bench --bench staff_pages`"
+        );
         return;
     }
     let cfg = Config::from_env();
@@ -1090,7 +1167,8 @@ async fn run(cfg: Config) -> Result<(), String> {
                 corpus.seeding
             );
             for bin in &cfg.binaries {
-                let (results, memory, start_up) = measure_binary(&cfg, &corpus, &sample, bin).await?;
+                let (results, memory, start_up) =
+                    measure_binary(&cfg, &corpus, &sample, bin).await?;
                 println!(
                     "  {} peak {} MiB (anon {} MiB, file {} MiB at the end){}",
                     bin.label,

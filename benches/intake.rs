@@ -35,8 +35,14 @@
 //! `BENCH_CANDIDATE_BIN` (this crate's `tipline`). All traffic goes to 127.0.0.1; every loop is
 //! bounded in count.
 
+#[path = "support/process.rs"]
+mod process;
 #[path = "support/sections.rs"]
 mod sections;
+
+use process::{
+    Binary, binaries_from_env, binary_source, env_or, pg_url_for, proc_status_kib, today,
+};
 
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -83,14 +89,6 @@ enum IntakePath {
     Form,
 }
 
-/// A `tipline` binary under test.
-#[derive(Debug, Clone)]
-struct Binary {
-    /// "baseline" or "candidate" when two are compared; "tipline" when one is measured.
-    label: &'static str,
-    path: PathBuf,
-}
-
 #[derive(Debug, Clone)]
 struct Config {
     path: IntakePath,
@@ -109,13 +107,6 @@ struct Config {
     out: PathBuf,
     /// The command as typed, with the settings that differ from the defaults.
     command: String,
-}
-
-fn env_or(key: &str, default: &str) -> String {
-    std::env::var(key)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| default.to_owned())
 }
 
 impl Config {
@@ -163,31 +154,7 @@ impl Config {
             "form" => IntakePath::Form,
             other => panic!("unknown BENCH_PATH {other:?} (api or form)"),
         };
-        let candidate = PathBuf::from(env_or("BENCH_CANDIDATE_BIN", env!("CARGO_BIN_EXE_tipline")));
-        let binaries = match std::env::var_os("BENCH_BASELINE_BIN").filter(|v| !v.is_empty()) {
-            Some(baseline) => vec![
-                Binary {
-                    label: "baseline",
-                    path: PathBuf::from(baseline),
-                },
-                Binary {
-                    label: "candidate",
-                    path: candidate,
-                },
-            ],
-            None => vec![Binary {
-                label: "tipline",
-                path: candidate,
-            }],
-        };
-        for b in &binaries {
-            assert!(
-                b.path.is_file(),
-                "the {} binary {} does not exist",
-                b.label,
-                b.path.display()
-            );
-        }
+        let binaries = binaries_from_env(env!("CARGO_BIN_EXE_tipline"));
         Self {
             path,
             binaries,
@@ -438,16 +405,6 @@ impl Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// A field of /proc/PID/status in KiB (VmRSS, VmHWM).
-fn proc_status_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
 }
 
 /// (comm, utime + stime in ticks) from a /proc/.../stat file.
@@ -868,13 +825,6 @@ struct RunResult {
     counts_ok: bool,
 }
 
-fn pg_url_for(admin: &str, db: &str) -> String {
-    let (base, _) = admin
-        .rsplit_once('/')
-        .expect("an admin URL ending in /DATABASE");
-    format!("{base}/{db}")
-}
-
 async fn create_pg_database(admin: &str) -> Result<String, String> {
     let mut conn = PgConnection::connect(admin)
         .await
@@ -1157,41 +1107,6 @@ async fn machine(cfg: &Config) -> Machine {
     }
 }
 
-fn source_version(dir: &Path) -> String {
-    let git = |args: &[&str]| {
-        Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .and_then(|o| String::from_utf8(o.stdout).ok())
-            .map(|s| s.trim().to_owned())
-    };
-    match git(&["log", "-1", "--format=%h %s"]) {
-        Some(head) => {
-            let dirty = git(&[
-                "status",
-                "--porcelain",
-                "--",
-                "src",
-                "migrations",
-                "Cargo.lock",
-            ])
-            .is_some_and(|s| !s.is_empty());
-            if dirty {
-                format!(
-                    "commit {head} (with uncommitted changes to the server: src, migrations or Cargo.lock)"
-                )
-            } else {
-                format!("commit {head}")
-            }
-        }
-        None => "unknown (not a git checkout)".to_owned(),
-    }
-}
-
 fn proc_meminfo_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/meminfo")
         .unwrap_or_default()
@@ -1199,18 +1114,6 @@ fn proc_meminfo_kib(field: &str) -> u64 {
         .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
-}
-
-#[allow(
-    clippy::disallowed_methods,
-    reason = "a benchmark states the real date it ran; no test depends on it"
-)]
-fn today() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    now.format(time::macros::format_description!(
-        "[year]-[month]-[day] [hour]:[minute] UTC"
-    ))
-    .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1790,15 +1693,6 @@ fn comparison_text(comps: &[Comparison], runs: &[RunResult], cores: usize) -> St
         );
     }
     s
-}
-
-/// The commit a binary was built from, when it lies in a git checkout (its target directory
-/// inside the work tree), with a warning when the server's sources differ from that commit.
-fn binary_source(bin: &Path) -> String {
-    let Some(dir) = bin.ancestors().skip(1).find(|d| d.join(".git").exists()) else {
-        return "an unknown commit (not inside a git checkout)".to_owned();
-    };
-    source_version(dir)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -34,8 +34,14 @@
 //! (target/bench-staff-pages), `BENCH_PG_ADMIN_URL` (postgres://postgres@127.0.0.1:5432/test),
 //! `BENCH_OUT` (BENCHMARKS.md at the crate root). All traffic goes to 127.0.0.1.
 
+#[path = "support/process.rs"]
+mod process;
 #[path = "support/sections.rs"]
 mod sections;
+
+use process::{
+    Binary, binaries_from_env, binary_source, env_or, pg_url_for, proc_status_kib, today,
+};
 
 use data_encoding::BASE32_NOPAD;
 use sqlx::postgres::PgConnection;
@@ -48,6 +54,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use tipline::clock::{Clock, SystemClock};
 use tipline::staff::totp::{TotpSecret, code_at};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,13 +79,6 @@ impl Backend {
 }
 
 #[derive(Debug, Clone)]
-struct Binary {
-    /// "baseline" or "candidate" when two are compared; "tipline" when one is measured.
-    label: &'static str,
-    path: PathBuf,
-}
-
-#[derive(Debug, Clone)]
 struct Config {
     binaries: Vec<Binary>,
     sizes: Vec<u64>,
@@ -91,13 +91,6 @@ struct Config {
     pg_admin_url: String,
     out: PathBuf,
     command: String,
-}
-
-fn env_or(key: &str, default: &str) -> String {
-    std::env::var(key)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| default.to_owned())
 }
 
 fn env_num<T: std::str::FromStr>(key: &str, default: &str) -> T {
@@ -125,31 +118,7 @@ impl Config {
                 other => panic!("unknown backend {other:?} in BENCH_BACKENDS (sqlite,postgres)"),
             })
             .collect();
-        let candidate = PathBuf::from(env_or("BENCH_CANDIDATE_BIN", env!("CARGO_BIN_EXE_tipline")));
-        let binaries = match std::env::var_os("BENCH_BASELINE_BIN").filter(|v| !v.is_empty()) {
-            Some(baseline) => vec![
-                Binary {
-                    label: "baseline",
-                    path: PathBuf::from(baseline),
-                },
-                Binary {
-                    label: "candidate",
-                    path: candidate,
-                },
-            ],
-            None => vec![Binary {
-                label: "tipline",
-                path: candidate,
-            }],
-        };
-        for b in &binaries {
-            assert!(
-                b.path.is_file(),
-                "the {} binary {} does not exist",
-                b.label,
-                b.path.display()
-            );
-        }
+        let binaries = binaries_from_env(env!("CARGO_BIN_EXE_tipline"));
         let mut settings: Vec<String> = std::env::vars()
             .filter(|(k, _)| k.starts_with("BENCH_"))
             .map(|(k, v)| format!("{k}={v}"))
@@ -182,13 +151,6 @@ impl Config {
 
 // ---------------------------------------------------------------------------------------------
 // Corpora
-
-fn pg_url_for(admin: &str, db: &str) -> String {
-    let (base, _) = admin
-        .rsplit_once('/')
-        .expect("an admin URL ending in /DATABASE");
-    format!("{base}/{db}")
-}
 
 async fn pg_admin(cfg: &Config, sql: &str) -> Result<(), String> {
     let mut conn = PgConnection::connect(&cfg.pg_admin_url)
@@ -453,16 +415,7 @@ const LIFTED_LIMITS: &[(&str, &str)] = &[
     ("TIPLINE_REQUEST_TIMEOUT_SECONDS", "300"),
 ];
 
-fn proc_status_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
-fn start_server(cfg: &Config, bin: &Path, instance: &Instance) -> Result<Server, String> {
+async fn start_server(cfg: &Config, bin: &Path, instance: &Instance) -> Result<Server, String> {
     let mut cmd = Command::new(bin);
     for (key, _) in std::env::vars() {
         if key.starts_with("TIPLINE_") {
@@ -500,7 +453,8 @@ fn start_server(cfg: &Config, bin: &Path, instance: &Instance) -> Result<Server,
         return Err(format!("tipline did not start: {line:?}; log: {log}"));
     };
     let pid = child.id();
-    std::thread::sleep(Duration::from_millis(500));
+    // As the intake benchmark does: idle is half a second after it said it serves.
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_rss_kib = proc_status_kib(pid, "VmRSS");
     let peak_kib = Arc::new(AtomicU64::new(idle_rss_kib));
     let killed = Arc::new(AtomicBool::new(false));
@@ -512,8 +466,10 @@ fn start_server(cfg: &Config, bin: &Path, instance: &Instance) -> Result<Server,
             stop_watch.clone(),
             cfg.max_rss_kib,
         );
-        std::thread::spawn(move || {
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(50));
             while !stop.load(Ordering::Relaxed) {
+                every.tick().await;
                 let rss = proc_status_kib(pid, "VmRSS");
                 peak.fetch_max(rss, Ordering::Relaxed);
                 if rss > max {
@@ -523,7 +479,6 @@ fn start_server(cfg: &Config, bin: &Path, instance: &Instance) -> Result<Server,
                         .status();
                     return;
                 }
-                std::thread::sleep(Duration::from_millis(50));
             }
         });
     }
@@ -602,7 +557,7 @@ fn unescape(s: &str) -> String {
 }
 
 fn now_unix() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    SystemClock.now().unix_timestamp()
 }
 
 /// A signed-in staff member of `role`: a client holding the session cookie.
@@ -845,7 +800,7 @@ async fn measure_binary(
 ) -> Result<(Vec<PageResult>, Memory, String), String> {
     let instance = copy_of(cfg, corpus).await?;
     let started = Instant::now();
-    let server = start_server(cfg, &bin.path, &instance)?;
+    let server = start_server(cfg, &bin.path, &instance).await?;
     let start_up = format!("{:.1} s", started.elapsed().as_secs_f64());
     let mut results = Vec::new();
     let outcome = async {
@@ -927,46 +882,6 @@ async fn measure_binary(
 // ---------------------------------------------------------------------------------------------
 // Report
 
-fn source_version(dir: &Path) -> String {
-    let git = |args: &[&str]| {
-        Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .and_then(|o| String::from_utf8(o.stdout).ok())
-            .map(|s| s.trim().to_owned())
-    };
-    match git(&["log", "-1", "--format=%h %s"]) {
-        Some(head) => {
-            let dirty = git(&[
-                "status",
-                "--porcelain",
-                "--",
-                "src",
-                "migrations",
-                "Cargo.lock",
-            ])
-            .is_some_and(|s| !s.is_empty());
-            if dirty {
-                format!("commit {head} (with uncommitted changes to src, migrations or Cargo.lock)")
-            } else {
-                format!("commit {head}")
-            }
-        }
-        None => "unknown (not a git checkout)".to_owned(),
-    }
-}
-
-fn binary_source(bin: &Path) -> String {
-    match bin.ancestors().skip(1).find(|d| d.join(".git").exists()) {
-        Some(dir) => source_version(dir),
-        None => "an unknown commit (not inside a git checkout)".to_owned(),
-    }
-}
-
 fn fmt_ms(v: Option<f64>) -> String {
     v.map_or("–".into(), |v| format!("{v:.1}"))
 }
@@ -990,20 +905,11 @@ fn markdown(
     runs: &[Run],
 ) -> String {
     let mut s = String::new();
-    let date = time::OffsetDateTime::now_utc();
     let _ = writeln!(
         s,
         "## Staff pages through HTTP, signed in, at 100,000 and 1,000,000 reports\n"
     );
-    let _ = writeln!(
-        s,
-        "- Date: {}-{:02}-{:02} {:02}:{:02} UTC",
-        date.year(),
-        u8::from(date.month()),
-        date.day(),
-        date.hour(),
-        date.minute()
-    );
+    let _ = writeln!(s, "- Date: {}", today());
     let _ = writeln!(s, "- Command: `{}`", cfg.command);
     for b in &cfg.binaries {
         let _ = writeln!(

@@ -388,23 +388,8 @@ pub fn pending_totp_aad(user_id: &str) -> Aad {
 /// stored sealed (only if the account has none yet: an enrolment is never overwritten), every
 /// session of the account ends, and a fresh full session starts in their place, so an id that
 /// was known before the second factor existed is worthless. Returns the new session's cookie
-/// value. In a transaction of its own (the application records it with [`confirm_totp_in`]).
-pub async fn confirm_totp(
-    db: &Db,
-    sealer: &Sealer,
-    user_id: &str,
-    pending: &TotpSecret,
-    code: &str,
-    now: i64,
-) -> Result<String, AccountError> {
-    let mut tx = db.pool().begin().await.map_err(StoreError::from)?;
-    let cookie = confirm_totp_in(&mut tx, sealer, user_id, pending, code, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(cookie)
-}
-
-/// [`confirm_totp`] on `conn`, in the transaction with its audit entry. On an error nothing was
-/// changed.
+/// value.
+/// On `conn`, in the transaction with its audit entry: on an error nothing was changed.
 pub async fn confirm_totp_in(
     conn: &mut sqlx::AnyConnection,
     sealer: &Sealer,

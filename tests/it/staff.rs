@@ -43,6 +43,17 @@ pub fn csrf_in(html: &str) -> String {
         .to_owned()
 }
 
+/// The TOTP secret an enrolment page shows (grouped in fours for reading).
+pub fn totp_secret_in(html: &str) -> totp::TotpSecret {
+    let shown = between(html, "id=\"totp-secret\" translate=\"no\">", "<")
+        .expect("the secret on the enrolment page")
+        .replace(' ', "");
+    let bytes = data_encoding::BASE32_NOPAD
+        .decode(shown.as_bytes())
+        .expect("the secret in base32");
+    totp::TotpSecret::from_bytes(bytes).expect("a secret of the right length")
+}
+
 pub fn form_token_in(html: &str) -> String {
     between(html, "name=\"form_token\" value=\"", "\"")
         .expect("a form token")
@@ -98,13 +109,7 @@ impl TestApp {
             .await
             .unwrap();
         assert!(page.contains("<svg"), "a QR code");
-        let shown = between(&page, "id=\"totp-secret\" translate=\"no\">", "<")
-            .unwrap()
-            .replace(' ', "");
-        let bytes = data_encoding::BASE32_NOPAD
-            .decode(shown.as_bytes())
-            .unwrap();
-        let secret = totp::TotpSecret::from_bytes(bytes).unwrap();
+        let secret = totp_secret_in(&page);
         let code = totp::code_at(&secret, self.clock.unix());
         let response = client
             .post(format!("{}/staff/enrol", self.base))

@@ -134,13 +134,7 @@ impl Hand {
     /// The enrolment page: the secret shown and the form's CSRF token.
     async fn enrol_page(&self, app: &TestApp) -> (totp::TotpSecret, String) {
         let page = self.get(app, "/staff/enrol").await.text().await.unwrap();
-        let shown = between(&page, "id=\"totp-secret\" translate=\"no\">", "<")
-            .expect("the enrolment page")
-            .replace(' ', "");
-        let bytes = data_encoding::BASE32_NOPAD
-            .decode(shown.as_bytes())
-            .unwrap();
-        (totp::TotpSecret::from_bytes(bytes).unwrap(), csrf_in(&page))
+        (crate::staff::totp_secret_in(&page), csrf_in(&page))
     }
 }
 
@@ -178,7 +172,9 @@ both_backends! {
         // Even a caller that gets past the session: the secret is written only where none is.
         let sealer = app.sealer().await;
         let row = repo::user_by_username(app.db(), "ana").await.unwrap().unwrap();
-        let again = accounts::confirm_totp(app.db(), &sealer, &row.id, &intruder_secret, &totp::code_at(&intruder_secret, app.clock.unix() + 30), app.clock.unix() + 30).await;
+        let mut tx = app.db().pool().begin().await.unwrap();
+        let again = accounts::confirm_totp_in(&mut tx, &sealer, &row.id, &intruder_secret, &totp::code_at(&intruder_secret, app.clock.unix() + 30), app.clock.unix() + 30).await;
+        tx.rollback().await.unwrap();
         assert!(matches!(again, Err(accounts::AccountError::AlreadyEnrolled)), "{again:?}");
 
         // The owner's own second factor still works; signing in gives a new id again and ends
@@ -373,8 +369,7 @@ both_backends! {
         let mut owner = Hand::new();
         assert_eq!(owner.set_password(&app, &token).await.status(), 303);
         let page = owner.get(&app, "/staff/enrol").await.text().await.unwrap();
-        let shown = between(&page, "id=\"totp-secret\" translate=\"no\">", "<").expect("the secret").replace(' ', "");
-        let secret = totp::TotpSecret::from_bytes(data_encoding::BASE32_NOPAD.decode(shown.as_bytes()).unwrap()).unwrap();
+        let secret = crate::staff::totp_secret_in(&page);
         let uri = totp::provisioning_uri(&secret, "Report trafficking and exploitation", "ana");
 
         // The code drawn on the page, module by module (the crate's renderer: one 1×1 rectangle

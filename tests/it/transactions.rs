@@ -275,17 +275,8 @@ async fn enrolment_page(
         .text()
         .await
         .unwrap();
-    let start = "id=\"totp-secret\" translate=\"no\">";
-    let shown = page[page.find(start).expect("the enrolment page") + start.len()..]
-        .split('<')
-        .next()
-        .unwrap()
-        .replace(' ', "");
-    let bytes = data_encoding::BASE32_NOPAD
-        .decode(shown.as_bytes())
-        .unwrap();
     (
-        tipline::staff::totp::TotpSecret::from_bytes(bytes).unwrap(),
+        crate::staff::totp_secret_in(&page),
         crate::staff::csrf_in(&page),
     )
 }

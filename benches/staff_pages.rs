@@ -30,7 +30,9 @@
 //!
 //! Settings (environment): `BENCH_SIZES` (100000,1000000), `BENCH_BACKENDS` (sqlite,postgres),
 //! `BENCH_BASELINE_BIN` (none), `BENCH_CANDIDATE_BIN` (this crate's `tipline`), `BENCH_REQUESTS`
-//! (30), `BENCH_WARMUP` (3), `BENCH_SLOW_SECS` (10), `BENCH_MAX_RSS_MIB` (6144), `BENCH_WORK`
+//! (30), `BENCH_WARMUP` (3), `BENCH_SLOW_SECS` (10), `BENCH_SETTLE_SECS` (600: how long a
+//! started server may take to finish its start-up work, until its CPU time stops growing,
+//! before pages are timed), `BENCH_MAX_RSS_MIB` (6144), `BENCH_WORK`
 //! (target/bench-staff-pages), `BENCH_PG_ADMIN_URL` (postgres://postgres@127.0.0.1:5432/test),
 //! `BENCH_OUT` (BENCHMARKS.md at the crate root). All traffic goes to 127.0.0.1.
 
@@ -40,7 +42,8 @@ mod process;
 mod sections;
 
 use process::{
-    Binary, binaries_from_env, binary_source, env_or, pg_url_for, proc_status_kib, today,
+    Binary, binaries_from_env, binary_source, cpu_ticks, env_or, pg_url_for, proc_status_kib,
+    reset_peak_rss, today,
 };
 
 use data_encoding::BASE32_NOPAD;
@@ -86,6 +89,8 @@ struct Config {
     requests: usize,
     warmup: usize,
     slow: Duration,
+    /// How long a started server is given to finish its start-up work before pages are timed.
+    settle: Duration,
     max_rss_kib: u64,
     work: PathBuf,
     pg_admin_url: String,
@@ -133,6 +138,7 @@ impl Config {
             requests: env_num::<usize>("BENCH_REQUESTS", "30").max(1),
             warmup: env_num("BENCH_WARMUP", "3"),
             slow: Duration::from_secs_f64(env_num("BENCH_SLOW_SECS", "10")),
+            settle: Duration::from_secs_f64(env_num("BENCH_SETTLE_SECS", "600")),
             max_rss_kib: env_num::<u64>("BENCH_MAX_RSS_MIB", "6144") * 1024,
             work: std::env::var_os("BENCH_WORK")
                 .map(PathBuf::from)
@@ -402,6 +408,7 @@ struct Server {
     url: String,
     pid: u32,
     idle_rss_kib: u64,
+    start_peak_kib: u64,
     peak_kib: Arc<AtomicU64>,
     killed: Arc<AtomicBool>,
     stop_watch: Arc<AtomicBool>,
@@ -453,9 +460,26 @@ async fn start_server(cfg: &Config, bin: &Path, instance: &Instance) -> Result<S
         return Err(format!("tipline did not start: {line:?}; log: {log}"));
     };
     let pid = child.id();
-    // As the intake benchmark does: idle is half a second after it said it serves.
+    // As the intake benchmark does: idle is half a second after it said it serves. Then the
+    // work a start begins in the background (statistics, the search index taking in what
+    // waits) is let finish: pages are timed on a server at rest, once its CPU time has grown by
+    // less than 2 ticks in a second (up to `BENCH_SETTLE_SECS`).
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let settle_from = Instant::now();
+    let mut last = cpu_ticks(pid);
+    while settle_from.elapsed() < cfg.settle {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = cpu_ticks(pid);
+        if now.saturating_sub(last) < 2 {
+            break;
+        }
+        last = now;
+    }
     let idle_rss_kib = proc_status_kib(pid, "VmRSS");
+    // The peak of start-up (migrations, statistics, the search index loaded), apart from the
+    // peaks of the pages, which each page measures from here on.
+    let start_peak_kib = proc_status_kib(pid, "VmHWM");
+    reset_peak_rss(pid);
     let peak_kib = Arc::new(AtomicU64::new(idle_rss_kib));
     let killed = Arc::new(AtomicBool::new(false));
     let stop_watch = Arc::new(AtomicBool::new(false));
@@ -487,6 +511,7 @@ async fn start_server(cfg: &Config, bin: &Path, instance: &Instance) -> Result<S
         url: url.trim_end_matches('/').to_owned(),
         child,
         idle_rss_kib,
+        start_peak_kib,
         peak_kib,
         killed,
         stop_watch,
@@ -497,6 +522,7 @@ impl Server {
     fn memory(&self) -> Memory {
         Memory {
             idle_kib: self.idle_rss_kib,
+            start_peak_kib: self.start_peak_kib,
             peak_kib: self
                 .peak_kib
                 .load(Ordering::Relaxed)
@@ -527,6 +553,9 @@ impl Server {
 #[derive(Debug, Clone, Copy, Default)]
 struct Memory {
     idle_kib: u64,
+    /// The peak before the first page was asked (start-up).
+    start_peak_kib: u64,
+    /// The peak while serving the pages.
     peak_kib: u64,
     anon_kib: u64,
     file_kib: u64,
@@ -680,6 +709,8 @@ struct PageResult {
     bytes: usize,
     statuses: String,
     note: String,
+    /// The server's peak resident memory while it answered this page, KiB (0 if unknown).
+    peak_kib: u64,
 }
 
 impl PageResult {
@@ -721,7 +752,9 @@ async fn time_page(
         bytes: 0,
         statuses: String::new(),
         note: String::new(),
+        peak_kib: 0,
     };
+    let measured_peak = reset_peak_rss(server.pid);
     let url = |i: usize| format!("{}{}", server.url, paths[i % paths.len()]);
     let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
     match fetch(client, &url(0)).await {
@@ -761,6 +794,12 @@ async fn time_page(
             }
         }
     }
+    if measured_peak {
+        result.peak_kib = proc_status_kib(server.pid, "VmHWM");
+        server
+            .peak_kib
+            .fetch_max(result.peak_kib, Ordering::Relaxed);
+    }
     result.timings.sort_by(f64::total_cmp);
     result.statuses = statuses
         .iter()
@@ -768,7 +807,7 @@ async fn time_page(
         .collect::<Vec<_>>()
         .join(", ");
     println!(
-        "  {} {} {:>9} {:<44} first {:>9.1} ms  p50 {:>8} p95 {:>8}  {} B  {} {}",
+        "  {} {} {:>9} {:<44} first {:>9.1} ms  p50 {:>8} p95 {:>8}  {} B  peak {} MiB  {} {}",
         backend.name(),
         size,
         binary,
@@ -781,6 +820,7 @@ async fn time_page(
             .quantile(0.95)
             .map_or("-".into(), |v| format!("{v:.1}")),
         result.bytes,
+        mib(result.peak_kib),
         result.statuses,
         result.note
     );
@@ -940,7 +980,8 @@ fn markdown(
     }
     let _ = writeln!(
         s,
-        "- Method: each binary serves its own copy of the corpus (the real `tipline serve`, release build); an analyst and a supervisor are created with `tipline user add`, choose a password through the set-up link and enrol TOTP, then each page is asked once cold (\"first\"), {} times untimed, then {} times timed, one request at a time over a keep-alive connection, whole body read. Peak memory is the server's highest VmRSS, read every 50 ms, and VmHWM; RssAnon and RssFile are read at the end (RssFile is mostly SQLite's memory-mapped database file, pages the kernel can drop). A first answer slower than {:.0} s is not asked again; a server above {} MiB resident is killed.\n",
+        "- Method: each binary serves its own copy of the corpus (the real `tipline serve`, release build); once it has started and its CPU time has stopped growing (the work a start begins in the background done, up to {} s), an analyst and a supervisor are created with `tipline user add`, choose a password through the set-up link and enrol TOTP, then each page is asked once cold (\"first\"), {} times untimed, then {} times timed, one request at a time over a keep-alive connection, whole body read. Memory: the peak of start-up is VmHWM before the first page; the peak of each page is VmHWM after its requests, reset (`/proc/PID/clear_refs`) before them; the peak while serving is the highest of these and of VmRSS read every 50 ms; RssAnon and RssFile are read at the end (RssFile: pages of files mapped into the process, such as the binary itself). A first answer slower than {:.0} s is not asked again; a server above {} MiB resident is killed.\n",
+        cfg.settle.as_secs_f64(),
         cfg.warmup,
         cfg.requests,
         cfg.slow.as_secs_f64(),
@@ -948,13 +989,16 @@ fn markdown(
     );
     let _ = writeln!(
         s,
-        "| backend | reports | page | role | binary | first ms | p50 ms | p95 ms | max ms | bytes | answers | note |"
+        "| backend | reports | page | role | binary | first ms | p50 ms | p95 ms | max ms | bytes | peak RSS MiB | answers | note |"
     );
-    let _ = writeln!(s, "|---|---:|---|---|---|---:|---:|---:|---:|---:|---|---|");
+    let _ = writeln!(
+        s,
+        "|---|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|---|"
+    );
     for r in pages {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} | {} | {} | {} |",
             r.backend.name(),
             r.size,
             r.page,
@@ -965,6 +1009,7 @@ fn markdown(
             fmt_ms(r.quantile(0.95)),
             fmt_ms(r.timings.last().copied()),
             r.bytes,
+            mib(r.peak_kib),
             r.statuses,
             r.note
         );
@@ -1012,16 +1057,17 @@ fn markdown(
     }
     let _ = writeln!(
         s,
-        "\n### Memory of the tipline process while serving these pages\n\n| backend | reports | binary | start-up | idle RSS MiB | peak RSS MiB | RssAnon at the end MiB | RssFile at the end MiB | killed |\n|---|---:|---|---:|---:|---:|---:|---:|---|"
+        "\n### Memory of the tipline process while serving these pages\n\n| backend | reports | binary | start-up, until at rest | start-up peak RSS MiB | idle RSS MiB | peak RSS MiB while serving | RssAnon at the end MiB | RssFile at the end MiB | killed |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---|"
     );
     for r in runs {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.backend.name(),
             r.size,
             r.binary,
             r.start_up,
+            mib(r.memory.start_peak_kib),
             mib(r.memory.idle_kib),
             mib(r.memory.peak_kib),
             mib(r.memory.anon_kib),

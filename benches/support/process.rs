@@ -62,6 +62,32 @@ pub fn proc_status_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time the process has used, in clock ticks (user + system, /proc/PID/stat); 0 when
+/// unreadable.
+pub fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    field(11) + field(12)
+}
+
+/// Resets the process's peak resident memory (VmHWM) to what it holds now, so that the next
+/// reading of VmHWM is the peak since this call (`/proc/PID/clear_refs`, value 5). `false` when
+/// the kernel refused.
+pub fn reset_peak_rss(pid: u32) -> bool {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok()
+}
+
 /// The URL of database `db` on the server of the admin URL `admin` (which ends in /DATABASE).
 pub fn pg_url_for(admin: &str, db: &str) -> String {
     let (base, _) = admin

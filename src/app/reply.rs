@@ -92,7 +92,7 @@ async fn send_notice(
         .map(|c| c.email)
         .filter(|e| !e.is_empty());
     let Some(email) = email else { return };
-    let NoticeText { subject, body } = text(crate::intake::report::language_or_default(language));
+    let NoticeText { subject, body } = text(crate::types::language_or_default(language));
     tokio::spawn(async move {
         if let Err(e) = notifier.send(&email, &subject, &body).await {
             tracing::error!(error = %e, "the e-mail notice of a new message was not sent");

@@ -2,10 +2,7 @@
 //! [`allowed`]; the queue (and later search and related reports) filter with [`can_see`]. A
 //! refusal about a report looks exactly like a report that does not exist.
 
-use crate::types::UserId;
-/// Re-exported for `tests/it/helpers.rs`, which another part of issue 16 is moving; new code
-/// uses `crate::types::Visibility`.
-pub use crate::types::Visibility;
+use crate::types::{UserId, Visibility};
 use serde::Serialize;
 
 /// A staff role.

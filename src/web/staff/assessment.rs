@@ -91,7 +91,7 @@ impl AppState {
             chosen_status,
             typed_reason,
         } = page;
-        let lang = crate::intake::report::language_or_default(&session.0.user.language);
+        let lang = crate::types::language_or_default(&session.0.user.language);
         let cat = self.intake.catalogue();
         let dimensions: Vec<Value> = cat
             .dimensions()

@@ -73,7 +73,7 @@ pub async fn case_view(
     Path(id): Path<String>,
 ) -> Result<Response, StaffError> {
     let user = &session.0.user;
-    let lang = crate::intake::report::language_or_default(&user.language);
+    let lang = crate::types::language_or_default(&user.language);
     let actor = user.actor();
     let OpenedCase {
         case,

@@ -41,7 +41,7 @@ pub async fn page(
     Path(id): Path<String>,
 ) -> Result<Response, StaffError> {
     let user = &session.0.user;
-    let lang = crate::intake::report::language_or_default(&user.language);
+    let lang = crate::types::language_or_default(&user.language);
     let cluster = app::cluster::gather(&state.app(), &user.actor(), &id).await?;
     let ctx = cluster_context(&state, lang, &cluster);
     let ctx = context! { ..ctx, ..state.staff_context(&session.0) };

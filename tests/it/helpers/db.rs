@@ -30,7 +30,7 @@ impl TestApp {
     pub async fn holders(
         &self,
         report_id: &str,
-        visibility: &tipline::staff::policy::Visibility,
+        visibility: &tipline::types::Visibility,
         latest: usize,
         most_counted: usize,
     ) -> Vec<tipline::store::links::Holders> {
@@ -43,7 +43,7 @@ impl TestApp {
 
     /// Every other report sharing an identifier with `report_id`, sorted, once each.
     pub async fn related(&self, report_id: &str) -> Vec<String> {
-        let everything = tipline::staff::policy::Visibility::Everything;
+        let everything = tipline::types::Visibility::Everything;
         let mut ids: Vec<String> = self
             .holders(report_id, &everything, usize::MAX, 100_000)
             .await

@@ -92,7 +92,7 @@ pub async fn save(
     let mut tx = app.begin().await?;
     assessments::insert_in(tx.conn(), &row).await?;
     let entry = AuditEntry {
-        actor: &actor.user_id,
+        actor: actor.user_id.as_str(),
         action: AuditAction::AssessmentSave,
         report_id: Some(&case.id),
         detail: &format!("person={person} set={}", set.as_str()),

@@ -8,7 +8,7 @@ use crate::staff::policy::{Action, Actor, ReportAccess, allowed, can_see};
 use crate::store::cases::{self, CaseRow};
 use crate::store::staff::{self as staff_repo, UserRow};
 use crate::triage::workflow::{CloseReason, required_permission};
-use crate::types::Status;
+use crate::types::{Status, UserId};
 
 /// Longest internal note, in characters.
 pub const MAX_NOTE: usize = 20_000;
@@ -65,7 +65,7 @@ pub async fn assign(
     app: &App<'_>,
     actor: &Actor,
     id: &str,
-    assignee: Option<&str>,
+    assignee: Option<&UserId>,
 ) -> Result<(), CaseError> {
     let case = case_for(app, actor, id, Action::Assign).await?;
     let target = match assignee {
@@ -76,8 +76,11 @@ pub async fn assign(
         },
     };
     let mut tx = app.begin().await?;
-    cases::assign_in(tx.conn(), &case.id, target.as_deref(), app.now()).await?;
-    let detail = format!("assignee={}", target.as_deref().unwrap_or("none"));
+    cases::assign_in(tx.conn(), &case.id, target.as_ref(), app.now()).await?;
+    let detail = format!(
+        "assignee={}",
+        target.as_ref().map_or("none", UserId::as_str)
+    );
     record(
         app,
         &mut tx,

@@ -12,14 +12,14 @@ use crate::store::followup::{self as repo, FROM_STAFF};
 use crate::store::links::IdentifierRow;
 use crate::store::reports::NewAttachment;
 use crate::store::{Db, StoreError};
-use crate::types::Status;
+use crate::types::{Status, UserId};
 use std::sync::Arc;
 
 /// Longest message, in characters.
 pub const MAX_MESSAGE: usize = 10_000;
 
 /// Who wrote a message: the reporter, or the staff member `staff_id`.
-fn writer(staff_id: Option<&str>) -> Writer<'_> {
+fn writer(staff_id: Option<&UserId>) -> Writer<'_> {
     staff_id.map_or(Writer::Reporter, Writer::Staff)
 }
 
@@ -84,7 +84,7 @@ pub struct Message {
 pub struct Outgoing<'a> {
     pub report_id: &'a str,
     /// `None` for the reporter.
-    pub staff_id: Option<&'a str>,
+    pub staff_id: Option<&'a UserId>,
     pub body: &'a str,
     /// Its files, cleaned. Given up to sealing, which lets go of them where it runs.
     pub files: Vec<CleanAttachment>,
@@ -106,7 +106,7 @@ impl SealedMessage {
     fn seal(
         sealer: &Sealer,
         report_id: &str,
-        staff_id: Option<&str>,
+        staff_id: Option<&UserId>,
         body: &str,
         files: &[CleanAttachment],
         first: i64,
@@ -144,17 +144,10 @@ impl SealedMessage {
         let files = std::mem::take(&mut message.files);
         let sealer = Arc::clone(sealer);
         let report_id = message.report_id.to_owned();
-        let staff_id = message.staff_id.map(str::to_owned);
+        let staff_id = message.staff_id.cloned();
         let body = message.body.to_owned();
         let sealed = tokio::task::spawn_blocking(move || {
-            Self::seal(
-                &sealer,
-                &report_id,
-                staff_id.as_deref(),
-                &body,
-                &files,
-                first,
-            )
+            Self::seal(&sealer, &report_id, staff_id.as_ref(), &body, &files, first)
         })
         .await;
         match sealed {
@@ -230,7 +223,7 @@ pub fn open_messages(sealer: &Sealer, rows: Vec<repo::MessageRow>) -> Vec<Messag
         .map(|m| {
             // Bound to the report and the writer: a message moved to another report, or given
             // another writer, in the database does not open.
-            let aad = bound::message(&m.report_id, writer(m.staff_id.as_deref()), &m.id);
+            let aad = bound::message(&m.report_id, writer(m.staff_id.as_ref()), &m.id);
             let body = sealer.open(&aad, &m.body).ok();
             Message {
                 from_hotline: m.author == FROM_STAFF,

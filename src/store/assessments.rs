@@ -2,6 +2,7 @@
 //! to.
 
 use super::{Db, StoreError};
+use crate::types::UserId;
 use sqlx::{AnyConnection, Row};
 
 /// A saved assessment; `detail` is sealed, and holds the presumption and the trafficking
@@ -14,7 +15,7 @@ pub struct AssessmentRow {
     pub set_id: String,
     pub rule: String,
     pub detail: Vec<u8>,
-    pub created_by: String,
+    pub created_by: UserId,
     pub created_by_name: String,
     pub created_at: i64,
 }

@@ -5,7 +5,7 @@
 use super::reports::Triage;
 use super::visibility::{RoleRule, role_rule};
 use super::{Db, StoreError};
-use crate::types::Visibility;
+use crate::types::{UserId, Visibility};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -14,7 +14,7 @@ use sqlx::{AnyConnection, Row};
 pub struct CaseRow {
     pub id: String,
     pub triage: Triage,
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     pub assignee_name: Option<String>,
     pub restricted: bool,
     pub acknowledged_at: Option<i64>,
@@ -116,7 +116,7 @@ pub struct QueueSelection<'a> {
     pub category: Option<&'a str>,
     pub country: Option<&'a str>,
     /// `Some(None)` for unassigned cases, `Some(Some(id))` for one person's.
-    pub assignee: Option<Option<&'a str>>,
+    pub assignee: Option<Option<&'a UserId>>,
     /// The role rule.
     pub visibility: &'a Visibility,
 }
@@ -159,7 +159,7 @@ fn queue_condition<'a>(sel: &QueueSelection<'a>) -> Option<(Vec<String>, Vec<Bin
         None => {}
         Some(None) => parts.push("r.assignee_id IS NULL".to_owned()),
         Some(Some(user)) => {
-            let p = next(&mut binds, Bind::Text(user));
+            let p = next(&mut binds, Bind::Text(user.as_str()));
             parts.push(format!("r.assignee_id = {p}"));
         }
     }
@@ -274,7 +274,7 @@ pub async fn get_many(db: &Db, ids: &[String]) -> Result<Vec<CaseRow>, StoreErro
 }
 
 /// Takes an unassigned case; false if someone else was quicker.
-pub async fn claim(db: &Db, id: &str, user_id: &str, now: i64) -> Result<bool, StoreError> {
+pub async fn claim(db: &Db, id: &str, user_id: &UserId, now: i64) -> Result<bool, StoreError> {
     claim_in(&mut *db.pool().acquire().await?, id, user_id, now).await
 }
 
@@ -282,7 +282,7 @@ pub async fn claim(db: &Db, id: &str, user_id: &str, now: i64) -> Result<bool, S
 pub async fn claim_in(
     conn: &mut AnyConnection,
     id: &str,
-    user_id: &str,
+    user_id: &UserId,
     now: i64,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE reports SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND assignee_id IS NULL")
@@ -295,7 +295,12 @@ pub async fn claim_in(
 }
 
 /// Gives a case to someone, or to nobody.
-pub async fn assign(db: &Db, id: &str, user_id: Option<&str>, now: i64) -> Result<(), StoreError> {
+pub async fn assign(
+    db: &Db,
+    id: &str,
+    user_id: Option<&UserId>,
+    now: i64,
+) -> Result<(), StoreError> {
     assign_in(&mut *db.pool().acquire().await?, id, user_id, now).await
 }
 
@@ -303,7 +308,7 @@ pub async fn assign(db: &Db, id: &str, user_id: Option<&str>, now: i64) -> Resul
 pub async fn assign_in(
     conn: &mut AnyConnection,
     id: &str,
-    user_id: Option<&str>,
+    user_id: Option<&UserId>,
     now: i64,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET assignee_id = $1, updated_at = $2 WHERE id = $3")
@@ -382,7 +387,7 @@ pub async fn set_restricted_in(
 pub struct NoteRow {
     pub id: String,
     pub report_id: String,
-    pub author_id: String,
+    pub author_id: UserId,
     pub author_name: String,
     pub created_at: i64,
     pub body: Vec<u8>,
@@ -392,7 +397,7 @@ pub async fn add_note(
     db: &Db,
     id: &str,
     report_id: &str,
-    author_id: &str,
+    author_id: &UserId,
     body: &[u8],
     now: i64,
 ) -> Result<(), StoreError> {
@@ -405,7 +410,7 @@ pub async fn add_note_in(
     conn: &mut AnyConnection,
     id: &str,
     report_id: &str,
-    author_id: &str,
+    author_id: &UserId,
     body: &[u8],
     now: i64,
 ) -> Result<(), StoreError> {

@@ -3,6 +3,7 @@
 
 use super::reports::NewAttachment;
 use super::{Db, StoreError};
+use crate::types::UserId;
 use sqlx::Row;
 
 /// A message as stored (body sealed).
@@ -11,7 +12,7 @@ pub struct MessageRow {
     pub id: String,
     pub report_id: String,
     pub author: String,
-    pub staff_id: Option<String>,
+    pub staff_id: Option<UserId>,
     pub staff_name: Option<String>,
     pub created_at: i64,
     pub body: Vec<u8>,
@@ -28,7 +29,7 @@ pub struct NewMessage<'a> {
     pub id: &'a str,
     pub report_id: &'a str,
     /// `None` when the reporter wrote it.
-    pub staff_id: Option<&'a str>,
+    pub staff_id: Option<&'a UserId>,
     pub body: &'a [u8],
     pub attachments: &'a [NewAttachment],
     pub identifiers: &'a [super::links::IdentifierRow],

@@ -2,7 +2,7 @@
 
 use super::visibility::{RoleRule, role_rule};
 use super::{Backend, Db, StoreError};
-use crate::types::Visibility;
+use crate::types::{UserId, Visibility};
 use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 
@@ -332,7 +332,7 @@ pub async fn add_manual(
     report_id: &str,
     other_id: &str,
     kind: &str,
-    by: &str,
+    by: &UserId,
     now: i64,
 ) -> Result<(), StoreError> {
     add_manual_in(
@@ -352,7 +352,7 @@ pub async fn add_manual_in(
     report_id: &str,
     other_id: &str,
     kind: &str,
-    by: &str,
+    by: &UserId,
     now: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(

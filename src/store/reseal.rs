@@ -4,6 +4,7 @@
 
 use super::reports::{StoredReport, from_row};
 use super::{Db, StoreError};
+use crate::types::UserId;
 use sqlx::Row;
 
 /// How far the pass over one kind of row has come.
@@ -34,7 +35,7 @@ pub async fn progress(db: &Db, kind: &str) -> Result<Progress, StoreError> {
 pub struct MessageBody {
     pub id: String,
     pub report_id: String,
-    pub staff_id: Option<String>,
+    pub staff_id: Option<UserId>,
     pub body: Vec<u8>,
 }
 
@@ -43,7 +44,7 @@ pub struct MessageBody {
 pub struct NoteBody {
     pub id: String,
     pub report_id: String,
-    pub author_id: String,
+    pub author_id: UserId,
     pub body: Vec<u8>,
 }
 
@@ -52,7 +53,7 @@ pub struct NoteBody {
 pub struct AssessmentDetail {
     pub id: String,
     pub report_id: String,
-    pub created_by: String,
+    pub created_by: UserId,
     pub person: i64,
     pub presumed: bool,
     pub trafficking_status: Option<String>,

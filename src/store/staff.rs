@@ -1,6 +1,7 @@
 //! The staff repository: accounts and server-side sessions.
 
 use super::{Db, StoreError};
+use crate::types::UserId;
 use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -8,7 +9,7 @@ use sqlx::any::AnyRow;
 /// A staff account as stored.
 #[derive(Debug, Clone)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub role: String,
     pub password_hash: Option<String>,
@@ -23,7 +24,7 @@ pub struct UserRow {
     pub locked_until: i64,
     pub created_at: i64,
     /// The admin whose new account or reset waits for a supervisor's approval.
-    pub approval_requested_by: Option<String>,
+    pub approval_requested_by: Option<UserId>,
     pub approval_requested_at: Option<i64>,
 }
 
@@ -54,7 +55,7 @@ const USER_COLUMNS: &str = "id, username, role, password_hash, totp_secret, totp
 /// A new account, waiting for its set-up link.
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {
-    pub id: &'a str,
+    pub id: &'a UserId,
     pub username: &'a str,
     pub role: &'a str,
     pub language: &'a str,
@@ -62,7 +63,7 @@ pub struct NewUser<'a> {
     pub setup_expires_at: i64,
     pub created_at: i64,
     /// The admin who asked for it, when it must wait for a supervisor's approval.
-    pub approval_requested_by: Option<&'a str>,
+    pub approval_requested_by: Option<&'a UserId>,
 }
 
 /// Creates an account. False if the username is taken.
@@ -111,8 +112,8 @@ pub async fn user_by_username(db: &Db, username: &str) -> Result<Option<UserRow>
     user_where(db, "username", vec![], Some(username)).await
 }
 
-pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, StoreError> {
-    user_where(db, "id", vec![], Some(id)).await
+pub async fn user_by_id(db: &Db, id: &UserId) -> Result<Option<UserRow>, StoreError> {
+    user_where(db, "id", vec![], Some(id.as_str())).await
 }
 
 pub async fn user_by_setup_hash(db: &Db, hash: &[u8]) -> Result<Option<UserRow>, StoreError> {
@@ -134,7 +135,7 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserRow>, StoreError> {
 /// nothing changed, if that link is no longer the account's (used or replaced meanwhile).
 pub async fn set_password_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &UserId,
     setup_token_hash: &[u8],
     hash: &str,
 ) -> Result<bool, StoreError> {
@@ -165,7 +166,7 @@ pub struct NewSession<'a> {
 /// the account already has a secret.
 pub async fn complete_enrolment_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &UserId,
     sealed_secret: &[u8],
     step: i64,
     session: NewSession<'_>,
@@ -192,7 +193,7 @@ pub async fn complete_enrolment_in(
 
 /// Records a used TOTP step; false if that step (or a later one) was already used, so a code
 /// cannot be replayed even by two requests racing.
-pub async fn use_totp_step(db: &Db, id: &str, step: i64) -> Result<bool, StoreError> {
+pub async fn use_totp_step(db: &Db, id: &UserId, step: i64) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE staff_users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
     )
@@ -204,7 +205,11 @@ pub async fn use_totp_step(db: &Db, id: &str, step: i64) -> Result<bool, StoreEr
 }
 
 /// Counts a failed sign-in and sets the lock.
-pub async fn record_failed_sign_in(db: &Db, id: &str, locked_until: i64) -> Result<(), StoreError> {
+pub async fn record_failed_sign_in(
+    db: &Db,
+    id: &UserId,
+    locked_until: i64,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE staff_users SET failed_sign_ins = failed_sign_ins + 1, locked_until = $1 WHERE id = $2")
         .bind(locked_until)
         .bind(id)
@@ -217,7 +222,7 @@ pub async fn record_failed_sign_in(db: &Db, id: &str, locked_until: i64) -> Resu
 /// the transaction recording the sign-in).
 pub async fn clear_failed_sign_ins_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &UserId,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE staff_users SET failed_sign_ins = 0, locked_until = 0 WHERE id = $1")
         .bind(id)
@@ -226,7 +231,7 @@ pub async fn clear_failed_sign_ins_in(
     Ok(())
 }
 
-pub async fn set_language(db: &Db, id: &str, language: &str) -> Result<(), StoreError> {
+pub async fn set_language(db: &Db, id: &UserId, language: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE staff_users SET language = $1 WHERE id = $2")
         .bind(language)
         .bind(id)
@@ -265,7 +270,7 @@ pub async fn reset_user(
     username: &str,
     setup_token_hash: &[u8],
     expires_at: i64,
-    approval_requested_by: Option<&str>,
+    approval_requested_by: Option<&UserId>,
     now: i64,
 ) -> Result<Option<bool>, StoreError> {
     let mut tx = db.pool().begin().await?;
@@ -288,7 +293,7 @@ pub async fn reset_user_in(
     username: &str,
     setup_token_hash: &[u8],
     expires_at: i64,
-    approval_requested_by: Option<&str>,
+    approval_requested_by: Option<&UserId>,
     now: i64,
 ) -> Result<Option<bool>, StoreError> {
     let row = sqlx::query(
@@ -354,7 +359,7 @@ pub async fn enable_user(db: &Db, username: &str) -> Result<bool, StoreError> {
 /// A session as stored.
 #[derive(Debug, Clone)]
 pub struct SessionRow {
-    pub user_id: String,
+    pub user_id: UserId,
     pub stage: String,
     pub csrf_token: String,
     pub pending_totp: Option<Vec<u8>>,
@@ -366,7 +371,7 @@ pub struct SessionRow {
 /// password choice or the enrolment that starts it).
 pub async fn insert_session_in(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     s: NewSession<'_>,
 ) -> Result<(), StoreError> {
     sqlx::query(

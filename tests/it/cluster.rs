@@ -71,7 +71,7 @@ both_backends! {
         let log = audit_log(&app);
         let of = |id: &str| AuditFilter { actor: None, report_id: Some(id.to_owned()) };
         let entries = log.list(&of(&a), 100, 0).await.unwrap();
-        assert!(entries.iter().any(|e| e.action == AuditAction::ReportCluster.as_str() && e.actor == sue.id && e.detail.starts_with("reports=3 ")));
+        assert!(entries.iter().any(|e| e.action == AuditAction::ReportCluster.as_str() && sue.id == e.actor.as_str() && e.detail.starts_with("reports=3 ")));
         for other in [&b, &c] {
             let entries = log.list(&of(other), 100, 0).await.unwrap();
             assert!(entries.iter().any(|e| e.action == AuditAction::ReportClusterMember.as_str() && e.detail == format!("cluster={a}")), "{other}");
@@ -119,7 +119,7 @@ both_backends! {
         assert!(html.contains("Reports in the graph: 2"), "the counts do not include the hidden report");
         // Nor is it audited as shown to her.
         let log = audit_log(&app);
-        let shown = log.list(&AuditFilter { actor: Some(ana.id.clone()), report_id: Some(hidden.clone()) }, 100, 0).await.unwrap();
+        let shown = log.list(&AuditFilter { actor: Some(ana.id.to_string()), report_id: Some(hidden.clone()) }, 100, 0).await.unwrap();
         assert!(shown.is_empty(), "{shown:?}");
         // Its own cluster looks like a report that does not exist.
         assert_eq!(ana.get(&app, &format!("/staff/reports/{hidden}/cluster")).await.status(), 404);

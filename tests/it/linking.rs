@@ -326,17 +326,17 @@ both_backends! {
         let now = app.clock.unix();
         cases::assign(app.db(), hidden, Some(&ben.id), now).await.unwrap();
         cases::set_restricted(app.db(), hidden, true, now).await.unwrap();
-        let for_ana = app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ana.id.clone().into()), 100, 100).await;
+        let for_ana = app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ana.id.clone()), 100, 100).await;
         assert_eq!(for_ana[0].count, others.len() - 1);
         assert!(!for_ana[0].latest.contains(hidden));
-        let for_ben = app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ben.id.clone().into()), 100, 100).await;
+        let for_ben = app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ben.id.clone()), 100, 100).await;
         assert_eq!(for_ben[0].count, others.len());
         let html = ana.get(&app, &format!("/staff/reports/{first}")).await.text().await.unwrap();
         assert!(!related_section(&html).contains(hidden.as_str()));
         assert!(related_section(&html).contains(&format!("shared by {} other reports", others.len() - 1)));
 
         // The rule follows the case: handed to ana, then no longer restricted.
-        let ana_sees = || async { app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ana.id.clone().into()), 100, 100).await[0].count };
+        let ana_sees = || async { app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ana.id.clone()), 100, 100).await[0].count };
         cases::assign(app.db(), hidden, Some(&ana.id), now).await.unwrap();
         assert_eq!(ana_sees().await, others.len());
         cases::assign(app.db(), hidden, Some(&ben.id), now).await.unwrap();

@@ -6,6 +6,7 @@ use crate::helpers::{Backend, TestApp, both_backends};
 use serde_json::json;
 use tipline::staff::{accounts, totp};
 use tipline::store::cases;
+use tipline::types::UserId;
 
 /// A strong password every test user sets.
 pub const PASSWORD: &str = "plum kettle orbit 71 sleeve";
@@ -15,7 +16,7 @@ pub struct Staff {
     pub client: reqwest::Client,
     pub username: String,
     pub secret: totp::TotpSecret,
-    pub id: String,
+    pub id: UserId,
 }
 
 /// The address of a queue page's "next page" link, unescaped.
@@ -425,7 +426,7 @@ fn visible(user: &str, kind: Kind) -> bool {
     }
 }
 
-async fn make(app: &TestApp, kind: Kind, ana: &str, ben: &str) -> (String, String) {
+async fn make(app: &TestApp, kind: Kind, ana: &UserId, ben: &UserId) -> (String, String) {
     let report =
         json!({ "category": "other", "narrative": format!("{kind:?} report") }).to_string();
     let form = reqwest::multipart::Form::new()
@@ -481,7 +482,7 @@ async fn act(
     act: Act,
     id: &str,
     attachment: &str,
-    assignee: &str,
+    assignee: &UserId,
 ) -> reqwest::Response {
     let base = format!("/staff/reports/{id}");
     match act {
@@ -494,7 +495,11 @@ async fn act(
         Act::Claim => staff.post(app, &format!("{base}/claim"), &[]).await,
         Act::Assign => {
             staff
-                .post(app, &format!("{base}/assign"), &[("assignee", assignee)])
+                .post(
+                    app,
+                    &format!("{base}/assign"),
+                    &[("assignee", assignee.as_str())],
+                )
                 .await
         }
         Act::Status => {

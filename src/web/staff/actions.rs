@@ -6,7 +6,7 @@ use super::auth::StaffSession;
 use crate::app;
 use crate::staff::policy::Action;
 use crate::triage::workflow::CloseReason;
-use crate::types::Status;
+use crate::types::{Status, UserId};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::StaffError;
@@ -48,9 +48,11 @@ pub async fn assign(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<AssignForm>,
 ) -> Result<Response, StaffError> {
-    let assignee = Some(form.assignee.trim()).filter(|a| !a.is_empty());
+    let assignee = Some(form.assignee.trim())
+        .filter(|a| !a.is_empty())
+        .map(UserId::from);
     let actor = session.0.user.actor();
-    let result = app::cases::assign(&state.app(), &actor, &id, assignee).await;
+    let result = app::cases::assign(&state.app(), &actor, &id, assignee.as_ref()).await;
     done(&id, result)
 }
 

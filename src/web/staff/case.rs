@@ -117,7 +117,7 @@ pub async fn case_view(
         .collect();
     let assignable: Vec<Value> = assignable
         .iter()
-        .map(|u| context! { id => u.id.clone(), name => u.username.clone(), current => case.assignee_id.as_deref() == Some(u.id.as_str()) })
+        .map(|u| context! { id => u.id.clone(), name => u.username.clone(), current => case.assignee_id.as_ref() == Some(&u.id) })
         .collect();
     let assessments = assessment_rows(&assessments);
     let related_reports: Vec<Value> = related

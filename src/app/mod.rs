@@ -31,7 +31,7 @@ use crate::search::index::TermIndex;
 use crate::staff::audit::{AuditEntry, AuditError, AuditLog, AuditTx};
 use crate::staff::audit_action::AuditAction;
 use crate::store::{Db, StoreError};
-use crate::types::UserId;
+use crate::types::{ReportId, UserId};
 
 /// What the use cases work with. Cheap to build: it borrows from the server's shared state.
 #[derive(Clone, Copy)]
@@ -64,7 +64,7 @@ impl App<'_> {
         tx: &mut AuditTx,
         actor: &UserId,
         action: AuditAction,
-        report_id: Option<&str>,
+        report_id: Option<&ReportId>,
         detail: &str,
     ) -> Result<(), CaseError> {
         let entry = AuditEntry {
@@ -85,7 +85,7 @@ impl App<'_> {
         &self,
         actor: &UserId,
         action: AuditAction,
-        report_id: Option<&str>,
+        report_id: Option<&ReportId>,
         detail: &str,
     ) -> Result<(), CaseError> {
         let mut tx = self.begin().await?;

@@ -12,7 +12,7 @@ use crate::store::followup::{self as repo, FROM_STAFF};
 use crate::store::links::IdentifierRow;
 use crate::store::reports::NewAttachment;
 use crate::store::{Db, StoreError};
-use crate::types::{Status, UserId};
+use crate::types::{ReportId, Status, UserId};
 use std::sync::Arc;
 
 /// Longest message, in characters.
@@ -82,7 +82,7 @@ pub struct Message {
 
 /// A message to post: who wrote it, the text, cleaned files, and the identifiers it brings.
 pub struct Outgoing<'a> {
-    pub report_id: &'a str,
+    pub report_id: &'a ReportId,
     /// `None` for the reporter.
     pub staff_id: Option<&'a UserId>,
     pub body: &'a str,
@@ -105,7 +105,7 @@ impl SealedMessage {
     /// `files` numbered from `first` (the next free attachment position).
     fn seal(
         sealer: &Sealer,
-        report_id: &str,
+        report_id: &ReportId,
         staff_id: Option<&UserId>,
         body: &str,
         files: &[CleanAttachment],
@@ -143,7 +143,7 @@ impl SealedMessage {
         }
         let files = std::mem::take(&mut message.files);
         let sealer = Arc::clone(sealer);
-        let report_id = message.report_id.to_owned();
+        let report_id = message.report_id.clone();
         let staff_id = message.staff_id.cloned();
         let body = message.body.to_owned();
         let sealed = tokio::task::spawn_blocking(move || {
@@ -244,7 +244,7 @@ pub fn open_messages(sealer: &Sealer, rows: Vec<repo::MessageRow>) -> Vec<Messag
 pub fn identifiers_in(
     index: &BlindIndex,
     sealer: &Sealer,
-    report_id: &str,
+    report_id: &ReportId,
     text: &str,
     country: Option<&str>,
 ) -> Vec<IdentifierRow> {
@@ -265,6 +265,10 @@ pub fn identifiers_in(
 /// The conversation of a report, oldest first, opened. A message that cannot be opened (damaged
 /// at rest) keeps its place with an empty body and `readable` false, so that one damaged row
 /// does not hide the others.
-pub async fn read(db: &Db, sealer: &Sealer, report_id: &str) -> Result<Vec<Message>, StoreError> {
+pub async fn read(
+    db: &Db,
+    sealer: &Sealer,
+    report_id: &ReportId,
+) -> Result<Vec<Message>, StoreError> {
     Ok(open_messages(sealer, repo::messages(db, report_id).await?))
 }

@@ -2,7 +2,7 @@
 //! to.
 
 use super::{Db, StoreError};
-use crate::types::UserId;
+use crate::types::{ReportId, UserId};
 use sqlx::{AnyConnection, Row};
 
 /// A saved assessment; `detail` is sealed, and holds the presumption and the trafficking
@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 #[derive(Debug, Clone)]
 pub struct AssessmentRow {
     pub id: String,
-    pub report_id: String,
+    pub report_id: ReportId,
     pub person: i64,
     pub set_id: String,
     pub rule: String,
@@ -45,14 +45,14 @@ pub async fn insert_in(conn: &mut AnyConnection, a: &AssessmentRow) -> Result<()
 }
 
 /// Every assessment of a report, oldest first.
-pub async fn of_report(db: &Db, report_id: &str) -> Result<Vec<AssessmentRow>, StoreError> {
+pub async fn of_report(db: &Db, report_id: &ReportId) -> Result<Vec<AssessmentRow>, StoreError> {
     of_report_in(&mut *db.pool().acquire().await?, report_id).await
 }
 
 /// [`of_report`] on a connection (in a transaction, seeing what it wrote).
 pub async fn of_report_in(
     conn: &mut AnyConnection,
-    report_id: &str,
+    report_id: &ReportId,
 ) -> Result<Vec<AssessmentRow>, StoreError> {
     let rows = sqlx::query(
         "SELECT a.id, a.report_id, a.person, a.set_id, a.rule, a.detail, \
@@ -82,7 +82,7 @@ pub async fn of_report_in(
 /// Sets a report's urgency and the reasons for it (sealed).
 pub async fn set_urgency(
     db: &Db,
-    report_id: &str,
+    report_id: &ReportId,
     urgency: &str,
     sealed_reasons: &[u8],
 ) -> Result<(), StoreError> {
@@ -93,7 +93,7 @@ pub async fn set_urgency(
 /// [`set_urgency`] on a connection (in a transaction).
 pub async fn set_urgency_in(
     conn: &mut AnyConnection,
-    report_id: &str,
+    report_id: &ReportId,
     urgency: &str,
     sealed_reasons: &[u8],
 ) -> Result<(), StoreError> {

@@ -3,6 +3,7 @@
 //! the staff room's (`staff::audit`); this holds only their SQL.
 
 use super::{Db, StoreError};
+use crate::types::ReportId;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -14,7 +15,7 @@ pub struct AuditRow {
     pub at: i64,
     pub actor: String,
     pub action: String,
-    pub report_id: Option<String>,
+    pub report_id: Option<ReportId>,
     pub detail: String,
 }
 
@@ -40,7 +41,7 @@ pub struct NewEntry<'a> {
     pub at: i64,
     pub actor: &'a str,
     pub action: &'a str,
-    pub report_id: Option<&'a str>,
+    pub report_id: Option<&'a ReportId>,
     pub detail: &'a str,
     pub prev_mac: &'a [u8],
     pub mac: &'a [u8],
@@ -124,7 +125,7 @@ pub async fn mac_of(conn: &mut AnyConnection, seq: i64) -> Result<Option<Vec<u8>
 pub async fn list(
     db: &Db,
     actor: Option<&str>,
-    report_id: Option<&str>,
+    report_id: Option<&ReportId>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<AuditRow>, StoreError> {
@@ -135,7 +136,7 @@ pub async fn list(
         conditions.push(format!("actor = ${}", binds.len()));
     }
     if let Some(report_id) = report_id {
-        binds.push(report_id);
+        binds.push(report_id.as_str());
         conditions.push(format!("report_id = ${}", binds.len()));
     }
     let filter_sql = if conditions.is_empty() {

@@ -5,14 +5,14 @@
 use super::reports::Triage;
 use super::visibility::{RoleRule, role_rule};
 use super::{Db, StoreError};
-use crate::types::{UserId, Visibility};
+use crate::types::{ReportId, UserId, Visibility};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 /// A report as the back office lists it: clear columns only, no sealed content.
 #[derive(Debug, Clone)]
 pub struct CaseRow {
-    pub id: String,
+    pub id: ReportId,
     pub triage: Triage,
     pub assignee_id: Option<UserId>,
     pub assignee_name: Option<String>,
@@ -93,7 +93,7 @@ pub struct QueueKey {
     /// No new reporter activity and no new link.
     pub quiet: bool,
     pub received_at: i64,
-    pub id: String,
+    pub id: ReportId,
 }
 
 impl QueueKey {
@@ -198,7 +198,7 @@ pub async fn queue_page(
         binds.push(Bind::Int(i64::from(key.urgency)));
         binds.push(Bind::Int(i64::from(key.quiet)));
         binds.push(Bind::Int(key.received_at));
-        binds.push(Bind::Text(&key.id));
+        binds.push(Bind::Text(key.id.as_str()));
         let ps: Vec<String> = (first..first + 5).map(|i| format!("${i}")).collect();
         parts.push(format!(
             "({}) > ({})",
@@ -248,7 +248,7 @@ pub async fn queue_count(
 }
 
 /// One case.
-pub async fn get(db: &Db, id: &str) -> Result<Option<CaseRow>, StoreError> {
+pub async fn get(db: &Db, id: &ReportId) -> Result<Option<CaseRow>, StoreError> {
     let row = sqlx::query(&format!("{CASE_SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
@@ -257,7 +257,7 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<CaseRow>, StoreError> {
 }
 
 /// The cases among `ids` that exist, in no particular order.
-pub async fn get_many(db: &Db, ids: &[String]) -> Result<Vec<CaseRow>, StoreError> {
+pub async fn get_many(db: &Db, ids: &[ReportId]) -> Result<Vec<CaseRow>, StoreError> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(super::db::IDS_PER_STATEMENT) {
         let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
@@ -274,14 +274,14 @@ pub async fn get_many(db: &Db, ids: &[String]) -> Result<Vec<CaseRow>, StoreErro
 }
 
 /// Takes an unassigned case; false if someone else was quicker.
-pub async fn claim(db: &Db, id: &str, user_id: &UserId, now: i64) -> Result<bool, StoreError> {
+pub async fn claim(db: &Db, id: &ReportId, user_id: &UserId, now: i64) -> Result<bool, StoreError> {
     claim_in(&mut *db.pool().acquire().await?, id, user_id, now).await
 }
 
 /// [`claim`] on a connection (in a transaction).
 pub async fn claim_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &ReportId,
     user_id: &UserId,
     now: i64,
 ) -> Result<bool, StoreError> {
@@ -297,7 +297,7 @@ pub async fn claim_in(
 /// Gives a case to someone, or to nobody.
 pub async fn assign(
     db: &Db,
-    id: &str,
+    id: &ReportId,
     user_id: Option<&UserId>,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -307,7 +307,7 @@ pub async fn assign(
 /// [`assign`] on a connection (in a transaction).
 pub async fn assign_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &ReportId,
     user_id: Option<&UserId>,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -323,7 +323,7 @@ pub async fn assign_in(
 /// Moves a case from `from` to `to`; false if it was no longer at `from`.
 pub async fn set_status(
     db: &Db,
-    id: &str,
+    id: &ReportId,
     from: &str,
     to: &str,
     closed_reason: Option<&str>,
@@ -336,7 +336,7 @@ pub async fn set_status(
 /// [`set_status`] on a connection (in a transaction).
 pub async fn set_status_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &ReportId,
     from: &str,
     to: &str,
     closed_reason: Option<&str>,
@@ -359,7 +359,7 @@ pub async fn set_status_in(
 
 pub async fn set_restricted(
     db: &Db,
-    id: &str,
+    id: &ReportId,
     restricted: bool,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -369,7 +369,7 @@ pub async fn set_restricted(
 /// [`set_restricted`] on a connection (in a transaction).
 pub async fn set_restricted_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &ReportId,
     restricted: bool,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -386,7 +386,7 @@ pub async fn set_restricted_in(
 #[derive(Debug, Clone)]
 pub struct NoteRow {
     pub id: String,
-    pub report_id: String,
+    pub report_id: ReportId,
     pub author_id: UserId,
     pub author_name: String,
     pub created_at: i64,
@@ -396,7 +396,7 @@ pub struct NoteRow {
 pub async fn add_note(
     db: &Db,
     id: &str,
-    report_id: &str,
+    report_id: &ReportId,
     author_id: &UserId,
     body: &[u8],
     now: i64,
@@ -409,7 +409,7 @@ pub async fn add_note(
 pub async fn add_note_in(
     conn: &mut AnyConnection,
     id: &str,
-    report_id: &str,
+    report_id: &ReportId,
     author_id: &UserId,
     body: &[u8],
     now: i64,
@@ -425,7 +425,7 @@ pub async fn add_note_in(
     Ok(())
 }
 
-pub async fn notes(db: &Db, report_id: &str) -> Result<Vec<NoteRow>, StoreError> {
+pub async fn notes(db: &Db, report_id: &ReportId) -> Result<Vec<NoteRow>, StoreError> {
     let rows = sqlx::query(
         "SELECT n.id, n.report_id, n.author_id, u.username, n.created_at, n.body FROM report_notes n JOIN staff_users u ON u.id = n.author_id \
          WHERE n.report_id = $1 ORDER BY n.created_at, n.id",

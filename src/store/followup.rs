@@ -3,14 +3,14 @@
 
 use super::reports::NewAttachment;
 use super::{Db, StoreError};
-use crate::types::UserId;
+use crate::types::{ReportId, UserId};
 use sqlx::Row;
 
 /// A message as stored (body sealed).
 #[derive(Debug, Clone)]
 pub struct MessageRow {
     pub id: String,
-    pub report_id: String,
+    pub report_id: ReportId,
     pub author: String,
     pub staff_id: Option<UserId>,
     pub staff_name: Option<String>,
@@ -27,7 +27,7 @@ pub const FROM_STAFF: &str = "staff";
 /// A message ready to store, with its sealed body, sealed files and blind-indexed identifiers.
 pub struct NewMessage<'a> {
     pub id: &'a str,
-    pub report_id: &'a str,
+    pub report_id: &'a ReportId,
     /// `None` when the reporter wrote it.
     pub staff_id: Option<&'a UserId>,
     pub body: &'a [u8],
@@ -115,7 +115,7 @@ fn message_from(r: &sqlx::any::AnyRow) -> Result<MessageRow, sqlx::Error> {
 }
 
 /// The conversation of one report, oldest first.
-pub async fn messages(db: &Db, report_id: &str) -> Result<Vec<MessageRow>, StoreError> {
+pub async fn messages(db: &Db, report_id: &ReportId) -> Result<Vec<MessageRow>, StoreError> {
     let rows = sqlx::query(&format!(
         "{MESSAGE_SELECT} WHERE m.report_id = $1 ORDER BY m.created_at, m.id"
     ))
@@ -129,7 +129,7 @@ pub async fn messages(db: &Db, report_id: &str) -> Result<Vec<MessageRow>, Store
 /// [`super::db::IDS_PER_STATEMENT`] reports.
 pub async fn messages_of_many(
     db: &Db,
-    report_ids: &[String],
+    report_ids: &[ReportId],
 ) -> Result<Vec<MessageRow>, StoreError> {
     let mut out = Vec::new();
     for chunk in report_ids.chunks(super::db::IDS_PER_STATEMENT) {
@@ -152,7 +152,7 @@ pub async fn messages_of_many(
 /// How many messages the reporter added to a report since `since` (unix seconds).
 pub async fn reporter_messages_since(
     db: &Db,
-    report_id: &str,
+    report_id: &ReportId,
     since: i64,
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
@@ -167,7 +167,7 @@ pub async fn reporter_messages_since(
 }
 
 /// The bytes of a report's files as stored (sealed, so a little more than the files).
-pub async fn attachment_bytes(db: &Db, report_id: &str) -> Result<i64, StoreError> {
+pub async fn attachment_bytes(db: &Db, report_id: &ReportId) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "SELECT CAST(COALESCE(SUM(LENGTH(content)), 0) AS BIGINT) AS n FROM attachments WHERE report_id = $1",
     )
@@ -178,14 +178,14 @@ pub async fn attachment_bytes(db: &Db, report_id: &str) -> Result<i64, StoreErro
 }
 
 /// The next position for attachments of a report.
-pub async fn next_attachment_position(db: &Db, report_id: &str) -> Result<i64, StoreError> {
+pub async fn next_attachment_position(db: &Db, report_id: &ReportId) -> Result<i64, StoreError> {
     next_attachment_position_in(&mut *db.pool().acquire().await?, report_id).await
 }
 
 /// [`next_attachment_position`] on a connection (in a transaction).
 pub async fn next_attachment_position_in(
     conn: &mut sqlx::AnyConnection,
-    report_id: &str,
+    report_id: &ReportId,
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "SELECT COALESCE(MAX(position) + 1, 0) AS next FROM attachments WHERE report_id = $1",
@@ -197,14 +197,14 @@ pub async fn next_attachment_position_in(
 }
 
 /// Clears the new-activity mark once staff opened the case.
-pub async fn clear_new_activity(db: &Db, report_id: &str) -> Result<(), StoreError> {
+pub async fn clear_new_activity(db: &Db, report_id: &ReportId) -> Result<(), StoreError> {
     clear_new_activity_in(&mut *db.pool().acquire().await?, report_id).await
 }
 
 /// [`clear_new_activity`] on a connection (in a transaction).
 pub async fn clear_new_activity_in(
     conn: &mut sqlx::AnyConnection,
-    report_id: &str,
+    report_id: &ReportId,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET new_activity = 0 WHERE id = $1 AND new_activity = 1")
         .bind(report_id)
@@ -213,7 +213,7 @@ pub async fn clear_new_activity_in(
     Ok(())
 }
 
-pub async fn set_notify(db: &Db, report_id: &str, notify: bool) -> Result<(), StoreError> {
+pub async fn set_notify(db: &Db, report_id: &ReportId, notify: bool) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET notify_by_email = $1 WHERE id = $2")
         .bind(i64::from(notify))
         .bind(report_id)
@@ -223,7 +223,7 @@ pub async fn set_notify(db: &Db, report_id: &str, notify: bool) -> Result<(), St
 }
 
 /// The follow-up flags of a report: (new activity, notify by e-mail, failures, locked until).
-pub async fn flags(db: &Db, report_id: &str) -> Result<(bool, bool, i64, i64), StoreError> {
+pub async fn flags(db: &Db, report_id: &ReportId) -> Result<(bool, bool, i64, i64), StoreError> {
     let row = sqlx::query(
         "SELECT new_activity, notify_by_email, receipt_failures, receipt_locked_until FROM reports WHERE id = $1",
     )
@@ -240,7 +240,7 @@ pub async fn flags(db: &Db, report_id: &str) -> Result<(bool, bool, i64, i64), S
 
 pub async fn record_receipt_failure(
     db: &Db,
-    report_id: &str,
+    report_id: &ReportId,
     locked_until: i64,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET receipt_failures = receipt_failures + 1, receipt_locked_until = $1 WHERE id = $2")
@@ -251,7 +251,7 @@ pub async fn record_receipt_failure(
     Ok(())
 }
 
-pub async fn clear_receipt_failures(db: &Db, report_id: &str) -> Result<(), StoreError> {
+pub async fn clear_receipt_failures(db: &Db, report_id: &ReportId) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET receipt_failures = 0, receipt_locked_until = 0 WHERE id = $1 AND receipt_failures > 0")
         .bind(report_id)
         .execute(db.pool())
@@ -262,7 +262,7 @@ pub async fn clear_receipt_failures(db: &Db, report_id: &str) -> Result<(), Stor
 /// A reporter session as stored.
 #[derive(Debug, Clone)]
 pub struct ReporterSessionRow {
-    pub report_id: String,
+    pub report_id: ReportId,
     pub csrf_token: String,
     pub created_at: i64,
     pub last_seen_at: i64,
@@ -271,7 +271,7 @@ pub struct ReporterSessionRow {
 pub async fn insert_session(
     db: &Db,
     id_hash: &[u8],
-    report_id: &str,
+    report_id: &ReportId,
     csrf: &str,
     now: i64,
 ) -> Result<(), StoreError> {

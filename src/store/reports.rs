@@ -2,6 +2,7 @@
 //! blobs), inserting one inside a transaction, and reading reports back.
 
 use super::{Db, StoreError};
+use crate::types::ReportId;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -55,7 +56,7 @@ impl Triage {
 /// A report ready to store: clear triage facts and sealed blobs, keyed by sealed column name.
 #[derive(Debug, Clone)]
 pub struct NewReport {
-    pub id: String,
+    pub id: ReportId,
     pub receipt_lookup: String,
     pub receipt_salt: Vec<u8>,
     pub receipt_hash: Vec<u8>,
@@ -179,7 +180,7 @@ pub async fn insert(
 /// A stored report as read back: clear columns and sealed blobs.
 #[derive(Debug, Clone)]
 pub struct StoredReport {
-    pub id: String,
+    pub id: ReportId,
     pub receipt_lookup: String,
     pub receipt_salt: Vec<u8>,
     pub receipt_hash: Vec<u8>,
@@ -216,7 +217,7 @@ pub async fn by_lookup(db: &Db, lookup: &str) -> Result<Option<StoredReport>, St
 }
 
 /// Every report id, oldest first.
-pub async fn all_ids(db: &Db) -> Result<Vec<String>, StoreError> {
+pub async fn all_ids(db: &Db) -> Result<Vec<ReportId>, StoreError> {
     let rows = sqlx::query("SELECT id FROM reports ORDER BY id")
         .fetch_all(db.pool())
         .await?;
@@ -226,7 +227,7 @@ pub async fn all_ids(db: &Db) -> Result<Vec<String>, StoreError> {
 }
 
 /// One report by id.
-pub async fn by_id(db: &Db, id: &str) -> Result<Option<StoredReport>, StoreError> {
+pub async fn by_id(db: &Db, id: &ReportId) -> Result<Option<StoredReport>, StoreError> {
     let row = sqlx::query("SELECT * FROM reports WHERE id = $1")
         .bind(id)
         .fetch_optional(db.pool())
@@ -236,7 +237,7 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<StoredReport>, StoreError
 
 /// The stored reports among `ids` that exist, in no particular order (a page of search results
 /// in one statement per [`super::db::IDS_PER_STATEMENT`] ids).
-pub async fn by_ids(db: &Db, ids: &[String]) -> Result<Vec<StoredReport>, StoreError> {
+pub async fn by_ids(db: &Db, ids: &[ReportId]) -> Result<Vec<StoredReport>, StoreError> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(super::db::IDS_PER_STATEMENT) {
         let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
@@ -272,7 +273,10 @@ pub struct AttachmentMeta {
 
 /// The metadata of a report's attachments, in order, without their content (the case view
 /// lists them; only a download reads one).
-pub async fn attachment_metas(db: &Db, report_id: &str) -> Result<Vec<AttachmentMeta>, StoreError> {
+pub async fn attachment_metas(
+    db: &Db,
+    report_id: &ReportId,
+) -> Result<Vec<AttachmentMeta>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, position, meta FROM attachments WHERE report_id = $1 ORDER BY position",
     )
@@ -293,7 +297,7 @@ pub async fn attachment_metas(db: &Db, report_id: &str) -> Result<Vec<Attachment
 /// One attachment of a report, still sealed; `None` when the report has no such attachment.
 pub async fn attachment(
     db: &Db,
-    report_id: &str,
+    report_id: &ReportId,
     id: &str,
 ) -> Result<Option<StoredAttachment>, StoreError> {
     let row = sqlx::query(
@@ -314,7 +318,10 @@ pub async fn attachment(
     .transpose()
 }
 
-pub async fn attachments(db: &Db, report_id: &str) -> Result<Vec<StoredAttachment>, StoreError> {
+pub async fn attachments(
+    db: &Db,
+    report_id: &ReportId,
+) -> Result<Vec<StoredAttachment>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, position, meta, content FROM attachments WHERE report_id = $1 ORDER BY position",
     )

@@ -4,7 +4,7 @@
 
 use super::reports::{StoredReport, from_row};
 use super::{Db, StoreError};
-use crate::types::UserId;
+use crate::types::{ReportId, UserId};
 use sqlx::Row;
 
 /// How far the pass over one kind of row has come.
@@ -34,7 +34,7 @@ pub async fn progress(db: &Db, kind: &str) -> Result<Progress, StoreError> {
 #[derive(Debug, Clone)]
 pub struct MessageBody {
     pub id: String,
-    pub report_id: String,
+    pub report_id: ReportId,
     pub staff_id: Option<UserId>,
     pub body: Vec<u8>,
 }
@@ -43,7 +43,7 @@ pub struct MessageBody {
 #[derive(Debug, Clone)]
 pub struct NoteBody {
     pub id: String,
-    pub report_id: String,
+    pub report_id: ReportId,
     pub author_id: UserId,
     pub body: Vec<u8>,
 }
@@ -52,7 +52,7 @@ pub struct NoteBody {
 #[derive(Debug, Clone)]
 pub struct AssessmentDetail {
     pub id: String,
-    pub report_id: String,
+    pub report_id: ReportId,
     pub created_by: UserId,
     pub person: i64,
     pub presumed: bool,
@@ -181,7 +181,7 @@ pub enum Resealed {
     },
     /// The manifest and the groups moved out of clear: their clear columns are emptied.
     Report {
-        id: String,
+        id: ReportId,
         manifest: Vec<u8>,
         profile: Vec<u8>,
         urgency_why: Vec<u8>,

@@ -8,7 +8,7 @@ use crate::staff::policy::Actor;
 use crate::store::cases::{self, CaseRow, QueueKey, QueueSelection};
 use crate::store::{Db, StoreError};
 use crate::types::Status;
-use crate::types::{UserId, Visibility};
+use crate::types::{ReportId, UserId, Visibility};
 use data_encoding::BASE64URL_NOPAD;
 
 /// Cases on one page of the queue.
@@ -90,7 +90,7 @@ pub fn decode_cursor(cursor: &str) -> Option<QueueKey> {
         urgency,
         quiet,
         received_at,
-        id: id.to_owned(),
+        id: ReportId::from(id),
     })
 }
 

@@ -40,7 +40,7 @@ async fn expected(
         let k = QueueKey::of(c);
         (k.junk, k.urgency, k.quiet, k.received_at, k.id)
     });
-    rows.into_iter().map(|c| c.id).collect()
+    rows.into_iter().map(|c| c.id.to_string()).collect()
 }
 
 const OPEN: [&str; 4] = ["new", "acknowledged", "in_assessment", "forwarded"];

@@ -8,7 +8,7 @@
 use crate::helpers::{Backend, TestApp, both_backends};
 use tipline::staff::audit_action::AuditAction;
 use tipline::store::{assessments, cases};
-use tipline::types::UserId;
+use tipline::types::{ReportId, UserId};
 
 /// Makes every audit entry but a view (the case view and the assessment form open the report
 /// first, and must still work) fail inside its transaction.
@@ -49,7 +49,7 @@ async fn allow_audit_entries(app: &TestApp, backend: Backend) {
 }
 
 /// The audit actions recorded for `report_id`, oldest first.
-async fn audited(app: &TestApp, report_id: &str) -> Vec<String> {
+async fn audited(app: &TestApp, report_id: &ReportId) -> Vec<String> {
     let rows: Vec<(String,)> =
         sqlx::query_as("SELECT action FROM audit_log WHERE report_id = $1 ORDER BY seq")
             .bind(report_id)
@@ -227,7 +227,7 @@ both_backends! {
         .fetch_all(app.db().pool())
         .await
         .unwrap();
-        let mut audited: Vec<String> = reports.into_iter().map(|r| r.0).collect();
+        let mut audited: Vec<ReportId> = reports.into_iter().map(|r| ReportId::from(r.0)).collect();
         audited.sort();
         ids.sort();
         assert_eq!(audited, ids);

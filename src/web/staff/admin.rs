@@ -9,7 +9,7 @@ use crate::staff::audit::AuditFilter;
 use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Role};
 use crate::store::staff as staff_repo;
-use crate::types::UserId;
+use crate::types::{ReportId, UserId};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::{StaffError, StaffProblem};
@@ -57,7 +57,11 @@ pub async fn audit(
     });
     let filter = AuditFilter {
         actor,
-        report_id: q.report.clone().filter(|r| !r.is_empty()),
+        report_id: q
+            .report
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .map(ReportId::from),
     };
     let page = q.page.unwrap_or(0).max(0);
     let records = state.audit.list(&filter, PAGE + 1, page * PAGE).await?;

@@ -5,6 +5,7 @@ use tipline::intake::sealed::{OpenedReport, open_report};
 use tipline::seal::{KeyRing, Sealer};
 use tipline::store::data_keys;
 use tipline::store::reports::{self, StoredReport};
+use tipline::types::ReportId;
 
 impl TestApp {
     /// The sealer built from this app's key directory and database, as a permitted reader.
@@ -29,7 +30,7 @@ impl TestApp {
     /// viewer see: the `latest` most recently filed of each, counted up to `most_counted`.
     pub async fn holders(
         &self,
-        report_id: &str,
+        report_id: &ReportId,
         visibility: &tipline::types::Visibility,
         latest: usize,
         most_counted: usize,
@@ -42,9 +43,9 @@ impl TestApp {
     }
 
     /// Every other report sharing an identifier with `report_id`, sorted, once each.
-    pub async fn related(&self, report_id: &str) -> Vec<String> {
+    pub async fn related(&self, report_id: &ReportId) -> Vec<ReportId> {
         let everything = tipline::types::Visibility::Everything;
-        let mut ids: Vec<String> = self
+        let mut ids: Vec<ReportId> = self
             .holders(report_id, &everything, usize::MAX, 100_000)
             .await
             .into_iter()

@@ -2,26 +2,30 @@
 //! its internal notes. Every change is a conditional update, so two people acting at once
 //! cannot both succeed where only one should.
 
+use super::db::IntFlag;
 use super::reports::Triage;
 use super::visibility::{RoleRule, role_rule};
 use super::{Db, StoreError};
 use crate::types::{ReportId, UserId, Visibility};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow, Row};
 
 /// A report as the back office lists it: clear columns only, no sealed content.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct CaseRow {
     pub id: ReportId,
+    #[sqlx(flatten)]
     pub triage: Triage,
     pub assignee_id: Option<UserId>,
     pub assignee_name: Option<String>,
+    #[sqlx(try_from = "IntFlag")]
     pub restricted: bool,
     pub acknowledged_at: Option<i64>,
     pub closed_reason: Option<String>,
     /// The reporter wrote and no one has opened the case since.
+    #[sqlx(try_from = "IntFlag")]
     pub new_activity: bool,
     /// A newer report shares an identifier and no one has opened the case since.
+    #[sqlx(try_from = "IntFlag")]
     pub new_link: bool,
     /// Signs of junk, comma-separated; `None` for none.
     pub suspect: Option<String>,
@@ -32,21 +36,6 @@ const CASE_SELECT: &str = "SELECT r.id, r.category, r.country, r.received_at, r.
      u.username AS assignee_name, r.restricted, r.acknowledged_at, r.closed_reason, r.new_activity, r.new_link, r.suspect \
      FROM reports r LEFT JOIN staff_users u ON u.id = r.assignee_id";
 
-fn case_from(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
-    Ok(CaseRow {
-        id: row.try_get("id")?,
-        triage: Triage::from_row(row)?,
-        assignee_id: row.try_get("assignee_id")?,
-        assignee_name: row.try_get("assignee_name")?,
-        restricted: row.try_get::<i64, _>("restricted")? != 0,
-        acknowledged_at: row.try_get("acknowledged_at")?,
-        closed_reason: row.try_get("closed_reason")?,
-        new_activity: row.try_get::<i64, _>("new_activity")? != 0,
-        new_link: row.try_get::<i64, _>("new_link")? != 0,
-        suspect: row.try_get("suspect")?,
-    })
-}
-
 /// Cases in any of `statuses`.
 pub async fn list(db: &Db, statuses: &[&str]) -> Result<Vec<CaseRow>, StoreError> {
     let placeholders: Vec<String> = (1..=statuses.len()).map(|i| format!("${i}")).collect();
@@ -54,12 +43,11 @@ pub async fn list(db: &Db, statuses: &[&str]) -> Result<Vec<CaseRow>, StoreError
         "{CASE_SELECT} WHERE r.status IN ({})",
         placeholders.join(", ")
     );
-    let mut q = sqlx::query(&sql);
+    let mut q = sqlx::query_as(&sql);
     for s in statuses {
         q = q.bind(s.to_string());
     }
-    let rows = q.fetch_all(db.pool()).await?;
-    Ok(rows.iter().map(case_from).collect::<Result<_, _>>()?)
+    Ok(q.fetch_all(db.pool()).await?)
 }
 
 /// The queue's order as SQL over `reports r`: possible junk last, then by urgency (critical,
@@ -216,7 +204,10 @@ pub async fn queue_page(
     let rows = bind_all(sqlx::query(&sql), binds)
         .fetch_all(db.pool())
         .await?;
-    Ok(rows.iter().map(case_from).collect::<Result<_, _>>()?)
+    Ok(rows
+        .iter()
+        .map(CaseRow::from_row)
+        .collect::<Result<_, _>>()?)
 }
 
 /// How many cases the selection holds, counted up to `cap + 1`: a result above `cap` means
@@ -249,11 +240,10 @@ pub async fn queue_count(
 
 /// One case.
 pub async fn get(db: &Db, id: &ReportId) -> Result<Option<CaseRow>, StoreError> {
-    let row = sqlx::query(&format!("{CASE_SELECT} WHERE r.id = $1"))
+    Ok(sqlx::query_as(&format!("{CASE_SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
-        .await?;
-    Ok(row.as_ref().map(case_from).transpose()?)
+        .await?)
 }
 
 /// The cases among `ids` that exist, in no particular order.
@@ -262,13 +252,11 @@ pub async fn get_many(db: &Db, ids: &[ReportId]) -> Result<Vec<CaseRow>, StoreEr
     for chunk in ids.chunks(super::db::IDS_PER_STATEMENT) {
         let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!("{CASE_SELECT} WHERE r.id IN ({})", list.join(", "));
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query_as(&sql);
         for id in chunk {
-            q = q.bind(id.as_str());
+            q = q.bind(id);
         }
-        for row in q.fetch_all(db.pool()).await? {
-            out.push(case_from(&row)?);
-        }
+        out.extend(q.fetch_all(db.pool()).await?);
     }
     Ok(out)
 }
@@ -383,11 +371,12 @@ pub async fn set_restricted_in(
 }
 
 /// An internal note, still sealed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct NoteRow {
     pub id: String,
     pub report_id: ReportId,
     pub author_id: UserId,
+    #[sqlx(rename = "username")]
     pub author_name: String,
     pub created_at: i64,
     pub body: Vec<u8>,
@@ -426,23 +415,11 @@ pub async fn add_note_in(
 }
 
 pub async fn notes(db: &Db, report_id: &ReportId) -> Result<Vec<NoteRow>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT n.id, n.report_id, n.author_id, u.username, n.created_at, n.body FROM report_notes n JOIN staff_users u ON u.id = n.author_id \
          WHERE n.report_id = $1 ORDER BY n.created_at, n.id",
     )
     .bind(report_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(NoteRow {
-                id: r.try_get("id")?,
-                report_id: r.try_get("report_id")?,
-                author_id: r.try_get("author_id")?,
-                author_name: r.try_get("username")?,
-                created_at: r.try_get("created_at")?,
-                body: r.try_get("body")?,
-            })
-        })
-        .collect()
+    .await?)
 }

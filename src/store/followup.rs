@@ -4,15 +4,16 @@
 use super::reports::NewAttachment;
 use super::{Db, StoreError};
 use crate::types::{ReportId, UserId};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
 /// A message as stored (body sealed).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct MessageRow {
     pub id: String,
     pub report_id: ReportId,
     pub author: String,
     pub staff_id: Option<UserId>,
+    #[sqlx(rename = "username")]
     pub staff_name: Option<String>,
     pub created_at: i64,
     pub body: Vec<u8>,
@@ -102,27 +103,14 @@ pub async fn add_message_in(
 const MESSAGE_SELECT: &str = "SELECT m.id, m.report_id, m.author, m.staff_id, u.username, m.created_at, m.body \
      FROM messages m LEFT JOIN staff_users u ON u.id = m.staff_id";
 
-fn message_from(r: &sqlx::any::AnyRow) -> Result<MessageRow, sqlx::Error> {
-    Ok(MessageRow {
-        id: r.try_get("id")?,
-        report_id: r.try_get("report_id")?,
-        author: r.try_get("author")?,
-        staff_id: r.try_get("staff_id")?,
-        staff_name: r.try_get("username")?,
-        created_at: r.try_get("created_at")?,
-        body: r.try_get("body")?,
-    })
-}
-
 /// The conversation of one report, oldest first.
 pub async fn messages(db: &Db, report_id: &ReportId) -> Result<Vec<MessageRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "{MESSAGE_SELECT} WHERE m.report_id = $1 ORDER BY m.created_at, m.id"
     ))
     .bind(report_id)
     .fetch_all(db.pool())
-    .await?;
-    Ok(rows.iter().map(message_from).collect::<Result<_, _>>()?)
+    .await?)
 }
 
 /// The conversations of several reports, each oldest first, in one statement per
@@ -138,13 +126,11 @@ pub async fn messages_of_many(
             "{MESSAGE_SELECT} WHERE m.report_id IN ({}) ORDER BY m.report_id, m.created_at, m.id",
             list.join(", ")
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query_as(&sql);
         for id in chunk {
-            q = q.bind(id.as_str());
+            q = q.bind(id);
         }
-        for row in q.fetch_all(db.pool()).await? {
-            out.push(message_from(&row)?);
-        }
+        out.extend(q.fetch_all(db.pool()).await?);
     }
     Ok(out)
 }
@@ -260,7 +246,7 @@ pub async fn clear_receipt_failures(db: &Db, report_id: &ReportId) -> Result<(),
 }
 
 /// A reporter session as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct ReporterSessionRow {
     pub report_id: ReportId,
     pub csrf_token: String,
@@ -288,17 +274,10 @@ pub async fn insert_session(
 }
 
 pub async fn session(db: &Db, id_hash: &[u8]) -> Result<Option<ReporterSessionRow>, StoreError> {
-    let row = sqlx::query("SELECT report_id, csrf_token, created_at, last_seen_at FROM reporter_sessions WHERE id_hash = $1")
+    Ok(sqlx::query_as("SELECT report_id, csrf_token, created_at, last_seen_at FROM reporter_sessions WHERE id_hash = $1")
         .bind(id_hash)
         .fetch_optional(db.pool())
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(ReporterSessionRow {
-        report_id: row.try_get("report_id")?,
-        csrf_token: row.try_get("csrf_token")?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-    }))
+        .await?)
 }
 
 pub async fn touch_session(db: &Db, id_hash: &[u8], now: i64) -> Result<(), StoreError> {

@@ -7,7 +7,7 @@ use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 
 /// One identifier of a report: kind, blind index, sealed display form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IdentifierRow {
     pub kind: String,
     pub mac: Vec<u8>,
@@ -193,20 +193,12 @@ async fn lock_macs(tx: &mut Transaction<'static, Any>, macs: &[&[u8]]) -> Result
 
 /// The identifiers of one report.
 pub async fn of_report(db: &Db, report_id: &ReportId) -> Result<Vec<IdentifierRow>, StoreError> {
-    let rows =
-        sqlx::query("SELECT kind, mac, sealed FROM identifiers WHERE report_id = $1 ORDER BY kind")
-            .bind(report_id)
-            .fetch_all(db.pool())
-            .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(IdentifierRow {
-                kind: r.try_get("kind")?,
-                mac: r.try_get("mac")?,
-                sealed: r.try_get("sealed")?,
-            })
-        })
-        .collect()
+    Ok(sqlx::query_as(
+        "SELECT kind, mac, sealed FROM identifiers WHERE report_id = $1 ORDER BY kind",
+    )
+    .bind(report_id)
+    .fetch_all(db.pool())
+    .await?)
 }
 
 /// The other reports holding one identifier of a report, as far as the viewer may see them.
@@ -319,8 +311,9 @@ pub async fn clear_new_link_in(
 }
 
 /// A link made by hand: this report is a duplicate of, or linked to, another.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ManualLink {
+    #[sqlx(rename = "other")]
     pub other_id: ReportId,
     /// `duplicate` (this report duplicates the other) or `linked`.
     pub kind: String,
@@ -371,20 +364,12 @@ pub async fn add_manual_in(
 
 /// Links made by hand from or to a report, seen from that report.
 pub async fn manual(db: &Db, report_id: &ReportId) -> Result<Vec<ManualLink>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT other_id AS other, kind FROM report_links WHERE report_id = $1 \
          UNION SELECT report_id AS other, CASE WHEN kind = 'duplicate' THEN 'duplicated_by' ELSE kind END AS kind \
          FROM report_links WHERE other_id = $1 ORDER BY other",
     )
     .bind(report_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ManualLink {
-                other_id: r.try_get("other")?,
-                kind: r.try_get("kind")?,
-            })
-        })
-        .collect()
+    .await?)
 }

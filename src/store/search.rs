@@ -316,7 +316,7 @@ async fn set_aside(
 }
 
 /// A report set aside, at the generation read (see migration 0015).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SetAside {
     pub report_id: ReportId,
     pub generation: i64,
@@ -330,22 +330,14 @@ pub async fn set_aside_reports(
     after: &str,
     limit: usize,
 ) -> Result<Vec<SetAside>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT report_id, generation FROM search_set_aside WHERE report_id > $1 \
          ORDER BY report_id LIMIT $2",
     )
     .bind(after)
     .bind(limit as i64)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(SetAside {
-                report_id: r.try_get("report_id")?,
-                generation: r.try_get("generation")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// Queues a set-aside report's postings, derived again, and takes it off the set-aside list,

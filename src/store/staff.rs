@@ -1,13 +1,13 @@
 //! The staff repository: accounts and server-side sessions.
 
+use super::db::IntFlag;
 use super::{Db, StoreError};
 use crate::types::UserId;
 use sqlx::AnyConnection;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 /// A staff account as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
     pub id: UserId,
     pub username: String,
@@ -17,6 +17,7 @@ pub struct UserRow {
     pub totp_secret: Option<Vec<u8>>,
     pub totp_last_step: Option<i64>,
     pub language: String,
+    #[sqlx(try_from = "IntFlag")]
     pub disabled: bool,
     pub setup_token_hash: Option<Vec<u8>>,
     pub setup_expires_at: Option<i64>,
@@ -26,26 +27,6 @@ pub struct UserRow {
     /// The admin whose new account or reset waits for a supervisor's approval.
     pub approval_requested_by: Option<UserId>,
     pub approval_requested_at: Option<i64>,
-}
-
-fn user_from(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
-    Ok(UserRow {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        role: row.try_get("role")?,
-        password_hash: row.try_get("password_hash")?,
-        totp_secret: row.try_get("totp_secret")?,
-        totp_last_step: row.try_get("totp_last_step")?,
-        language: row.try_get("language")?,
-        disabled: row.try_get::<i64, _>("disabled")? != 0,
-        setup_token_hash: row.try_get("setup_token_hash")?,
-        setup_expires_at: row.try_get("setup_expires_at")?,
-        failed_sign_ins: row.try_get("failed_sign_ins")?,
-        locked_until: row.try_get("locked_until")?,
-        created_at: row.try_get("created_at")?,
-        approval_requested_by: row.try_get("approval_requested_by")?,
-        approval_requested_at: row.try_get("approval_requested_at")?,
-    })
 }
 
 const USER_COLUMNS: &str = "id, username, role, password_hash, totp_secret, totp_last_step, language, \
@@ -99,13 +80,12 @@ async fn user_where(
     text: Option<&str>,
 ) -> Result<Option<UserRow>, StoreError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM staff_users WHERE {clause} = $1");
-    let q = sqlx::query(&sql);
+    let q = sqlx::query_as(&sql);
     let q = match text {
         Some(t) => q.bind(t.to_owned()),
         None => q.bind(value),
     };
-    let row = q.fetch_optional(db.pool()).await?;
-    Ok(row.as_ref().map(user_from).transpose()?)
+    Ok(q.fetch_optional(db.pool()).await?)
 }
 
 pub async fn user_by_username(db: &Db, username: &str) -> Result<Option<UserRow>, StoreError> {
@@ -122,12 +102,11 @@ pub async fn user_by_setup_hash(db: &Db, hash: &[u8]) -> Result<Option<UserRow>,
 
 /// Every account, by username.
 pub async fn list_users(db: &Db) -> Result<Vec<UserRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM staff_users ORDER BY username"
     ))
     .fetch_all(db.pool())
-    .await?;
-    Ok(rows.iter().map(user_from).collect::<Result<_, _>>()?)
+    .await?)
 }
 
 /// Sets the password chosen through the set-up link whose token hashes to `setup_token_hash`
@@ -357,7 +336,7 @@ pub async fn enable_user(db: &Db, username: &str) -> Result<bool, StoreError> {
 }
 
 /// A session as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
     pub user_id: UserId,
     pub stage: String,
@@ -389,21 +368,12 @@ pub async fn insert_session_in(
 }
 
 pub async fn session(db: &Db, id_hash: &[u8]) -> Result<Option<SessionRow>, StoreError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT user_id, stage, csrf_token, pending_totp, created_at, last_seen_at FROM staff_sessions WHERE id_hash = $1",
     )
     .bind(id_hash)
     .fetch_optional(db.pool())
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(SessionRow {
-        user_id: row.try_get("user_id")?,
-        stage: row.try_get("stage")?,
-        csrf_token: row.try_get("csrf_token")?,
-        pending_totp: row.try_get("pending_totp")?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-    }))
+    .await?)
 }
 
 pub async fn touch_session(db: &Db, id_hash: &[u8], now: i64) -> Result<(), StoreError> {

@@ -41,7 +41,7 @@ use tipline::search::query::{Word, search, words};
 use tipline::search::terms::tokens;
 use tipline::store::Db;
 use tipline::store::search::Narrowing;
-use tipline::types::Visibility;
+use tipline::types::{ReportId, Visibility};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Backend {
@@ -155,14 +155,14 @@ fn settings(dir: &Path, database_url: Option<String>) -> Settings {
 }
 
 /// The related reports of `id` as the case view reads them; returns how many it lists.
-async fn related_lookup(db: &Db, id: &str, visibility: &Visibility) -> usize {
+async fn related_lookup(db: &Db, id: &ReportId, visibility: &Visibility) -> usize {
     use tipline::link::{RELATED_COUNTED, RELATED_LISTED};
     use tipline::store::{cases, links};
     let own = links::of_report(db, id).await.expect("identifiers");
     let holders = links::holders(db, id, &own, visibility, RELATED_LISTED, RELATED_COUNTED)
         .await
         .expect("holders");
-    let mut listed: Vec<String> = holders.into_iter().flat_map(|h| h.latest).collect();
+    let mut listed: Vec<ReportId> = holders.into_iter().flat_map(|h| h.latest).collect();
     listed.sort_unstable();
     listed.dedup();
     cases::get_many(db, &listed).await.expect("cases").len()
@@ -451,7 +451,7 @@ async fn run(cfg: &Config, backend: Backend, n: u64) -> Outcome {
         kinds_measured.push(m);
     }
     // Related reports of random reports.
-    let ids: Vec<String> = sqlx::query("SELECT id FROM reports ORDER BY random() LIMIT $1")
+    let ids: Vec<ReportId> = sqlx::query("SELECT id FROM reports ORDER BY random() LIMIT $1")
         .bind(cfg.queries as i64)
         .fetch_all(db.pool())
         .await

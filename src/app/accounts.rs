@@ -17,6 +17,7 @@ use crate::staff::throttle::SignInGate;
 use crate::staff::totp::{self, TotpSecret};
 use crate::store::StoreError;
 use crate::store::staff as staff_repo;
+use crate::types::UserId;
 
 /// Why an account action did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -159,7 +160,7 @@ pub async fn approve(app: &App<'_>, approver: &Actor, username: &str) -> Result<
 /// Records what a staff member did that must not wait for the trail (signed out, opened the
 /// trail), after it happened. It stands even when the trail cannot record it; the failure is
 /// logged for the administrator.
-pub async fn record_own(app: &App<'_>, user_id: &str, action: AuditAction, detail: &str) {
+pub async fn record_own(app: &App<'_>, user_id: &UserId, action: AuditAction, detail: &str) {
     if let Err(e) = app.audit_alone(user_id, action, None, detail).await {
         tracing::error!(error = %e, action = action.as_str(), "audit append");
     }
@@ -224,7 +225,7 @@ pub async fn sign_in(
     )
     .await?;
     commit(tx).await?;
-    gate.succeeded(&user.id).await;
+    gate.succeeded(user.id.as_str()).await;
     Ok(Some((cookie, stage)))
 }
 
@@ -247,7 +248,7 @@ pub async fn choose_password(
     end_presented(app, presented).await.map_err(store)?;
     let now = app.now();
     let chosen = accounts::choose_password(app.db, token, password, now).await?;
-    let user_id = chosen.account.id.as_str();
+    let user_id = &chosen.account.id;
     let mut tx = app.begin().await?;
     accounts::set_password_in(tx.conn(), &chosen).await?;
     let cookie = sessions::start_in(tx.conn(), user_id, Stage::Enrol, now)
@@ -305,7 +306,7 @@ pub async fn enrol(app: &App<'_>, session: &Session, code: &str) -> Result<Enrol
     if totp::verify(&pending, code, now, None).is_none() {
         return Ok(Enrolled::WrongCode);
     }
-    let user_id = session.user.id.as_str();
+    let user_id = &session.user.id;
     let mut tx = app.begin().await?;
     let confirmed =
         accounts::confirm_totp_in(tx.conn(), app.sealer, user_id, &pending, code, now).await;

@@ -12,6 +12,7 @@ use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Actor};
 use crate::store::assessments::{self, AssessmentRow};
 use crate::store::{StoreError, reports};
+use crate::types::ReportId;
 use sqlx::AnyConnection;
 
 /// HTCDS `vic_TraffickingStatus` values an analyst may record by hand (with a reason).
@@ -41,7 +42,7 @@ pub struct NewAssessment<'a> {
 pub async fn save(
     app: &App<'_>,
     actor: &Actor,
-    report_id: &str,
+    report_id: &ReportId,
     new: NewAssessment<'_>,
 ) -> Result<(), CaseError> {
     let case = super::cases::case_for(app, actor, report_id, Action::Assess).await?;
@@ -92,7 +93,7 @@ pub async fn save(
     let mut tx = app.begin().await?;
     assessments::insert_in(tx.conn(), &row).await?;
     let entry = AuditEntry {
-        actor: &actor.user_id,
+        actor: actor.user_id.as_str(),
         action: AuditAction::AssessmentSave,
         report_id: Some(&case.id),
         detail: &format!("person={person} set={}", set.as_str()),
@@ -103,7 +104,7 @@ pub async fn save(
 }
 
 /// The facts of the report itself, as the urgency rules see them.
-async fn report_facts(app: &App<'_>, report_id: &str) -> Result<Vec<Fact>, StoreError> {
+async fn report_facts(app: &App<'_>, report_id: &ReportId) -> Result<Vec<Fact>, StoreError> {
     let stored = reports::by_id(app.db, report_id)
         .await?
         .ok_or(StoreError::Corrupt)?;
@@ -117,7 +118,7 @@ async fn report_facts(app: &App<'_>, report_id: &str) -> Result<Vec<Fact>, Store
 async fn decide_urgency(
     app: &App<'_>,
     conn: &mut AnyConnection,
-    report_id: &str,
+    report_id: &ReportId,
     mut facts: Vec<Fact>,
 ) -> Result<(), StoreError> {
     // The latest assessment of each person counts.

@@ -8,7 +8,7 @@ use crate::staff::policy::{Action, Actor, ReportAccess, allowed, can_see};
 use crate::store::cases::{self, CaseRow};
 use crate::store::staff::{self as staff_repo, UserRow};
 use crate::triage::workflow::{CloseReason, required_permission};
-use crate::types::Status;
+use crate::types::{ReportId, Status, UserId};
 
 /// Longest internal note, in characters.
 pub const MAX_NOTE: usize = 20_000;
@@ -18,7 +18,7 @@ pub const MAX_NOTE: usize = 20_000;
 pub async fn case_for(
     app: &App<'_>,
     actor: &Actor,
-    id: &str,
+    id: &ReportId,
     action: Action,
 ) -> Result<CaseRow, CaseError> {
     match cases::get(app.db, id).await? {
@@ -41,7 +41,7 @@ async fn record(
     tx: &mut crate::staff::audit::AuditTx,
     actor: &Actor,
     action: AuditAction,
-    report_id: &str,
+    report_id: &ReportId,
     detail: &str,
 ) -> Result<(), CaseError> {
     app.record(tx, &actor.user_id, action, Some(report_id), detail)
@@ -49,7 +49,7 @@ async fn record(
 }
 
 /// `actor` takes an unassigned case; [`CaseError::Conflict`] if someone else was quicker.
-pub async fn claim(app: &App<'_>, actor: &Actor, id: &str) -> Result<(), CaseError> {
+pub async fn claim(app: &App<'_>, actor: &Actor, id: &ReportId) -> Result<(), CaseError> {
     let case = case_for(app, actor, id, Action::Claim).await?;
     let mut tx = app.begin().await?;
     if !cases::claim_in(tx.conn(), &case.id, &actor.user_id, app.now()).await? {
@@ -64,8 +64,8 @@ pub async fn claim(app: &App<'_>, actor: &Actor, id: &str) -> Result<(), CaseErr
 pub async fn assign(
     app: &App<'_>,
     actor: &Actor,
-    id: &str,
-    assignee: Option<&str>,
+    id: &ReportId,
+    assignee: Option<&UserId>,
 ) -> Result<(), CaseError> {
     let case = case_for(app, actor, id, Action::Assign).await?;
     let target = match assignee {
@@ -76,8 +76,11 @@ pub async fn assign(
         },
     };
     let mut tx = app.begin().await?;
-    cases::assign_in(tx.conn(), &case.id, target.as_deref(), app.now()).await?;
-    let detail = format!("assignee={}", target.as_deref().unwrap_or("none"));
+    cases::assign_in(tx.conn(), &case.id, target.as_ref(), app.now()).await?;
+    let detail = format!(
+        "assignee={}",
+        target.as_ref().map_or("none", UserId::as_str)
+    );
     record(
         app,
         &mut tx,
@@ -96,7 +99,7 @@ pub async fn assign(
 pub async fn change_status(
     app: &App<'_>,
     actor: &Actor,
-    id: &str,
+    id: &ReportId,
     to: Option<Status>,
     reason: Option<CloseReason>,
 ) -> Result<(), CaseError> {
@@ -141,7 +144,7 @@ pub async fn change_status(
 pub async fn restrict(
     app: &App<'_>,
     actor: &Actor,
-    id: &str,
+    id: &ReportId,
     restricted: bool,
 ) -> Result<(), CaseError> {
     let case = case_for(app, actor, id, Action::Restrict).await?;
@@ -162,7 +165,12 @@ pub async fn restrict(
 
 /// Adds an internal note, sealed and bound to the report and its author. A blank note, or one
 /// longer than [`MAX_NOTE`] characters, is not kept (and not audited).
-pub async fn add_note(app: &App<'_>, actor: &Actor, id: &str, body: &str) -> Result<(), CaseError> {
+pub async fn add_note(
+    app: &App<'_>,
+    actor: &Actor,
+    id: &ReportId,
+    body: &str,
+) -> Result<(), CaseError> {
     let case = case_for(app, actor, id, Action::WriteNote).await?;
     let body = body.trim();
     if body.is_empty() || body.chars().count() > MAX_NOTE {
@@ -217,8 +225,8 @@ impl LinkKind {
 pub async fn link(
     app: &App<'_>,
     actor: &Actor,
-    id: &str,
-    other_id: &str,
+    id: &ReportId,
+    other_id: &ReportId,
     kind: LinkKind,
 ) -> Result<(), CaseError> {
     let case = case_for(app, actor, id, Action::LinkReports).await?;

@@ -15,16 +15,16 @@ use crate::staff::policy::{Action, Actor, ReportAccess, can_see};
 use crate::store::StoreError;
 use crate::store::cases::{self, CaseRow};
 use crate::store::links::{self, IdentifierRow};
-use crate::types::Visibility;
+use crate::types::{ReportId, Visibility};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What was gathered around the report: the visible reports only.
 #[derive(Default)]
 pub struct Gathered {
     pub facts: Vec<ReportFacts>,
-    pub cases: HashMap<String, CaseRow>,
+    pub cases: HashMap<ReportId, CaseRow>,
     /// The identifiers of each report gathered, still sealed.
-    pub rows: HashMap<String, Vec<IdentifierRow>>,
+    pub rows: HashMap<ReportId, Vec<IdentifierRow>>,
 }
 
 impl Gathered {
@@ -36,7 +36,7 @@ impl Gathered {
         case: CaseRow,
         visibility: &Visibility,
         expand: bool,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<Vec<ReportId>, StoreError> {
         let rows = links::of_report(app.db, &case.id).await?;
         let manual = links::manual(app.db, &case.id).await?;
         let mut next = BTreeSet::new();
@@ -69,14 +69,14 @@ impl Gathered {
 
 /// A cluster as its page shows it: the graph, and what was gathered to draw it.
 pub struct Cluster {
-    pub center: String,
+    pub center: ReportId,
     pub graph: Graph,
     pub gathered: Gathered,
 }
 
 /// Gathers the cluster of case `id` for `actor` (who must be allowed to open the report) and
 /// audits the view.
-pub async fn gather(app: &App<'_>, actor: &Actor, id: &str) -> Result<Cluster, CaseError> {
+pub async fn gather(app: &App<'_>, actor: &Actor, id: &ReportId) -> Result<Cluster, CaseError> {
     let case = case_for(app, actor, id, Action::OpenReport).await?;
     let center = case.id.clone();
     let gathered = gather_around(app, actor, case).await?;
@@ -126,21 +126,21 @@ async fn gather_around(
     center: CaseRow,
 ) -> Result<Gathered, StoreError> {
     let mut gathered = Gathered::default();
-    let mut looked: HashSet<String> = HashSet::from([center.id.clone()]);
+    let mut looked: HashSet<ReportId> = HashSet::from([center.id.clone()]);
     let visibility = Visibility::of(actor);
     let mut frontier = gathered.add(app, center, &visibility, true).await?;
     for hop in 1..=2 {
-        let unseen: Vec<String> = frontier
+        let unseen: Vec<ReportId> = frontier
             .iter()
             .filter(|id| !looked.contains(*id))
             .cloned()
             .collect();
-        let mut found: HashMap<String, CaseRow> = cases::get_many(app.db, &unseen)
+        let mut found: HashMap<ReportId, CaseRow> = cases::get_many(app.db, &unseen)
             .await?
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
-        let mut next: BTreeSet<String> = BTreeSet::new();
+        let mut next: BTreeSet<ReportId> = BTreeSet::new();
         for id in frontier {
             if gathered.facts.len() > cluster::MAX_REPORTS {
                 break;

@@ -31,6 +31,7 @@ use crate::search::index::TermIndex;
 use crate::staff::audit::{AuditEntry, AuditError, AuditLog, AuditTx};
 use crate::staff::audit_action::AuditAction;
 use crate::store::{Db, StoreError};
+use crate::types::{ReportId, UserId};
 
 /// What the use cases work with. Cheap to build: it borrows from the server's shared state.
 #[derive(Clone, Copy)]
@@ -61,13 +62,13 @@ impl App<'_> {
     pub(crate) async fn record(
         &self,
         tx: &mut AuditTx,
-        actor: &str,
+        actor: &UserId,
         action: AuditAction,
-        report_id: Option<&str>,
+        report_id: Option<&ReportId>,
         detail: &str,
     ) -> Result<(), CaseError> {
         let entry = AuditEntry {
-            actor,
+            actor: actor.as_str(),
             action,
             report_id,
             detail,
@@ -82,9 +83,9 @@ impl App<'_> {
     /// the caller shows nothing when this fails.
     pub(crate) async fn audit_alone(
         &self,
-        actor: &str,
+        actor: &UserId,
         action: AuditAction,
-        report_id: Option<&str>,
+        report_id: Option<&ReportId>,
         detail: &str,
     ) -> Result<(), CaseError> {
         let mut tx = self.begin().await?;

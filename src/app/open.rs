@@ -18,7 +18,7 @@ use crate::store::cases::{self, CaseRow, NoteRow};
 use crate::store::links::{self, ManualLink};
 use crate::store::staff::{self as staff_repo, UserRow};
 use crate::store::{StoreError, followup, reports};
-use crate::types::Visibility;
+use crate::types::{ReportId, Visibility};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 
@@ -90,7 +90,11 @@ pub struct Crowded {
 
 /// Opens a case for `actor`: refused unless they may open the report; audited (`report.view`)
 /// before anything is unsealed, nothing shown when the trail cannot record.
-pub async fn open_case(app: &App<'_>, actor: &Actor, id: &str) -> Result<OpenedCase, CaseError> {
+pub async fn open_case(
+    app: &App<'_>,
+    actor: &Actor,
+    id: &ReportId,
+) -> Result<OpenedCase, CaseError> {
     let case = case_for(app, actor, id, Action::OpenReport).await?;
     let mut tx = app.begin().await?;
     app.record(
@@ -173,7 +177,7 @@ pub async fn open_case(app: &App<'_>, actor: &Actor, id: &str) -> Result<OpenedC
 /// The saved assessments of a report, newest first, opened.
 pub async fn assessment_history(
     app: &App<'_>,
-    report_id: &str,
+    report_id: &ReportId,
 ) -> Result<Vec<OpenedAssessment>, StoreError> {
     Ok(assessments::of_report(app.db, report_id)
         .await?
@@ -193,7 +197,7 @@ pub async fn assessment_history(
 async fn related_reports(
     app: &App<'_>,
     actor: &Actor,
-    report_id: &str,
+    report_id: &ReportId,
 ) -> Result<Related, StoreError> {
     let own = links::of_report(app.db, report_id).await?;
     let holders = links::holders(
@@ -210,12 +214,12 @@ async fn related_reports(
         .map(|row| index::open(app.sealer, report_id, row))
         .collect();
     // Each listed report with what it shares, newest first.
-    let mut shares: BTreeMap<Reverse<&str>, Vec<Option<Shown>>> = BTreeMap::new();
+    let mut shares: BTreeMap<Reverse<&ReportId>, Vec<Option<Shown>>> = BTreeMap::new();
     let mut crowded = Vec::new();
     for (h, identifier) in holders.iter().zip(&shown) {
         for other in &h.latest {
             shares
-                .entry(Reverse(other.as_str()))
+                .entry(Reverse(other))
                 .or_default()
                 .push(identifier.clone());
         }
@@ -228,8 +232,8 @@ async fn related_reports(
             });
         }
     }
-    let ids: Vec<String> = shares.keys().map(|k| k.0.to_owned()).collect();
-    let mut found: HashMap<String, CaseRow> = cases::get_many(app.db, &ids)
+    let ids: Vec<ReportId> = shares.keys().map(|k| k.0.clone()).collect();
+    let mut found: HashMap<ReportId, CaseRow> = cases::get_many(app.db, &ids)
         .await?
         .into_iter()
         .map(|c| (c.id.clone(), c))
@@ -251,11 +255,11 @@ async fn related_reports(
 async fn manual_links(
     app: &App<'_>,
     actor: &Actor,
-    report_id: &str,
+    report_id: &ReportId,
 ) -> Result<Vec<(ManualLink, CaseRow)>, StoreError> {
     let made = links::manual(app.db, report_id).await?;
-    let ids: Vec<String> = made.iter().map(|l| l.other_id.clone()).collect();
-    let found: HashMap<String, CaseRow> = cases::get_many(app.db, &ids)
+    let ids: Vec<ReportId> = made.iter().map(|l| l.other_id.clone()).collect();
+    let found: HashMap<ReportId, CaseRow> = cases::get_many(app.db, &ids)
         .await?
         .into_iter()
         .map(|c| (c.id.clone(), c))
@@ -283,7 +287,7 @@ pub struct Download {
 pub async fn download(
     app: &App<'_>,
     actor: &Actor,
-    id: &str,
+    id: &ReportId,
     attachment_id: &str,
 ) -> Result<Download, CaseError> {
     let case = case_for(app, actor, id, Action::DownloadAttachment).await?;
@@ -324,7 +328,7 @@ pub async fn download(
 pub async fn reporter_signs(
     app: &App<'_>,
     actor: &Actor,
-    id: &str,
+    id: &ReportId,
 ) -> Result<(CaseRow, Vec<String>), CaseError> {
     let case = case_for(app, actor, id, Action::Assess).await?;
     app.audit_alone(

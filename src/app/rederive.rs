@@ -10,6 +10,7 @@ use crate::seal::Sealer;
 use crate::search::index::{TermIndex, Text};
 use crate::store::search;
 use crate::store::{Db, StoreError, reports};
+use crate::types::ReportId;
 use crate::types::postings::{Posting, merge_best};
 use std::time::Duration;
 
@@ -34,7 +35,7 @@ pub async fn postings_of(
     db: &Db,
     sealer: &Sealer,
     terms: &TermIndex,
-    report_id: &str,
+    report_id: &ReportId,
 ) -> Result<Option<Derived>, StoreError> {
     let Some(stored) = reports::by_id(db, report_id).await? else {
         return Ok(None);
@@ -100,7 +101,7 @@ pub async fn requeue_set_aside(
     if full {
         round.last = taken
             .last()
-            .map(|r| r.report_id.clone())
+            .map(|r| r.report_id.to_string())
             .unwrap_or_default();
     }
     Ok(round)

@@ -10,6 +10,7 @@ use crate::search::index::Text;
 use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Actor};
 use crate::store::{followup, reports};
+use crate::types::ReportId;
 
 /// The notice as the reporter reads it, in their language.
 #[derive(Debug, Clone)]
@@ -24,7 +25,7 @@ pub struct NoticeText {
 pub async fn reply(
     app: &App<'_>,
     actor: &Actor,
-    id: &str,
+    id: &ReportId,
     body: &str,
     notice: impl FnOnce(&'static str) -> NoticeText,
 ) -> Result<(), CaseError> {
@@ -69,7 +70,7 @@ pub async fn reply(
 /// happens here: failures are logged, without the address.
 async fn send_notice(
     app: &App<'_>,
-    report_id: &str,
+    report_id: &ReportId,
     language: &str,
     text: impl FnOnce(&'static str) -> NoticeText,
 ) {
@@ -92,7 +93,7 @@ async fn send_notice(
         .map(|c| c.email)
         .filter(|e| !e.is_empty());
     let Some(email) = email else { return };
-    let NoticeText { subject, body } = text(crate::intake::report::language_or_default(language));
+    let NoticeText { subject, body } = text(crate::types::language_or_default(language));
     tokio::spawn(async move {
         if let Err(e) = notifier.send(&email, &subject, &body).await {
             tracing::error!(error = %e, "the e-mail notice of a new message was not sent");

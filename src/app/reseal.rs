@@ -129,7 +129,7 @@ async fn next_batch(
         }
         _ => {
             let rows = repo::reports_after(db, after, limit).await?;
-            let last = rows.last().map(|r| r.stored.id.clone());
+            let last = rows.last().map(|r| r.stored.id.to_string());
             let out = rows
                 .into_iter()
                 .filter(|r| r.stored.manifest.is_none())

@@ -13,7 +13,7 @@ use crate::staff::policy::{Action, Actor, ReportAccess, allowed};
 use crate::store::cases::{self, CaseRow};
 use crate::store::search::Narrowing;
 use crate::store::{followup, reports};
-use crate::types::Visibility;
+use crate::types::{ReportId, Visibility};
 use std::collections::{HashMap, HashSet};
 
 /// One result as shown: the case, and the passage that matched (`None` when none can be shown,
@@ -55,7 +55,7 @@ pub async fn search(
         limit,
     )
     .await?;
-    let ids: Vec<String> = found.hits.into_iter().map(|h| h.report_id).collect();
+    let ids: Vec<ReportId> = found.hits.into_iter().map(|h| h.report_id).collect();
     let shown = open_results(app, actor, &ids, words).await?;
     // Results leave out what the index has not taken in yet: say so, with how many. The results
     // stand without it: a failure to count only leaves the notice out.
@@ -76,10 +76,10 @@ pub async fn search(
 pub async fn open_results(
     app: &App<'_>,
     actor: &Actor,
-    ids: &[String],
+    ids: &[ReportId],
     words: &[Word],
 ) -> Result<Vec<Shown>, CaseError> {
-    let mut found: HashMap<String, CaseRow> = cases::get_many(app.db, ids)
+    let mut found: HashMap<ReportId, CaseRow> = cases::get_many(app.db, ids)
         .await?
         .into_iter()
         .map(|c| (c.id.clone(), c))
@@ -107,14 +107,14 @@ pub async fn open_results(
     commit(tx).await?;
 
     let wanted: HashSet<String> = words.iter().flat_map(|w| w.terms.clone()).collect();
-    let ids: Vec<String> = visible.iter().map(|c| c.id.clone()).collect();
-    let mut stored: HashMap<String, reports::StoredReport> = reports::by_ids(app.db, &ids)
+    let ids: Vec<ReportId> = visible.iter().map(|c| c.id.clone()).collect();
+    let mut stored: HashMap<ReportId, reports::StoredReport> = reports::by_ids(app.db, &ids)
         .await?
         .into_iter()
         .map(|r| (r.id.clone(), r))
         .collect();
     let mut shown: Vec<Shown> = Vec::with_capacity(visible.len());
-    let mut unmatched: Vec<String> = Vec::new();
+    let mut unmatched: Vec<ReportId> = Vec::new();
     for case in visible {
         let stored = stored
             .remove(&case.id)
@@ -146,7 +146,7 @@ pub async fn open_results(
     // What the report itself does not hold came in a message: the conversations of those
     // reports, read together.
     if !unmatched.is_empty() {
-        let mut by_report: HashMap<String, Vec<followup::MessageRow>> = HashMap::new();
+        let mut by_report: HashMap<ReportId, Vec<followup::MessageRow>> = HashMap::new();
         for m in followup::messages_of_many(app.db, &unmatched).await? {
             by_report.entry(m.report_id.clone()).or_default().push(m);
         }

@@ -12,14 +12,14 @@ use crate::store::followup::{self as repo, FROM_STAFF};
 use crate::store::links::IdentifierRow;
 use crate::store::reports::NewAttachment;
 use crate::store::{Db, StoreError};
-use crate::types::Status;
+use crate::types::{ReportId, Status, UserId};
 use std::sync::Arc;
 
 /// Longest message, in characters.
 pub const MAX_MESSAGE: usize = 10_000;
 
 /// Who wrote a message: the reporter, or the staff member `staff_id`.
-fn writer(staff_id: Option<&str>) -> Writer<'_> {
+fn writer(staff_id: Option<&UserId>) -> Writer<'_> {
     staff_id.map_or(Writer::Reporter, Writer::Staff)
 }
 
@@ -82,9 +82,9 @@ pub struct Message {
 
 /// A message to post: who wrote it, the text, cleaned files, and the identifiers it brings.
 pub struct Outgoing<'a> {
-    pub report_id: &'a str,
+    pub report_id: &'a ReportId,
     /// `None` for the reporter.
-    pub staff_id: Option<&'a str>,
+    pub staff_id: Option<&'a UserId>,
     pub body: &'a str,
     /// Its files, cleaned. Given up to sealing, which lets go of them where it runs.
     pub files: Vec<CleanAttachment>,
@@ -105,8 +105,8 @@ impl SealedMessage {
     /// `files` numbered from `first` (the next free attachment position).
     fn seal(
         sealer: &Sealer,
-        report_id: &str,
-        staff_id: Option<&str>,
+        report_id: &ReportId,
+        staff_id: Option<&UserId>,
         body: &str,
         files: &[CleanAttachment],
         first: i64,
@@ -143,18 +143,11 @@ impl SealedMessage {
         }
         let files = std::mem::take(&mut message.files);
         let sealer = Arc::clone(sealer);
-        let report_id = message.report_id.to_owned();
-        let staff_id = message.staff_id.map(str::to_owned);
+        let report_id = message.report_id.clone();
+        let staff_id = message.staff_id.cloned();
         let body = message.body.to_owned();
         let sealed = tokio::task::spawn_blocking(move || {
-            Self::seal(
-                &sealer,
-                &report_id,
-                staff_id.as_deref(),
-                &body,
-                &files,
-                first,
-            )
+            Self::seal(&sealer, &report_id, staff_id.as_ref(), &body, &files, first)
         })
         .await;
         match sealed {
@@ -230,7 +223,7 @@ pub fn open_messages(sealer: &Sealer, rows: Vec<repo::MessageRow>) -> Vec<Messag
         .map(|m| {
             // Bound to the report and the writer: a message moved to another report, or given
             // another writer, in the database does not open.
-            let aad = bound::message(&m.report_id, writer(m.staff_id.as_deref()), &m.id);
+            let aad = bound::message(&m.report_id, writer(m.staff_id.as_ref()), &m.id);
             let body = sealer.open(&aad, &m.body).ok();
             Message {
                 from_hotline: m.author == FROM_STAFF,
@@ -251,7 +244,7 @@ pub fn open_messages(sealer: &Sealer, rows: Vec<repo::MessageRow>) -> Vec<Messag
 pub fn identifiers_in(
     index: &BlindIndex,
     sealer: &Sealer,
-    report_id: &str,
+    report_id: &ReportId,
     text: &str,
     country: Option<&str>,
 ) -> Vec<IdentifierRow> {
@@ -272,6 +265,10 @@ pub fn identifiers_in(
 /// The conversation of a report, oldest first, opened. A message that cannot be opened (damaged
 /// at rest) keeps its place with an empty body and `readable` false, so that one damaged row
 /// does not hide the others.
-pub async fn read(db: &Db, sealer: &Sealer, report_id: &str) -> Result<Vec<Message>, StoreError> {
+pub async fn read(
+    db: &Db,
+    sealer: &Sealer,
+    report_id: &ReportId,
+) -> Result<Vec<Message>, StoreError> {
     Ok(open_messages(sealer, repo::messages(db, report_id).await?))
 }

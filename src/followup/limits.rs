@@ -4,6 +4,7 @@
 
 use crate::store::followup as repo;
 use crate::store::{Db, StoreError};
+use crate::types::ReportId;
 
 /// The limits in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +36,7 @@ pub enum Refused {
 pub async fn check(
     db: &Db,
     limits: MessageLimits,
-    report_id: &str,
+    report_id: &ReportId,
     file_bytes: usize,
     now: i64,
 ) -> Result<Option<Refused>, StoreError> {

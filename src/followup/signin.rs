@@ -9,6 +9,7 @@ use crate::seal::token::{new_token, token_hash};
 use crate::seal::{ReceiptCode, ReceiptHasher};
 use crate::store::followup as repo;
 use crate::store::{Db, StoreError, reports};
+use crate::types::ReportId;
 
 /// Failures allowed before a report's receipt sign-in locks.
 pub const FREE_FAILURES: i64 = 5;
@@ -38,7 +39,7 @@ impl Default for ReporterSessionPolicy {
 #[derive(Debug, Clone)]
 pub struct ReporterSession {
     pub id_hash: Vec<u8>,
-    pub report_id: String,
+    pub report_id: ReportId,
     pub csrf_token: String,
 }
 

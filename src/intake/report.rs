@@ -5,9 +5,7 @@
 use super::categories::{self, Category, FormKind};
 use super::countries;
 use crate::assess::urgency::{Fact, actionable_place_and_time};
-/// Kept here while the web handlers that name it by this path are rewritten by issue 16's
-/// surfaces work; new code uses `crate::types::language_or_default`.
-pub use crate::types::language_or_default;
+use crate::types::language_or_default;
 use crate::types::vocabulary::{self, AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
 use serde::{Deserialize, Serialize};
 use time::Date;

@@ -6,6 +6,7 @@ use super::report::{ReportContent, ValidReport};
 use crate::seal::{Aad, Sealer};
 use crate::store::StoreError;
 use crate::store::reports::{SEALED_COLUMNS, StoredReport};
+use crate::types::ReportId;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -14,12 +15,12 @@ pub const REPORTS: &str = "reports";
 
 fn seal_json<T: Serialize>(
     sealer: &Sealer,
-    report_id: &str,
+    report_id: &ReportId,
     column: &str,
     value: &T,
 ) -> Option<Vec<u8>> {
     let json = zeroize::Zeroizing::new(serde_json::to_vec(value).ok()?);
-    Some(sealer.seal(&Aad::field(REPORTS, report_id, column), &json))
+    Some(sealer.seal(&Aad::field(REPORTS, report_id.as_str(), column), &json))
 }
 
 /// What triage does not need in clear about a report, sealed as its `profile` group.
@@ -32,18 +33,18 @@ pub struct Profile {
 }
 
 /// Seals the Fluent keys of the reasons for a report's urgency (its `urgency_why` group).
-pub fn seal_reasons(sealer: &Sealer, report_id: &str, reasons: &[&str]) -> Vec<u8> {
+pub fn seal_reasons(sealer: &Sealer, report_id: &ReportId, reasons: &[&str]) -> Vec<u8> {
     seal_json(sealer, report_id, "urgency_why", &reasons).unwrap_or_default()
 }
 
 /// Seals a report's `profile` group.
-pub fn seal_profile(sealer: &Sealer, report_id: &str, profile: &Profile) -> Vec<u8> {
+pub fn seal_profile(sealer: &Sealer, report_id: &ReportId, profile: &Profile) -> Vec<u8> {
     seal_json(sealer, report_id, "profile", profile).unwrap_or_default()
 }
 
 /// Seals the manifest of a report: the names of the groups present among `groups` (in the
 /// order of [`SEALED_COLUMNS`]).
-pub fn seal_manifest(sealer: &Sealer, report_id: &str, groups: &[Option<Vec<u8>>]) -> Vec<u8> {
+pub fn seal_manifest(sealer: &Sealer, report_id: &ReportId, groups: &[Option<Vec<u8>>]) -> Vec<u8> {
     let present: Vec<&str> = SEALED_COLUMNS
         .iter()
         .zip(groups)
@@ -59,7 +60,7 @@ pub fn manifest_matches(sealer: &Sealer, stored: &StoredReport) -> bool {
     let Some(blob) = &stored.manifest else {
         return false;
     };
-    let Ok(plain) = sealer.open(&Aad::field(REPORTS, &stored.id, "manifest"), blob) else {
+    let Ok(plain) = sealer.open(&Aad::field(REPORTS, stored.id.as_str(), "manifest"), blob) else {
         return false;
     };
     let Ok(listed) = serde_json::from_slice::<Vec<String>>(&plain) else {
@@ -78,7 +79,7 @@ pub fn manifest_matches(sealer: &Sealer, stored: &StoredReport) -> bool {
 /// `reasons` are the Fluent keys of the reasons for its urgency.
 pub fn seal_groups(
     sealer: &Sealer,
-    report_id: &str,
+    report_id: &ReportId,
     report: &ValidReport,
     reasons: &[&str],
 ) -> Vec<Option<Vec<u8>>> {
@@ -113,11 +114,11 @@ mod erased {
     use super::*;
 
     pub trait Json {
-        fn seal(&self, sealer: &Sealer, report_id: &str, column: &str) -> Option<Vec<u8>>;
+        fn seal(&self, sealer: &Sealer, report_id: &ReportId, column: &str) -> Option<Vec<u8>>;
     }
 
     impl<T: Serialize> Json for T {
-        fn seal(&self, sealer: &Sealer, report_id: &str, column: &str) -> Option<Vec<u8>> {
+        fn seal(&self, sealer: &Sealer, report_id: &ReportId, column: &str) -> Option<Vec<u8>> {
             seal_json(sealer, report_id, column, self)
         }
     }
@@ -134,7 +135,7 @@ fn open_json<T: DeserializeOwned>(
     let Some((_, Some(blob))) = stored.sealed.iter().find(|(c, _)| *c == column) else {
         return Ok(None);
     };
-    let plain = sealer.open(&Aad::field(REPORTS, &stored.id, column), blob)?;
+    let plain = sealer.open(&Aad::field(REPORTS, stored.id.as_str(), column), blob)?;
     serde_json::from_slice(&plain)
         .map(Some)
         .map_err(|_| StoreError::Corrupt)
@@ -209,6 +210,6 @@ pub fn open_report(sealer: &Sealer, stored: &StoredReport) -> Result<OpenedRepor
 }
 
 /// Associated data of an attachment's sealed metadata or content.
-pub fn attachment_aad(report_id: &str, attachment_id: &str, part: &str) -> Aad {
+pub fn attachment_aad(report_id: &ReportId, attachment_id: &str, part: &str) -> Aad {
     Aad::field("attachments", &format!("{report_id}/{attachment_id}"), part)
 }

@@ -17,7 +17,7 @@ use crate::search::index::{TermIndex, Text};
 use crate::store::reports::{NewAttachment, NewReport, Triage};
 use crate::store::writer::{Indexing, commit};
 use crate::store::{Db, ReportWriter, StoreError, Stored};
-use crate::types::Status;
+use crate::types::{ReportId, Status};
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -243,7 +243,7 @@ impl Intake {
         suspicion: &Suspicion,
         now: OffsetDateTime,
     ) -> Prepared {
-        let id = Uuid::now_v7().to_string();
+        let id = ReportId::new(Uuid::now_v7().to_string());
         let decision = decide(self.catalogue.urgency_rules(), &report.facts(now.date()));
         let secret = self.receipts.derive_secret(&submission.secret_seed());
         let salt = ReceiptHasher::salt();
@@ -378,7 +378,7 @@ pub async fn commit_bulk(
 /// Seals clean attachments for `report_id`, numbering them from `first_position`.
 pub fn seal_attachments(
     sealer: &Sealer,
-    report_id: &str,
+    report_id: &ReportId,
     files: &[CleanAttachment],
     first_position: i64,
 ) -> Vec<NewAttachment> {

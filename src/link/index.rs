@@ -8,6 +8,7 @@ use crate::seal::keys::Secret32;
 use crate::seal::receipt::mac_with;
 use crate::seal::{Aad, Sealer};
 use crate::store::links::IdentifierRow;
+use crate::types::ReportId;
 use data_encoding::HEXLOWER;
 use hmac::Mac;
 use serde::{Deserialize, Serialize};
@@ -47,7 +48,7 @@ impl BlindIndex {
     pub fn rows(
         &self,
         sealer: &Sealer,
-        report_id: &str,
+        report_id: &ReportId,
         identifiers: &[Identifier],
     ) -> Vec<IdentifierRow> {
         identifiers
@@ -71,7 +72,7 @@ impl BlindIndex {
 }
 
 /// Associated data of an identifier's sealed display form.
-pub fn aad(report_id: &str, mac: &[u8]) -> Aad {
+pub fn aad(report_id: &ReportId, mac: &[u8]) -> Aad {
     Aad::field(
         "identifiers",
         &format!("{report_id}/{}", HEXLOWER.encode(mac)),
@@ -80,7 +81,7 @@ pub fn aad(report_id: &str, mac: &[u8]) -> Aad {
 }
 
 /// Opens a stored identifier for display.
-pub fn open(sealer: &Sealer, report_id: &str, row: &IdentifierRow) -> Option<Shown> {
+pub fn open(sealer: &Sealer, report_id: &ReportId, row: &IdentifierRow) -> Option<Shown> {
     let plain = sealer.open(&aad(report_id, &row.mac), &row.sealed).ok()?;
     serde_json::from_slice(&plain).ok()
 }

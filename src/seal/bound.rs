@@ -5,12 +5,13 @@
 //! written before it carry, until the re-sealing pass at start-up seals them again.
 
 use super::envelope::Aad;
+use crate::types::{ReportId, UserId};
 
 /// Who wrote a conversation message, as bound into its associated data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Writer<'a> {
     Reporter,
-    Staff(&'a str),
+    Staff(&'a UserId),
 }
 
 impl Writer<'_> {
@@ -23,21 +24,38 @@ impl Writer<'_> {
 }
 
 /// A conversation message's body.
-pub fn message(report_id: &str, writer: Writer<'_>, message_id: &str) -> Aad {
-    Aad::bound("messages", report_id, &writer.id(), message_id, "body")
+pub fn message(report_id: &ReportId, writer: Writer<'_>, message_id: &str) -> Aad {
+    Aad::bound(
+        "messages",
+        report_id.as_str(),
+        &writer.id(),
+        message_id,
+        "body",
+    )
 }
 
 /// An internal note's body.
-pub fn note(report_id: &str, author_id: &str, note_id: &str) -> Aad {
-    Aad::bound("report_notes", report_id, author_id, note_id, "body")
+pub fn note(report_id: &ReportId, author_id: &UserId, note_id: &str) -> Aad {
+    Aad::bound(
+        "report_notes",
+        report_id.as_str(),
+        author_id.as_str(),
+        note_id,
+        "body",
+    )
 }
 
 /// A saved assessment's sealed detail; the person it is about is part of its own id.
-pub fn assessment(report_id: &str, author_id: &str, assessment_id: &str, person: i64) -> Aad {
+pub fn assessment(
+    report_id: &ReportId,
+    author_id: &UserId,
+    assessment_id: &str,
+    person: i64,
+) -> Aad {
     Aad::bound(
         "assessments",
-        report_id,
-        author_id,
+        report_id.as_str(),
+        author_id.as_str(),
         &format!("{assessment_id}/person-{person}"),
         "detail",
     )

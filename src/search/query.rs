@@ -14,8 +14,8 @@ use super::terms::{query_terms, tokens};
 use crate::store::search::{self as store, Narrowing};
 use crate::store::segments;
 use crate::store::{Db, StoreError};
-use crate::types::Visibility;
 use crate::types::posting_lists::{self as lists, Doc};
+use crate::types::{ReportId, Visibility};
 use std::collections::HashSet;
 
 /// Most words taken from one query.
@@ -72,7 +72,7 @@ pub fn words(query: &str) -> Vec<Word> {
 /// One result: the report and its score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    pub report_id: String,
+    pub report_id: ReportId,
     pub score: i64,
 }
 

@@ -11,6 +11,7 @@ use crate::seal::token::{new_token, token_hash};
 use crate::seal::{Aad, Sealer};
 use crate::store::staff::{self as repo, NewUser, UserRow};
 use crate::store::{Db, StoreError};
+use crate::types::UserId;
 
 /// How long a set-up link works.
 pub const SETUP_LINK_HOURS: i64 = 72;
@@ -79,7 +80,7 @@ pub enum GrantedBy<'a> {
 
 impl GrantedBy<'_> {
     /// The admin whose grant of `role` must wait for a supervisor, if it must.
-    fn requester(self, role: Role) -> Option<String> {
+    fn requester(self, role: Role) -> Option<UserId> {
         match self {
             Self::Admin(actor) if role.reads_content() => Some(actor.user_id.clone()),
             _ => None,
@@ -140,7 +141,7 @@ pub async fn add_granted_in(
     }
     let role = Role::parse(role).ok_or(AccountError::BadRole)?;
     let (token, hash) = new_token();
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = UserId::new(uuid::Uuid::now_v7().to_string());
     let requester = by.requester(role);
     let created = repo::insert_user_in(
         conn,
@@ -152,7 +153,7 @@ pub async fn add_granted_in(
             setup_token_hash: &hash,
             setup_expires_at: now + SETUP_LINK_HOURS * 3600,
             created_at: now,
-            approval_requested_by: requester.as_deref(),
+            approval_requested_by: requester.as_ref(),
         },
     )
     .await?;
@@ -217,7 +218,7 @@ pub async fn reset_granted_in(
         username,
         &hash,
         now + SETUP_LINK_HOURS * 3600,
-        requester.as_deref(),
+        requester.as_ref(),
         now,
     )
     .await?
@@ -375,13 +376,13 @@ pub async fn set_password_in(
 }
 
 /// The associated data of a user's sealed TOTP secret.
-pub fn totp_aad(user_id: &str) -> Aad {
-    Aad::field("staff_users", user_id, "totp_secret")
+pub fn totp_aad(user_id: &UserId) -> Aad {
+    Aad::field("staff_users", user_id.as_str(), "totp_secret")
 }
 
 /// The associated data of a pending TOTP secret during enrolment.
-pub fn pending_totp_aad(user_id: &str) -> Aad {
-    Aad::field("staff_sessions", user_id, "pending_totp")
+pub fn pending_totp_aad(user_id: &UserId) -> Aad {
+    Aad::field("staff_sessions", user_id.as_str(), "pending_totp")
 }
 
 /// Confirms enrolment: the code must match the pending secret. Then, at once, the secret is
@@ -393,7 +394,7 @@ pub fn pending_totp_aad(user_id: &str) -> Aad {
 pub async fn confirm_totp_in(
     conn: &mut sqlx::AnyConnection,
     sealer: &Sealer,
-    user_id: &str,
+    user_id: &UserId,
     pending: &TotpSecret,
     code: &str,
     now: i64,
@@ -499,7 +500,7 @@ pub async fn check_sign_in(
                 0
             };
             repo::record_failed_sign_in(db, &row.id, locked_until).await?;
-            gate.failed(&row.id).await;
+            gate.failed(row.id.as_str()).await;
             Ok(None)
         }
     }
@@ -510,7 +511,7 @@ pub async fn check_sign_in(
 /// Returns the cookie value.
 pub async fn complete_sign_in_in(
     conn: &mut sqlx::AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     stage: Stage,
     now: i64,
 ) -> Result<String, StoreError> {

@@ -2,10 +2,7 @@
 //! [`allowed`]; the queue (and later search and related reports) filter with [`can_see`]. A
 //! refusal about a report looks exactly like a report that does not exist.
 
-use crate::types::UserId;
-/// Re-exported for `tests/it/helpers.rs`, which another part of issue 16 is moving; new code
-/// uses `crate::types::Visibility`.
-pub use crate::types::Visibility;
+use crate::types::{UserId, Visibility};
 use serde::Serialize;
 
 /// A staff role.
@@ -115,7 +112,7 @@ impl Action {
 /// Who is asking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    pub user_id: String,
+    pub user_id: UserId,
     pub role: Role,
 }
 
@@ -123,7 +120,7 @@ pub struct Actor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportAccess {
     pub restricted: bool,
-    pub assignee: Option<String>,
+    pub assignee: Option<UserId>,
 }
 
 impl ReportAccess {
@@ -136,7 +133,7 @@ impl ReportAccess {
     }
 
     fn assigned_to(&self, actor: &Actor) -> bool {
-        self.assignee.as_deref() == Some(actor.user_id.as_str())
+        self.assignee.as_ref() == Some(&actor.user_id)
     }
 }
 
@@ -147,7 +144,7 @@ impl Visibility {
     pub fn of(actor: &Actor) -> Self {
         match actor.role {
             Role::Supervisor => Self::Everything,
-            Role::Analyst => Self::UnrestrictedOrAssignedTo(UserId::new(actor.user_id.as_str())),
+            Role::Analyst => Self::UnrestrictedOrAssignedTo(actor.user_id.clone()),
             Role::Auditor | Role::Admin => Self::Nothing,
         }
     }
@@ -156,7 +153,7 @@ impl Visibility {
         match self {
             Self::Everything => true,
             Self::UnrestrictedOrAssignedTo(user) => {
-                !report.restricted || report.assignee.as_deref() == Some(user.as_str())
+                !report.restricted || report.assignee.as_ref() == Some(user)
             }
             Self::Nothing => false,
         }
@@ -214,7 +211,7 @@ mod tests {
     fn report(restricted: bool, assignee: Option<&str>) -> ReportAccess {
         ReportAccess {
             restricted,
-            assignee: assignee.map(str::to_owned),
+            assignee: assignee.map(UserId::from),
         }
     }
 

@@ -6,6 +6,7 @@ use super::user::{StaffUser, user_from_row};
 use crate::seal::token::{new_token, token_hash};
 use crate::store::staff as repo;
 use crate::store::{Db, StoreError};
+use crate::types::UserId;
 
 /// Name of the staff session cookie (path `/staff`).
 pub const COOKIE: &str = "tipline_staff";
@@ -63,7 +64,7 @@ pub struct Session {
 /// password chosen through a set-up link); returns the cookie value.
 pub async fn start_in(
     conn: &mut sqlx::AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     stage: Stage,
     now: i64,
 ) -> Result<String, StoreError> {

@@ -4,11 +4,12 @@
 
 use super::policy::{Actor, Role};
 use crate::store::staff::UserRow;
+use crate::types::UserId;
 
 /// A signed-in staff member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffUser {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub role: Role,
     pub language: String,

@@ -2,19 +2,21 @@
 //! to.
 
 use super::{Db, StoreError};
-use sqlx::{AnyConnection, Row};
+use crate::types::{ReportId, UserId};
+use sqlx::{AnyConnection, FromRow};
 
 /// A saved assessment; `detail` is sealed, and holds the presumption and the trafficking
 /// status (the clear `presumed` and `trafficking_status` columns stay 0 and NULL).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct AssessmentRow {
     pub id: String,
-    pub report_id: String,
+    pub report_id: ReportId,
     pub person: i64,
     pub set_id: String,
     pub rule: String,
     pub detail: Vec<u8>,
-    pub created_by: String,
+    pub created_by: UserId,
+    #[sqlx(rename = "username")]
     pub created_by_name: String,
     pub created_at: i64,
 }
@@ -44,44 +46,29 @@ pub async fn insert_in(conn: &mut AnyConnection, a: &AssessmentRow) -> Result<()
 }
 
 /// Every assessment of a report, oldest first.
-pub async fn of_report(db: &Db, report_id: &str) -> Result<Vec<AssessmentRow>, StoreError> {
+pub async fn of_report(db: &Db, report_id: &ReportId) -> Result<Vec<AssessmentRow>, StoreError> {
     of_report_in(&mut *db.pool().acquire().await?, report_id).await
 }
 
 /// [`of_report`] on a connection (in a transaction, seeing what it wrote).
 pub async fn of_report_in(
     conn: &mut AnyConnection,
-    report_id: &str,
+    report_id: &ReportId,
 ) -> Result<Vec<AssessmentRow>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT a.id, a.report_id, a.person, a.set_id, a.rule, a.detail, \
          a.created_by, u.username, a.created_at FROM assessments a JOIN staff_users u ON u.id = a.created_by \
          WHERE a.report_id = $1 ORDER BY a.created_at, a.id",
     )
     .bind(report_id)
     .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AssessmentRow {
-                id: r.try_get("id")?,
-                report_id: r.try_get("report_id")?,
-                person: r.try_get("person")?,
-                set_id: r.try_get("set_id")?,
-                rule: r.try_get("rule")?,
-                detail: r.try_get("detail")?,
-                created_by: r.try_get("created_by")?,
-                created_by_name: r.try_get("username")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// Sets a report's urgency and the reasons for it (sealed).
 pub async fn set_urgency(
     db: &Db,
-    report_id: &str,
+    report_id: &ReportId,
     urgency: &str,
     sealed_reasons: &[u8],
 ) -> Result<(), StoreError> {
@@ -92,7 +79,7 @@ pub async fn set_urgency(
 /// [`set_urgency`] on a connection (in a transaction).
 pub async fn set_urgency_in(
     conn: &mut AnyConnection,
-    report_id: &str,
+    report_id: &ReportId,
     urgency: &str,
     sealed_reasons: &[u8],
 ) -> Result<(), StoreError> {

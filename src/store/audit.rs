@@ -3,31 +3,32 @@
 //! the staff room's (`staff::audit`); this holds only their SQL.
 
 use super::{Db, StoreError};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use crate::types::ReportId;
+use sqlx::{AnyConnection, FromRow};
 
 /// One stored entry, without its macs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct AuditRow {
     pub seq: i64,
     /// Unix seconds.
     pub at: i64,
     pub actor: String,
     pub action: String,
-    pub report_id: Option<String>,
+    pub report_id: Option<ReportId>,
     pub detail: String,
 }
 
 /// One stored entry with its link to the entry before it and its own mac.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct ChainedRow {
+    #[sqlx(flatten)]
     pub entry: AuditRow,
     pub prev_mac: Vec<u8>,
     pub mac: Vec<u8>,
 }
 
 /// The newest entry as `audit_head` records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Head {
     pub seq: i64,
     pub mac: Vec<u8>,
@@ -40,46 +41,30 @@ pub struct NewEntry<'a> {
     pub at: i64,
     pub actor: &'a str,
     pub action: &'a str,
-    pub report_id: Option<&'a str>,
+    pub report_id: Option<&'a ReportId>,
     pub detail: &'a str,
     pub prev_mac: &'a [u8],
     pub mac: &'a [u8],
-}
-
-fn head_from_row(row: &AnyRow) -> Result<Head, sqlx::Error> {
-    Ok(Head {
-        seq: row.try_get("seq")?,
-        mac: row.try_get("mac")?,
-    })
-}
-
-fn entry_from_row(row: &AnyRow) -> Result<AuditRow, sqlx::Error> {
-    Ok(AuditRow {
-        seq: row.try_get("seq")?,
-        at: row.try_get("at")?,
-        actor: row.try_get("actor")?,
-        action: row.try_get("action")?,
-        report_id: row.try_get("report_id")?,
-        detail: row.try_get("detail")?,
-    })
 }
 
 /// Takes the lock that serialises appends and reads the head: the row lock in PostgreSQL, the
 /// write lock in SQLite. Must be the first statement of the transaction on `conn`. `None` if
 /// the head row is missing.
 pub async fn lock_head(conn: &mut AnyConnection) -> Result<Option<Head>, StoreError> {
-    let row = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, mac")
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row.as_ref().map(head_from_row).transpose()?)
+    Ok(
+        sqlx::query_as("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, mac")
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }
 
 /// The head as committed; `None` if the head row is missing.
 pub async fn head(db: &Db) -> Result<Option<Head>, StoreError> {
-    let row = sqlx::query("SELECT seq, mac FROM audit_head WHERE id = 1")
-        .fetch_optional(db.pool())
-        .await?;
-    Ok(row.as_ref().map(head_from_row).transpose()?)
+    Ok(
+        sqlx::query_as("SELECT seq, mac FROM audit_head WHERE id = 1")
+            .fetch_optional(db.pool())
+            .await?,
+    )
 }
 
 /// Moves the head to the newest entry appended on `conn`.
@@ -113,18 +98,19 @@ pub async fn insert(conn: &mut AnyConnection, entry: &NewEntry<'_>) -> Result<()
 
 /// The mac of entry `seq`, if there is one.
 pub async fn mac_of(conn: &mut AnyConnection, seq: i64) -> Result<Option<Vec<u8>>, StoreError> {
-    let row = sqlx::query("SELECT mac FROM audit_log WHERE seq = $1")
-        .bind(seq)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row.map(|r| r.try_get::<Vec<u8>, _>("mac")).transpose()?)
+    Ok(
+        sqlx::query_scalar("SELECT mac FROM audit_log WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }
 
 /// Entries newest first, of one actor and/or one report when given, `limit` from `offset`.
 pub async fn list(
     db: &Db,
     actor: Option<&str>,
-    report_id: Option<&str>,
+    report_id: Option<&ReportId>,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<AuditRow>, StoreError> {
@@ -135,7 +121,7 @@ pub async fn list(
         conditions.push(format!("actor = ${}", binds.len()));
     }
     if let Some(report_id) = report_id {
-        binds.push(report_id);
+        binds.push(report_id.as_str());
         conditions.push(format!("report_id = ${}", binds.len()));
     }
     let filter_sql = if conditions.is_empty() {
@@ -149,35 +135,21 @@ pub async fn list(
         binds.len() + 1,
         binds.len() + 2
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = sqlx::query_as(&sql);
     for value in binds {
         query = query.bind(value);
     }
-    let rows = query.bind(limit).bind(offset).fetch_all(db.pool()).await?;
-    Ok(rows
-        .iter()
-        .map(entry_from_row)
-        .collect::<Result<_, sqlx::Error>>()?)
+    Ok(query.bind(limit).bind(offset).fetch_all(db.pool()).await?)
 }
 
 /// Up to `limit` entries after `seq`, oldest first, with their macs.
 pub async fn after(db: &Db, seq: i64, limit: i64) -> Result<Vec<ChainedRow>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT seq, at, actor, action, report_id, detail, prev_mac, mac FROM audit_log \
          WHERE seq > $1 ORDER BY seq LIMIT $2",
     )
     .bind(seq)
     .bind(limit)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ChainedRow {
-                entry: entry_from_row(row)?,
-                prev_mac: row.try_get("prev_mac")?,
-                mac: row.try_get("mac")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
+    .await?)
 }

@@ -2,26 +2,30 @@
 //! its internal notes. Every change is a conditional update, so two people acting at once
 //! cannot both succeed where only one should.
 
+use super::db::IntFlag;
 use super::reports::Triage;
 use super::visibility::{RoleRule, role_rule};
 use super::{Db, StoreError};
-use crate::types::Visibility;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use crate::types::{ReportId, UserId, Visibility};
+use sqlx::{AnyConnection, FromRow, Row};
 
 /// A report as the back office lists it: clear columns only, no sealed content.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct CaseRow {
-    pub id: String,
+    pub id: ReportId,
+    #[sqlx(flatten)]
     pub triage: Triage,
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     pub assignee_name: Option<String>,
+    #[sqlx(try_from = "IntFlag")]
     pub restricted: bool,
     pub acknowledged_at: Option<i64>,
     pub closed_reason: Option<String>,
     /// The reporter wrote and no one has opened the case since.
+    #[sqlx(try_from = "IntFlag")]
     pub new_activity: bool,
     /// A newer report shares an identifier and no one has opened the case since.
+    #[sqlx(try_from = "IntFlag")]
     pub new_link: bool,
     /// Signs of junk, comma-separated; `None` for none.
     pub suspect: Option<String>,
@@ -32,21 +36,6 @@ const CASE_SELECT: &str = "SELECT r.id, r.category, r.country, r.received_at, r.
      u.username AS assignee_name, r.restricted, r.acknowledged_at, r.closed_reason, r.new_activity, r.new_link, r.suspect \
      FROM reports r LEFT JOIN staff_users u ON u.id = r.assignee_id";
 
-fn case_from(row: &AnyRow) -> Result<CaseRow, sqlx::Error> {
-    Ok(CaseRow {
-        id: row.try_get("id")?,
-        triage: Triage::from_row(row)?,
-        assignee_id: row.try_get("assignee_id")?,
-        assignee_name: row.try_get("assignee_name")?,
-        restricted: row.try_get::<i64, _>("restricted")? != 0,
-        acknowledged_at: row.try_get("acknowledged_at")?,
-        closed_reason: row.try_get("closed_reason")?,
-        new_activity: row.try_get::<i64, _>("new_activity")? != 0,
-        new_link: row.try_get::<i64, _>("new_link")? != 0,
-        suspect: row.try_get("suspect")?,
-    })
-}
-
 /// Cases in any of `statuses`.
 pub async fn list(db: &Db, statuses: &[&str]) -> Result<Vec<CaseRow>, StoreError> {
     let placeholders: Vec<String> = (1..=statuses.len()).map(|i| format!("${i}")).collect();
@@ -54,12 +43,11 @@ pub async fn list(db: &Db, statuses: &[&str]) -> Result<Vec<CaseRow>, StoreError
         "{CASE_SELECT} WHERE r.status IN ({})",
         placeholders.join(", ")
     );
-    let mut q = sqlx::query(&sql);
+    let mut q = sqlx::query_as(&sql);
     for s in statuses {
         q = q.bind(s.to_string());
     }
-    let rows = q.fetch_all(db.pool()).await?;
-    Ok(rows.iter().map(case_from).collect::<Result<_, _>>()?)
+    Ok(q.fetch_all(db.pool()).await?)
 }
 
 /// The queue's order as SQL over `reports r`: possible junk last, then by urgency (critical,
@@ -93,7 +81,7 @@ pub struct QueueKey {
     /// No new reporter activity and no new link.
     pub quiet: bool,
     pub received_at: i64,
-    pub id: String,
+    pub id: ReportId,
 }
 
 impl QueueKey {
@@ -116,7 +104,7 @@ pub struct QueueSelection<'a> {
     pub category: Option<&'a str>,
     pub country: Option<&'a str>,
     /// `Some(None)` for unassigned cases, `Some(Some(id))` for one person's.
-    pub assignee: Option<Option<&'a str>>,
+    pub assignee: Option<Option<&'a UserId>>,
     /// The role rule.
     pub visibility: &'a Visibility,
 }
@@ -159,7 +147,7 @@ fn queue_condition<'a>(sel: &QueueSelection<'a>) -> Option<(Vec<String>, Vec<Bin
         None => {}
         Some(None) => parts.push("r.assignee_id IS NULL".to_owned()),
         Some(Some(user)) => {
-            let p = next(&mut binds, Bind::Text(user));
+            let p = next(&mut binds, Bind::Text(user.as_str()));
             parts.push(format!("r.assignee_id = {p}"));
         }
     }
@@ -198,7 +186,7 @@ pub async fn queue_page(
         binds.push(Bind::Int(i64::from(key.urgency)));
         binds.push(Bind::Int(i64::from(key.quiet)));
         binds.push(Bind::Int(key.received_at));
-        binds.push(Bind::Text(&key.id));
+        binds.push(Bind::Text(key.id.as_str()));
         let ps: Vec<String> = (first..first + 5).map(|i| format!("${i}")).collect();
         parts.push(format!(
             "({}) > ({})",
@@ -216,7 +204,10 @@ pub async fn queue_page(
     let rows = bind_all(sqlx::query(&sql), binds)
         .fetch_all(db.pool())
         .await?;
-    Ok(rows.iter().map(case_from).collect::<Result<_, _>>()?)
+    Ok(rows
+        .iter()
+        .map(CaseRow::from_row)
+        .collect::<Result<_, _>>()?)
 }
 
 /// How many cases the selection holds, counted up to `cap + 1`: a result above `cap` means
@@ -248,41 +239,38 @@ pub async fn queue_count(
 }
 
 /// One case.
-pub async fn get(db: &Db, id: &str) -> Result<Option<CaseRow>, StoreError> {
-    let row = sqlx::query(&format!("{CASE_SELECT} WHERE r.id = $1"))
+pub async fn get(db: &Db, id: &ReportId) -> Result<Option<CaseRow>, StoreError> {
+    Ok(sqlx::query_as(&format!("{CASE_SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
-        .await?;
-    Ok(row.as_ref().map(case_from).transpose()?)
+        .await?)
 }
 
 /// The cases among `ids` that exist, in no particular order.
-pub async fn get_many(db: &Db, ids: &[String]) -> Result<Vec<CaseRow>, StoreError> {
+pub async fn get_many(db: &Db, ids: &[ReportId]) -> Result<Vec<CaseRow>, StoreError> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(super::db::IDS_PER_STATEMENT) {
         let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!("{CASE_SELECT} WHERE r.id IN ({})", list.join(", "));
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query_as(&sql);
         for id in chunk {
-            q = q.bind(id.as_str());
+            q = q.bind(id);
         }
-        for row in q.fetch_all(db.pool()).await? {
-            out.push(case_from(&row)?);
-        }
+        out.extend(q.fetch_all(db.pool()).await?);
     }
     Ok(out)
 }
 
 /// Takes an unassigned case; false if someone else was quicker.
-pub async fn claim(db: &Db, id: &str, user_id: &str, now: i64) -> Result<bool, StoreError> {
+pub async fn claim(db: &Db, id: &ReportId, user_id: &UserId, now: i64) -> Result<bool, StoreError> {
     claim_in(&mut *db.pool().acquire().await?, id, user_id, now).await
 }
 
 /// [`claim`] on a connection (in a transaction).
 pub async fn claim_in(
     conn: &mut AnyConnection,
-    id: &str,
-    user_id: &str,
+    id: &ReportId,
+    user_id: &UserId,
     now: i64,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query("UPDATE reports SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND assignee_id IS NULL")
@@ -295,15 +283,20 @@ pub async fn claim_in(
 }
 
 /// Gives a case to someone, or to nobody.
-pub async fn assign(db: &Db, id: &str, user_id: Option<&str>, now: i64) -> Result<(), StoreError> {
+pub async fn assign(
+    db: &Db,
+    id: &ReportId,
+    user_id: Option<&UserId>,
+    now: i64,
+) -> Result<(), StoreError> {
     assign_in(&mut *db.pool().acquire().await?, id, user_id, now).await
 }
 
 /// [`assign`] on a connection (in a transaction).
 pub async fn assign_in(
     conn: &mut AnyConnection,
-    id: &str,
-    user_id: Option<&str>,
+    id: &ReportId,
+    user_id: Option<&UserId>,
     now: i64,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET assignee_id = $1, updated_at = $2 WHERE id = $3")
@@ -318,7 +311,7 @@ pub async fn assign_in(
 /// Moves a case from `from` to `to`; false if it was no longer at `from`.
 pub async fn set_status(
     db: &Db,
-    id: &str,
+    id: &ReportId,
     from: &str,
     to: &str,
     closed_reason: Option<&str>,
@@ -331,7 +324,7 @@ pub async fn set_status(
 /// [`set_status`] on a connection (in a transaction).
 pub async fn set_status_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &ReportId,
     from: &str,
     to: &str,
     closed_reason: Option<&str>,
@@ -354,7 +347,7 @@ pub async fn set_status_in(
 
 pub async fn set_restricted(
     db: &Db,
-    id: &str,
+    id: &ReportId,
     restricted: bool,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -364,7 +357,7 @@ pub async fn set_restricted(
 /// [`set_restricted`] on a connection (in a transaction).
 pub async fn set_restricted_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &ReportId,
     restricted: bool,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -378,11 +371,12 @@ pub async fn set_restricted_in(
 }
 
 /// An internal note, still sealed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct NoteRow {
     pub id: String,
-    pub report_id: String,
-    pub author_id: String,
+    pub report_id: ReportId,
+    pub author_id: UserId,
+    #[sqlx(rename = "username")]
     pub author_name: String,
     pub created_at: i64,
     pub body: Vec<u8>,
@@ -391,8 +385,8 @@ pub struct NoteRow {
 pub async fn add_note(
     db: &Db,
     id: &str,
-    report_id: &str,
-    author_id: &str,
+    report_id: &ReportId,
+    author_id: &UserId,
     body: &[u8],
     now: i64,
 ) -> Result<(), StoreError> {
@@ -404,8 +398,8 @@ pub async fn add_note(
 pub async fn add_note_in(
     conn: &mut AnyConnection,
     id: &str,
-    report_id: &str,
-    author_id: &str,
+    report_id: &ReportId,
+    author_id: &UserId,
     body: &[u8],
     now: i64,
 ) -> Result<(), StoreError> {
@@ -420,24 +414,12 @@ pub async fn add_note_in(
     Ok(())
 }
 
-pub async fn notes(db: &Db, report_id: &str) -> Result<Vec<NoteRow>, StoreError> {
-    let rows = sqlx::query(
+pub async fn notes(db: &Db, report_id: &ReportId) -> Result<Vec<NoteRow>, StoreError> {
+    Ok(sqlx::query_as(
         "SELECT n.id, n.report_id, n.author_id, u.username, n.created_at, n.body FROM report_notes n JOIN staff_users u ON u.id = n.author_id \
          WHERE n.report_id = $1 ORDER BY n.created_at, n.id",
     )
     .bind(report_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(NoteRow {
-                id: r.try_get("id")?,
-                report_id: r.try_get("report_id")?,
-                author_id: r.try_get("author_id")?,
-                author_name: r.try_get("username")?,
-                created_at: r.try_get("created_at")?,
-                body: r.try_get("body")?,
-            })
-        })
-        .collect()
+    .await?)
 }

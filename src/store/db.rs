@@ -65,6 +65,19 @@ pub enum StoreError {
     Corrupt,
 }
 
+/// A 0/1 `BIGINT` column read as a bool by a derived `FromRow` (`#[sqlx(try_from =
+/// "IntFlag")]`): flags are stored as integers on both databases, and the `Any` driver decodes
+/// no bool from an integer column.
+#[derive(Debug, Clone, Copy, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct IntFlag(i64);
+
+impl From<IntFlag> for bool {
+    fn from(flag: IntFlag) -> Self {
+        flag.0 != 0
+    }
+}
+
 /// A pool of connections to one database, SQLite or PostgreSQL.
 #[derive(Clone, Debug)]
 pub struct Db {

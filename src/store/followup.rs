@@ -3,15 +3,17 @@
 
 use super::reports::NewAttachment;
 use super::{Db, StoreError};
-use sqlx::Row;
+use crate::types::{ReportId, UserId};
+use sqlx::{FromRow, Row};
 
 /// A message as stored (body sealed).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct MessageRow {
     pub id: String,
-    pub report_id: String,
+    pub report_id: ReportId,
     pub author: String,
-    pub staff_id: Option<String>,
+    pub staff_id: Option<UserId>,
+    #[sqlx(rename = "username")]
     pub staff_name: Option<String>,
     pub created_at: i64,
     pub body: Vec<u8>,
@@ -26,9 +28,9 @@ pub const FROM_STAFF: &str = "staff";
 /// A message ready to store, with its sealed body, sealed files and blind-indexed identifiers.
 pub struct NewMessage<'a> {
     pub id: &'a str,
-    pub report_id: &'a str,
+    pub report_id: &'a ReportId,
     /// `None` when the reporter wrote it.
-    pub staff_id: Option<&'a str>,
+    pub staff_id: Option<&'a UserId>,
     pub body: &'a [u8],
     pub attachments: &'a [NewAttachment],
     pub identifiers: &'a [super::links::IdentifierRow],
@@ -101,34 +103,21 @@ pub async fn add_message_in(
 const MESSAGE_SELECT: &str = "SELECT m.id, m.report_id, m.author, m.staff_id, u.username, m.created_at, m.body \
      FROM messages m LEFT JOIN staff_users u ON u.id = m.staff_id";
 
-fn message_from(r: &sqlx::any::AnyRow) -> Result<MessageRow, sqlx::Error> {
-    Ok(MessageRow {
-        id: r.try_get("id")?,
-        report_id: r.try_get("report_id")?,
-        author: r.try_get("author")?,
-        staff_id: r.try_get("staff_id")?,
-        staff_name: r.try_get("username")?,
-        created_at: r.try_get("created_at")?,
-        body: r.try_get("body")?,
-    })
-}
-
 /// The conversation of one report, oldest first.
-pub async fn messages(db: &Db, report_id: &str) -> Result<Vec<MessageRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+pub async fn messages(db: &Db, report_id: &ReportId) -> Result<Vec<MessageRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
         "{MESSAGE_SELECT} WHERE m.report_id = $1 ORDER BY m.created_at, m.id"
     ))
     .bind(report_id)
     .fetch_all(db.pool())
-    .await?;
-    Ok(rows.iter().map(message_from).collect::<Result<_, _>>()?)
+    .await?)
 }
 
 /// The conversations of several reports, each oldest first, in one statement per
 /// [`super::db::IDS_PER_STATEMENT`] reports.
 pub async fn messages_of_many(
     db: &Db,
-    report_ids: &[String],
+    report_ids: &[ReportId],
 ) -> Result<Vec<MessageRow>, StoreError> {
     let mut out = Vec::new();
     for chunk in report_ids.chunks(super::db::IDS_PER_STATEMENT) {
@@ -137,13 +126,11 @@ pub async fn messages_of_many(
             "{MESSAGE_SELECT} WHERE m.report_id IN ({}) ORDER BY m.report_id, m.created_at, m.id",
             list.join(", ")
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query_as(&sql);
         for id in chunk {
-            q = q.bind(id.as_str());
+            q = q.bind(id);
         }
-        for row in q.fetch_all(db.pool()).await? {
-            out.push(message_from(&row)?);
-        }
+        out.extend(q.fetch_all(db.pool()).await?);
     }
     Ok(out)
 }
@@ -151,7 +138,7 @@ pub async fn messages_of_many(
 /// How many messages the reporter added to a report since `since` (unix seconds).
 pub async fn reporter_messages_since(
     db: &Db,
-    report_id: &str,
+    report_id: &ReportId,
     since: i64,
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
@@ -166,7 +153,7 @@ pub async fn reporter_messages_since(
 }
 
 /// The bytes of a report's files as stored (sealed, so a little more than the files).
-pub async fn attachment_bytes(db: &Db, report_id: &str) -> Result<i64, StoreError> {
+pub async fn attachment_bytes(db: &Db, report_id: &ReportId) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "SELECT CAST(COALESCE(SUM(LENGTH(content)), 0) AS BIGINT) AS n FROM attachments WHERE report_id = $1",
     )
@@ -177,14 +164,14 @@ pub async fn attachment_bytes(db: &Db, report_id: &str) -> Result<i64, StoreErro
 }
 
 /// The next position for attachments of a report.
-pub async fn next_attachment_position(db: &Db, report_id: &str) -> Result<i64, StoreError> {
+pub async fn next_attachment_position(db: &Db, report_id: &ReportId) -> Result<i64, StoreError> {
     next_attachment_position_in(&mut *db.pool().acquire().await?, report_id).await
 }
 
 /// [`next_attachment_position`] on a connection (in a transaction).
 pub async fn next_attachment_position_in(
     conn: &mut sqlx::AnyConnection,
-    report_id: &str,
+    report_id: &ReportId,
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "SELECT COALESCE(MAX(position) + 1, 0) AS next FROM attachments WHERE report_id = $1",
@@ -196,14 +183,14 @@ pub async fn next_attachment_position_in(
 }
 
 /// Clears the new-activity mark once staff opened the case.
-pub async fn clear_new_activity(db: &Db, report_id: &str) -> Result<(), StoreError> {
+pub async fn clear_new_activity(db: &Db, report_id: &ReportId) -> Result<(), StoreError> {
     clear_new_activity_in(&mut *db.pool().acquire().await?, report_id).await
 }
 
 /// [`clear_new_activity`] on a connection (in a transaction).
 pub async fn clear_new_activity_in(
     conn: &mut sqlx::AnyConnection,
-    report_id: &str,
+    report_id: &ReportId,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET new_activity = 0 WHERE id = $1 AND new_activity = 1")
         .bind(report_id)
@@ -212,7 +199,7 @@ pub async fn clear_new_activity_in(
     Ok(())
 }
 
-pub async fn set_notify(db: &Db, report_id: &str, notify: bool) -> Result<(), StoreError> {
+pub async fn set_notify(db: &Db, report_id: &ReportId, notify: bool) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET notify_by_email = $1 WHERE id = $2")
         .bind(i64::from(notify))
         .bind(report_id)
@@ -222,7 +209,7 @@ pub async fn set_notify(db: &Db, report_id: &str, notify: bool) -> Result<(), St
 }
 
 /// The follow-up flags of a report: (new activity, notify by e-mail, failures, locked until).
-pub async fn flags(db: &Db, report_id: &str) -> Result<(bool, bool, i64, i64), StoreError> {
+pub async fn flags(db: &Db, report_id: &ReportId) -> Result<(bool, bool, i64, i64), StoreError> {
     let row = sqlx::query(
         "SELECT new_activity, notify_by_email, receipt_failures, receipt_locked_until FROM reports WHERE id = $1",
     )
@@ -239,7 +226,7 @@ pub async fn flags(db: &Db, report_id: &str) -> Result<(bool, bool, i64, i64), S
 
 pub async fn record_receipt_failure(
     db: &Db,
-    report_id: &str,
+    report_id: &ReportId,
     locked_until: i64,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET receipt_failures = receipt_failures + 1, receipt_locked_until = $1 WHERE id = $2")
@@ -250,7 +237,7 @@ pub async fn record_receipt_failure(
     Ok(())
 }
 
-pub async fn clear_receipt_failures(db: &Db, report_id: &str) -> Result<(), StoreError> {
+pub async fn clear_receipt_failures(db: &Db, report_id: &ReportId) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET receipt_failures = 0, receipt_locked_until = 0 WHERE id = $1 AND receipt_failures > 0")
         .bind(report_id)
         .execute(db.pool())
@@ -259,9 +246,9 @@ pub async fn clear_receipt_failures(db: &Db, report_id: &str) -> Result<(), Stor
 }
 
 /// A reporter session as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct ReporterSessionRow {
-    pub report_id: String,
+    pub report_id: ReportId,
     pub csrf_token: String,
     pub created_at: i64,
     pub last_seen_at: i64,
@@ -270,7 +257,7 @@ pub struct ReporterSessionRow {
 pub async fn insert_session(
     db: &Db,
     id_hash: &[u8],
-    report_id: &str,
+    report_id: &ReportId,
     csrf: &str,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -287,17 +274,10 @@ pub async fn insert_session(
 }
 
 pub async fn session(db: &Db, id_hash: &[u8]) -> Result<Option<ReporterSessionRow>, StoreError> {
-    let row = sqlx::query("SELECT report_id, csrf_token, created_at, last_seen_at FROM reporter_sessions WHERE id_hash = $1")
+    Ok(sqlx::query_as("SELECT report_id, csrf_token, created_at, last_seen_at FROM reporter_sessions WHERE id_hash = $1")
         .bind(id_hash)
         .fetch_optional(db.pool())
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(ReporterSessionRow {
-        report_id: row.try_get("report_id")?,
-        csrf_token: row.try_get("csrf_token")?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-    }))
+        .await?)
 }
 
 pub async fn touch_session(db: &Db, id_hash: &[u8], now: i64) -> Result<(), StoreError> {

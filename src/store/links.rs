@@ -2,12 +2,12 @@
 
 use super::visibility::{RoleRule, role_rule};
 use super::{Backend, Db, StoreError};
-use crate::types::Visibility;
+use crate::types::{ReportId, UserId, Visibility};
 use sqlx::{Any, Row, Transaction};
 use std::collections::{HashMap, HashSet};
 
 /// One identifier of a report: kind, blind index, sealed display form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct IdentifierRow {
     pub kind: String,
     pub mac: Vec<u8>,
@@ -33,11 +33,11 @@ const ROWS_PER_INSERT: usize = 64;
 /// Call it last in the transaction, so that the locks are held briefly.
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
-    reports: &[(&str, &[IdentifierRow])],
+    reports: &[(&ReportId, &[IdentifierRow])],
 ) -> Result<(), StoreError> {
     let rows: Vec<(&str, &IdentifierRow)> = reports
         .iter()
-        .flat_map(|(id, rows)| rows.iter().map(move |r| (*id, r)))
+        .flat_map(|(id, rows)| rows.iter().map(move |r| (id.as_str(), r)))
         .collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let values: Vec<String> = (0..chunk.len())
@@ -66,7 +66,7 @@ pub async fn insert(
     let order: HashMap<&str, usize> = reports
         .iter()
         .enumerate()
-        .map(|(i, (id, _))| (*id, i))
+        .map(|(i, (id, _))| (id.as_str(), i))
         .collect();
     let mut last: HashMap<&[u8], usize> = HashMap::new();
     for (id, r) in &rows {
@@ -192,21 +192,13 @@ async fn lock_macs(tx: &mut Transaction<'static, Any>, macs: &[&[u8]]) -> Result
 }
 
 /// The identifiers of one report.
-pub async fn of_report(db: &Db, report_id: &str) -> Result<Vec<IdentifierRow>, StoreError> {
-    let rows =
-        sqlx::query("SELECT kind, mac, sealed FROM identifiers WHERE report_id = $1 ORDER BY kind")
-            .bind(report_id)
-            .fetch_all(db.pool())
-            .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(IdentifierRow {
-                kind: r.try_get("kind")?,
-                mac: r.try_get("mac")?,
-                sealed: r.try_get("sealed")?,
-            })
-        })
-        .collect()
+pub async fn of_report(db: &Db, report_id: &ReportId) -> Result<Vec<IdentifierRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT kind, mac, sealed FROM identifiers WHERE report_id = $1 ORDER BY kind",
+    )
+    .bind(report_id)
+    .fetch_all(db.pool())
+    .await?)
 }
 
 /// The other reports holding one identifier of a report, as far as the viewer may see them.
@@ -219,7 +211,7 @@ pub struct Holders {
     /// Whether more than `count` hold it (counting stopped at the cap).
     pub more: bool,
     /// The most recently filed of them, newest first.
-    pub latest: Vec<String>,
+    pub latest: Vec<ReportId>,
 }
 
 /// Blind indexes looked up per statement (each adds one ranged read of the index).
@@ -233,14 +225,14 @@ const MACS_PER_STATEMENT: usize = 32;
 /// blind index covers its kind, so matching on it alone is exact.
 pub async fn holders(
     db: &Db,
-    report_id: &str,
+    report_id: &ReportId,
     identifiers: &[IdentifierRow],
     visibility: &Visibility,
     latest: usize,
     most_counted: usize,
 ) -> Result<Vec<Holders>, StoreError> {
     let macs: Vec<&[u8]> = identifiers.iter().map(|r| r.mac.as_slice()).collect();
-    let mut found: Vec<Vec<String>> = vec![Vec::new(); macs.len()];
+    let mut found: Vec<Vec<ReportId>> = vec![Vec::new(); macs.len()];
     // Each row carries its report's restriction and assignee (migration 0016), at the end of
     // the index read: the role rule needs no lookup of the holders' reports.
     let (rule, user) = match role_rule(visibility, "i", |_| "$2".to_owned()) {
@@ -275,7 +267,7 @@ pub async fn holders(
             }
             for row in q.fetch_all(db.pool()).await? {
                 let n: i64 = row.try_get("n")?;
-                let holder: String = row.try_get("report_id")?;
+                let holder: ReportId = row.try_get("report_id")?;
                 if let Some(list) = usize::try_from(n).ok().and_then(|n| found.get_mut(n)) {
                     list.push(holder);
                 }
@@ -302,14 +294,14 @@ pub async fn holders(
 }
 
 /// Clears the "new related report" mark once staff opened the case.
-pub async fn clear_new_link(db: &Db, report_id: &str) -> Result<(), StoreError> {
+pub async fn clear_new_link(db: &Db, report_id: &ReportId) -> Result<(), StoreError> {
     clear_new_link_in(&mut *db.pool().acquire().await?, report_id).await
 }
 
 /// [`clear_new_link`] on a connection (in a transaction).
 pub async fn clear_new_link_in(
     conn: &mut sqlx::AnyConnection,
-    report_id: &str,
+    report_id: &ReportId,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE reports SET new_link = 0 WHERE id = $1 AND new_link = 1")
         .bind(report_id)
@@ -319,9 +311,10 @@ pub async fn clear_new_link_in(
 }
 
 /// A link made by hand: this report is a duplicate of, or linked to, another.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ManualLink {
-    pub other_id: String,
+    #[sqlx(rename = "other")]
+    pub other_id: ReportId,
     /// `duplicate` (this report duplicates the other) or `linked`.
     pub kind: String,
 }
@@ -329,10 +322,10 @@ pub struct ManualLink {
 /// Records a link made by hand (once per pair and direction).
 pub async fn add_manual(
     db: &Db,
-    report_id: &str,
-    other_id: &str,
+    report_id: &ReportId,
+    other_id: &ReportId,
     kind: &str,
-    by: &str,
+    by: &UserId,
     now: i64,
 ) -> Result<(), StoreError> {
     add_manual_in(
@@ -349,10 +342,10 @@ pub async fn add_manual(
 /// [`add_manual`] on a connection (in a transaction).
 pub async fn add_manual_in(
     conn: &mut sqlx::AnyConnection,
-    report_id: &str,
-    other_id: &str,
+    report_id: &ReportId,
+    other_id: &ReportId,
     kind: &str,
-    by: &str,
+    by: &UserId,
     now: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(
@@ -370,21 +363,13 @@ pub async fn add_manual_in(
 }
 
 /// Links made by hand from or to a report, seen from that report.
-pub async fn manual(db: &Db, report_id: &str) -> Result<Vec<ManualLink>, StoreError> {
-    let rows = sqlx::query(
+pub async fn manual(db: &Db, report_id: &ReportId) -> Result<Vec<ManualLink>, StoreError> {
+    Ok(sqlx::query_as(
         "SELECT other_id AS other, kind FROM report_links WHERE report_id = $1 \
          UNION SELECT report_id AS other, CASE WHEN kind = 'duplicate' THEN 'duplicated_by' ELSE kind END AS kind \
          FROM report_links WHERE other_id = $1 ORDER BY other",
     )
     .bind(report_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ManualLink {
-                other_id: r.try_get("other")?,
-                kind: r.try_get("kind")?,
-            })
-        })
-        .collect()
+    .await?)
 }

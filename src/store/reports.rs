@@ -2,8 +2,9 @@
 //! blobs), inserting one inside a transaction, and reading reports back.
 
 use super::{Db, StoreError};
+use crate::types::ReportId;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, FromRow, Row, Transaction};
 
 /// The sealed columns of a report, one per group of sensitive fields.
 pub const SEALED_COLUMNS: &[&str] = &[
@@ -22,7 +23,7 @@ pub const SEALED_COLUMNS: &[&str] = &[
 /// What stays in clear: only what triage sorts, filters and counts (see the README, "In clear").
 /// The incident month, the age groups and the reasons for the urgency are sealed (`profile`,
 /// `urgency_why`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Triage {
     pub category: String,
     pub country: Option<String>,
@@ -36,26 +37,10 @@ pub struct Triage {
     pub language: String,
 }
 
-impl Triage {
-    pub fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            category: row.try_get("category")?,
-            country: row.try_get("country")?,
-            received_at: row.try_get("received_at")?,
-            status: row.try_get("status")?,
-            urgency: row.try_get("urgency")?,
-            child_involved: row.try_get("child_involved")?,
-            channel: row.try_get("channel")?,
-            campaign_id: row.try_get("campaign_id")?,
-            language: row.try_get("language")?,
-        })
-    }
-}
-
 /// A report ready to store: clear triage facts and sealed blobs, keyed by sealed column name.
 #[derive(Debug, Clone)]
 pub struct NewReport {
-    pub id: String,
+    pub id: ReportId,
     pub receipt_lookup: String,
     pub receipt_salt: Vec<u8>,
     pub receipt_hash: Vec<u8>,
@@ -99,8 +84,9 @@ pub enum Inserted {
 /// The stored report of a submission filed before: its receipt's lookup part, salt and hash
 /// (a retry proves it carries the same content by deriving the same receipt), and when it was
 /// received.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Existing {
+    #[sqlx(rename = "receipt_lookup")]
     pub lookup: String,
     pub receipt_salt: Vec<u8>,
     pub receipt_hash: Vec<u8>,
@@ -146,22 +132,14 @@ pub async fn insert(
         q = q.bind(blob);
     }
     if q.execute(&mut **tx).await?.rows_affected() == 0 {
-        let existing = sqlx::query(
+        let existing = sqlx::query_as(
             "SELECT receipt_lookup, receipt_salt, receipt_hash, received_at FROM reports \
              WHERE submission_hash = $1",
         )
         .bind(&r.submission_hash)
         .fetch_optional(&mut **tx)
         .await?;
-        return Ok(match existing {
-            Some(row) => Inserted::Duplicate(Existing {
-                lookup: row.try_get("receipt_lookup")?,
-                receipt_salt: row.try_get("receipt_salt")?,
-                receipt_hash: row.try_get("receipt_hash")?,
-                received_at: row.try_get("received_at")?,
-            }),
-            None => Inserted::LookupTaken,
-        });
+        return Ok(existing.map_or(Inserted::LookupTaken, Inserted::Duplicate));
     }
     for a in &r.attachments {
         sqlx::query("INSERT INTO attachments (id, report_id, position, meta, content) VALUES ($1, $2, $3, $4, $5)")
@@ -179,7 +157,7 @@ pub async fn insert(
 /// A stored report as read back: clear columns and sealed blobs.
 #[derive(Debug, Clone)]
 pub struct StoredReport {
-    pub id: String,
+    pub id: ReportId,
     pub receipt_lookup: String,
     pub receipt_salt: Vec<u8>,
     pub receipt_hash: Vec<u8>,
@@ -216,17 +194,14 @@ pub async fn by_lookup(db: &Db, lookup: &str) -> Result<Option<StoredReport>, St
 }
 
 /// Every report id, oldest first.
-pub async fn all_ids(db: &Db) -> Result<Vec<String>, StoreError> {
-    let rows = sqlx::query("SELECT id FROM reports ORDER BY id")
+pub async fn all_ids(db: &Db) -> Result<Vec<ReportId>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT id FROM reports ORDER BY id")
         .fetch_all(db.pool())
-        .await?;
-    rows.iter()
-        .map(|r| r.try_get("id").map_err(StoreError::from))
-        .collect()
+        .await?)
 }
 
 /// One report by id.
-pub async fn by_id(db: &Db, id: &str) -> Result<Option<StoredReport>, StoreError> {
+pub async fn by_id(db: &Db, id: &ReportId) -> Result<Option<StoredReport>, StoreError> {
     let row = sqlx::query("SELECT * FROM reports WHERE id = $1")
         .bind(id)
         .fetch_optional(db.pool())
@@ -236,14 +211,14 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<StoredReport>, StoreError
 
 /// The stored reports among `ids` that exist, in no particular order (a page of search results
 /// in one statement per [`super::db::IDS_PER_STATEMENT`] ids).
-pub async fn by_ids(db: &Db, ids: &[String]) -> Result<Vec<StoredReport>, StoreError> {
+pub async fn by_ids(db: &Db, ids: &[ReportId]) -> Result<Vec<StoredReport>, StoreError> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(super::db::IDS_PER_STATEMENT) {
         let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!("SELECT * FROM reports WHERE id IN ({})", list.join(", "));
         let mut q = sqlx::query(&sql);
         for id in chunk {
-            q = q.bind(id.as_str());
+            q = q.bind(id);
         }
         for row in q.fetch_all(db.pool()).await? {
             out.push(from_row(&row)?);
@@ -253,7 +228,7 @@ pub async fn by_ids(db: &Db, ids: &[String]) -> Result<Vec<StoredReport>, StoreE
 }
 
 /// A stored attachment, still sealed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct StoredAttachment {
     pub id: String,
     pub position: i64,
@@ -263,7 +238,7 @@ pub struct StoredAttachment {
 
 /// The attachments of one report, in the order they were given.
 /// A stored attachment's metadata, still sealed (its content left in the database).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct AttachmentMeta {
     pub id: String,
     pub position: i64,
@@ -272,63 +247,41 @@ pub struct AttachmentMeta {
 
 /// The metadata of a report's attachments, in order, without their content (the case view
 /// lists them; only a download reads one).
-pub async fn attachment_metas(db: &Db, report_id: &str) -> Result<Vec<AttachmentMeta>, StoreError> {
-    let rows = sqlx::query(
+pub async fn attachment_metas(
+    db: &Db,
+    report_id: &ReportId,
+) -> Result<Vec<AttachmentMeta>, StoreError> {
+    Ok(sqlx::query_as(
         "SELECT id, position, meta FROM attachments WHERE report_id = $1 ORDER BY position",
     )
     .bind(report_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AttachmentMeta {
-                id: r.try_get("id")?,
-                position: r.try_get("position")?,
-                meta: r.try_get("meta")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// One attachment of a report, still sealed; `None` when the report has no such attachment.
 pub async fn attachment(
     db: &Db,
-    report_id: &str,
+    report_id: &ReportId,
     id: &str,
 ) -> Result<Option<StoredAttachment>, StoreError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, position, meta, content FROM attachments WHERE report_id = $1 AND id = $2",
     )
     .bind(report_id)
     .bind(id)
     .fetch_optional(db.pool())
-    .await?;
-    row.map(|r| {
-        Ok(StoredAttachment {
-            id: r.try_get("id")?,
-            position: r.try_get("position")?,
-            meta: r.try_get("meta")?,
-            content: r.try_get("content")?,
-        })
-    })
-    .transpose()
+    .await?)
 }
 
-pub async fn attachments(db: &Db, report_id: &str) -> Result<Vec<StoredAttachment>, StoreError> {
-    let rows = sqlx::query(
+pub async fn attachments(
+    db: &Db,
+    report_id: &ReportId,
+) -> Result<Vec<StoredAttachment>, StoreError> {
+    Ok(sqlx::query_as(
         "SELECT id, position, meta, content FROM attachments WHERE report_id = $1 ORDER BY position",
     )
     .bind(report_id)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(StoredAttachment {
-                id: r.try_get("id")?,
-                position: r.try_get("position")?,
-                meta: r.try_get("meta")?,
-                content: r.try_get("content")?,
-            })
-        })
-        .collect()
+    .await?)
 }

@@ -2,58 +2,56 @@
 //! each kind of row has come (`reseal_progress`), so that a pass stopped half-way continues
 //! where it stopped. The sealing itself happens in [`crate::app::reseal`].
 
+use super::db::IntFlag;
 use super::reports::{StoredReport, from_row};
 use super::{Db, StoreError};
-use sqlx::Row;
+use crate::types::{ReportId, UserId};
+use sqlx::{FromRow, Row};
 
 /// How far the pass over one kind of row has come.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, FromRow)]
 pub struct Progress {
     /// The last id done (rows are taken in id order).
     pub last_id: String,
     /// Every row of this kind was done.
+    #[sqlx(try_from = "IntFlag")]
     pub done: bool,
 }
 
 pub async fn progress(db: &Db, kind: &str) -> Result<Progress, StoreError> {
-    let row = sqlx::query("SELECT last_id, done FROM reseal_progress WHERE kind = $1")
+    let row = sqlx::query_as("SELECT last_id, done FROM reseal_progress WHERE kind = $1")
         .bind(kind)
         .fetch_optional(db.pool())
         .await?;
-    Ok(match row {
-        Some(r) => Progress {
-            last_id: r.try_get("last_id")?,
-            done: r.try_get::<i64, _>("done")? != 0,
-        },
-        None => Progress::default(),
-    })
+    Ok(row.unwrap_or_default())
 }
 
 /// A message as the pass reads it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct MessageBody {
     pub id: String,
-    pub report_id: String,
-    pub staff_id: Option<String>,
+    pub report_id: ReportId,
+    pub staff_id: Option<UserId>,
     pub body: Vec<u8>,
 }
 
 /// An internal note as the pass reads it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct NoteBody {
     pub id: String,
-    pub report_id: String,
-    pub author_id: String,
+    pub report_id: ReportId,
+    pub author_id: UserId,
     pub body: Vec<u8>,
 }
 
 /// An assessment as the pass reads it, with the columns that used to be in clear.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct AssessmentDetail {
     pub id: String,
-    pub report_id: String,
-    pub created_by: String,
+    pub report_id: ReportId,
+    pub created_by: UserId,
     pub person: i64,
+    #[sqlx(try_from = "IntFlag")]
     pub presumed: bool,
     pub trafficking_status: Option<String>,
     pub detail: Vec<u8>,
@@ -73,43 +71,23 @@ pub async fn messages_after(
     after: &str,
     limit: i64,
 ) -> Result<Vec<MessageBody>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, report_id, staff_id, body FROM messages WHERE id > $1 ORDER BY id LIMIT $2",
     )
     .bind(after)
     .bind(limit)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(MessageBody {
-                id: r.try_get("id")?,
-                report_id: r.try_get("report_id")?,
-                staff_id: r.try_get("staff_id")?,
-                body: r.try_get("body")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 pub async fn notes_after(db: &Db, after: &str, limit: i64) -> Result<Vec<NoteBody>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, report_id, author_id, body FROM report_notes WHERE id > $1 ORDER BY id LIMIT $2",
     )
     .bind(after)
     .bind(limit)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(NoteBody {
-                id: r.try_get("id")?,
-                report_id: r.try_get("report_id")?,
-                author_id: r.try_get("author_id")?,
-                body: r.try_get("body")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 pub async fn assessments_after(
@@ -117,27 +95,14 @@ pub async fn assessments_after(
     after: &str,
     limit: i64,
 ) -> Result<Vec<AssessmentDetail>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, report_id, created_by, person, presumed, trafficking_status, detail \
          FROM assessments WHERE id > $1 ORDER BY id LIMIT $2",
     )
     .bind(after)
     .bind(limit)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AssessmentDetail {
-                id: r.try_get("id")?,
-                report_id: r.try_get("report_id")?,
-                created_by: r.try_get("created_by")?,
-                person: r.try_get("person")?,
-                presumed: r.try_get::<i64, _>("presumed")? != 0,
-                trafficking_status: r.try_get("trafficking_status")?,
-                detail: r.try_get("detail")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 pub async fn reports_after(
@@ -180,7 +145,7 @@ pub enum Resealed {
     },
     /// The manifest and the groups moved out of clear: their clear columns are emptied.
     Report {
-        id: String,
+        id: ReportId,
         manifest: Vec<u8>,
         profile: Vec<u8>,
         urgency_why: Vec<u8>,

@@ -7,9 +7,9 @@ use super::db::integer_list;
 use super::segments;
 use super::visibility::{RoleRule, role_rule};
 use super::{Db, StoreError};
-use crate::types::Visibility;
 use crate::types::posting_lists::{self as lists, Doc};
 use crate::types::postings::{self, MAX_IMPACT, Posting};
+use crate::types::{ReportId, Visibility};
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
@@ -124,9 +124,10 @@ const REPORTS_PER_STATEMENT: usize = 500;
 /// a document already has in an older segment counts at its best impact.
 pub async fn add_postings(
     tx: &mut Transaction<'static, Any>,
-    reports: &[(&str, &[Posting])],
+    reports: &[(&ReportId, &[Posting])],
 ) -> Result<(), StoreError> {
-    let reports: Vec<&(&str, &[Posting])> = reports.iter().filter(|(_, p)| !p.is_empty()).collect();
+    let reports: Vec<&(&ReportId, &[Posting])> =
+        reports.iter().filter(|(_, p)| !p.is_empty()).collect();
     let mut docs = std::collections::HashMap::with_capacity(reports.len());
     for chunk in reports.chunks(REPORTS_PER_STATEMENT) {
         let ids = (1..=chunk.len())
@@ -151,7 +152,7 @@ pub async fn add_postings(
         }
         for row in q.fetch_all(&mut **tx).await? {
             docs.insert(
-                row.try_get::<String, _>("report_id")?,
+                row.try_get::<ReportId, _>("report_id")?,
                 row.try_get::<i64, _>("doc")?,
             );
         }
@@ -174,9 +175,9 @@ pub async fn add_postings(
 /// posting.
 pub async fn queue_postings(
     tx: &mut Transaction<'static, Any>,
-    reports: &[(&str, &[Posting])],
+    reports: &[(&ReportId, &[Posting])],
 ) -> Result<(), StoreError> {
-    let rows: Vec<(&str, Vec<u8>)> = reports
+    let rows: Vec<(&ReportId, Vec<u8>)> = reports
         .iter()
         .filter(|(_, p)| !p.is_empty())
         .map(|(id, p)| (*id, postings::pack(p)))
@@ -260,26 +261,26 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
         .bind(limit as i64)
         .fetch_all(&mut *tx)
         .await?;
-    let taken: Vec<(String, Vec<u8>)> = rows
+    let taken: Vec<(ReportId, Vec<u8>)> = rows
         .iter()
         .map(|r| Ok((r.try_get("report_id")?, r.try_get("postings")?)))
         .collect::<Result<_, sqlx::Error>>()?;
     // A report and a later message of it may wait together: one document, each term at its
     // best impact (as across segments). Documents are numbered in received order whatever the
     // order here.
-    let mut merged: HashMap<&str, Vec<Posting>> = HashMap::new();
-    let mut unreadable: Vec<&str> = Vec::new();
+    let mut merged: HashMap<&ReportId, Vec<Posting>> = HashMap::new();
+    let mut unreadable: Vec<&ReportId> = Vec::new();
     for (report_id, packed) in &taken {
         match postings::unpack(packed) {
             Some(postings) => merged.entry(report_id).or_default().extend(postings),
             None => unreadable.push(report_id),
         }
     }
-    let postings: Vec<(&str, Vec<Posting>)> = merged
+    let postings: Vec<(&ReportId, Vec<Posting>)> = merged
         .into_iter()
         .map(|(id, postings)| (id, postings::merge_best(postings)))
         .collect();
-    let refs: Vec<(&str, &[Posting])> =
+    let refs: Vec<(&ReportId, &[Posting])> =
         postings.iter().map(|(id, p)| (*id, p.as_slice())).collect();
     add_postings(&mut tx, &refs).await?;
     set_aside(&mut tx, &unreadable).await?;
@@ -294,7 +295,10 @@ pub async fn index_queued(db: &Db, limit: usize) -> Result<usize, StoreError> {
 }
 
 /// Sets reports aside for their postings to be derived again (migration 0015).
-async fn set_aside(tx: &mut Transaction<'static, Any>, reports: &[&str]) -> Result<(), StoreError> {
+async fn set_aside(
+    tx: &mut Transaction<'static, Any>,
+    reports: &[&ReportId],
+) -> Result<(), StoreError> {
     for chunk in reports.chunks(ROWS_PER_INSERT) {
         let values: Vec<String> = (1..=chunk.len()).map(|i| format!("(${i})")).collect();
         let sql = format!(
@@ -312,9 +316,9 @@ async fn set_aside(tx: &mut Transaction<'static, Any>, reports: &[&str]) -> Resu
 }
 
 /// A report set aside, at the generation read (see migration 0015).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SetAside {
-    pub report_id: String,
+    pub report_id: ReportId,
     pub generation: i64,
 }
 
@@ -326,22 +330,14 @@ pub async fn set_aside_reports(
     after: &str,
     limit: usize,
 ) -> Result<Vec<SetAside>, StoreError> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT report_id, generation FROM search_set_aside WHERE report_id > $1 \
          ORDER BY report_id LIMIT $2",
     )
     .bind(after)
     .bind(limit as i64)
     .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(SetAside {
-                report_id: r.try_get("report_id")?,
-                generation: r.try_get("generation")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// Queues a set-aside report's postings, derived again, and takes it off the set-aside list,
@@ -363,7 +359,7 @@ pub async fn requeue_set_aside(
     if taken == 0 {
         return Ok(false);
     }
-    queue_postings(&mut tx, &[(report.report_id.as_str(), postings)]).await?;
+    queue_postings(&mut tx, &[(&report.report_id, postings)]).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -457,14 +453,14 @@ pub async fn narrowed(
 }
 
 /// The report of each document, as (doc, report id).
-pub async fn reports_of(db: &Db, docs: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
+pub async fn reports_of(db: &Db, docs: &[i64]) -> Result<HashMap<i64, ReportId>, StoreError> {
     if docs.is_empty() {
         return Ok(HashMap::new());
     }
     let list = integer_list(docs);
     let sql = format!("SELECT doc, report_id FROM search_docs WHERE doc IN ({list})");
     let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
-    let found: Result<HashMap<i64, String>, sqlx::Error> = rows
+    let found: Result<HashMap<i64, ReportId>, sqlx::Error> = rows
         .iter()
         .map(|r| Ok((r.try_get("doc")?, r.try_get("report_id")?)))
         .collect();

@@ -1,14 +1,15 @@
 //! The staff repository: accounts and server-side sessions.
 
+use super::db::IntFlag;
 use super::{Db, StoreError};
+use crate::types::UserId;
 use sqlx::AnyConnection;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 /// A staff account as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub role: String,
     pub password_hash: Option<String>,
@@ -16,6 +17,7 @@ pub struct UserRow {
     pub totp_secret: Option<Vec<u8>>,
     pub totp_last_step: Option<i64>,
     pub language: String,
+    #[sqlx(try_from = "IntFlag")]
     pub disabled: bool,
     pub setup_token_hash: Option<Vec<u8>>,
     pub setup_expires_at: Option<i64>,
@@ -23,28 +25,8 @@ pub struct UserRow {
     pub locked_until: i64,
     pub created_at: i64,
     /// The admin whose new account or reset waits for a supervisor's approval.
-    pub approval_requested_by: Option<String>,
+    pub approval_requested_by: Option<UserId>,
     pub approval_requested_at: Option<i64>,
-}
-
-fn user_from(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
-    Ok(UserRow {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        role: row.try_get("role")?,
-        password_hash: row.try_get("password_hash")?,
-        totp_secret: row.try_get("totp_secret")?,
-        totp_last_step: row.try_get("totp_last_step")?,
-        language: row.try_get("language")?,
-        disabled: row.try_get::<i64, _>("disabled")? != 0,
-        setup_token_hash: row.try_get("setup_token_hash")?,
-        setup_expires_at: row.try_get("setup_expires_at")?,
-        failed_sign_ins: row.try_get("failed_sign_ins")?,
-        locked_until: row.try_get("locked_until")?,
-        created_at: row.try_get("created_at")?,
-        approval_requested_by: row.try_get("approval_requested_by")?,
-        approval_requested_at: row.try_get("approval_requested_at")?,
-    })
 }
 
 const USER_COLUMNS: &str = "id, username, role, password_hash, totp_secret, totp_last_step, language, \
@@ -54,7 +36,7 @@ const USER_COLUMNS: &str = "id, username, role, password_hash, totp_secret, totp
 /// A new account, waiting for its set-up link.
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {
-    pub id: &'a str,
+    pub id: &'a UserId,
     pub username: &'a str,
     pub role: &'a str,
     pub language: &'a str,
@@ -62,7 +44,7 @@ pub struct NewUser<'a> {
     pub setup_expires_at: i64,
     pub created_at: i64,
     /// The admin who asked for it, when it must wait for a supervisor's approval.
-    pub approval_requested_by: Option<&'a str>,
+    pub approval_requested_by: Option<&'a UserId>,
 }
 
 /// Creates an account. False if the username is taken.
@@ -98,21 +80,20 @@ async fn user_where(
     text: Option<&str>,
 ) -> Result<Option<UserRow>, StoreError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM staff_users WHERE {clause} = $1");
-    let q = sqlx::query(&sql);
+    let q = sqlx::query_as(&sql);
     let q = match text {
         Some(t) => q.bind(t.to_owned()),
         None => q.bind(value),
     };
-    let row = q.fetch_optional(db.pool()).await?;
-    Ok(row.as_ref().map(user_from).transpose()?)
+    Ok(q.fetch_optional(db.pool()).await?)
 }
 
 pub async fn user_by_username(db: &Db, username: &str) -> Result<Option<UserRow>, StoreError> {
     user_where(db, "username", vec![], Some(username)).await
 }
 
-pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, StoreError> {
-    user_where(db, "id", vec![], Some(id)).await
+pub async fn user_by_id(db: &Db, id: &UserId) -> Result<Option<UserRow>, StoreError> {
+    user_where(db, "id", vec![], Some(id.as_str())).await
 }
 
 pub async fn user_by_setup_hash(db: &Db, hash: &[u8]) -> Result<Option<UserRow>, StoreError> {
@@ -121,12 +102,11 @@ pub async fn user_by_setup_hash(db: &Db, hash: &[u8]) -> Result<Option<UserRow>,
 
 /// Every account, by username.
 pub async fn list_users(db: &Db) -> Result<Vec<UserRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    Ok(sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM staff_users ORDER BY username"
     ))
     .fetch_all(db.pool())
-    .await?;
-    Ok(rows.iter().map(user_from).collect::<Result<_, _>>()?)
+    .await?)
 }
 
 /// Sets the password chosen through the set-up link whose token hashes to `setup_token_hash`
@@ -134,7 +114,7 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserRow>, StoreError> {
 /// nothing changed, if that link is no longer the account's (used or replaced meanwhile).
 pub async fn set_password_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &UserId,
     setup_token_hash: &[u8],
     hash: &str,
 ) -> Result<bool, StoreError> {
@@ -165,7 +145,7 @@ pub struct NewSession<'a> {
 /// the account already has a secret.
 pub async fn complete_enrolment_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &UserId,
     sealed_secret: &[u8],
     step: i64,
     session: NewSession<'_>,
@@ -192,7 +172,7 @@ pub async fn complete_enrolment_in(
 
 /// Records a used TOTP step; false if that step (or a later one) was already used, so a code
 /// cannot be replayed even by two requests racing.
-pub async fn use_totp_step(db: &Db, id: &str, step: i64) -> Result<bool, StoreError> {
+pub async fn use_totp_step(db: &Db, id: &UserId, step: i64) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE staff_users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
     )
@@ -204,7 +184,11 @@ pub async fn use_totp_step(db: &Db, id: &str, step: i64) -> Result<bool, StoreEr
 }
 
 /// Counts a failed sign-in and sets the lock.
-pub async fn record_failed_sign_in(db: &Db, id: &str, locked_until: i64) -> Result<(), StoreError> {
+pub async fn record_failed_sign_in(
+    db: &Db,
+    id: &UserId,
+    locked_until: i64,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE staff_users SET failed_sign_ins = failed_sign_ins + 1, locked_until = $1 WHERE id = $2")
         .bind(locked_until)
         .bind(id)
@@ -217,7 +201,7 @@ pub async fn record_failed_sign_in(db: &Db, id: &str, locked_until: i64) -> Resu
 /// the transaction recording the sign-in).
 pub async fn clear_failed_sign_ins_in(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &UserId,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE staff_users SET failed_sign_ins = 0, locked_until = 0 WHERE id = $1")
         .bind(id)
@@ -226,7 +210,7 @@ pub async fn clear_failed_sign_ins_in(
     Ok(())
 }
 
-pub async fn set_language(db: &Db, id: &str, language: &str) -> Result<(), StoreError> {
+pub async fn set_language(db: &Db, id: &UserId, language: &str) -> Result<(), StoreError> {
     sqlx::query("UPDATE staff_users SET language = $1 WHERE id = $2")
         .bind(language)
         .bind(id)
@@ -265,7 +249,7 @@ pub async fn reset_user(
     username: &str,
     setup_token_hash: &[u8],
     expires_at: i64,
-    approval_requested_by: Option<&str>,
+    approval_requested_by: Option<&UserId>,
     now: i64,
 ) -> Result<Option<bool>, StoreError> {
     let mut tx = db.pool().begin().await?;
@@ -288,7 +272,7 @@ pub async fn reset_user_in(
     username: &str,
     setup_token_hash: &[u8],
     expires_at: i64,
-    approval_requested_by: Option<&str>,
+    approval_requested_by: Option<&UserId>,
     now: i64,
 ) -> Result<Option<bool>, StoreError> {
     let row = sqlx::query(
@@ -352,9 +336,9 @@ pub async fn enable_user(db: &Db, username: &str) -> Result<bool, StoreError> {
 }
 
 /// A session as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
-    pub user_id: String,
+    pub user_id: UserId,
     pub stage: String,
     pub csrf_token: String,
     pub pending_totp: Option<Vec<u8>>,
@@ -366,7 +350,7 @@ pub struct SessionRow {
 /// password choice or the enrolment that starts it).
 pub async fn insert_session_in(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: &UserId,
     s: NewSession<'_>,
 ) -> Result<(), StoreError> {
     sqlx::query(
@@ -384,21 +368,12 @@ pub async fn insert_session_in(
 }
 
 pub async fn session(db: &Db, id_hash: &[u8]) -> Result<Option<SessionRow>, StoreError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT user_id, stage, csrf_token, pending_totp, created_at, last_seen_at FROM staff_sessions WHERE id_hash = $1",
     )
     .bind(id_hash)
     .fetch_optional(db.pool())
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(SessionRow {
-        user_id: row.try_get("user_id")?,
-        stage: row.try_get("stage")?,
-        csrf_token: row.try_get("csrf_token")?,
-        pending_totp: row.try_get("pending_totp")?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-    }))
+    .await?)
 }
 
 pub async fn touch_session(db: &Db, id_hash: &[u8], now: i64) -> Result<(), StoreError> {

@@ -367,8 +367,8 @@ pub(crate) async fn commit(
     for report in reports {
         let outcome = insert_with_free_lookup(&mut tx, report).await?;
         if matches!(outcome, Stored::Created { .. }) {
-            indexed.push((report.id.as_str(), report.postings.as_slice()));
-            linked.push((report.id.as_str(), report.identifiers.as_slice()));
+            indexed.push((&report.id, report.postings.as_slice()));
+            linked.push((&report.id, report.identifiers.as_slice()));
         }
         outcomes.push(outcome);
     }

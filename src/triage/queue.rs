@@ -8,7 +8,7 @@ use crate::staff::policy::Actor;
 use crate::store::cases::{self, CaseRow, QueueKey, QueueSelection};
 use crate::store::{Db, StoreError};
 use crate::types::Status;
-use crate::types::Visibility;
+use crate::types::{ReportId, UserId, Visibility};
 use data_encoding::BASE64URL_NOPAD;
 
 /// Cases on one page of the queue.
@@ -24,8 +24,8 @@ pub struct QueueFilter {
     pub status: Option<Status>,
     pub category: Option<String>,
     pub country: Option<String>,
-    /// A user id, or `Some("")` for unassigned reports.
-    pub assignee: Option<String>,
+    /// `Some(Some(user))` for one person's reports, `Some(None)` for unassigned ones.
+    pub assignee: Option<Option<UserId>>,
 }
 
 /// One line of the queue.
@@ -90,7 +90,7 @@ pub fn decode_cursor(cursor: &str) -> Option<QueueKey> {
         urgency,
         quiet,
         received_at,
-        id: id.to_owned(),
+        id: ReportId::from(id),
     })
 }
 
@@ -117,10 +117,7 @@ pub async fn queue(
         statuses: &statuses,
         category: filter.category.as_deref(),
         country: filter.country.as_deref(),
-        assignee: filter
-            .assignee
-            .as_deref()
-            .map(|a| if a.is_empty() { None } else { Some(a) }),
+        assignee: filter.assignee.as_ref().map(Option::as_ref),
         visibility: &visibility,
     };
     let after = cursor.and_then(decode_cursor);

@@ -14,6 +14,7 @@ use crate::followup::limits::{self, MessageLimits, Refused};
 use crate::followup::signin::{self, ReporterSession};
 use crate::intake::sealed::open_report_parts;
 use crate::store::{followup as repo, reports};
+use crate::types::ReportId;
 use axum::Form;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{FromRequestParts, Multipart, State};
@@ -96,7 +97,7 @@ impl AppState {
     /// report's language.
     pub(crate) async fn message_indexes(
         &self,
-        report_id: &str,
+        report_id: &ReportId,
         text: &str,
         from_reporter: bool,
     ) -> (

@@ -7,6 +7,7 @@ use crate::helpers::{Backend, TestApp, both_backends};
 use crate::staff::Staff;
 use serde_json::json;
 use tipline::assess::{DimensionId, SetId, builtin};
+use tipline::types::ReportId;
 
 /// Every indicator id of `dimension` in the adult labour set.
 fn all_of(dimension: &str) -> Vec<String> {
@@ -20,7 +21,7 @@ fn all_of(dimension: &str) -> Vec<String> {
 async fn assess(
     app: &TestApp,
     who: &Staff,
-    id: &str,
+    id: &ReportId,
     person: &str,
     ticks: &[String],
     extra: &[(&str, &str)],

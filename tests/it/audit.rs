@@ -10,6 +10,7 @@ use tipline::staff::audit::{
     self, AuditEntry, AuditFilter, AuditLog, KEY_PURPOSE, Verified, VerifyError,
 };
 use tipline::staff::audit_action::AuditAction;
+use tipline::types::ReportId;
 
 const T0: i64 = 1_750_000_000;
 
@@ -36,13 +37,13 @@ async fn verify(app: &TestApp) -> Result<Verified, VerifyError> {
 async fn append_some(log: &AuditLog, n: i64) {
     for i in 1..=n {
         let actor = format!("u{}", i % 3);
-        let report = format!("r{}", i % 4);
+        let report = ReportId::new(format!("r{}", i % 4));
         let seq = log
             .append(
                 AuditEntry {
                     actor: &actor,
                     action: AuditAction::ReportView,
-                    report_id: (i % 5 != 0).then_some(report.as_str()),
+                    report_id: (i % 5 != 0).then_some(&report),
                     detail: &format!("n={i}"),
                 },
                 T0 + i,
@@ -98,7 +99,7 @@ both_backends! {
                 let mut seqs = Vec::new();
                 for i in 0..25 {
                     let actor = format!("staff-{t}");
-                    let report = format!("report-{i}");
+                    let report = ReportId::new(format!("report-{i}"));
                     seqs.push(
                         log.append(
                             AuditEntry {
@@ -179,7 +180,7 @@ both_backends! {
         assert_eq!(u1[0].at, T0 + 28);
         assert_eq!(u1[0].detail, "n=28");
         assert_eq!(u1[0].action, AuditAction::ReportView.as_str());
-        assert_eq!(u1[0].report_id.as_deref(), Some("r0"));
+        assert_eq!(u1[0].report_id, Some("r0".into()));
 
         let r2 = log
             .list(&AuditFilter { actor: None, report_id: Some("r2".into()) }, 100, 0)
@@ -408,7 +409,8 @@ both_backends! {
     async fn rows_stored_under_an_older_action_name_still_read(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let log = audit_log(&app);
-        let entry = AuditEntry { actor: "u1", action: AuditAction::ReportView, report_id: Some("r1"), detail: "" };
+        let r1 = ReportId::new("r1");
+        let entry = AuditEntry { actor: "u1", action: AuditAction::ReportView, report_id: Some(&r1), detail: "" };
         log.append(entry, T0).await.unwrap();
         // A row as it was stored before the names were made consistent (new entries can only be
         // written under the names of `AuditAction`).
@@ -418,7 +420,7 @@ both_backends! {
             at: T0 + 1,
             actor: "u1",
             action: "report.search-result",
-            report_id: Some("r1"),
+            report_id: Some(&r1),
             detail: "",
             prev_mac: &[0; 32],
             mac: &[1; 32],

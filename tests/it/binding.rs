@@ -6,15 +6,16 @@ use crate::helpers::{TestApp, both_backends};
 use crate::staff::Staff;
 use serde_json::json;
 use sqlx::Row;
+use tipline::types::ReportId;
 
-async fn file(app: &TestApp, body: serde_json::Value) -> String {
+async fn file(app: &TestApp, body: serde_json::Value) -> ReportId {
     let before = tipline::store::reports::all_ids(app.db()).await.unwrap();
     assert_eq!(app.post_api(&body).await.status(), 201);
     let after = tipline::store::reports::all_ids(app.db()).await.unwrap();
     after.into_iter().find(|id| !before.contains(id)).unwrap()
 }
 
-async fn save_assessment(app: &TestApp, who: &Staff, id: &str, status: &str, reason: &str) {
+async fn save_assessment(app: &TestApp, who: &Staff, id: &ReportId, status: &str, reason: &str) {
     let csrf = who.csrf(app).await;
     let fields = [
         ("csrf", csrf.as_str()),

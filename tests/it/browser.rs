@@ -3,6 +3,7 @@
 
 use crate::helpers::{Backend, TestApp};
 use std::process::Command;
+use tipline::types::ReportId;
 
 /// Runs one browser journey script (`e2e/<script>`) against `app` with extra environment, and
 /// fails the test with the script's output unless every step passed.
@@ -93,8 +94,8 @@ async fn staff_journeys_in_chromium_without_javascript_and_hostile_content_stays
         .await;
     assert_eq!(hostile.status(), 201);
     let ids = tipline::store::reports::all_ids(app.db()).await.unwrap();
-    env.push(("PLAIN_REPORT_ID".into(), ids[0].clone()));
-    env.push(("HOSTILE_REPORT_ID".into(), ids[1].clone()));
+    env.push(("PLAIN_REPORT_ID".into(), ids[0].to_string()));
+    env.push(("HOSTILE_REPORT_ID".into(), ids[1].to_string()));
     run_journey("staff.mjs", &app, env).await;
     app.finish().await;
 }
@@ -143,7 +144,7 @@ async fn assessment_in_chromium_without_javascript() {
             "SETUP_ANA".to_owned(),
             setup_link(&app, "ana", "analyst").await,
         ),
-        ("REPORT_ID".to_owned(), report_id.clone()),
+        ("REPORT_ID".to_owned(), report_id.to_string()),
     ];
     run_journey("assessment.mjs", &app, env).await;
     let saved = tipline::store::assessments::of_report(app.db(), &report_id)
@@ -189,7 +190,7 @@ async fn cluster_view_in_chromium_without_javascript() {
         let after = tipline::store::reports::all_ids(app.db()).await.unwrap();
         ids.push(after.into_iter().find(|i| !before.contains(i)).unwrap());
     }
-    let [report, b, c, outsider, hidden] = <[String; 5]>::try_from(ids).unwrap();
+    let [report, b, c, outsider, hidden] = <[ReportId; 5]>::try_from(ids).unwrap();
     let now = app.clock.unix();
     tipline::store::cases::assign(app.db(), &hidden, Some(&sue), now)
         .await
@@ -211,16 +212,20 @@ async fn cluster_view_in_chromium_without_javascript() {
         assert_eq!(app.post_api(&body).await.status(), 201);
         if crowded.is_empty() {
             let after = tipline::store::reports::all_ids(app.db()).await.unwrap();
-            crowded = after.into_iter().find(|i| !before.contains(i)).unwrap();
+            crowded = after
+                .into_iter()
+                .find(|i| !before.contains(i))
+                .unwrap()
+                .to_string();
         }
     }
     let env = vec![
         ("SETUP_ANA".to_owned(), setup_ana),
         ("SETUP_SUE".to_owned(), setup_sue),
-        ("REPORT_ID".to_owned(), report),
+        ("REPORT_ID".to_owned(), report.to_string()),
         ("MEMBER_IDS".to_owned(), format!("{b},{c}")),
-        ("OUTSIDER_ID".to_owned(), outsider),
-        ("HIDDEN_ID".to_owned(), hidden),
+        ("OUTSIDER_ID".to_owned(), outsider.to_string()),
+        ("HIDDEN_ID".to_owned(), hidden.to_string()),
         ("CROWDED_ID".to_owned(), crowded),
         ("CROWD".to_owned(), crowd.to_string()),
         (
@@ -282,10 +287,17 @@ async fn search_in_chromium_without_javascript() {
         .await;
     let env = vec![
         ("SETUP_ANA".to_owned(), setup_ana),
-        ("LABOUR_ID".to_owned(), labour),
-        ("HOME_ID".to_owned(), home),
-        ("HOTEL_IDS".to_owned(), hotel.join(",")),
-        ("MARKUP_ID".to_owned(), markup),
+        ("LABOUR_ID".to_owned(), labour.to_string()),
+        ("HOME_ID".to_owned(), home.to_string()),
+        (
+            "HOTEL_IDS".to_owned(),
+            hotel
+                .iter()
+                .map(ReportId::as_str)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        ("MARKUP_ID".to_owned(), markup.to_string()),
     ];
     app.indexed().await;
     run_journey("search.mjs", &app, env).await;

@@ -9,6 +9,7 @@ use tipline::seal::KeyRing;
 use tipline::staff::audit::{self, AuditFilter, AuditLog, KEY_PURPOSE};
 use tipline::staff::audit_action::AuditAction;
 use tipline::store::cases;
+use tipline::types::ReportId;
 
 /// The inline SVG of a cluster page.
 fn svg_of(html: &str) -> &str {
@@ -17,7 +18,8 @@ fn svg_of(html: &str) -> &str {
     &html[start..end + 6]
 }
 
-fn short(id: &str) -> &str {
+fn short(id: &ReportId) -> &str {
+    let id = id.as_str();
     &id[id.len() - 8..]
 }
 
@@ -55,7 +57,7 @@ both_backends! {
             assert!(svg.contains(&format!("href=\"/staff/reports/{id}\"")), "{id} is a node linking to it");
             assert!(html.contains(short(id)));
         }
-        assert!(!html.contains(&d) && !html.contains(short(&d)), "a report sharing nothing is not in the cluster");
+        assert!(!html.contains(d.as_str()) && !html.contains(short(&d)), "a report sharing nothing is not in the cluster");
         assert!(svg.contains("role=\"img\"") && svg.contains("<title id=\"cluster-graph-title\">") && svg.contains("<desc"));
         assert!(svg.contains("viewBox=\"0 0 480 "));
         assert!(!svg.contains("style") && !svg.contains("<script"), "no style and no script in the SVG");
@@ -69,9 +71,9 @@ both_backends! {
 
         // The view is audited: once for the report, once for each other report shown.
         let log = audit_log(&app);
-        let of = |id: &str| AuditFilter { actor: None, report_id: Some(id.to_owned()) };
+        let of = |id: &ReportId| AuditFilter { actor: None, report_id: Some(id.clone()) };
         let entries = log.list(&of(&a), 100, 0).await.unwrap();
-        assert!(entries.iter().any(|e| e.action == AuditAction::ReportCluster.as_str() && e.actor == sue.id && e.detail.starts_with("reports=3 ")));
+        assert!(entries.iter().any(|e| e.action == AuditAction::ReportCluster.as_str() && sue.id == e.actor.as_str() && e.detail.starts_with("reports=3 ")));
         for other in [&b, &c] {
             let entries = log.list(&of(other), 100, 0).await.unwrap();
             assert!(entries.iter().any(|e| e.action == AuditAction::ReportClusterMember.as_str() && e.detail == format!("cluster={a}")), "{other}");
@@ -104,7 +106,7 @@ both_backends! {
         cases::set_restricted(app.db(), &hidden, true, now).await.unwrap();
 
         let html = ana.get(&app, &format!("/staff/reports/{a}/cluster")).await.text().await.unwrap();
-        assert!(html.contains(&open), "an open report is shown");
+        assert!(html.contains(open.as_str()), "an open report is shown");
         for (what, needle) in [
             ("the hidden report", hidden.as_str()),
             ("its short id", short(&hidden)),
@@ -119,7 +121,7 @@ both_backends! {
         assert!(html.contains("Reports in the graph: 2"), "the counts do not include the hidden report");
         // Nor is it audited as shown to her.
         let log = audit_log(&app);
-        let shown = log.list(&AuditFilter { actor: Some(ana.id.clone()), report_id: Some(hidden.clone()) }, 100, 0).await.unwrap();
+        let shown = log.list(&AuditFilter { actor: Some(ana.id.to_string()), report_id: Some(hidden.clone()) }, 100, 0).await.unwrap();
         assert!(shown.is_empty(), "{shown:?}");
         // Its own cluster looks like a report that does not exist.
         assert_eq!(ana.get(&app, &format!("/staff/reports/{hidden}/cluster")).await.status(), 404);
@@ -132,7 +134,7 @@ both_backends! {
         assert!(html.contains("Reports in the graph: 4"));
         // The assignee sees it too.
         let html = ben.get(&app, &format!("/staff/reports/{a}/cluster")).await.text().await.unwrap();
-        assert!(html.contains(&hidden) && html.contains(&behind));
+        assert!(html.contains(hidden.as_str()) && html.contains(behind.as_str()));
         app.finish().await;
     }
 }
@@ -166,7 +168,7 @@ both_backends! {
         let a = app.file_api(json!({ "category": "other", "narrative": "x", "venue": venue, "city": "Esch" })).await;
         let b = app.file_api(json!({ "category": "other", "narrative": "y", "venue": venue, "city": "Esch" })).await;
         let html = sue.get(&app, &format!("/staff/reports/{a}/cluster")).await.text().await.unwrap();
-        assert!(html.contains(&b), "the two reports share the venue");
+        assert!(html.contains(b.as_str()), "the two reports share the venue");
         assert!(!html.contains("<script") && !html.contains("<img"), "markup from a report is never markup on the page");
         let svg = svg_of(&html);
         assert!(svg.contains("&lt;script&gt;window.__pwned=1&lt;/script&gt;"), "{svg}");

@@ -7,9 +7,10 @@ use crate::staff::{Staff, browser};
 use serde_json::{Value, json};
 use tipline::followup::notice::SmtpSettings;
 use tipline::store::{cases, followup as repo};
+use tipline::types::ReportId;
 
 /// Files a report through the API and returns (receipt, report id).
-pub(crate) async fn file(app: &TestApp, body: Value) -> (String, String) {
+pub(crate) async fn file(app: &TestApp, body: Value) -> (String, ReportId) {
     let before = tipline::store::reports::all_ids(app.db()).await.unwrap();
     let response = app.post_api(&body).await;
     assert_eq!(response.status(), 201);
@@ -168,7 +169,7 @@ both_backends! {
         app.resume(&mut sue).await;
         let queue = sue.get(&app, "/staff").await.text().await.unwrap();
         assert!(queue.contains("New message"));
-        assert!(queue.find(&id).unwrap() < queue.find(&older_id).unwrap(), "new activity sorts first");
+        assert!(queue.find(id.as_str()).unwrap() < queue.find(older_id.as_str()).unwrap(), "new activity sorts first");
         // The analyst sees the answer and the photo; opening clears the mark.
         let case = sue.get(&app, &format!("/staff/reports/{id}")).await.text().await.unwrap();
         assert!(case.contains("L&#x27;hôtel près de la gare.") && case.contains("Quel hôtel ?"));

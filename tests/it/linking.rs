@@ -5,6 +5,7 @@
 use crate::helpers::{Backend, TestApp, both_backends};
 use serde_json::{Value, json};
 use tipline::store::{cases, links, reports};
+use tipline::types::ReportId;
 use tipline::types::Visibility;
 
 fn related_section(html: &str) -> &str {
@@ -31,10 +32,10 @@ both_backends! {
 
         let html = sue.get(&app, &format!("/staff/reports/{a}")).await.text().await.unwrap();
         let related = related_section(&html);
-        assert!(related.contains(&b), "same phone written differently");
-        assert!(related.contains(&e), "same venue spelled differently");
-        assert!(!related.contains(&c), "a different phone does not link");
-        assert!(!related.contains(&d), "two profiles on one big platform are not linked");
+        assert!(related.contains(b.as_str()), "same phone written differently");
+        assert!(related.contains(e.as_str()), "same venue spelled differently");
+        assert!(!related.contains(c.as_str()), "a different phone does not link");
+        assert!(!related.contains(d.as_str()), "two profiles on one big platform are not linked");
         assert!(related.contains("+352 621 123 456"), "shows which identifier, from this report's own copy");
         let shared = app.related(&a).await;
         let mut expected = vec![b.clone(), e.clone()];
@@ -56,7 +57,7 @@ both_backends! {
         let app = TestApp::spawn(backend).await;
         let sue = app.staff("sue", "supervisor").await;
         let venue = json!({ "category": "other", "narrative": "Same hotel.", "venue": "Hotel Central", "city": "Luxembourg" });
-        let raised = |id: String| {
+        let raised = |id: ReportId| {
             let db = app.db().clone();
             async move { cases::get(&db, &id).await.unwrap().unwrap().new_link }
         };
@@ -97,9 +98,9 @@ both_backends! {
         cases::assign(app.db(), &hidden, Some(&ben.id), now).await.unwrap();
         cases::set_restricted(app.db(), &hidden, true, now).await.unwrap();
         let html = ana.get(&app, &format!("/staff/reports/{a}")).await.text().await.unwrap();
-        assert!(!related_section(&html).contains(&hidden), "a restricted case of someone else stays invisible");
+        assert!(!related_section(&html).contains(hidden.as_str()), "a restricted case of someone else stays invisible");
         let html = ben.get(&app, &format!("/staff/reports/{a}")).await.text().await.unwrap();
-        assert!(related_section(&html).contains(&hidden), "its assignee sees it");
+        assert!(related_section(&html).contains(hidden.as_str()), "its assignee sees it");
 
         let needles: [&[u8]; 3] = [b"661424242", b"+352661424242", b"661 424 242"];
         let haystack: Vec<u8> = match backend {
@@ -128,21 +129,21 @@ both_backends! {
         cases::set_restricted(app.db(), &hidden, true, now).await.unwrap();
 
         // Only someone working the case links it.
-        let r = ana.post(&app, &format!("/staff/reports/{b}/links"), &[("other", &a), ("kind", "duplicate")]).await;
+        let r = ana.post(&app, &format!("/staff/reports/{b}/links"), &[("other", a.as_str()), ("kind", "duplicate")]).await;
         assert_eq!(r.status(), 403);
         cases::assign(app.db(), &b, Some(&ana.id), now).await.unwrap();
         let r = ana.post(&app, &format!("/staff/reports/{b}/links"), &[("other", &format!("/staff/reports/{a}")), ("kind", "duplicate")]).await;
         assert_eq!(r.status(), 303);
         // A report the analyst may not see cannot be linked to, and looks missing.
-        let r = ana.post(&app, &format!("/staff/reports/{b}/links"), &[("other", &hidden), ("kind", "linked")]).await;
+        let r = ana.post(&app, &format!("/staff/reports/{b}/links"), &[("other", hidden.as_str()), ("kind", "linked")]).await;
         assert_eq!(r.status(), 404);
 
         let html = sue.get(&app, &format!("/staff/reports/{b}")).await.text().await.unwrap();
         let manual = &html[html.find("id=\"manual-links\"").unwrap()..];
-        assert!(manual.contains("a duplicate of it") && manual.contains(&a));
+        assert!(manual.contains("a duplicate of it") && manual.contains(a.as_str()));
         let html = sue.get(&app, &format!("/staff/reports/{a}")).await.text().await.unwrap();
         let manual = &html[html.find("id=\"manual-links\"").unwrap()..];
-        assert!(manual.contains("duplicated by") && manual.contains(&b));
+        assert!(manual.contains("duplicated by") && manual.contains(b.as_str()));
         assert_eq!(links::manual(app.db(), &b).await.unwrap().len(), 1);
         app.finish().await;
     }
@@ -195,7 +196,7 @@ async fn identifiers_in_a_reporters_answer_link_reports_too() {
         .text()
         .await
         .unwrap();
-    assert!(related_section(&html).contains(&older));
+    assert!(related_section(&html).contains(older.as_str()));
     app.finish().await;
 }
 
@@ -316,7 +317,7 @@ both_backends! {
         let capped = app.holders(first, &everything, 3, 5).await;
         assert_eq!(capped.len(), 1);
         assert_eq!((capped[0].count, capped[0].more), (5, true));
-        let newest: Vec<String> = others.iter().rev().take(3).cloned().collect();
+        let newest: Vec<ReportId> = others.iter().rev().take(3).cloned().collect();
         assert_eq!(capped[0].latest, newest);
         let all = app.holders(first, &everything, 100, 100).await;
         assert_eq!((all[0].count, all[0].more), (others.len(), false));
@@ -326,17 +327,17 @@ both_backends! {
         let now = app.clock.unix();
         cases::assign(app.db(), hidden, Some(&ben.id), now).await.unwrap();
         cases::set_restricted(app.db(), hidden, true, now).await.unwrap();
-        let for_ana = app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ana.id.clone().into()), 100, 100).await;
+        let for_ana = app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ana.id.clone()), 100, 100).await;
         assert_eq!(for_ana[0].count, others.len() - 1);
         assert!(!for_ana[0].latest.contains(hidden));
-        let for_ben = app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ben.id.clone().into()), 100, 100).await;
+        let for_ben = app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ben.id.clone()), 100, 100).await;
         assert_eq!(for_ben[0].count, others.len());
         let html = ana.get(&app, &format!("/staff/reports/{first}")).await.text().await.unwrap();
         assert!(!related_section(&html).contains(hidden.as_str()));
         assert!(related_section(&html).contains(&format!("shared by {} other reports", others.len() - 1)));
 
         // The rule follows the case: handed to ana, then no longer restricted.
-        let ana_sees = || async { app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ana.id.clone().into()), 100, 100).await[0].count };
+        let ana_sees = || async { app.holders(first, &Visibility::UnrestrictedOrAssignedTo(ana.id.clone()), 100, 100).await[0].count };
         cases::assign(app.db(), hidden, Some(&ana.id), now).await.unwrap();
         assert_eq!(ana_sees().await, others.len());
         cases::assign(app.db(), hidden, Some(&ben.id), now).await.unwrap();

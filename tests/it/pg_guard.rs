@@ -14,7 +14,7 @@ async fn a_panicking_test_leaves_no_database_behind() {
         let id = app
             .file_api(json!({ "category": "other", "narrative": "Left by a failing test." }))
             .await;
-        assert!(!id.is_empty());
+        assert!(!id.as_str().is_empty());
         tx.send(app.pg_name().unwrap().to_owned()).unwrap();
         panic!("a deliberate failure, to prove the guard drops the database");
     });

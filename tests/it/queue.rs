@@ -40,7 +40,7 @@ async fn expected(
         let k = QueueKey::of(c);
         (k.junk, k.urgency, k.quiet, k.received_at, k.id)
     });
-    rows.into_iter().map(|c| c.id).collect()
+    rows.into_iter().map(|c| c.id.to_string()).collect()
 }
 
 const OPEN: [&str; 4] = ["new", "acknowledged", "in_assessment", "forwarded"];
@@ -95,11 +95,11 @@ both_backends! {
 
         // The analyst: restricted reports of someone else are absent, her own restricted ones
         // are not; ben sees his.
-        let ana_sees = |c: &CaseRow| !c.restricted || c.assignee_id.as_deref() == Some(ana.id.as_str());
+        let ana_sees = |c: &CaseRow| !c.restricted || c.assignee_id.as_ref() == Some(&ana.id);
         let ana_all = expected(&app, &OPEN, ana_sees).await;
         assert!(ana_all.len() < all.len());
         assert_eq!(row_ids(&pages_of(&app, &ana, "/staff").await), ana_all);
-        let ben_all = expected(&app, &OPEN, |c| !c.restricted || c.assignee_id.as_deref() == Some(ben.id.as_str())).await;
+        let ben_all = expected(&app, &OPEN, |c| !c.restricted || c.assignee_id.as_ref() == Some(&ben.id)).await;
         assert!(ben_all.len() > ana_all.len(), "ben sees the restricted reports given to him");
 
         // Filters, each paged through: unassigned, mine, a status, a category and a country.
@@ -107,7 +107,7 @@ both_backends! {
         let category = cases::list(app.db(), &OPEN).await.unwrap()[0].triage.category.clone();
         let unassigned = expected(&app, &OPEN, |c| ana_sees(c) && c.assignee_id.is_none()).await;
         assert_eq!(row_ids(&pages_of(&app, &ana, "/staff?assignee=none").await), unassigned);
-        let bens = expected(&app, &OPEN, |c| c.assignee_id.as_deref() == Some(ben.id.as_str())).await;
+        let bens = expected(&app, &OPEN, |c| c.assignee_id.as_ref() == Some(&ben.id)).await;
         assert!(!bens.is_empty());
         let ben_pages = pages_of(&app, &ben, "/staff?assignee=me").await;
         assert_eq!(row_ids(&ben_pages), bens);

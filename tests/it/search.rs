@@ -7,9 +7,10 @@ use crate::helpers::{Backend, TestApp, both_backends};
 use crate::staff::Staff;
 use serde_json::json;
 use tipline::store::{cases, reports};
+use tipline::types::ReportId;
 
 /// The ids of the results of a search, in order (once the indexer has caught up).
-async fn search(app: &TestApp, who: &Staff, query: &str) -> (Vec<String>, String) {
+async fn search(app: &TestApp, who: &Staff, query: &str) -> (Vec<ReportId>, String) {
     app.indexed().await;
     let url = format!(
         "/staff/search?{}",
@@ -29,7 +30,7 @@ async fn search(app: &TestApp, who: &Staff, query: &str) -> (Vec<String>, String
     let ids = list
         .split("href=\"/staff/reports/")
         .skip(1)
-        .map(|s| s.split('"').next().unwrap().to_owned())
+        .map(|s| ReportId::from(s.split('"').next().unwrap()))
         .collect();
     (ids, html)
 }
@@ -98,7 +99,7 @@ both_backends! {
         let page2 = sue.get(&app, &href).await.text().await.unwrap();
         let second: Vec<&str> = page2.split("href=\"/staff/reports/").skip(1).map(|s| s.split('"').next().unwrap()).collect();
         assert_eq!(second.len(), 4);
-        let mut all: Vec<String> = ids.iter().cloned().chain(second.iter().map(|s| s.to_string())).collect();
+        let mut all: Vec<ReportId> = ids.iter().cloned().chain(second.iter().map(|s| ReportId::from(*s))).collect();
         all.sort();
         all.dedup();
         assert_eq!(all.len(), 24, "two pages hold every match once");
@@ -147,7 +148,7 @@ both_backends! {
         assert_eq!(search(&app, &sue, "q=minibus").await.0.len(), 2);
         let auditor = ida.get(&app, "/staff/search?q=minibus").await;
         let html = auditor.text().await.unwrap();
-        assert!(!html.contains(&open), "auditors do not search reports");
+        assert!(!html.contains(open.as_str()), "auditors do not search reports");
 
         // A message to the reporter is searchable too.
         cases::assign(app.db(), &open, Some(&sue.id), now).await.unwrap();

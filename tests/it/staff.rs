@@ -6,6 +6,7 @@ use crate::helpers::{Backend, TestApp, both_backends};
 use serde_json::json;
 use tipline::staff::{accounts, totp};
 use tipline::store::cases;
+use tipline::types::{ReportId, UserId};
 
 /// A strong password every test user sets.
 pub const PASSWORD: &str = "plum kettle orbit 71 sleeve";
@@ -15,7 +16,7 @@ pub struct Staff {
     pub client: reqwest::Client,
     pub username: String,
     pub secret: totp::TotpSecret,
-    pub id: String,
+    pub id: UserId,
 }
 
 /// The address of a queue page's "next page" link, unescaped.
@@ -174,7 +175,7 @@ impl TestApp {
     }
 
     /// Files a report through the API; returns its id.
-    pub async fn report(&self, narrative: &str) -> String {
+    pub async fn report(&self, narrative: &str) -> ReportId {
         let before = tipline::store::reports::all_ids(self.db()).await.unwrap();
         let response = self.post_api(&json!({ "category": "labour_exploitation", "narrative": narrative, "country": "LU" })).await;
         assert_eq!(response.status(), 201);
@@ -425,7 +426,7 @@ fn visible(user: &str, kind: Kind) -> bool {
     }
 }
 
-async fn make(app: &TestApp, kind: Kind, ana: &str, ben: &str) -> (String, String) {
+async fn make(app: &TestApp, kind: Kind, ana: &UserId, ben: &UserId) -> (ReportId, String) {
     let report =
         json!({ "category": "other", "narrative": format!("{kind:?} report") }).to_string();
     let form = reqwest::multipart::Form::new()
@@ -479,9 +480,9 @@ async fn act(
     app: &TestApp,
     staff: &Staff,
     act: Act,
-    id: &str,
+    id: &ReportId,
     attachment: &str,
-    assignee: &str,
+    assignee: &UserId,
 ) -> reqwest::Response {
     let base = format!("/staff/reports/{id}");
     match act {
@@ -494,7 +495,11 @@ async fn act(
         Act::Claim => staff.post(app, &format!("{base}/claim"), &[]).await,
         Act::Assign => {
             staff
-                .post(app, &format!("{base}/assign"), &[("assignee", assignee)])
+                .post(
+                    app,
+                    &format!("{base}/assign"),
+                    &[("assignee", assignee.as_str())],
+                )
                 .await
         }
         Act::Status => {
@@ -583,8 +588,8 @@ both_backends! {
         let ana_queue = users[0].queue_pages(&app, "/staff").await.concat();
         let sue_queue = users[2].queue_pages(&app, "/staff").await.concat();
         for kind in KINDS {
-            assert_eq!(ana_queue.contains(&ids[&kind]), visible("ana", kind), "ana's queue and {kind:?}");
-            assert!(sue_queue.contains(&ids[&kind]), "sue's queue and {kind:?}");
+            assert_eq!(ana_queue.contains(ids[&kind].as_str()), visible("ana", kind), "ana's queue and {kind:?}");
+            assert!(sue_queue.contains(ids[&kind].as_str()), "sue's queue and {kind:?}");
         }
         // Unauthenticated requests go to the sign-in page and change nothing.
         let anonymous = crate::staff::browser();
@@ -602,7 +607,7 @@ both_backends! {
         let mut sue = app.staff("sue", "supervisor").await;
         let id = app.report("Cleaners sleep at the hotel.").await;
         let db = app.db().clone();
-        let case = |id: String| {
+        let case = |id: ReportId| {
             let db = db.clone();
             async move { cases::get(&db, &id).await.unwrap().unwrap() }
         };
@@ -642,8 +647,8 @@ both_backends! {
         assert_eq!(sue.post(&app, &format!("/staff/reports/{id}/status"), &[("status", "closed"), ("reason", "referred_elsewhere")]).await.status(), 303);
         let c = case(id.clone()).await;
         assert_eq!((c.triage.status.as_str(), c.closed_reason.as_deref()), ("closed", Some("referred_elsewhere")));
-        assert!(!ana.get(&app, "/staff").await.text().await.unwrap().contains(&id), "closed cases leave the open queue");
-        assert!(ana.get(&app, "/staff?status=closed").await.text().await.unwrap().contains(&id));
+        assert!(!ana.get(&app, "/staff").await.text().await.unwrap().contains(id.as_str()), "closed cases leave the open queue");
+        assert!(ana.get(&app, "/staff?status=closed").await.text().await.unwrap().contains(id.as_str()));
         // Re-open.
         assert_eq!(ana.post(&app, &format!("/staff/reports/{id}/status"), &[("status", "in_assessment")]).await.status(), 403);
         assert_eq!(sue.post(&app, &format!("/staff/reports/{id}/status"), &[("status", "in_assessment")]).await.status(), 303);
@@ -694,7 +699,7 @@ async fn the_queue_puts_the_most_urgent_first_then_the_oldest_and_filters() {
         .find(|r| r.triage.country.as_deref() == Some("LU") && r.triage.urgency == "normal")
         .unwrap();
     assert!(
-        queue.find(&old_be.id).unwrap() < queue.find(&new_lu.id).unwrap(),
+        queue.find(old_be.id.as_str()).unwrap() < queue.find(new_lu.id.as_str()).unwrap(),
         "older first within an urgency"
     );
     let filtered = ana
@@ -703,7 +708,7 @@ async fn the_queue_puts_the_most_urgent_first_then_the_oldest_and_filters() {
         .text()
         .await
         .unwrap();
-    assert!(filtered.contains(&old_be.id) && !filtered.contains(&new_lu.id));
+    assert!(filtered.contains(old_be.id.as_str()) && !filtered.contains(new_lu.id.as_str()));
     let filtered = ana
         .get(&app, "/staff?category=child_sexual_exploitation")
         .await

@@ -288,7 +288,7 @@ both_backends! {
         // Three failures and 21 limited attempts wrote one entry each kind so far, plus one for
         // the unknown name.
         let failed = audited(app.db(), AuditAction::SessionSignInFailed).await;
-        assert_eq!(failed, vec![(ana.id.clone(), String::new()), ("anonymous".to_owned(), String::new())]);
+        assert_eq!(failed, vec![(ana.id.to_string(), String::new()), ("anonymous".to_owned(), String::new())]);
         assert_eq!(audited(app.db(), AuditAction::SessionSignInLimited).await.len(), 1);
 
         // A minute later the owner signs in; the failures folded so far are written as one.
@@ -298,7 +298,7 @@ both_backends! {
         assert_eq!(owner.sign_in(&app, "ana", PASSWORD, &code).await.status(), 303);
         let failed = audited(app.db(), AuditAction::SessionSignInFailed).await;
         assert_eq!(failed.len(), 3, "{failed:?}");
-        assert_eq!(failed[2].0, ana.id);
+        assert_eq!(ana.id, failed[2].0.as_str());
         assert!(failed[2].1.starts_with("repeated=2 "), "{failed:?}");
 
         // The limited attempts still folded are written on a normal shutdown.
@@ -335,7 +335,7 @@ both_backends! {
 
         // The audit trail flags the request, and the auditor's page shows the flag.
         let requested = audited(app.db(), AuditAction::UserContentAccessRequested).await;
-        assert_eq!(requested, vec![(adm.id.clone(), "username=eva role=supervisor by=add".to_owned())]);
+        assert_eq!(requested, vec![(adm.id.to_string(), "username=eva role=supervisor by=add".to_owned())]);
         let trail = aud.get(&app, "/staff/audit").await.text().await.unwrap();
         assert!(trail.contains("class=\"flag\"") && trail.contains("Gives access to report content"), "{trail}");
 
@@ -346,7 +346,7 @@ both_backends! {
         assert!(list.contains("id=\"approve-eva\"") && list.contains("adm"), "{list}");
         assert_eq!(sue.post(&app, "/staff/approvals/eva/approve", &[]).await.status(), 303);
         let approved = audited(app.db(), AuditAction::UserContentAccessApproved).await;
-        assert_eq!(approved, vec![(sue.id.clone(), "username=eva role=supervisor".to_owned())]);
+        assert_eq!(approved, vec![(sue.id.to_string(), "username=eva role=supervisor".to_owned())]);
         let eva = app.staff_with_token("eva", &token).await;
         assert_eq!(eva.get(&app, "/staff").await.status(), 200);
 

@@ -8,6 +8,7 @@
 use crate::helpers::{Backend, TestApp, both_backends};
 use tipline::staff::audit_action::AuditAction;
 use tipline::store::{assessments, cases};
+use tipline::types::{ReportId, UserId};
 
 /// Makes every audit entry but a view (the case view and the assessment form open the report
 /// first, and must still work) fail inside its transaction.
@@ -48,7 +49,7 @@ async fn allow_audit_entries(app: &TestApp, backend: Backend) {
 }
 
 /// The audit actions recorded for `report_id`, oldest first.
-async fn audited(app: &TestApp, report_id: &str) -> Vec<String> {
+async fn audited(app: &TestApp, report_id: &ReportId) -> Vec<String> {
     let rows: Vec<(String,)> =
         sqlx::query_as("SELECT action FROM audit_log WHERE report_id = $1 ORDER BY seq")
             .bind(report_id)
@@ -116,7 +117,7 @@ both_backends! {
         allow_audit_entries(&app, backend).await;
         assert_eq!(sue.post(&app, &format!("{base}/claim"), &[]).await.status(), 303);
         let claimed = cases::get(app.db(), &id).await.unwrap().unwrap();
-        assert_eq!(claimed.assignee_id.as_deref(), Some(sue.id.as_str()));
+        assert_eq!(claimed.assignee_id.as_ref(), Some(&sue.id));
         assert_eq!(audited(&app, &id).await.last().map(String::as_str), Some(AuditAction::ReportClaim.as_str()));
         let key_dir = app.key_dir();
         let keys = tipline::seal::KeyRing::load_or_create(&key_dir, &app.data_dir()).unwrap();
@@ -226,7 +227,7 @@ both_backends! {
         .fetch_all(app.db().pool())
         .await
         .unwrap();
-        let mut audited: Vec<String> = reports.into_iter().map(|r| r.0).collect();
+        let mut audited: Vec<ReportId> = reports.into_iter().map(|r| ReportId::from(r.0)).collect();
         audited.sort();
         ids.sort();
         assert_eq!(audited, ids);
@@ -235,7 +236,7 @@ both_backends! {
 }
 
 /// How many sessions `user_id` has.
-async fn sessions_of(app: &TestApp, user_id: &str) -> i64 {
+async fn sessions_of(app: &TestApp, user_id: &UserId) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM staff_sessions WHERE user_id = $1")
         .bind(user_id)
         .fetch_one(app.db().pool())
@@ -378,8 +379,8 @@ both_backends! {
         .fetch_all(app.db().pool())
         .await
         .unwrap();
-        let recorded = |actor: &str, action: AuditAction| {
-            entries.iter().filter(|(a, b)| a == actor && b == action.as_str()).count()
+        let recorded = |actor: &UserId, action: AuditAction| {
+            entries.iter().filter(|(a, b)| a == actor.as_str() && b == action.as_str()).count()
         };
         assert_eq!(recorded(&sue.id, AuditAction::SessionSignIn), 1, "{entries:?}");
         assert_eq!(recorded(&ana_before.id, AuditAction::UserPasswordSet), 1, "{entries:?}");

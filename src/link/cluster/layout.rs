@@ -154,9 +154,9 @@ mod tests {
             report("e", &[5, 4]),
             report("f", &[2]),
         ];
-        let first = draw(&build("a", &facts, MAX_REPORTS));
+        let first = draw(&build(&"a".into(), &facts, MAX_REPORTS));
         facts.reverse();
-        let graph = build("a", &facts, MAX_REPORTS);
+        let graph = build(&"a".into(), &facts, MAX_REPORTS);
         assert_eq!(draw(&graph), first);
         assert_eq!(layout(&graph), layout(&graph));
         // Reordering never makes it worse than the order as built.
@@ -169,7 +169,7 @@ mod tests {
     fn reordering_removes_avoidable_crossings() {
         // As built: a, b, c and identifiers 2 (a–b), 1 (a–c): a–1 crosses b–2. b, a, c does not.
         let facts = vec![report("a", &[1, 2]), report("b", &[2]), report("c", &[1])];
-        let graph = build("a", &facts, MAX_REPORTS);
+        let graph = build(&"a".into(), &facts, MAX_REPORTS);
         let l = layout(&graph);
         let (r, i) = naive_positions(&graph);
         assert_eq!(crossings(&graph, &r, &i), 1);

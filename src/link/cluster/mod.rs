@@ -17,6 +17,7 @@ pub use layout::{Layout, WIDTH, crossings, layout, naive_positions};
 pub use svg::{Caption, ReportLabel, label, svg};
 
 use crate::store::links::ManualLink;
+use crate::types::ReportId;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -33,7 +34,7 @@ pub struct IdentifierKey {
 /// What the graph needs to know about one report, gathered by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportFacts {
-    pub id: String,
+    pub id: ReportId,
     /// Whether the viewer may see that this report exists (the role rule).
     pub visible: bool,
     /// Its identifiers (blind-index keys).
@@ -45,7 +46,7 @@ pub struct ReportFacts {
 /// One report drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportNode {
-    pub id: String,
+    pub id: ReportId,
     /// 0 for the report itself, 1 for its neighbours, 2 for theirs.
     pub hop: u8,
 }
@@ -154,18 +155,18 @@ impl<'a> Known<'a> {
 
 /// Builds the graph around `center` from what was gathered, with at most `cap` report nodes.
 /// Order of `facts` does not matter.
-pub fn build(center: &str, facts: &[ReportFacts], cap: usize) -> Graph {
+pub fn build(center: &ReportId, facts: &[ReportFacts], cap: usize) -> Graph {
     let known = Known::new(facts);
-    if cap == 0 || !known.seen.contains_key(center) {
+    if cap == 0 || !known.seen.contains_key(center.as_str()) {
         return Graph::default();
     }
     let mut chosen: Vec<ReportNode> = vec![ReportNode {
-        id: center.to_owned(),
+        id: center.clone(),
         hop: 0,
     }];
-    let mut taken: BTreeSet<String> = BTreeSet::from([center.to_owned()]);
+    let mut taken: BTreeSet<String> = BTreeSet::from([center.to_string()]);
     let mut capped = false;
-    let mut frontier: Vec<String> = vec![center.to_owned()];
+    let mut frontier: Vec<String> = vec![center.to_string()];
     for hop in 1..=2u8 {
         let mut candidates: BTreeMap<&str, usize> = BTreeMap::new();
         for from in &frontier {
@@ -186,7 +187,7 @@ pub fn build(center: &str, facts: &[ReportFacts], cap: usize) -> Graph {
             taken.insert(id.to_owned());
             frontier.push(id.to_owned());
             chosen.push(ReportNode {
-                id: id.to_owned(),
+                id: ReportId::from(id),
                 hop,
             });
         }
@@ -293,7 +294,7 @@ mod tests {
             .reports
             .iter()
             .map(|r| ReportLabel {
-                line1: r.id.clone(),
+                line1: r.id.to_string(),
                 line2: "Other".into(),
                 title: format!("Report {}", r.id),
             })
@@ -320,7 +321,7 @@ mod tests {
             report("d", &[3]),
             report("lonely", &[9]),
         ];
-        let graph = build("a", &facts, MAX_REPORTS);
+        let graph = build(&"a".into(), &facts, MAX_REPORTS);
         assert_eq!(ids(&graph), ["a", "b", "c"], "d is three hops away");
         assert_eq!(
             graph.reports.iter().map(|r| r.hop).collect::<Vec<_>>(),
@@ -344,7 +345,7 @@ mod tests {
             report("behind", &[2]),
             report("b", &[5]),
         ];
-        let graph = build("a", &facts, MAX_REPORTS);
+        let graph = build(&"a".into(), &facts, MAX_REPORTS);
         assert_eq!(ids(&graph), ["a", "b"]);
         let keys: Vec<&IdentifierKey> = graph.identifiers.iter().map(|i| &i.key).collect();
         assert_eq!(
@@ -355,7 +356,7 @@ mod tests {
         let drawn = draw(&graph);
         assert!(!drawn.contains("/staff/reports/h\"") && !drawn.contains("behind"));
         // Nothing of a hidden report shows, whichever side it is on.
-        let graph = build("h", &facts, MAX_REPORTS);
+        let graph = build(&"h".into(), &facts, MAX_REPORTS);
         assert!(graph.reports.is_empty() && graph.identifiers.is_empty());
     }
 
@@ -365,14 +366,14 @@ mod tests {
         for n in 0..100 {
             facts.push(report(&format!("r{n:03}"), &[1, 2]));
         }
-        let graph = build("center", &facts, 10);
+        let graph = build(&"center".into(), &facts, 10);
         assert_eq!(graph.reports.len(), 10);
         assert!(graph.capped);
         assert_eq!(graph.reports.first().map(|r| r.id.as_str()), Some("center"));
-        let graph = build("center", &facts, MAX_REPORTS);
+        let graph = build(&"center".into(), &facts, MAX_REPORTS);
         assert_eq!(graph.reports.len(), MAX_REPORTS);
         assert!(graph.capped);
-        let small = build("center", &facts[..5], MAX_REPORTS);
+        let small = build(&"center".into(), &facts[..5], MAX_REPORTS);
         assert_eq!(small.reports.len(), 5);
         assert!(!small.capped);
     }
@@ -386,7 +387,7 @@ mod tests {
             report("far", &[1, 7]),
             report("farther", &[7]),
         ];
-        let graph = build("a", &facts, 3);
+        let graph = build(&"a".into(), &facts, 3);
         assert_eq!(ids(&graph), ["a", "strong", "far"]);
         assert!(graph.capped);
     }
@@ -413,7 +414,7 @@ mod tests {
             kind: "linked".into(),
         });
         let facts = vec![a, dup, b, hidden("secret", &[])];
-        let graph = build("a", &facts, MAX_REPORTS);
+        let graph = build(&"a".into(), &facts, MAX_REPORTS);
         assert_eq!(ids(&graph), ["a", "b", "dup"]);
         assert_eq!(
             graph.manual,

@@ -248,7 +248,7 @@ pub fn svg(
             s,
             "<a href=\"/staff/reports/{}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" \
              height=\"{}\" rx=\"4\" fill=\"#ffffff\" fill-opacity=\"0\"/></a>",
-            escape(&node.id),
+            escape(node.id.as_str()),
             label(
                 reports.get(r).map(|w| w.title.as_str()).unwrap_or(""),
                 usize::MAX
@@ -272,7 +272,7 @@ mod tests {
     #[test]
     fn labels_are_escaped_and_cannot_turn_into_markup() {
         let facts = vec![report("a", &[1]), report("b", &[1])];
-        let graph = build("a", &facts, MAX_REPORTS);
+        let graph = build(&"a".into(), &facts, MAX_REPORTS);
         let reports = vec![
             ReportLabel {
                 line1: "<script>alert(1)</script>".into(),

@@ -35,6 +35,7 @@ use super::audit_action::AuditAction;
 use crate::seal::keys::{KeyRing, Secret32};
 use crate::store::audit::{self as repo, AuditRow, NewEntry};
 use crate::store::{Db, StoreError};
+use crate::types::ReportId;
 use chain::{Fields, chain_mac};
 use head_file::{parse_head_file, write_head_file};
 use std::path::{Path, PathBuf};
@@ -62,7 +63,7 @@ pub struct AuditEntry<'a> {
     /// ([`AuditAction::as_str`]), so no other name can be written.
     pub action: AuditAction,
     /// The report concerned, if any.
-    pub report_id: Option<&'a str>,
+    pub report_id: Option<&'a ReportId>,
     /// Short, and never report content: e.g. `status=acknowledged`.
     pub detail: &'a str,
 }
@@ -76,7 +77,7 @@ pub struct AuditRecord {
     pub at: i64,
     pub actor: String,
     pub action: String,
-    pub report_id: Option<String>,
+    pub report_id: Option<ReportId>,
     pub detail: String,
 }
 
@@ -84,7 +85,7 @@ pub struct AuditRecord {
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
     pub actor: Option<String>,
-    pub report_id: Option<String>,
+    pub report_id: Option<ReportId>,
 }
 
 /// Why an append or a listing failed; each says what to do.
@@ -188,7 +189,7 @@ impl AuditTx {
                 at,
                 actor: entry.actor,
                 action: entry.action.as_str(),
-                report_id: entry.report_id,
+                report_id: entry.report_id.map(ReportId::as_str),
                 detail: entry.detail,
             },
         );
@@ -364,7 +365,7 @@ impl AuditLog {
         let rows = repo::list(
             &self.db,
             filter.actor.as_deref(),
-            filter.report_id.as_deref(),
+            filter.report_id.as_ref(),
             limit.clamp(0, MAX_LIST),
             offset.max(0),
         )
@@ -379,7 +380,7 @@ fn validate(entry: &AuditEntry<'_>) -> Result<(), AuditError> {
     }
     if entry
         .report_id
-        .is_some_and(|id| id.is_empty() || id.len() > MAX_REPORT_ID)
+        .is_some_and(|id| id.as_str().is_empty() || id.as_str().len() > MAX_REPORT_ID)
     {
         return Err(AuditError::Invalid("the report id must be 1 to 128 bytes"));
     }
@@ -410,10 +411,11 @@ mod tests {
 
     #[test]
     fn entries_must_name_and_never_hold_content() {
+        let (r1, empty) = (ReportId::new("r1"), ReportId::new(""));
         let ok = AuditEntry {
             actor: "u1",
             action: AuditAction::ReportView,
-            report_id: Some("r1"),
+            report_id: Some(&r1),
             detail: "",
         };
         assert!(validate(&ok).is_ok());
@@ -424,7 +426,7 @@ mod tests {
         for bad in [
             AuditEntry { actor: "", ..ok },
             AuditEntry {
-                report_id: Some(""),
+                report_id: Some(&empty),
                 ..ok
             },
             AuditEntry {

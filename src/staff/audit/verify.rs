@@ -6,6 +6,7 @@ use super::head_file::{HeadFile, parse_head_file};
 use crate::seal::keys::Secret32;
 use crate::store::audit::{self as repo, ChainedRow, Head};
 use crate::store::{Db, StoreError};
+use crate::types::ReportId;
 use std::path::{Path, PathBuf};
 
 /// Rows read per query by [`verify`].
@@ -202,7 +203,7 @@ fn check_entry(
             at: record.at,
             actor: &record.actor,
             action: &record.action,
-            report_id: record.report_id.as_deref(),
+            report_id: record.report_id.as_ref().map(ReportId::as_str),
             detail: &record.detail,
         },
     );

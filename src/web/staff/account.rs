@@ -253,7 +253,7 @@ impl AppState {
         status: StatusCode,
         error: bool,
     ) -> Result<Response, StaffError> {
-        let lang = crate::intake::report::language_or_default(&session.user.language);
+        let lang = crate::types::language_or_default(&session.user.language);
         // Reuse the pending secret of this session, or make one.
         let secret = app::accounts::pending_totp(&self.app(), session).await?;
         let issuer = self.i18n.t(lang, "site-name", None);
@@ -279,7 +279,7 @@ pub async fn enrol_page(
     }
     // The language links on this page change the account's language too.
     if let Some(lang) = q.lang.as_deref() {
-        let lang = crate::intake::report::language_or_default(lang);
+        let lang = crate::types::language_or_default(lang);
         repo::set_language(&state.db, &session.user.id, lang).await?;
         session.user.language = lang.to_owned();
     }
@@ -334,7 +334,7 @@ pub async fn language(
     session: StaffSession,
     CsrfForm(form): CsrfForm<LanguageForm>,
 ) -> Result<Response, StaffError> {
-    let lang = crate::intake::report::language_or_default(&form.language);
+    let lang = crate::types::language_or_default(&form.language);
     repo::set_language(&state.db, &session.0.user.id, lang)
         .await
         .map_err(|e| StaffError::from(e).lang(lang))?;

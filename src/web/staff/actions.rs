@@ -6,7 +6,7 @@ use super::auth::StaffSession;
 use crate::app;
 use crate::staff::policy::Action;
 use crate::triage::workflow::CloseReason;
-use crate::types::Status;
+use crate::types::{ReportId, Status, UserId};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::StaffError;
@@ -14,14 +14,14 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-fn back_to(id: &str) -> Response {
+fn back_to(id: &ReportId) -> Response {
     Redirect::to(&format!("/staff/reports/{id}")).into_response()
 }
 
 pub async fn claim(
     State(state): State<AppState>,
     session: StaffSession,
-    Path(id): Path<String>,
+    Path(id): Path<ReportId>,
     _: CsrfForm,
 ) -> Result<Response, StaffError> {
     done(
@@ -31,7 +31,7 @@ pub async fn claim(
 }
 
 /// Back to the case after a change, or the page saying why it did not happen.
-fn done(id: &str, result: Result<(), app::CaseError>) -> Result<Response, StaffError> {
+fn done(id: &ReportId, result: Result<(), app::CaseError>) -> Result<Response, StaffError> {
     result?;
     Ok(back_to(id))
 }
@@ -45,12 +45,14 @@ pub struct AssignForm {
 pub async fn assign(
     State(state): State<AppState>,
     session: StaffSession,
-    Path(id): Path<String>,
+    Path(id): Path<ReportId>,
     CsrfForm(form): CsrfForm<AssignForm>,
 ) -> Result<Response, StaffError> {
-    let assignee = Some(form.assignee.trim()).filter(|a| !a.is_empty());
+    let assignee = Some(form.assignee.trim())
+        .filter(|a| !a.is_empty())
+        .map(UserId::from);
     let actor = session.0.user.actor();
-    let result = app::cases::assign(&state.app(), &actor, &id, assignee).await;
+    let result = app::cases::assign(&state.app(), &actor, &id, assignee.as_ref()).await;
     done(&id, result)
 }
 
@@ -64,7 +66,7 @@ pub struct StatusForm {
 pub async fn status(
     State(state): State<AppState>,
     session: StaffSession,
-    Path(id): Path<String>,
+    Path(id): Path<ReportId>,
     CsrfForm(form): CsrfForm<StatusForm>,
 ) -> Result<Response, StaffError> {
     let to = Status::parse(&form.status);
@@ -82,7 +84,7 @@ pub struct RestrictForm {
 pub async fn restrict(
     State(state): State<AppState>,
     session: StaffSession,
-    Path(id): Path<String>,
+    Path(id): Path<ReportId>,
     CsrfForm(form): CsrfForm<RestrictForm>,
 ) -> Result<Response, StaffError> {
     let restricted = form.restricted == "yes";
@@ -99,7 +101,7 @@ pub struct NoteForm {
 pub async fn add_note(
     State(state): State<AppState>,
     session: StaffSession,
-    Path(id): Path<String>,
+    Path(id): Path<ReportId>,
     CsrfForm(form): CsrfForm<NoteForm>,
 ) -> Result<Response, StaffError> {
     let actor = session.0.user.actor();
@@ -117,7 +119,7 @@ pub struct MessageForm {
 pub async fn message(
     State(state): State<AppState>,
     session: StaffSession,
-    Path(id): Path<String>,
+    Path(id): Path<ReportId>,
     CsrfForm(form): CsrfForm<MessageForm>,
 ) -> Result<Response, StaffError> {
     let actor = session.0.user.actor();
@@ -145,14 +147,14 @@ pub struct LinkForm {
 pub async fn link(
     State(state): State<AppState>,
     session: StaffSession,
-    Path(id): Path<String>,
+    Path(id): Path<ReportId>,
     CsrfForm(form): CsrfForm<LinkForm>,
 ) -> Result<Response, StaffError> {
     let other = form.other.trim().trim_start_matches("/staff/reports/");
     let actor = session.0.user.actor();
     let app = state.app();
     let result = match app::cases::LinkKind::parse(&form.kind) {
-        Some(kind) => app::cases::link(&app, &actor, &id, other, kind).await,
+        Some(kind) => app::cases::link(&app, &actor, &id, &ReportId::from(other), kind).await,
         // The report is checked first, so that an unknown one still looks like none at all.
         None => app::cases::case_for(&app, &actor, &id, Action::LinkReports)
             .await

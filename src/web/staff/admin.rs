@@ -9,6 +9,7 @@ use crate::staff::audit::AuditFilter;
 use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Role};
 use crate::store::staff as staff_repo;
+use crate::types::{ReportId, UserId};
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::{StaffError, StaffProblem};
@@ -45,19 +46,22 @@ pub async fn audit(
     let users = staff_repo::list_users(&state.db).await?;
     let names: HashMap<String, String> = users
         .iter()
-        .map(|u| (u.id.clone(), u.username.clone()))
+        .map(|u| (u.id.to_string(), u.username.clone()))
         .collect();
     let by_name = q.user.as_deref().filter(|u| !u.is_empty());
     let actor = by_name.map(|name| {
         users
             .iter()
             .find(|u| u.username == name)
-            .map(|u| u.id.clone())
-            .unwrap_or_else(|| name.to_owned())
+            .map_or_else(|| name.to_owned(), |u| u.id.to_string())
     });
     let filter = AuditFilter {
         actor,
-        report_id: q.report.clone().filter(|r| !r.is_empty()),
+        report_id: q
+            .report
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .map(ReportId::from),
     };
     let page = q.page.unwrap_or(0).max(0);
     let records = state.audit.list(&filter, PAGE + 1, page * PAGE).await?;
@@ -274,7 +278,7 @@ impl AppState {
         let rows: Vec<Value> = waiting
             .iter()
             .map(|u| {
-                let by = u.approval_requested_by.as_deref().unwrap_or_default();
+                let by = u.approval_requested_by.as_ref().map_or("", UserId::as_str);
                 context! {
                     username => u.username.clone(),
                     role_key => format!("role-{}", u.role),

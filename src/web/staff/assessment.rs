@@ -8,6 +8,7 @@ use crate::app;
 use crate::app::assessment::{self, NewAssessment};
 use crate::assess::{Outcome, SetId, evaluate};
 use crate::staff::policy::Action;
+use crate::types::ReportId;
 use crate::web::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::{Refusal, StaffError, StaffProblem};
@@ -62,7 +63,7 @@ impl AssessForm {
 /// What the assessment page shows besides the catalogue: the person and set, what is ticked,
 /// what the reporter's signs suggest, the outcome if asked for, and what the analyst typed.
 struct AssessmentPage<'a> {
-    report_id: &'a str,
+    report_id: &'a ReportId,
     person: i64,
     set: SetId,
     ticked: &'a [String],
@@ -91,7 +92,7 @@ impl AppState {
             chosen_status,
             typed_reason,
         } = page;
-        let lang = crate::intake::report::language_or_default(&session.0.user.language);
+        let lang = crate::types::language_or_default(&session.0.user.language);
         let cat = self.intake.catalogue();
         let dimensions: Vec<Value> = cat
             .dimensions()
@@ -147,7 +148,7 @@ impl AppState {
 pub async fn page(
     State(state): State<AppState>,
     session: StaffSession,
-    Path(id): Path<String>,
+    Path(id): Path<ReportId>,
     Query(q): Query<AssessQuery>,
 ) -> Result<Response, StaffError> {
     let actor = session.0.user.actor();
@@ -196,7 +197,7 @@ pub async fn page(
 pub async fn submit(
     State(state): State<AppState>,
     session: StaffSession,
-    Path(id): Path<String>,
+    Path(id): Path<ReportId>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, StaffError> {
     let form = AssessForm::from_pairs(pairs);

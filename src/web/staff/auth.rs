@@ -44,9 +44,7 @@ async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Session, Respons
     match sessions::resolve(&state.db, &cookie, now, state.session_policy).await {
         Ok(Some(session)) => {
             if let Some(slot) = parts.extensions.get::<LangSlot>() {
-                slot.set(crate::intake::report::language_or_default(
-                    &session.user.language,
-                ));
+                slot.set(crate::types::language_or_default(&session.user.language));
             }
             parts.extensions.insert(ExpectedCsrf {
                 token: session.csrf_token.clone(),

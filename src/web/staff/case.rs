@@ -12,8 +12,8 @@ use crate::intake::categories;
 use crate::link::index::Shown;
 use crate::staff::policy::{Action, ReportAccess};
 use crate::triage::workflow::{CloseReason, next_statuses, required_permission};
-use crate::types::Status;
 use crate::types::vocabulary;
+use crate::types::{ReportId, Status};
 use crate::web::AppState;
 use crate::web::error::StaffError;
 use axum::extract::{Path, State};
@@ -70,10 +70,10 @@ fn assessment_rows(assessments: &[OpenedAssessment]) -> Vec<Value> {
 pub async fn case_view(
     State(state): State<AppState>,
     session: StaffSession,
-    Path(id): Path<String>,
+    Path(id): Path<ReportId>,
 ) -> Result<Response, StaffError> {
     let user = &session.0.user;
-    let lang = crate::intake::report::language_or_default(&user.language);
+    let lang = crate::types::language_or_default(&user.language);
     let actor = user.actor();
     let OpenedCase {
         case,
@@ -117,7 +117,7 @@ pub async fn case_view(
         .collect();
     let assignable: Vec<Value> = assignable
         .iter()
-        .map(|u| context! { id => u.id.clone(), name => u.username.clone(), current => case.assignee_id.as_deref() == Some(u.id.as_str()) })
+        .map(|u| context! { id => u.id.clone(), name => u.username.clone(), current => case.assignee_id.as_ref() == Some(&u.id) })
         .collect();
     let assessments = assessment_rows(&assessments);
     let related_reports: Vec<Value> = related
@@ -236,7 +236,7 @@ pub async fn case_view(
 pub async fn attachment(
     State(state): State<AppState>,
     session: StaffSession,
-    Path((id, attachment_id)): Path<(String, String)>,
+    Path((id, attachment_id)): Path<(ReportId, String)>,
 ) -> Result<Response, StaffError> {
     let actor = session.0.user.actor();
     let file = app::open::download(&state.app(), &actor, &id, &attachment_id).await?;

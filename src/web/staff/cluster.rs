@@ -16,6 +16,7 @@ use crate::intake::categories;
 use crate::link::cluster::{self, Caption, ManualKind};
 use crate::link::index;
 use crate::store::cases::CaseRow;
+use crate::types::ReportId;
 use crate::web::AppState;
 use crate::web::dates::day as date;
 use crate::web::error::StaffError;
@@ -27,8 +28,8 @@ use minijinja::{Value, context};
 
 /// The short form of a report id shown in the graph: its last eight characters (the random
 /// end of a UUIDv7, where the start is a timestamp shared by reports filed together).
-fn short(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
+fn short(id: &ReportId) -> String {
+    let chars: Vec<char> = id.as_str().chars().collect();
     chars
         .get(chars.len().saturating_sub(8)..)
         .map(|c| c.iter().collect())
@@ -38,10 +39,10 @@ fn short(id: &str) -> String {
 pub async fn page(
     State(state): State<AppState>,
     session: StaffSession,
-    Path(id): Path<String>,
+    Path(id): Path<ReportId>,
 ) -> Result<Response, StaffError> {
     let user = &session.0.user;
-    let lang = crate::intake::report::language_or_default(&user.language);
+    let lang = crate::types::language_or_default(&user.language);
     let cluster = app::cluster::gather(&state.app(), &user.actor(), &id).await?;
     let ctx = cluster_context(&state, lang, &cluster);
     let ctx = context! { ..ctx, ..state.staff_context(&session.0) };
@@ -192,8 +193,11 @@ mod tests {
 
     #[test]
     fn short_ids_are_the_random_end() {
-        assert_eq!(short("0190f1e2-aaaa-7bbb-8ccc-1234567890ab"), "567890ab");
-        assert_eq!(short("abc"), "abc");
-        assert_eq!(short(""), "");
+        assert_eq!(
+            short(&"0190f1e2-aaaa-7bbb-8ccc-1234567890ab".into()),
+            "567890ab"
+        );
+        assert_eq!(short(&"abc".into()), "abc");
+        assert_eq!(short(&"".into()), "");
     }
 }

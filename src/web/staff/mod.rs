@@ -83,7 +83,7 @@ impl AppState {
 
     /// What every signed-in staff page needs: the user, their navigation and CSRF token.
     pub(crate) fn staff_context(&self, session: &Session) -> Value {
-        let lang = crate::intake::report::language_or_default(&session.user.language);
+        let lang = crate::types::language_or_default(&session.user.language);
         let actor = session.user.actor();
         let languages: Vec<Value> = LANGUAGES
             .iter()

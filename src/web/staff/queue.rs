@@ -8,7 +8,7 @@ use crate::intake::junk::Suspicion;
 use crate::staff::policy::{Action, Role};
 use crate::store::cases::CaseRow;
 use crate::triage::queue::{QueueFilter, queue as build_queue};
-use crate::types::Status;
+use crate::types::{Status, UserId};
 use crate::web::AppState;
 pub(super) use crate::web::dates::minute as day;
 use crate::web::error::StaffError;
@@ -99,9 +99,9 @@ pub async fn queue(
         category: nonempty(&q.category),
         country: nonempty(&q.country).map(|c| c.to_ascii_uppercase()),
         assignee: nonempty(&q.assignee).map(|a| match a.as_str() {
-            "me" => user.id.clone(),
-            "none" => String::new(),
-            _ => a,
+            "me" => Some(user.id.clone()),
+            "none" => None,
+            _ => Some(UserId::from(a)),
         }),
     };
     let now = state.clock.now().unix_timestamp();

@@ -5,6 +5,7 @@ use tipline::intake::sealed::{OpenedReport, open_report};
 use tipline::seal::{KeyRing, Sealer};
 use tipline::store::data_keys;
 use tipline::store::reports::{self, StoredReport};
+use tipline::types::ReportId;
 
 impl TestApp {
     /// The sealer built from this app's key directory and database, as a permitted reader.
@@ -29,8 +30,8 @@ impl TestApp {
     /// viewer see: the `latest` most recently filed of each, counted up to `most_counted`.
     pub async fn holders(
         &self,
-        report_id: &str,
-        visibility: &tipline::staff::policy::Visibility,
+        report_id: &ReportId,
+        visibility: &tipline::types::Visibility,
         latest: usize,
         most_counted: usize,
     ) -> Vec<tipline::store::links::Holders> {
@@ -42,9 +43,9 @@ impl TestApp {
     }
 
     /// Every other report sharing an identifier with `report_id`, sorted, once each.
-    pub async fn related(&self, report_id: &str) -> Vec<String> {
-        let everything = tipline::staff::policy::Visibility::Everything;
-        let mut ids: Vec<String> = self
+    pub async fn related(&self, report_id: &ReportId) -> Vec<ReportId> {
+        let everything = tipline::types::Visibility::Everything;
+        let mut ids: Vec<ReportId> = self
             .holders(report_id, &everything, usize::MAX, 100_000)
             .await
             .into_iter()

@@ -75,7 +75,7 @@ impl TestApp {
     }
 
     /// Files a report through the JSON API (201 expected) and returns its id.
-    pub async fn file_api(&self, body: serde_json::Value) -> String {
+    pub async fn file_api(&self, body: serde_json::Value) -> tipline::types::ReportId {
         let before = tipline::store::reports::all_ids(self.db()).await.unwrap();
         assert_eq!(self.post_api(&body).await.status(), 201, "{body}");
         tipline::store::reports::all_ids(self.db())

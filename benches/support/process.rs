@@ -64,6 +64,10 @@ pub fn proc_status_kib(pid: u32, field: &str) -> u64 {
 
 /// CPU time the process has used, in clock ticks (user + system, /proc/PID/stat); 0 when
 /// unreadable.
+#[allow(
+    dead_code,
+    reason = "one bench (staff_pages) uses it; the other including this file does not"
+)]
 pub fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // The fields after the command name, which is in parentheses and may hold spaces.
@@ -84,6 +88,10 @@ pub fn cpu_ticks(pid: u32) -> u64 {
 /// Resets the process's peak resident memory (VmHWM) to what it holds now, so that the next
 /// reading of VmHWM is the peak since this call (`/proc/PID/clear_refs`, value 5). `false` when
 /// the kernel refused.
+#[allow(
+    dead_code,
+    reason = "one bench (staff_pages) uses it; the other including this file does not"
+)]
 pub fn reset_peak_rss(pid: u32) -> bool {
     std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok()
 }

@@ -5,7 +5,8 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// Which database engine serves this instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +84,8 @@ impl From<IntFlag> for bool {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// When SQLite's planner statistics were last refreshed ([`Db::analyze`]).
+    analyzed: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Db {
@@ -116,29 +119,51 @@ impl Db {
                 Backend::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10));
+        let analyzed: Arc<Mutex<Option<Instant>>> = Arc::default();
         let options = if backend == Backend::Sqlite {
-            options.after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    // WAL lets readers work beside the writer; FULL makes every commit durable
-                    // before a receipt is shown. No memory map: every page read through one
-                    // counts in the server's resident memory until the connection closes (up to
-                    // the map's size per database, 875 MiB measured at 100,000 reports with a
-                    // 1 GiB map), while the operating system caches the file all the same; each
-                    // connection keeps SQLite's own small page cache (2 MiB by default).
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+            let refreshed = Arc::clone(&analyzed);
+            options
+                // A SQLite connection reads the planner's statistics when it opens and keeps
+                // them: one opened before the latest `ANALYZE` planned without them (a search
+                // scanned every term list, 37 ms at a million reports, on every other page).
+                // Such a connection is closed when next taken, and a new one opened.
+                .before_acquire(move |_conn, meta| {
+                    let opened = Instant::now().checked_sub(meta.age);
+                    let current = match (
+                        *refreshed.lock().unwrap_or_else(PoisonError::into_inner),
+                        opened,
+                    ) {
+                        (Some(at), Some(opened)) => opened >= at,
+                        _ => true,
+                    };
+                    Box::pin(async move { Ok(current) })
+                })
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        // WAL lets readers work beside the writer; FULL makes every commit durable
+                        // before a receipt is shown. No memory map: every page read through one
+                        // counts in the server's resident memory until the connection closes (up to
+                        // the map's size per database, 875 MiB measured at 100,000 reports with a
+                        // 1 GiB map), while the operating system caches the file all the same; each
+                        // connection keeps SQLite's own small page cache (2 MiB by default).
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                          PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
                          PRAGMA mmap_size = 0;",
-                    )
-                    .await?;
-                    Ok(())
+                        )
+                        .await?;
+                        Ok(())
+                    })
                 })
-            })
         } else {
             options
         };
         let pool = options.connect(url).await.map_err(StoreError::Connect)?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            analyzed,
+        })
     }
 
     /// Refreshes the query planner's statistics. SQLite keeps none unless asked, and plans
@@ -147,10 +172,13 @@ impl Db {
     /// meanwhile: the report writer runs it at start and then daily. A sampled analysis
     /// (`PRAGMA analysis_limit`) reads only the first rows of each index: limited to 1,000, it
     /// took each kind of report for 80 times rarer than it is.
+    /// Connections opened before it are replaced as they are next taken from the pool, so that
+    /// every query is planned with the new statistics.
     /// PostgreSQL's autovacuum keeps its own statistics: nothing to do.
     pub async fn analyze(&self) -> Result<(), StoreError> {
         if self.backend == Backend::Sqlite {
             sqlx::query("ANALYZE").execute(&self.pool).await?;
+            *self.analyzed.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
         }
         Ok(())
     }
@@ -186,7 +214,10 @@ impl Db {
 }
 
 /// Integers of our own (document and segment numbers) written into a statement as a list for
-/// `IN (…)`: binding hundreds of parameters costs SQLite a scan of their names for each.
+/// `IN (…)`: binding hundreds of parameters costs SQLite a scan of their names for each. A
+/// statement holding such a list is run with `.persistent(false)`: each one is new, and kept
+/// prepared it would only fill the connection's statement cache (100 per connection, each
+/// prepared list of a thousand numbers tens of kilobytes) with statements never run again.
 pub(crate) fn integer_list(values: &[i64]) -> String {
     values
         .iter()

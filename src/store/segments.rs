@@ -80,10 +80,13 @@ pub async fn lists_of(db: &Db, terms: &[i64]) -> Result<Vec<(i64, i64, Vec<u8>)>
         return Ok(Vec::new());
     }
     let ps: Vec<String> = (1..=terms.len()).map(|i| format!("${i}")).collect();
-    // One statement: a merge committing meanwhile is seen either wholly or not at all.
+    // One statement: a merge committing meanwhile is seen either wholly or not at all. Each of
+    // the few segments is searched for the terms: `CROSS JOIN` keeps SQLite to that order,
+    // which without statistics scanned every list instead (37 ms at a million reports, against
+    // under 1 ms); PostgreSQL reads it as a plain join.
     let sql = format!(
         "SELECT l.term, l.docs, l.postings FROM search_segments s \
-         JOIN search_lists l ON l.segment = s.segment WHERE l.term IN ({})",
+         CROSS JOIN search_lists l WHERE l.segment = s.segment AND l.term IN ({})",
         ps.join(", ")
     );
     let mut q = sqlx::query(&sql);
@@ -152,6 +155,7 @@ pub async fn merge_one(db: &Db) -> Result<bool, StoreError> {
     let bytes: i64 = sqlx::query(&format!(
         "SELECT COALESCE(SUM(LENGTH(postings)), 0) AS n FROM search_lists WHERE segment IN ({segments})"
     ))
+    .persistent(false)
     .fetch_one(&mut *tx)
     .await?
     .try_get("n")?;
@@ -168,6 +172,7 @@ pub async fn merge_one(db: &Db) -> Result<bool, StoreError> {
             "SELECT term, postings FROM search_lists \
              WHERE segment IN ({segments}) AND term >= $1 AND term <= $2"
         ))
+        .persistent(false)
         .bind(low)
         .bind(high)
         .fetch_all(&mut *tx)

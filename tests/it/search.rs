@@ -6,6 +6,7 @@
 use crate::helpers::{Backend, TestApp, both_backends};
 use crate::staff::Staff;
 use serde_json::json;
+use sqlx::Row;
 use tipline::store::{cases, reports};
 use tipline::types::ReportId;
 
@@ -411,6 +412,51 @@ async fn the_sqlite_writer_keeps_planner_statistics() {
             analysed.iter().any(|t| t == table),
             "{table} in {analysed:?}"
         );
+    }
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn every_connection_plans_with_the_latest_statistics() {
+    // A SQLite connection reads the statistics when it opens; the pool replaces connections
+    // opened before the latest ANALYZE, so that none keeps planning without them.
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    for i in 0..3 {
+        app.file_api(json!({ "category": "other", "country": "LU",
+            "narrative": format!("Report {i}: the workers sleep in the hotel.") }))
+            .await;
+    }
+    app.indexed().await;
+    let pool = app.db().pool();
+    // Several connections, opened now, before the statistics change.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut conn = pool.acquire().await.unwrap();
+        sqlx::query("SELECT 1").execute(&mut *conn).await.unwrap();
+        held.push(conn);
+    }
+    drop(held);
+    sqlx::query("DELETE FROM sqlite_stat1")
+        .execute(pool)
+        .await
+        .unwrap();
+    app.db().analyze().await.unwrap();
+    // The term lists as a plain join: with statistics the few segments are read first. Taken
+    // one after the other, the connections come round in turn.
+    let plain = "EXPLAIN QUERY PLAN SELECT l.term FROM search_segments s \
+                 JOIN search_lists l ON l.segment = s.segment WHERE l.term IN (1, 2)";
+    for _ in 0..16 {
+        let mut conn = pool.acquire().await.unwrap();
+        let plan: Vec<String> = sqlx::query(plain)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get::<String, _>("detail").unwrap())
+            .collect();
+        assert!(plan[0].starts_with("SCAN s"), "{plan:?}");
+        drop(conn);
+        tokio::task::yield_now().await;
     }
     app.finish().await;
 }

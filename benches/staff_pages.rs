@@ -32,7 +32,11 @@
 //! `BENCH_BASELINE_BIN` (none), `BENCH_CANDIDATE_BIN` (this crate's `tipline`), `BENCH_REQUESTS`
 //! (30), `BENCH_WARMUP` (3), `BENCH_SLOW_SECS` (10), `BENCH_SETTLE_SECS` (600: how long a
 //! started server may take to finish its start-up work, until its CPU time stops growing,
-//! before pages are timed), `BENCH_MAX_RSS_MIB` (6144), `BENCH_WORK`
+//! before pages are timed), `BENCH_SUPERVISOR_FIRST` (0; 1 times the supervisor's pages first),
+//! `BENCH_SERVER_LOG` (none; a `TIPLINE_LOG` filter for the servers, e.g. `info,sqlx=debug` to
+//! see each statement's time, their logs kept as `server-<binary>-<backend>-<size>.log` in the
+//! work directory),
+//! `BENCH_MAX_RSS_MIB` (6144), `BENCH_WORK`
 //! (target/bench-staff-pages), `BENCH_PG_ADMIN_URL` (postgres://postgres@127.0.0.1:5432/test),
 //! `BENCH_OUT` (BENCHMARKS.md at the crate root). All traffic goes to 127.0.0.1.
 
@@ -89,6 +93,11 @@ struct Config {
     requests: usize,
     warmup: usize,
     slow: Duration,
+    /// The supervisor's pages are timed before the analyst's (`BENCH_SUPERVISOR_FIRST=1`), to
+    /// tell a role's cost from the cost of going first.
+    supervisor_first: bool,
+    /// The servers' log filter, when their logs are kept.
+    server_log: Option<String>,
     /// How long a started server is given to finish its start-up work before pages are timed.
     settle: Duration,
     max_rss_kib: u64,
@@ -139,6 +148,10 @@ impl Config {
             warmup: env_num("BENCH_WARMUP", "3"),
             slow: Duration::from_secs_f64(env_num("BENCH_SLOW_SECS", "10")),
             settle: Duration::from_secs_f64(env_num("BENCH_SETTLE_SECS", "600")),
+            supervisor_first: env_or("BENCH_SUPERVISOR_FIRST", "0") == "1",
+            server_log: std::env::var("BENCH_SERVER_LOG")
+                .ok()
+                .filter(|s| !s.is_empty()),
             max_rss_kib: env_num::<u64>("BENCH_MAX_RSS_MIB", "6144") * 1024,
             work: std::env::var_os("BENCH_WORK")
                 .map(PathBuf::from)
@@ -430,6 +443,9 @@ async fn start_server(cfg: &Config, bin: &Path, instance: &Instance) -> Result<S
         }
     }
     cmd.envs(LIFTED_LIMITS.iter().copied());
+    if let Some(filter) = &cfg.server_log {
+        cmd.env("TIPLINE_LOG", filter);
+    }
     let log = std::fs::File::create(instance.dir.join("server.log")).map_err(|e| e.to_string())?;
     cmd.current_dir(&instance.dir)
         .arg("serve")
@@ -884,7 +900,11 @@ async fn measure_binary(
                     .collect(),
             ),
         ];
-        for (role, client) in [("analyst", &analyst), ("supervisor", &supervisor)] {
+        let mut roles = [("analyst", &analyst), ("supervisor", &supervisor)];
+        if cfg.supervisor_first {
+            roles.reverse();
+        }
+        for (role, client) in roles {
             for (name, paths) in &pages {
                 let r = time_page(
                     cfg,
@@ -913,6 +933,15 @@ async fn measure_binary(
             &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
         )
         .await;
+    }
+    if cfg.server_log.is_some() {
+        let kept = cfg.work.join(format!(
+            "server-{}-{}-{}.log",
+            bin.label,
+            corpus.backend.slug(),
+            corpus.size
+        ));
+        let _ = std::fs::rename(instance.dir.join("server.log"), kept);
     }
     let _ = std::fs::remove_dir_all(&instance.dir);
     outcome?;

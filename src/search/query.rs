@@ -47,13 +47,19 @@ pub fn words(query: &str) -> Vec<Word> {
         if terms.is_empty() {
             continue;
         }
-        if let Some(same) = out
-            .iter_mut()
-            .find(|w| w.terms.iter().any(|t| terms.contains(t)))
-        {
-            for t in terms {
-                if !same.terms.contains(&t) {
-                    same.terms.push(t);
+        // A form may share terms with several words taken so far (`working` with `worked` and
+        // with `workingt`): they are all one word then, so that no term stands in two.
+        let same: Vec<usize> = (0..out.len())
+            .filter(|&i| out[i].terms.iter().any(|t| terms.contains(t)))
+            .collect();
+        if let Some((&first, others)) = same.split_first() {
+            let mut merged = terms;
+            for &i in others.iter().rev() {
+                merged.extend(out.remove(i).terms);
+            }
+            for t in merged {
+                if !out[first].terms.contains(&t) {
+                    out[first].terms.push(t);
                 }
             }
             continue;
@@ -335,6 +341,18 @@ mod tests {
         let w = words("the women work, works and WORKED at the hotel");
         let texts: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(texts, vec!["women", "work", "hotel"]);
+    }
+
+    #[test]
+    fn a_form_sharing_terms_with_two_words_makes_them_one() {
+        // Found by the search_query fuzz target: `working` shares a term with `workingT` and
+        // one with `worked`, which shared none before it came.
+        let w = words("workingT worked working");
+        let mut terms: Vec<&String> = w.iter().flat_map(|w| &w.terms).collect();
+        let all = terms.len();
+        terms.sort();
+        terms.dedup();
+        assert_eq!(terms.len(), all, "a term in two words: {w:?}");
     }
 
     #[test]

@@ -215,20 +215,33 @@ impl ApiCtx<'_> {
         if bytes.len() > MAX_JSON {
             return Err(self.problem(ProblemKind::TooLarge));
         }
-        let de = &mut serde_json::Deserializer::from_slice(bytes);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let pointer = e
-                .path()
-                .iter()
-                .map(|seg| match seg {
-                    serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
-                    serde_path_to_error::Segment::Map { key } => format!("/{key}"),
-                    _ => String::new(),
-                })
-                .collect::<String>();
-            self.malformed(pointer, e.inner().to_string())
-        })
+        decode_report(bytes).map_err(|m| self.malformed(m.pointer, m.detail))
     }
+}
+
+/// Why a JSON report could not be read: where (a JSON pointer, empty for the whole document)
+/// and what the decoder said.
+#[derive(Debug)]
+pub struct Malformed {
+    pub pointer: String,
+    pub detail: String,
+}
+
+/// Reads a JSON report (its size already checked), saying where it went wrong.
+pub fn decode_report(bytes: &[u8]) -> Result<ApiReport, Malformed> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| Malformed {
+        pointer: e
+            .path()
+            .iter()
+            .map(|seg| match seg {
+                serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
+                serde_path_to_error::Segment::Map { key } => format!("/{key}"),
+                _ => String::new(),
+            })
+            .collect(),
+        detail: e.inner().to_string(),
+    })
 }
 
 /// `POST /api/v1/reports`.

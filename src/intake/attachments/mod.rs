@@ -29,7 +29,7 @@ pub use pdf::MAX_PDF_INFLATED;
 
 use image::{ImageDecoder, ImageFormat, ImageReader};
 use jpeg::{encode_jpeg, strip_jpeg_segments};
-use pdf::sanitize_pdf;
+use pdf::{pdf_left_behind, sanitize_pdf};
 use png::encode_png;
 use raster::{decode_limits, decode_upright};
 use std::io::Cursor;
@@ -150,6 +150,43 @@ pub fn sanitize(bytes: &[u8]) -> Result<CleanAttachment, AttachmentError> {
         AttachmentKind::Pdf => sanitize_pdf(bytes),
     })?;
     Ok(CleanAttachment { kind, bytes: clean })
+}
+
+/// What a cleaned attachment still holds that cleaning promises to remove, if anything: for a
+/// JPEG a segment cleaning would strip (EXIF, XMP, ICC, comments, trailing data); for a PNG an
+/// ancillary chunk other than those that only say how to show the pixels; for a PDF what
+/// [`pdf`]'s scrubbing removes. Cleaning is checked with it by the fuzz targets.
+pub fn left_behind(clean: &CleanAttachment) -> Option<&'static str> {
+    let bytes = clean.bytes.as_slice();
+    match clean.kind {
+        AttachmentKind::Jpeg => match strip_jpeg_segments(bytes) {
+            Some(stripped) if stripped == bytes => None,
+            Some(_) => Some("a JPEG metadata segment or trailing data"),
+            None => Some("a JPEG that is not whole"),
+        },
+        AttachmentKind::Png => png_left_behind(bytes),
+        AttachmentKind::Pdf => pdf_left_behind(bytes),
+    }
+}
+
+/// PNG chunks a re-encoded image may carry: the critical ones and those that only say how to
+/// show the pixels.
+const PNG_DISPLAY_CHUNKS: &[&[u8; 4]] = &[
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"pHYs", b"sBIT",
+    b"bKGD",
+];
+
+fn png_left_behind(bytes: &[u8]) -> Option<&'static str> {
+    let mut rest = bytes.get(8..)?;
+    while rest.len() >= 12 {
+        let length = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        let kind = &rest[4..8];
+        if !PNG_DISPLAY_CHUNKS.iter().any(|k| k.as_slice() == kind) {
+            return Some("a PNG chunk that is not part of the image");
+        }
+        rest = rest.get(12usize.saturating_add(length)..)?;
+    }
+    (!rest.is_empty()).then_some("bytes after the PNG's last chunk")
 }
 
 /// A cautious bound, in bytes, on the memory that cleaning `bytes` takes, read from the headers

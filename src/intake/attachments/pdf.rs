@@ -84,6 +84,24 @@ pub(super) fn sanitize_pdf(bytes: &[u8]) -> Result<Vec<u8>, AttachmentError> {
     Ok(out)
 }
 
+/// What a cleaned PDF still holds that cleaning removes: a stripped key, a forbidden value
+/// (script, dangerous action, embedded file, signature, metadata stream) or the document's
+/// information dictionary or ID. `None` when it holds none of them, or cannot be read.
+pub(super) fn pdf_left_behind(bytes: &[u8]) -> Option<&'static str> {
+    let doc = Document::load_mem(bytes).ok()?;
+    if doc.trailer.has(b"Info") || doc.trailer.has(b"ID") {
+        return Some("the document information dictionary or ID");
+    }
+    let scalars = resolve_scalars(&doc.objects);
+    let probe = Scrubber {
+        dropped: &HashSet::new(),
+        scalars: &scalars,
+    };
+    doc.objects
+        .values()
+        .find_map(|object| probe.left_behind(object, 0))
+}
+
 thread_local! {
     /// Bytes the object streams of the PDF being loaded on this thread may still inflate to;
     /// `None` once over [`MAX_PDF_INFLATED`]. lopdf loads on the calling thread.
@@ -238,6 +256,29 @@ impl Scrubber<'_> {
         }
         dict.remove(b"M");
         dict.remove(b"CreationDate");
+    }
+
+    /// The first value under `object` that [`Scrubber::scrub`] would have removed.
+    fn left_behind(&self, object: &Object, depth: usize) -> Option<&'static str> {
+        if depth > MAX_PDF_DEPTH {
+            return None;
+        }
+        if self.is_forbidden(object) {
+            return Some("a script, action, embedded file, signature or metadata stream");
+        }
+        let dict = match object {
+            Object::Array(items) => {
+                return items.iter().find_map(|i| self.left_behind(i, depth + 1));
+            }
+            Object::Dictionary(dict) => dict,
+            Object::Stream(stream) => &stream.dict,
+            _ => return None,
+        };
+        if STRIPPED_KEYS.iter().any(|key| dict.has(key)) {
+            return Some("a metadata, script or embedded-file key");
+        }
+        dict.iter()
+            .find_map(|(_, value)| self.left_behind(value, depth + 1))
     }
 
     /// Whether a value must be removed from wherever it appears.

@@ -5,8 +5,9 @@
 //! by `tests/it/layers.rs`): [`types`] (shared types, the leaf) → [`clock`] → [`seal`] (keys,
 //! envelope encryption) → [`store`] (all SQL, SQLite or PostgreSQL) → the domain rooms
 //! [`assess`], [`link`], [`search`], [`staff`], [`triage`], [`intake`], [`followup`] →
-//! [`app`] (use cases, background jobs) → [`web`] (extract, call, render) → [`dev`] and
-//! [`cli`] (commands, configuration, wiring).
+//! [`app`] (use cases, background jobs) → [`web`] (extract, call, render) → `fuzz` (the fuzz
+//! targets, with the `fuzz-targets` feature), [`dev`] and [`cli`] (commands, configuration,
+//! wiring).
 #![cfg_attr(
     not(test),
     deny(
@@ -24,6 +25,8 @@ pub mod clock;
 #[cfg(feature = "dev-seed")]
 pub mod dev;
 pub mod followup;
+#[cfg(feature = "fuzz-targets")]
+pub mod fuzz;
 pub mod intake;
 pub mod link;
 pub mod seal;
@@ -91,6 +94,13 @@ pub const LAYERS: &[(&str, &[&str])] = &[
         &[
             "types", "clock", "seal", "store", "assess", "link", "search", "staff", "triage",
             "intake", "followup", "forward", "stats", "ops", "app",
+        ],
+    ),
+    // Fuzz targets: the parsers a stranger reaches, checked one input at a time.
+    (
+        "fuzz",
+        &[
+            "types", "clock", "seal", "store", "link", "search", "intake", "web",
         ],
     ),
     // Synthetic reports for tests and benchmarks, beside the command line.

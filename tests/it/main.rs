@@ -13,6 +13,7 @@ mod cluster;
 mod durability;
 mod followup;
 mod form;
+mod fuzz;
 mod hardening;
 mod layers;
 mod linking;

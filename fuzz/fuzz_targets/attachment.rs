@@ -1,0 +1,4 @@
+//! `tipline::fuzz::attachment` under libFuzzer.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tipline::fuzz::attachment(data));

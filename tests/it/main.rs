@@ -36,3 +36,4 @@ mod staff_security;
 mod startup;
 mod surfaces;
 mod transactions;
+mod transport;

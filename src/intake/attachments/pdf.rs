@@ -54,8 +54,18 @@ const DANGEROUS_ACTIONS: &[&[u8]] = &[
 /// URI schemes a link may keep; anything else (javascript:, file:, ...) goes.
 const SAFE_URI_SCHEMES: &[&str] = &["http:", "https:", "mailto:"];
 
-/// Loads the PDF, removes everything listed in the module docs and saves it.
+/// Loads the PDF, removes everything listed in the module docs and saves it. What it hands on
+/// must hold nothing cleaning removes and clean again: a file lopdf wrote that cleaning would
+/// then refuse (the fuzzer found one, with an object numbered 0) is refused, not passed on.
 pub(super) fn sanitize_pdf(bytes: &[u8]) -> Result<Vec<u8>, AttachmentError> {
+    let out = clean_pdf(bytes)?;
+    if pdf_left_behind(&out).is_some() || clean_pdf(&out).is_err() {
+        return Err(AttachmentError::Unreadable);
+    }
+    Ok(out)
+}
+
+fn clean_pdf(bytes: &[u8]) -> Result<Vec<u8>, AttachmentError> {
     let mut doc = load_pdf_within_budget(bytes)?;
     if doc.trailer.has(b"Encrypt") || doc.encryption_state.is_some() {
         return Err(AttachmentError::Unreadable);

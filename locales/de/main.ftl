@@ -201,6 +201,7 @@ api-problem-too-large = Die Anfrage ist zu groß
 api-problem-rate-limited = Gerade gehen zu viele Meldungen ein; versuchen Sie es nach einer Minute erneut
 api-problem-unavailable = Die Meldung konnte nicht gespeichert werden; versuchen Sie es mit demselben Idempotency-Key erneut
 api-problem-idempotency-key-reused = Dieser Idempotency-Key wurde bereits für eine andere Anfrage verwendet; senden Sie jede neue Meldung mit einem neuen zufälligen Schlüssel
+api-problem-idempotency-key-invalid = Der Idempotency-Key muss 16 bis 200 Bytes lang sein; senden Sie einen neuen zufälligen Schlüssel (zum Beispiel eine UUID)
 
 # Backoffice für Mitarbeitende
 staff-site-name = tipline-Backoffice

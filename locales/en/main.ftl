@@ -201,6 +201,7 @@ api-problem-too-large = The request is too large
 api-problem-rate-limited = Too many reports right now; retry after a minute
 api-problem-unavailable = The report could not be stored; retry with the same Idempotency-Key
 api-problem-idempotency-key-reused = This Idempotency-Key was already used with another request; send every new report with a new random key
+api-problem-idempotency-key-invalid = The Idempotency-Key must be 16 to 200 bytes long; send a new random key (for example a UUID)
 
 # Staff back office
 staff-site-name = tipline back office

@@ -201,6 +201,7 @@ api-problem-too-large = La requête est trop volumineuse
 api-problem-rate-limited = Trop de signalements en ce moment ; réessayez dans une minute
 api-problem-unavailable = Le signalement n’a pas pu être enregistré ; réessayez avec la même clé Idempotency-Key
 api-problem-idempotency-key-reused = Cette clé Idempotency-Key a déjà servi à une autre requête ; envoyez chaque nouveau signalement avec une nouvelle clé aléatoire
+api-problem-idempotency-key-invalid = La clé Idempotency-Key doit compter de 16 à 200 octets ; envoyez une nouvelle clé aléatoire (par exemple un UUID)
 
 # Back-office du personnel
 staff-site-name = back-office tipline

@@ -201,6 +201,7 @@ api-problem-too-large = Het verzoek is te groot
 api-problem-rate-limited = Op dit moment te veel meldingen; probeer het over een minuut opnieuw
 api-problem-unavailable = De melding kon niet worden opgeslagen; probeer het opnieuw met dezelfde Idempotency-Key
 api-problem-idempotency-key-reused = Deze Idempotency-Key is al gebruikt voor een ander verzoek; stuur elke nieuwe melding met een nieuwe willekeurige sleutel
+api-problem-idempotency-key-invalid = De Idempotency-Key moet 16 tot 200 bytes lang zijn; stuur een nieuwe willekeurige sleutel (bijvoorbeeld een UUID)
 
 # Backoffice voor medewerkers
 staff-site-name = tipline-backoffice

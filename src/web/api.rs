@@ -255,7 +255,8 @@ pub fn decode_report(bytes: &[u8]) -> Result<ApiReport, Malformed> {
         ("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 16, max_length = 200,
             description = "A random, secret key per report (16–200 bytes; e.g. a UUIDv4 or 128 \
             random bits, never a counter, a timestamp or anything another client could guess, and \
-            never logged); a key of another length is ignored. Retrying the same request with the \
+            never logged); a key of another length is refused with 400 (type \
+            /api/v1/problems/idempotency-key-invalid). Retrying the same request with the \
             same key files the report once and returns the same receipt (200 instead of 201); the \
             request matches when its JSON report and the SHA-256 of each attachment are the same, \
             whatever the multipart boundary. The same key with another request files nothing and \
@@ -279,7 +280,9 @@ pub fn decode_report(bytes: &[u8]) -> Result<ApiReport, Malformed> {
             description = "Already filed with this Idempotency-Key; the same receipt."),
         (status = 400, body = Problem, content_type = "application/problem+json",
             description = "The body is not valid JSON for a report (wrong type, unknown field), \
-            or the multipart body has no part `report`; errors point at the field."),
+            or the multipart body has no part `report`; errors point at the field. Or an \
+            Idempotency-Key shorter than 16 or longer than 200 bytes (type \
+            /api/v1/problems/idempotency-key-invalid; nothing filed)."),
         (status = 413, body = Problem, content_type = "application/problem+json",
             description = "The request is too large: a JSON report over 1 MiB, or a body over \
             the upload limit (5 files of 10 MiB and 1 MiB more)."),
@@ -324,6 +327,7 @@ async fn create(
     if !state.limits.allow_submission(Some(peer.ip())) {
         return Err(ctx.problem(ProblemKind::RateLimited));
     }
+    let key = submission_key(state, headers).ok_or_else(|| ctx.problem(ProblemKind::KeyInvalid))?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -343,7 +347,7 @@ async fn create(
     let input = ReportInput::from(report);
     let submission = {
         let raw: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
-        Submission::new(&submission_key(state, headers), &input, &raw)
+        Submission::new(&key, &input, &raw)
     };
     let now = state.clock.now();
     let validated = report::validate(&input, Channel::Api, now.date());
@@ -392,23 +396,24 @@ async fn create(
     Ok((status, axum::Json(body)).into_response())
 }
 
+/// Lengths of an `Idempotency-Key`, in bytes, as the OpenAPI document states them.
+const IDEMPOTENCY_KEY_BYTES: std::ops::RangeInclusive<usize> = 16..=200;
+
 /// The submission's key: derived from the client's `Idempotency-Key` (so a retry of the same
-/// request files one report and returns the same receipt), or random.
-fn submission_key(state: &AppState, headers: &HeaderMap) -> Vec<u8> {
-    match headers
-        .get("idempotency-key")
-        .map(|v| v.as_bytes())
-        .filter(|k| (16..=200).contains(&k.len()))
-    {
-        Some(key) => {
+/// request files one report and returns the same receipt), or random without one. `None` for a
+/// key of a length the document does not allow.
+fn submission_key(state: &AppState, headers: &HeaderMap) -> Option<Vec<u8>> {
+    match headers.get("idempotency-key").map(|v| v.as_bytes()) {
+        Some(key) if IDEMPOTENCY_KEY_BYTES.contains(&key.len()) => {
             let mut mac = mac_with(&state.api_idempotency_key);
             mac.update(key);
-            mac.finalize().into_bytes().to_vec()
+            Some(mac.finalize().into_bytes().to_vec())
         }
+        Some(_) => None,
         None => {
             let mut seed = vec![0u8; 16];
             rand::rng().fill_bytes(&mut seed);
-            seed
+            Some(seed)
         }
     }
 }

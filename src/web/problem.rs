@@ -47,6 +47,8 @@ pub enum ProblemKind {
     Unauthorized,
     /// An `Idempotency-Key` sent again with another request.
     KeyReused,
+    /// An `Idempotency-Key` shorter or longer than the document allows.
+    KeyInvalid,
 }
 
 impl ProblemKind {
@@ -60,6 +62,7 @@ impl ProblemKind {
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::KeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::KeyInvalid => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -82,6 +85,7 @@ impl ProblemKind {
             Self::Unavailable => "unavailable",
             Self::Unauthorized => "unauthorized",
             Self::KeyReused => "idempotency-key-reused",
+            Self::KeyInvalid => "idempotency-key-invalid",
         }
     }
 

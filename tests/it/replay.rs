@@ -164,3 +164,25 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    /// The OpenAPI document says an Idempotency-Key is 16 to 200 bytes: both ends are taken, one
+    /// byte outside either is refused with the documented problem, and nothing is filed for it.
+    async fn an_idempotency_key_of_a_length_not_documented_is_refused(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        for (len, status) in [(15, 400), (16, 201), (200, 201), (201, 400)] {
+            let key: String = (0..len).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            let response = post_with_key(&app, &key, &report(&format!("key of {len}"))).await;
+            assert_eq!(response.status(), status, "a key of {len} bytes");
+            let body: Value = response.json().await.unwrap();
+            if status == 400 {
+                assert_eq!(body["type"], "/api/v1/problems/idempotency-key-invalid");
+                assert!(body.get("receipt").is_none());
+            } else {
+                assert!(is_receipt(body["receipt"].as_str().unwrap()));
+            }
+        }
+        assert_eq!(reports::all_ids(app.db()).await.unwrap().len(), 2);
+        app.finish().await;
+    }
+}

@@ -73,8 +73,9 @@ fn word_start(text: &str, from: usize, limit: usize) -> usize {
     while !text.is_char_boundary(i) {
         i += 1;
     }
-    match text[i..limit].find(char::is_whitespace) {
-        Some(space) => i + space + 1,
+    // After the first space, whatever its width (a no-break space takes two bytes).
+    match text[i..limit].char_indices().find(|(_, c)| c.is_whitespace()) {
+        Some((at, space)) => i + at + space.len_utf8(),
         None => i,
     }
 }
@@ -106,6 +107,16 @@ mod tests {
             .filter(|x| x.marked)
             .map(|x| x.text.as_str())
             .collect()
+    }
+
+    #[test]
+    fn a_passage_may_start_after_a_space_of_two_bytes() {
+        // Found by the search_query fuzz target: a no-break space where the passage starts.
+        let text = format!("{}\u{a0}xy travail", "a".repeat(BEFORE - 4));
+        let p = passage(&text, "fr", &wanted(&["travail"])).unwrap();
+        assert_eq!(marked(&p), vec!["travail"]);
+        assert_eq!(p.pieces[0].text, "xy ");
+        assert!(p.cut_before);
     }
 
     #[test]

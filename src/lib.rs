@@ -99,9 +99,7 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     // Fuzz targets: the parsers a stranger reaches, checked one input at a time.
     (
         "fuzz",
-        &[
-            "types", "clock", "seal", "store", "link", "search", "intake", "web",
-        ],
+        &["types", "seal", "link", "search", "intake", "web"],
     ),
     // Synthetic reports for tests and benchmarks, beside the command line.
     (

@@ -13,6 +13,7 @@
 )]
 
 use crate::intake::attachments::{self, MAX_ATTACHMENT_BYTES};
+use crate::intake::cleaning::CleanerSettings;
 use crate::intake::countries;
 use crate::intake::report::{
     self, Channel, FieldError, MAX_DESCRIPTION, MAX_IDENTIFIERS, MAX_NARRATIVE, MAX_SHORT, MAX_URL,
@@ -89,6 +90,15 @@ fn i18n() -> &'static I18n {
     })
 }
 
+thread_local! {
+    /// The runtime the form is read on, one per fuzzing thread (building one per input would
+    /// dominate the time an input takes).
+    static RUNTIME: tokio::runtime::Runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => runtime,
+        Err(e) => panic!("no runtime: {e}"),
+    };
+}
+
 /// The public report form: a multipart body as a browser (or anyone) sends it, read as the
 /// server reads it, then validated. Reading never panics and keeps its bounds; every refusal
 /// names a field of the form and has a message in every language.
@@ -104,13 +114,11 @@ pub fn report_form(data: &[u8]) {
     let Ok(request) = request else {
         return;
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
-        Ok(runtime) => runtime,
-        Err(e) => panic!("no runtime: {e}"),
-    };
-    let read = runtime.block_on(async {
-        let multipart = Multipart::from_request(request, &()).await.ok()?;
-        Some(form::read(multipart).await)
+    let read = RUNTIME.with(|runtime| {
+        runtime.block_on(async {
+            let multipart = Multipart::from_request(request, &()).await.ok()?;
+            Some(form::read(multipart).await)
+        })
     });
     let Some(Ok(submitted)) = read else {
         return;
@@ -210,10 +218,10 @@ pub fn identifiers(data: &[u8]) {
 /// memory it would be given. Cleaning never panics; what it returns is of the kind it says,
 /// holds none of what cleaning removes, and cleans again.
 pub fn attachment(data: &[u8]) {
-    /// The cleaner's memory budget per file (a bigger file is refused before decoding).
-    const BUDGET: u64 = 512 * 1024 * 1024;
+    // The cleaner's memory budget (a file that needs more is refused before decoding).
+    let budget = u64::from(CleanerSettings::default().memory_mib) * 1024 * 1024;
     match attachments::estimated_memory(data) {
-        Ok(bytes) if bytes <= BUDGET => {}
+        Ok(bytes) if bytes <= budget => {}
         _ => return,
     }
     let Ok(clean) = attachments::sanitize(data) else {

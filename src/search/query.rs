@@ -353,6 +353,7 @@ mod tests {
         terms.sort();
         terms.dedup();
         assert_eq!(terms.len(), all, "a term in two words: {w:?}");
+        assert_eq!(w.len(), 1, "{w:?}");
     }
 
     #[test]

@@ -324,10 +324,11 @@ async fn create(
     request: Request,
 ) -> Result<Response, Problem> {
     let state = ctx.state;
+    // A key of the wrong length is refused before it spends the budget reporters share.
+    let key = submission_key(state, headers).ok_or_else(|| ctx.problem(ProblemKind::KeyInvalid))?;
     if !state.limits.allow_submission(Some(peer.ip())) {
         return Err(ctx.problem(ProblemKind::RateLimited));
     }
-    let key = submission_key(state, headers).ok_or_else(|| ctx.problem(ProblemKind::KeyInvalid))?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -3,7 +3,7 @@
 //! that once broke it), then random inputs: seeds mutated (bits flipped, bytes set, inserted,
 //! removed, repeated, hostile tokens spliced in, the end cut off), random bytes, and text made
 //! of hostile tokens. A failing input is shrunk and written to
-//! `target/fuzz-failures/<target>/`; moved to `fuzz/regressions/<target>/`, it is replayed on
+//! `target/tmp/fuzz-failures/<target>/`; moved to `fuzz/regressions/<target>/`, it is replayed on
 //! every run. `TIPLINE_FUZZ_CASES` multiplies the number of random inputs (default 1); the
 //! same targets run for hours under libFuzzer from `fuzz/` (see `fuzz/README.md`).
 

@@ -9,10 +9,10 @@ use serde_json::json;
 #[tokio::test]
 async fn postgres_connections_use_tls_when_the_url_asks_for_it() {
     let app = TestApp::spawn_with(Backend::Postgres, |settings| {
-        settings.database_url = settings
-            .database_url
-            .take()
-            .map(|url| format!("{url}?sslmode=require"));
+        settings.database_url = settings.database_url.take().map(|url| {
+            let joiner = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{joiner}sslmode=require")
+        });
     })
     .await;
     let response = app

@@ -29,7 +29,7 @@ pub use pdf::MAX_PDF_INFLATED;
 
 use image::{ImageDecoder, ImageFormat, ImageReader};
 use jpeg::{encode_jpeg, strip_jpeg_segments};
-use pdf::{pdf_left_behind, sanitize_pdf};
+use pdf::sanitize_pdf;
 use png::encode_png;
 use raster::{decode_limits, decode_upright};
 use std::io::Cursor;
@@ -154,8 +154,9 @@ pub fn sanitize(bytes: &[u8]) -> Result<CleanAttachment, AttachmentError> {
 
 /// What a cleaned attachment still holds that cleaning promises to remove, if anything: for a
 /// JPEG a segment cleaning would strip (EXIF, XMP, ICC, comments, trailing data); for a PNG an
-/// ancillary chunk other than those that only say how to show the pixels; for a PDF what
-/// [`pdf`]'s scrubbing removes. Cleaning is checked with it by the fuzz targets.
+/// ancillary chunk other than those that only say how to show the pixels; for a PDF anything
+/// that scrubbing it again would change. The fuzz targets check cleaning with it.
+#[cfg(feature = "fuzz-targets")]
 pub fn left_behind(clean: &CleanAttachment) -> Option<&'static str> {
     let bytes = clean.bytes.as_slice();
     match clean.kind {
@@ -165,26 +166,34 @@ pub fn left_behind(clean: &CleanAttachment) -> Option<&'static str> {
             None => Some("a JPEG that is not whole"),
         },
         AttachmentKind::Png => png_left_behind(bytes),
-        AttachmentKind::Pdf => pdf_left_behind(bytes),
+        AttachmentKind::Pdf => pdf::pdf_left_behind(bytes),
     }
 }
 
 /// PNG chunks a re-encoded image may carry: the critical ones and those that only say how to
 /// show the pixels.
+#[cfg(feature = "fuzz-targets")]
 const PNG_DISPLAY_CHUNKS: &[&[u8; 4]] = &[
     b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"pHYs", b"sBIT",
     b"bKGD",
 ];
 
+#[cfg(feature = "fuzz-targets")]
 fn png_left_behind(bytes: &[u8]) -> Option<&'static str> {
-    let mut rest = bytes.get(8..)?;
+    const NOT_WHOLE: Option<&str> = Some("a PNG that is not whole");
+    let Some(mut rest) = bytes.strip_prefix(b"\x89PNG\r\n\x1a\n".as_slice()) else {
+        return NOT_WHOLE;
+    };
     while rest.len() >= 12 {
         let length = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
         let kind = &rest[4..8];
         if !PNG_DISPLAY_CHUNKS.iter().any(|k| k.as_slice() == kind) {
             return Some("a PNG chunk that is not part of the image");
         }
-        rest = rest.get(12usize.saturating_add(length)..)?;
+        let Some(next) = rest.get(12usize.saturating_add(length)..) else {
+            return NOT_WHOLE;
+        };
+        rest = next;
     }
     (!rest.is_empty()).then_some("bytes after the PNG's last chunk")
 }

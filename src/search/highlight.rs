@@ -74,7 +74,10 @@ fn word_start(text: &str, from: usize, limit: usize) -> usize {
         i += 1;
     }
     // After the first space, whatever its width (a no-break space takes two bytes).
-    match text[i..limit].char_indices().find(|(_, c)| c.is_whitespace()) {
+    match text[i..limit]
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+    {
         Some((at, space)) => i + at + space.len_utf8(),
         None => i,
     }

@@ -131,6 +131,11 @@ pub fn is_country(code: &str) -> bool {
     is_alpha2(code) && DATA.row(code).is_some()
 }
 
+/// Every known code, in order.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    DATA.rows.iter().map(|row| row.code)
+}
+
 /// The name of the country `code` (exact uppercase alpha-2) in `lang`, or
 /// `None` for an unknown code. Unknown languages give the English name.
 pub fn name(code: &str, lang: &str) -> Option<&'static str> {

@@ -13,6 +13,7 @@ use crate::intake::report::{self, Channel, FieldError, ReportInput};
 use crate::intake::submit::{FileError, Submission};
 use crate::seal::receipt::mac_with;
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartError;
 use axum::extract::{ConnectInfo, FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -58,10 +59,10 @@ pub struct ApiReport {
     #[serde(default)]
     #[schema(default = false)]
     pub still_happening: bool,
-    /// How many people seem to be exploited.
-    #[serde(default)]
-    #[schema(minimum = 1, maximum = 10000, nullable = false)]
-    pub people_count: Option<u32>,
+    /// How many people seem to be exploited (absent or null when unknown).
+    #[serde(default, deserialize_with = "whole_number")]
+    #[schema(value_type = Option<u32>, minimum = 1, maximum = 10000)]
+    pub people_count: Option<i64>,
     #[serde(default)]
     #[schema(schema_with = super::openapi::age_groups)]
     pub age_groups: Vec<String>,
@@ -96,11 +97,9 @@ pub struct ApiReport {
     pub vehicle_plates: Vec<String>,
     /// For abuse_material_online: the web address of the material (never the material itself).
     #[serde(default)]
-    #[schema(max_length = 2000)]
     pub abuse_url: String,
     /// For abuse_material_online: where it was found.
     #[serde(default)]
-    #[schema(max_length = 300)]
     pub abuse_where: String,
     /// Stay anonymous (default). When true, contact fields are discarded, never stored.
     #[serde(default = "yes")]
@@ -108,15 +107,12 @@ pub struct ApiReport {
     pub anonymous: bool,
     /// Reporter's name, only if anonymous is false.
     #[serde(default)]
-    #[schema(max_length = 300)]
     pub contact_name: String,
     /// Reporter's e-mail; with anonymous false, an e-mail or phone is required.
     #[serde(default)]
-    #[schema(max_length = 300)]
     pub contact_email: String,
     /// Reporter's phone.
     #[serde(default)]
-    #[schema(max_length = 300)]
     pub contact_phone: String,
     /// Awareness campaign or partner channel id (lower-case letters, digits, dashes).
     #[serde(default)]
@@ -129,6 +125,23 @@ pub struct ApiReport {
 
 fn yes() -> bool {
     true
+}
+
+/// A JSON number without a fractional part, as JSON Schema's `integer` is: `4` and `4.0` alike.
+fn whole_number<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<i64>, D::Error> {
+    let Some(number) = Option::<serde_json::Number>::deserialize(de)? else {
+        return Ok(None);
+    };
+    if let Some(n) = number.as_i64() {
+        return Ok(Some(n));
+    }
+    match number.as_f64() {
+        // Within ±2^53 every f64 without a fraction is exactly an i64.
+        Some(f) if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 => Ok(Some(f as i64)),
+        _ => Err(serde::de::Error::custom(format!(
+            "invalid value: {number}, expected a whole number"
+        ))),
+    }
 }
 
 impl From<ApiReport> for ReportInput {
@@ -280,7 +293,8 @@ pub fn decode_report(bytes: &[u8]) -> Result<ApiReport, Malformed> {
             description = "Already filed with this Idempotency-Key; the same receipt."),
         (status = 400, body = Problem, content_type = "application/problem+json",
             description = "The body is not valid JSON for a report (wrong type, unknown field), \
-            or the multipart body has no part `report`; errors point at the field. Or an \
+            or the multipart body cannot be read, has no part `report` or has a part other \
+            than `report` and `attachments`; errors point at the field. Or an \
             Idempotency-Key shorter than 16 or longer than 200 bytes (type \
             /api/v1/problems/idempotency-key-invalid; nothing filed)."),
         (status = 413, body = Problem, content_type = "application/problem+json",
@@ -337,7 +351,7 @@ async fn create(
     let (report, files) = if content_type.starts_with("application/json") {
         let bytes = Bytes::from_request(request, state)
             .await
-            .map_err(|_| ctx.problem(ProblemKind::TooLarge))?;
+            .map_err(|e| ctx.problem(unread(e.status())))?;
         (ctx.parse(&bytes)?, Vec::new())
     } else if content_type.starts_with("multipart/form-data") {
         read_multipart(ctx, request).await?
@@ -419,24 +433,33 @@ fn submission_key(state: &AppState, headers: &HeaderMap) -> Option<Vec<u8>> {
     }
 }
 
+/// What a body that could not be read gets: 413 when it was over its limit, else 400.
+fn unread(status: StatusCode) -> ProblemKind {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ProblemKind::TooLarge
+    } else {
+        ProblemKind::MalformedBody
+    }
+}
+
 async fn read_multipart(
     ctx: &ApiCtx<'_>,
     request: Request,
 ) -> Result<(ApiReport, Vec<Vec<u8>>), Problem> {
-    let too_large = |_| ctx.problem(ProblemKind::TooLarge);
+    let unreadable = |e: MultipartError| ctx.problem(unread(e.status()));
     let mut multipart = Multipart::from_request(request, ctx.state)
         .await
         .map_err(|_| ctx.problem(ProblemKind::UnsupportedMediaType))?;
     let mut report = None;
     let mut files = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         match field.name().unwrap_or_default() {
             "report" => {
-                let bytes = field.bytes().await.map_err(too_large)?;
+                let bytes = field.bytes().await.map_err(unreadable)?;
                 report = Some(ctx.parse(&bytes)?);
             }
             "attachments" => {
-                let bytes = field.bytes().await.map_err(too_large)?;
+                let bytes = field.bytes().await.map_err(unreadable)?;
                 if bytes.len() > MAX_ATTACHMENT_BYTES {
                     return Err(ctx.invalid(&[FieldError {
                         field: "attachments".into(),
@@ -445,7 +468,10 @@ async fn read_multipart(
                 }
                 files.push(bytes.to_vec());
             }
-            _ => {}
+            // As JSON reports refuse unknown fields, so bodies refuse unknown parts.
+            other => {
+                return Err(ctx.malformed(format!("/{other}"), "unknown part".into()));
+            }
         }
         if files.len() > MAX_FILES {
             return Err(ctx.invalid(&[FieldError {

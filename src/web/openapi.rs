@@ -7,8 +7,9 @@ use super::api::{ApiReport, Created};
 use super::followup_api::{FollowupView, SessionOpened};
 use super::problem::Problem;
 use crate::followup::conversation::ReporterStatus;
-use crate::intake::categories::CATEGORIES;
-use crate::intake::report::{MAX_IDENTIFIERS, MAX_SHORT};
+use crate::intake::categories::{CATEGORIES, FormKind};
+use crate::intake::countries;
+use crate::intake::report::{MAX_IDENTIFIERS, MAX_SHORT, MAX_URL};
 use crate::types::LANGUAGES;
 use crate::types::vocabulary::{AGE_GROUPS, CHILD_ANSWERS, WARNING_SIGNS};
 use std::sync::LazyLock;
@@ -21,7 +22,11 @@ use utoipa::{Modify, OpenApi, ToSchema};
 /// The document, built once.
 static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
     // Serialising plain maps and strings cannot fail; an empty document would show it.
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    let Ok(mut doc) = serde_json::to_value(ApiDoc::openapi()) else {
+        return String::new();
+    };
+    state_the_rules_between_fields(&mut doc);
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
 });
 
 /// The document as JSON.
@@ -102,6 +107,108 @@ impl Modify for Additions {
             );
         }
     }
+}
+
+/// What intake trims from both ends of every value before checking it: the characters
+/// [`char::is_whitespace`] knows (Unicode White_Space), as a regular-expression class body.
+/// Written out, since `\\s` means something else in each regular-expression dialect.
+const WHITE_SPACE: &[(char, char)] = &[
+    ('\u{9}', '\u{d}'),
+    (' ', ' '),
+    ('\u{85}', '\u{85}'),
+    ('\u{a0}', '\u{a0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200a}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202f}', '\u{202f}'),
+    ('\u{205f}', '\u{205f}'),
+    ('\u{3000}', '\u{3000}'),
+];
+
+/// [`WHITE_SPACE`] as the inside of a character class, in escapes every dialect reads.
+fn white_space_class() -> String {
+    let escape = |c: char| format!("\\u{:04X}", u32::from(c));
+    WHITE_SPACE
+        .iter()
+        .map(|&(from, to)| {
+            if from == to {
+                escape(from)
+            } else {
+                format!("{}-{}", escape(from), escape(to))
+            }
+        })
+        .collect()
+}
+
+/// Rules the derive cannot state, written into the JSON document: which fields a category
+/// requires and reads (the abuse-material fields only for the short form, the contact fields
+/// only from a reporter who is not anonymous), what a country, a web address and an e-mail address look like as intake reads
+/// them (surrounding white space trimmed, a country in any case), that the incident date may be
+/// left empty, that a body with files has no other parts, and that a message says something.
+fn state_the_rules_between_fields(doc: &mut serde_json::Value) {
+    use serde_json::json;
+    let ws = white_space_class();
+    let something = format!("[^{ws}]");
+    let country = countries::codes()
+        .map(|code| {
+            code.chars()
+                .map(|c| format!("[{c}{}]", c.to_ascii_lowercase()))
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("|");
+    let country = format!("^[{ws}]*(?:{country})?[{ws}]*$");
+    // As `looks_like_web_address`: a host with a dot, no white space inside.
+    let web_address =
+        format!("^[{ws}]*(?:https?://)?[^/?#{ws}]*\\.[^/?#{ws}]*(?:[/?#][^{ws}]*)?[{ws}]*$");
+    // As `looks_like_email`: something, @, a domain with a dot not at its start.
+    let email = format!("^[{ws}]*(?:[^@{ws}]+@[^.{ws}][^{ws}]*\\.[^{ws}]*)?[{ws}]*$");
+    let short_form: Vec<&str> = CATEGORIES
+        .iter()
+        .filter(|c| c.form == FormKind::AbuseMaterialUrl)
+        .map(|c| c.id)
+        .collect();
+
+    let report = &mut doc["components"]["schemas"]["Report"];
+    report["properties"]["country"]["pattern"] = json!(country);
+    // A date, or nothing: the field may be left empty.
+    let date = &mut report["properties"]["incident_date"];
+    if let Some(format) = date.as_object_mut().and_then(|d| d.remove("format")) {
+        date["anyOf"] = json!([{ "format": format }, { "pattern": format!("^[{ws}]*$") }]);
+    }
+    report["allOf"] = json!([
+        {
+            "if": { "properties": { "category": { "enum": short_form } }, "required": ["category"] },
+            "then": {
+                "required": ["abuse_url"],
+                "properties": {
+                    "abuse_url": { "pattern": web_address, "maxLength": MAX_URL },
+                    "abuse_where": { "maxLength": MAX_SHORT },
+                },
+            },
+            "else": {
+                "required": ["narrative"],
+                "properties": { "narrative": { "pattern": something } },
+            },
+        },
+        {
+            "if": { "properties": { "anonymous": { "const": false } }, "required": ["anonymous"] },
+            "then": {
+                "properties": {
+                    "contact_name": { "maxLength": MAX_SHORT },
+                    "contact_email": { "pattern": email, "maxLength": MAX_SHORT },
+                    "contact_phone": { "maxLength": MAX_SHORT },
+                },
+                "anyOf": [
+                    { "required": ["contact_email"], "properties": { "contact_email": { "pattern": something } } },
+                    { "required": ["contact_phone"], "properties": { "contact_phone": { "pattern": something } } },
+                ],
+            },
+        },
+    ]);
+    doc["components"]["schemas"]["ReportWithFiles"]["additionalProperties"] = json!(false);
+    doc["components"]["schemas"]["MessageRequest"]["properties"]["body"]["pattern"] =
+        json!(something);
 }
 
 fn labour_example() -> serde_json::Value {
@@ -262,6 +369,16 @@ pub struct ReportWithFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_white_space_the_document_names_is_what_intake_trims() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let named = WHITE_SPACE
+                .iter()
+                .any(|&(from, to)| (from..=to).contains(&c));
+            assert_eq!(named, c.is_whitespace(), "U+{:04X}", u32::from(c));
+        }
+    }
 
     #[test]
     fn the_document_is_built() {

@@ -10,6 +10,7 @@ mod audit;
 mod binding;
 mod browser;
 mod cluster;
+mod conformance;
 mod durability;
 mod followup;
 mod form;

@@ -7,7 +7,7 @@ use tipline::types::ReportId;
 
 /// Runs one browser journey script (`e2e/<script>`) against `app` with extra environment, and
 /// fails the test with the script's output unless every step passed.
-async fn run_journey(script: &str, app: &TestApp, env: Vec<(String, String)>) {
+pub(crate) async fn run_journey(script: &str, app: &TestApp, env: Vec<(String, String)>) {
     let root = env!("CARGO_MANIFEST_DIR");
     assert!(
         std::path::Path::new(&format!("{root}/e2e/node_modules/playwright-core")).exists(),

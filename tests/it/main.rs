@@ -38,3 +38,4 @@ mod startup;
 mod surfaces;
 mod transactions;
 mod transport;
+mod xss;

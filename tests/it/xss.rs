@@ -11,6 +11,13 @@
 //! audit filters, the assessment's reason, the public form and the follow-up answer (shown again
 //! with what was typed when refused), the receipt on the follow-up sign-in form.
 //!
+//! Coverage: every payload goes through every field and identifier list of a report, every
+//! message, note and assessment reason, and every field of the refused forms. Two exceptions keep
+//! the test near two and a half minutes: "where it was seen" (child abuse material) takes only the
+//! packs that fit in the few reports its address field needs, and the staff search cuts its words
+//! at 200 characters, so each search page gets a 200-character sample of its pack as words (the
+//! whole pack as country and date).
+//!
 //! Attachment names: tipline never stores an uploaded file's name (a stored file is shown as
 //! "Attachment N, kind, size" and downloaded as `report-attachment-N.ext`). The only pages that
 //! show a name are the public form and the follow-up answer form when a submission is refused

@@ -8,7 +8,7 @@
 
 use super::{App, CaseError, commit};
 use crate::staff::accounts::{
-    self, AccountError, Added, GrantedBy, Reset, SignedIn, pending_totp_aad,
+    self, AccountError, Added, GrantedBy, Reset, SecondFactor, SignedIn, pending_totp_aad,
 };
 use crate::staff::audit_action::AuditAction;
 use crate::staff::policy::{Action, Actor, Role, allowed};
@@ -196,16 +196,30 @@ pub async fn sign_in(
     gate: &SignInGate,
     username: &str,
     password: String,
-    code: &str,
+    second: SecondFactor<'_>,
     presented: Option<&str>,
 ) -> Result<Option<(String, Stage)>, AdminError> {
     let now = app.now();
-    let checked =
-        accounts::check_sign_in(app.db, app.sealer, gate, username, password, code, now).await?;
-    let (user, stage) = match checked {
-        Some(SignedIn::Full(user)) => (user, Stage::Full),
-        Some(SignedIn::MustEnrol(user)) => (user, Stage::Enrol),
+    let checked = accounts::check_sign_in(
+        app.db,
+        app.sealer,
+        app.factors,
+        gate,
+        username,
+        password,
+        second,
+        now,
+    )
+    .await?;
+    let (user, stage, factor) = match checked {
+        Some(SignedIn::Full(user, factor)) => (user, Stage::Full, Some(factor)),
+        Some(SignedIn::MustAddPasskey(user, factor)) => (user, Stage::AddPasskey, Some(factor)),
+        Some(SignedIn::MustEnrol(user)) => (user, Stage::Enrol, None),
         None => return Ok(None),
+    };
+    let detail = match factor {
+        Some(factor) => format!("{} {}", stage.as_str(), factor.as_str()),
+        None => stage.as_str().to_owned(),
     };
     let mut tx = app.begin().await?;
     if let Some(cookie) = presented {
@@ -216,14 +230,8 @@ pub async fn sign_in(
     let cookie = accounts::complete_sign_in_in(tx.conn(), &user.id, stage, now)
         .await
         .map_err(store)?;
-    app.record(
-        &mut tx,
-        &user.id,
-        AuditAction::SessionSignIn,
-        None,
-        stage.as_str(),
-    )
-    .await?;
+    app.record(&mut tx, &user.id, AuditAction::SessionSignIn, None, &detail)
+        .await?;
     commit(tx).await?;
     gate.succeeded(user.id.as_str()).await;
     Ok(Some((cookie, stage)))

@@ -22,6 +22,7 @@ pub mod rederive;
 pub mod reply;
 pub mod reseal;
 pub mod results;
+pub mod security;
 
 use crate::assess::Catalogue;
 use crate::clock::SharedClock;
@@ -39,6 +40,8 @@ pub struct App<'a> {
     pub db: &'a Db,
     pub audit: &'a AuditLog,
     pub sealer: &'a Sealer,
+    /// Passkeys and recovery codes of staff.
+    pub factors: &'a crate::staff::passkeys::SecondFactors,
     pub catalogue: &'a Catalogue,
     pub clock: &'a SharedClock,
     /// The keyed term index (a staff message is made searchable).

@@ -10,6 +10,7 @@ use crate::link::index::BlindIndex;
 use crate::seal::{KeyError, KeyRing, ReceiptHasher, TokenIssuer};
 use crate::search::index::TermIndex;
 use crate::staff::audit::{self, AuditLog};
+use crate::staff::passkeys::SecondFactors;
 use crate::staff::throttle::SignInGate;
 use crate::store::{Db, ReportWriter, StoreError, data_keys};
 use crate::web::i18n::I18n;
@@ -122,6 +123,8 @@ mod purpose {
     pub const FORM_TOKEN: &str = "form-token";
     pub const SUBMISSION: &str = "submission";
     pub const API_IDEMPOTENCY: &str = "api-idempotency";
+    /// Keyed hashes of staff recovery codes, and the stand-in passkeys of unknown names.
+    pub const STAFF_RECOVERY: &str = "staff-recovery";
 }
 
 /// An instance opened for filing: its keys, its database (migrated) and the filing service.
@@ -194,6 +197,7 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         clock.clone(),
         audit_log.clone(),
     ));
+    let site_name = i18n.t("en", "site-name", None);
     let state = AppState::new(Shared {
         db: db.clone(),
         intake,
@@ -205,6 +209,11 @@ pub async fn start(settings: &Settings, clock: SharedClock) -> Result<Running, S
         clock,
         exit_url: settings.exit_url.clone(),
         api_idempotency_key: keys.derive(purpose::API_IDEMPOTENCY),
+        factors: SecondFactors::new(
+            &settings.public_url,
+            &site_name,
+            keys.derive(purpose::STAFF_RECOVERY),
+        ),
         audit: audit_log,
         sign_in_gate: sign_in_gate.clone(),
         session_policy: settings.sessions,

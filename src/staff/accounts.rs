@@ -1,6 +1,7 @@
 //! Staff accounts: creating them with a one-time set-up link, choosing a password, enrolling
 //! the second factor, signing in with throttling per account, disabling and resetting.
 
+use super::passkeys::{REQUIRE_PASSKEYS, SecondFactors};
 use super::password::{self, PasswordProblem};
 use super::policy::{Actor, Role};
 use super::sessions::Stage;
@@ -213,6 +214,7 @@ pub async fn reset_granted_in(
     let role = Role::parse(&row.role).ok_or(AccountError::BadRole)?;
     let requester = by.requester(role);
     let (token, hash) = new_token();
+    crate::store::passkeys::forget_in(conn, username).await?;
     let disabled = repo::reset_user_in(
         conn,
         username,
@@ -418,10 +420,92 @@ pub async fn confirm_totp_in(
 /// What a successful sign-in leads to.
 #[derive(Debug)]
 pub enum SignedIn {
-    /// Password and code right: a full session.
-    Full(StaffUser),
+    /// Password and second factor right: a full session.
+    Full(StaffUser, Factor),
+    /// Password and code right, but the hotline requires a passkey of this role and the account
+    /// has none yet: the user must add one before seeing anything.
+    MustAddPasskey(StaffUser, Factor),
     /// Password right, but no second factor yet: the user must enrol before seeing anything.
     MustEnrol(StaffUser),
+}
+
+/// The second factor a sign-in brings.
+#[derive(Debug, Clone, Copy)]
+pub enum SecondFactor<'a> {
+    /// What was typed in the code field: a TOTP code or a recovery code.
+    Code(&'a str),
+    /// A passkey's answer (JSON) to the ceremony the sign-in page started.
+    Passkey {
+        ceremony: &'a str,
+        response: &'a str,
+    },
+}
+
+/// The second factor that signed someone in (recorded with the sign-in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Factor {
+    Totp,
+    RecoveryCode,
+    Passkey,
+}
+
+impl Factor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Totp => "totp",
+            Self::RecoveryCode => "recovery-code",
+            Self::Passkey => "passkey",
+        }
+    }
+}
+
+/// Whether the hotline requires `role` to sign in with a passkey.
+pub async fn passkey_required(db: &Db, role: Role) -> Result<bool, StoreError> {
+    Ok(role.reads_content()
+        && crate::store::passkeys::setting(db, REQUIRE_PASSKEYS)
+            .await?
+            .is_some_and(|v| v == "on"))
+}
+
+/// Checks the second factor of an account whose password was right.
+async fn second_factor(
+    db: &Db,
+    sealer: &Sealer,
+    factors: &SecondFactors,
+    row: &UserRow,
+    given: SecondFactor<'_>,
+    now: i64,
+) -> Result<Option<Factor>, AccountError> {
+    match given {
+        SecondFactor::Passkey { ceremony, response } => Ok(factors
+            .finish_sign_in(db, &row.id, ceremony, response, now)
+            .await
+            .ok()
+            .map(|_| Factor::Passkey)),
+        SecondFactor::Code(code) => {
+            let Some(sealed) = &row.totp_secret else {
+                return Ok(None);
+            };
+            let secret = sealer
+                .open(&totp_aad(&row.id), sealed)
+                .ok()
+                .and_then(|b| TotpSecret::from_bytes(b.to_vec()));
+            if let Some(step) = secret.and_then(|s| totp::verify(&s, code, now, row.totp_last_step))
+            {
+                return Ok(repo::use_totp_step(db, &row.id, step)
+                    .await?
+                    .then_some(Factor::Totp));
+            }
+            match factors.recovery_hash(&row.id, code) {
+                Some(hash) => Ok(crate::store::passkeys::use_recovery_code(
+                    db, &row.id, &hash, now,
+                )
+                .await?
+                .then_some(Factor::RecoveryCode)),
+                None => Ok(None),
+            }
+        }
+    }
 }
 
 /// Checks a sign-in. The limits of `gate` come first, before any database or password work;
@@ -432,13 +516,15 @@ pub enum SignedIn {
 /// A success writes nothing but the code's step (a code is spent once presented): the caller
 /// signs the person in with [`complete_sign_in_in`] in the transaction that records it, then
 /// tells `gate` ([`SignInGate::succeeded`]).
+#[allow(clippy::too_many_arguments)]
 pub async fn check_sign_in(
     db: &Db,
     sealer: &Sealer,
+    factors: &SecondFactors,
     gate: &SignInGate,
     username: &str,
     given_password: String,
-    code: &str,
+    given: SecondFactor<'_>,
     now: i64,
 ) -> Result<Option<SignedIn>, AccountError> {
     gate.admit(username).await?;
@@ -471,22 +557,21 @@ pub async fn check_sign_in(
     let user = user_from_row(row).ok_or(AccountError::BadRole)?;
     let outcome = if !password_ok {
         None
+    } else if row.totp_secret.is_none() {
+        Some(SignedIn::MustEnrol(user))
     } else {
-        match &row.totp_secret {
-            None => Some(SignedIn::MustEnrol(user)),
-            Some(sealed) => {
-                let secret = sealer
-                    .open(&totp_aad(&row.id), sealed)
-                    .ok()
-                    .and_then(|b| TotpSecret::from_bytes(b.to_vec()));
-                let step = secret.and_then(|s| totp::verify(&s, code, now, row.totp_last_step));
-                match step {
-                    Some(step) if repo::use_totp_step(db, &row.id, step).await? => {
-                        Some(SignedIn::Full(user))
-                    }
-                    _ => None,
-                }
+        let factor = second_factor(db, sealer, factors, row, given, now).await?;
+        let required = passkey_required(db, user.role).await?;
+        let has_passkeys = required && crate::store::passkeys::count(db, &row.id).await? > 0;
+        match factor {
+            // Where passkeys are required, a code no longer signs in an account that has one
+            // (a recovery code still does: it is there for the lost passkey).
+            Some(Factor::Totp) if required && has_passkeys => None,
+            Some(factor) if required && !has_passkeys => {
+                Some(SignedIn::MustAddPasskey(user, factor))
             }
+            Some(factor) => Some(SignedIn::Full(user, factor)),
+            None => None,
         }
     };
     match outcome {

@@ -42,6 +42,16 @@ pub enum AuditAction {
     UserReset,
     UserPasswordSet,
     UserTotpEnrolled,
+    /// A staff member added a passkey to their account (detail: its name).
+    UserPasskeyAdded,
+    /// ... renamed one (detail: old and new name).
+    UserPasskeyRenamed,
+    /// ... removed one (detail: its name).
+    UserPasskeyRemoved,
+    /// ... made new recovery codes (the old ones stop working).
+    UserRecoveryCodesMade,
+    /// A supervisor changed whether content roles must sign in with a passkey.
+    SettingPasskeysRequired,
     /// An admin made or reset an account that reads report content: it waits for a supervisor.
     UserContentAccessRequested,
     /// A supervisor approved such an account.
@@ -51,7 +61,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 32] = [
         Self::ReportView,
         Self::ReportSearchResult,
         Self::ReportCluster,
@@ -76,6 +86,11 @@ impl AuditAction {
         Self::UserReset,
         Self::UserPasswordSet,
         Self::UserTotpEnrolled,
+        Self::UserPasskeyAdded,
+        Self::UserPasskeyRenamed,
+        Self::UserPasskeyRemoved,
+        Self::UserRecoveryCodesMade,
+        Self::SettingPasskeysRequired,
         Self::UserContentAccessRequested,
         Self::UserContentAccessApproved,
         Self::UserContentAccessGranted,
@@ -108,6 +123,11 @@ impl AuditAction {
             Self::UserReset => "user.reset",
             Self::UserPasswordSet => "user.password_set",
             Self::UserTotpEnrolled => "user.totp_enrolled",
+            Self::UserPasskeyAdded => "user.passkey_added",
+            Self::UserPasskeyRenamed => "user.passkey_renamed",
+            Self::UserPasskeyRemoved => "user.passkey_removed",
+            Self::UserRecoveryCodesMade => "user.recovery_codes_made",
+            Self::SettingPasskeysRequired => "setting.passkeys_required",
             Self::UserContentAccessRequested => "user.content_access_requested",
             Self::UserContentAccessApproved => "user.content_access_approved",
             Self::UserContentAccessGranted => "user.content_access_granted",

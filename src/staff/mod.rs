@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod audit_action;
+pub mod passkeys;
 pub mod password;
 pub mod policy;
 pub mod sessions;

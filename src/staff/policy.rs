@@ -78,10 +78,12 @@ pub enum Action {
     ManageUsers,
     /// Approve an account an admin gave a role that reads report content.
     ApproveAccounts,
+    /// Choose how content roles sign in (require passkeys).
+    ChooseSignInPolicy,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewQueue,
         Action::OpenReport,
         Action::Claim,
@@ -98,13 +100,18 @@ impl Action {
         Action::ViewAudit,
         Action::ManageUsers,
         Action::ApproveAccounts,
+        Action::ChooseSignInPolicy,
     ];
 
     /// Whether the action is about one report.
     pub fn on_report(self) -> bool {
         !matches!(
             self,
-            Self::ViewQueue | Self::ViewAudit | Self::ManageUsers | Self::ApproveAccounts
+            Self::ViewQueue
+                | Self::ViewAudit
+                | Self::ManageUsers
+                | Self::ApproveAccounts
+                | Self::ChooseSignInPolicy
         )
     }
 }
@@ -171,9 +178,9 @@ pub fn allowed(actor: &Actor, action: Action, report: Option<&ReportAccess>) -> 
     match (actor.role, action) {
         (Role::Auditor, ViewAudit)
         | (Role::Admin, ManageUsers)
-        | (Role::Supervisor, ApproveAccounts) => true,
+        | (Role::Supervisor, ApproveAccounts | ChooseSignInPolicy) => true,
         (Role::Auditor | Role::Admin, _) => false,
-        (_, ViewAudit | ManageUsers | ApproveAccounts) => false,
+        (_, ViewAudit | ManageUsers | ApproveAccounts | ChooseSignInPolicy) => false,
         (Role::Analyst | Role::Supervisor, ViewQueue) => true,
         (role, action) => {
             let Some(report) = report else {

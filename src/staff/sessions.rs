@@ -36,6 +36,9 @@ impl Default for SessionPolicy {
 pub enum Stage {
     /// Must enrol a second factor before anything else.
     Enrol,
+    /// Signed in, but the hotline requires a passkey of this role: must add one before anything
+    /// else.
+    AddPasskey,
     /// Signed in with password and second factor.
     Full,
 }
@@ -44,6 +47,7 @@ impl Stage {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Enrol => "enrol",
+            Self::AddPasskey => "passkey",
             Self::Full => "full",
         }
     }
@@ -105,11 +109,10 @@ pub async fn resolve(
         repo::delete_session(db, &hash).await?;
         return Ok(None);
     };
-    let stage = if row.stage == Stage::Full.as_str() {
-        Stage::Full
-    } else {
-        Stage::Enrol
-    };
+    let stage = [Stage::Full, Stage::AddPasskey]
+        .into_iter()
+        .find(|stage| stage.as_str() == row.stage)
+        .unwrap_or(Stage::Enrol);
     if now - row.last_seen_at >= TOUCH_EVERY {
         repo::touch_session(db, &hash, now).await?;
     }
@@ -130,6 +133,15 @@ pub async fn end_cookie(db: &Db, cookie: &str) -> Result<(), StoreError> {
 /// [`end_cookie`] on `conn`, in the transaction of the sign-in that replaces the session.
 pub async fn end_cookie_in(conn: &mut sqlx::AnyConnection, cookie: &str) -> Result<(), StoreError> {
     repo::delete_session_in(conn, &token_hash(cookie)).await
+}
+
+/// Moves a session on to `stage` (a passkey added where one is required), on `conn`.
+pub async fn advance_in(
+    conn: &mut sqlx::AnyConnection,
+    session: &Session,
+    stage: Stage,
+) -> Result<(), StoreError> {
+    repo::set_session_stage_in(conn, &session.id_hash, stage.as_str()).await
 }
 
 /// Ends a session for good.

@@ -14,6 +14,7 @@ pub mod db;
 pub mod followup;
 pub mod links;
 pub mod migrate;
+pub mod passkeys;
 pub mod reports;
 pub mod reseal;
 pub mod search;

@@ -385,6 +385,20 @@ pub async fn touch_session(db: &Db, id_hash: &[u8], now: i64) -> Result<(), Stor
     Ok(())
 }
 
+/// Sets a session's stage, on `conn`.
+pub async fn set_session_stage_in(
+    conn: &mut AnyConnection,
+    id_hash: &[u8],
+    stage: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE staff_sessions SET stage = $1 WHERE id_hash = $2")
+        .bind(stage)
+        .bind(id_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_pending_totp(db: &Db, id_hash: &[u8], sealed: &[u8]) -> Result<(), StoreError> {
     sqlx::query("UPDATE staff_sessions SET pending_totp = $1 WHERE id_hash = $2")
         .bind(sealed)

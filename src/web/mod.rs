@@ -63,6 +63,8 @@ pub struct Shared {
     pub exit_url: String,
     /// Turns an API client's Idempotency-Key into a submission seed.
     pub api_idempotency_key: crate::seal::keys::Secret32,
+    /// Passkeys and recovery codes of staff.
+    pub factors: crate::staff::passkeys::SecondFactors,
     /// The tamper-evident audit trail.
     pub audit: crate::staff::audit::AuditLog,
     /// The limits in front of staff sign-in, and the folding of failures in the audit trail.

@@ -487,12 +487,14 @@ pub async fn health(State(state): State<AppState>) -> Result<&'static str, Unhea
 
 const STYLE: &str = include_str!("../../static/style.css");
 const EXIT_JS: &str = include_str!("../../static/exit.js");
+const PASSKEY_JS: &str = include_str!("../../static/passkey.js");
 
 /// `GET /static/{file}`: the style sheet and the quick-exit script, compiled in.
 pub async fn static_file(Path(file): Path<String>) -> Result<Response, PageError> {
     let (body, content_type) = match file.as_str() {
         "style.css" => (STYLE, "text/css; charset=utf-8"),
         "exit.js" => (EXIT_JS, "text/javascript; charset=utf-8"),
+        "passkey.js" => (PASSKEY_JS, "text/javascript; charset=utf-8"),
         _ => return Err(not_found().await),
     };
     Ok((

@@ -30,6 +30,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates![
     "staff/sign_in.html",
     "staff/setup.html",
     "staff/enrol.html",
+    "staff/security.html",
     "staff/queue.html",
     "staff/case.html",
     "staff/audit.html",

@@ -20,6 +20,7 @@ mod layers;
 mod linking;
 mod notice;
 mod openapi;
+mod passkeys;
 mod pg_guard;
 mod queue;
 mod replay;

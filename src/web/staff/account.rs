@@ -4,7 +4,7 @@
 use super::auth::{AnySession, StaffSession};
 use crate::app;
 use crate::app::accounts::{AdminError, Enrolled};
-use crate::staff::accounts::{self, AccountError};
+use crate::staff::accounts::{self, AccountError, SecondFactor};
 use crate::staff::sessions::{self, Stage};
 use crate::staff::totp;
 use crate::store::staff as repo;
@@ -53,6 +53,11 @@ pub struct SignInForm {
     password: String,
     #[serde(default)]
     code: String,
+    /// Filled by the sign-in page's script after the browser's passkey answered.
+    #[serde(default)]
+    passkey_ceremony: String,
+    #[serde(default)]
+    passkey_response: String,
     #[serde(default)]
     lang: String,
 }
@@ -83,16 +88,23 @@ pub async fn sign_in(
         &state.sign_in_gate,
         &form.username,
         form.password,
-        &form.code,
+        if form.passkey_response.is_empty() {
+            SecondFactor::Code(&form.code)
+        } else {
+            SecondFactor::Passkey {
+                ceremony: &form.passkey_ceremony,
+                response: &form.passkey_response,
+            }
+        },
         presented.as_deref(),
     )
     .await;
     match result {
         Ok(Some((cookie, stage))) => {
-            let target = if stage == Stage::Full {
-                "/staff"
-            } else {
-                "/staff/enrol"
+            let target = match stage {
+                Stage::Full => "/staff",
+                Stage::AddPasskey => "/staff/security",
+                Stage::Enrol => "/staff/enrol",
             };
             let mut response = Redirect::to(target).into_response();
             response

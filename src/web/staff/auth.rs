@@ -87,6 +87,26 @@ impl FromRequestParts<AppState> for StaffSession {
         let session = resolve(parts, state).await?;
         match session.stage {
             Stage::Full => Ok(StaffSession(session)),
+            Stage::AddPasskey => Err(Redirect::to("/staff/security").into_response()),
+            Stage::Enrol => Err(Redirect::to("/staff/enrol").into_response()),
+        }
+    }
+}
+
+/// A signed-in session, or one that must add a passkey before anything else: what the page of
+/// one's own sign-in methods takes.
+pub struct SecuritySession(pub Session);
+
+impl FromRequestParts<AppState> for SecuritySession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = resolve(parts, state).await?;
+        match session.stage {
+            Stage::Full | Stage::AddPasskey => Ok(SecuritySession(session)),
             Stage::Enrol => Err(Redirect::to("/staff/enrol").into_response()),
         }
     }

@@ -11,6 +11,7 @@ pub mod case;
 pub mod cluster;
 pub mod queue;
 pub mod search;
+pub mod security;
 
 use super::AppState;
 use axum::Router;
@@ -25,7 +26,27 @@ pub fn routes() -> Router<AppState> {
             "/staff/sign-in",
             get(account::sign_in_page).post(account::sign_in),
         )
+        .route("/staff/sign-in/passkey", post(security::sign_in_options))
         .route("/staff/sign-out", post(account::sign_out))
+        .route("/staff/security", get(security::page))
+        .route(
+            "/staff/security/passkeys/options",
+            post(security::registration_options),
+        )
+        .route("/staff/security/passkeys", post(security::add))
+        .route(
+            "/staff/security/passkeys/{id}/rename",
+            post(security::rename),
+        )
+        .route(
+            "/staff/security/passkeys/{id}/remove",
+            post(security::remove),
+        )
+        .route(
+            "/staff/security/recovery-codes",
+            post(security::recovery_codes),
+        )
+        .route("/staff/security/require-passkeys", post(security::require))
         .route(
             "/staff/setup/{token}",
             get(account::setup_page).post(account::setup),
@@ -100,6 +121,7 @@ impl AppState {
             nav_audit => allowed(&actor, Action::ViewAudit, None),
             nav_users => allowed(&actor, Action::ManageUsers, None),
             nav_approvals => allowed(&actor, Action::ApproveAccounts, None),
+            nav_security => true,
         }
     }
 
@@ -109,6 +131,7 @@ impl AppState {
             db: &self.db,
             audit: &self.audit,
             sealer: self.intake.sealer(),
+            factors: &self.factors,
             catalogue: self.intake.catalogue(),
             clock: &self.clock,
             terms: self.intake.term_index(),

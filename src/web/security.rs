@@ -19,6 +19,21 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; \
                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// [`CSP`] and the one thing the staff pages with passkeys need: their script asks this site
+/// for a passkey challenge (`connect-src 'self'`).
+pub const PASSKEY_CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
+                               img-src 'self'; connect-src 'self'; form-action 'self'; \
+                               frame-ancestors 'none'; base-uri 'none'";
+
+/// Gives a page that uses `static/passkey.js` the policy its script needs.
+pub fn allow_passkey_script(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PASSKEY_CSP),
+    );
+    response
+}
+
 type H = SetResponseHeaderLayer<HeaderValue>;
 
 fn always(name: HeaderName, value: &'static str) -> H {

@@ -303,3 +303,71 @@ async fn search_in_chromium_without_javascript() {
     run_journey("search.mjs", &app, env).await;
     app.finish().await;
 }
+
+/// Passkeys in Chromium with its virtual authenticator (the DevTools protocol): adding,
+/// renaming, signing in, recovery codes, removal, a supervisor's requirement, the pages with
+/// JavaScript off, axe-core and 320 px. WebAuthn refuses an IP address as the relying party, so
+/// the server is reached as http://localhost on a port chosen before it starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkeys_in_chromium_with_a_virtual_authenticator() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .unwrap()
+        .port();
+    let base = format!("http://localhost:{port}");
+    let public = base.clone();
+    let app = TestApp::spawn_with(Backend::Sqlite, move |settings| {
+        settings.listen = format!("127.0.0.1:{port}").parse().unwrap();
+        settings.public_url = public;
+        // Ana signs in a dozen times within a minute (a person does not).
+        settings.sign_in.per_user_per_minute = 100;
+        settings.sign_in.per_user_burst = 100;
+    })
+    .await;
+    let mut env = vec![("BASE_URL".to_owned(), base.clone())];
+    for (name, role) in [("ana", "analyst"), ("sue", "supervisor")] {
+        let token = tipline::staff::accounts::add(app.db(), name, role, "en", app.clock.unix())
+            .await
+            .unwrap();
+        env.push((
+            format!("SETUP_{}", name.to_uppercase()),
+            format!("{base}/staff/setup/{token}"),
+        ));
+    }
+    run_journey("passkeys.mjs", &app, env).await;
+
+    // What the browser did is really stored and recorded: ana's second passkey (the first was
+    // removed), used to sign in; the trail names each step and each factor.
+    let ana = tipline::store::staff::user_by_username(app.db(), "ana")
+        .await
+        .unwrap()
+        .unwrap();
+    let passkeys = tipline::store::passkeys::list(app.db(), &ana.id)
+        .await
+        .unwrap();
+    assert_eq!(passkeys.len(), 1);
+    assert_eq!(passkeys[0].name, "my phone");
+    assert!(passkeys[0].last_used_at.is_some());
+    let entries: Vec<(String, String)> =
+        sqlx::query_as("SELECT action, detail FROM audit_log WHERE actor = $1 ORDER BY seq")
+            .bind(&ana.id)
+            .fetch_all(app.db().pool())
+            .await
+            .unwrap();
+    for (action, detail) in [
+        ("user.passkey_added", "name=work laptop"),
+        ("user.passkey_renamed", "name=laptop"),
+        ("session.sign_in", "full passkey"),
+        ("user.recovery_codes_made", "count=10"),
+        ("session.sign_in", "full recovery-code"),
+        ("user.passkey_removed", "name=laptop"),
+        ("session.sign_in", "passkey totp"),
+        ("user.passkey_added", "name=phone"),
+    ] {
+        assert!(
+            entries.iter().any(|(a, d)| a == action && d == detail),
+            "{action} {detail} not in {entries:?}"
+        );
+    }
+    app.finish().await;
+}

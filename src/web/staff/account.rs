@@ -38,7 +38,7 @@ impl AppState {
             username,
             ..self.staff_public_context(lang, "/staff/sign-in?")
         };
-        self.render(status, "staff/sign_in.html", ctx)
+        crate::web::security::allow_passkey_script(self.render(status, "staff/sign_in.html", ctx))
     }
 }
 

@@ -60,7 +60,11 @@ impl AppState {
             recovery_codes => RECOVERY_CODES,
             ..self.staff_context(session)
         };
-        Ok(self.render(status, "staff/security.html", ctx))
+        Ok(crate::web::security::allow_passkey_script(self.render(
+            status,
+            "staff/security.html",
+            ctx,
+        )))
     }
 }
 

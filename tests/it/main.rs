@@ -25,6 +25,7 @@ mod pg_guard;
 mod queue;
 mod replay;
 mod safety;
+mod scanners;
 mod schema;
 mod sealing;
 mod search;

@@ -2,7 +2,7 @@
 -- library keeps it (public key, counter), sealed; `credential_id` finds it (unique across all
 -- accounts, as authenticators make them).
 CREATE TABLE staff_passkeys (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES staff_users (id) ON DELETE CASCADE,
     credential_id BLOB NOT NULL UNIQUE,
     name TEXT NOT NULL,
@@ -15,7 +15,7 @@ CREATE INDEX staff_passkeys_user ON staff_passkeys (user_id);
 -- A WebAuthn ceremony between its two requests (registration or sign-in): its state, sealed,
 -- found by a hash of the random id the browser holds; gone when finished or after a few minutes.
 CREATE TABLE staff_passkey_ceremonies (
-    id_hash BLOB PRIMARY KEY,
+    id_hash BLOB NOT NULL PRIMARY KEY,
     user_id TEXT NOT NULL,
     purpose TEXT NOT NULL,
     state BLOB NOT NULL,
@@ -33,6 +33,6 @@ CREATE TABLE staff_recovery_codes (
 
 -- Settings the hotline's supervisors choose in the staff pages (name, value).
 CREATE TABLE staff_settings (
-    name TEXT PRIMARY KEY,
+    name TEXT NOT NULL PRIMARY KEY,
     value TEXT NOT NULL
 );

@@ -561,7 +561,8 @@ pub async fn check_sign_in(
         Some(SignedIn::MustEnrol(user))
     } else {
         let factor = second_factor(db, sealer, factors, row, given, now).await?;
-        let required = passkey_required(db, user.role).await?;
+        // Without passkeys here (no host name) nobody could meet the requirement.
+        let required = factors.passkeys().is_some() && passkey_required(db, user.role).await?;
         let has_passkeys = required && crate::store::passkeys::count(db, &row.id).await? > 0;
         match factor {
             // Where passkeys are required, a code no longer signs in an account that has one

@@ -184,11 +184,23 @@ impl SecondFactors {
             let options = serde_json::to_value(options).map_err(|_| PasskeyError::Refused)?;
             return Ok((ceremony, options));
         }
-        let fake = WebauthnFakeCredentialGenerator::<FakePasskeyDistribution>::new(
+        let generator = WebauthnFakeCredentialGenerator::<FakePasskeyDistribution>::new(
             self.recovery_key.expose(),
         )
-        .and_then(|generator| generator.generate(username.trim().as_bytes()))
         .map_err(|_| PasskeyError::Refused)?;
+        // webauthn-rs's distribution, but never none: an account that signs in with passkeys has
+        // at least one, so an empty list would tell a name without passkeys apart. The same name
+        // still gets the same list each time.
+        let mut seed = username.trim().as_bytes().to_vec();
+        let fake = loop {
+            let fake = generator
+                .generate(&seed)
+                .map_err(|_| PasskeyError::Refused)?;
+            if !fake.is_empty() {
+                break fake;
+            }
+            seed.push(0);
+        };
         let mut challenge = [0u8; 32];
         rand::rng().fill_bytes(&mut challenge);
         let allow: Vec<serde_json::Value> = fake

@@ -54,7 +54,8 @@ impl AppState {
             error => error.map(|k| self.i18n.t(lang, k, Some(&name_args))),
             codes,
             unused_codes => repo::unused_recovery_codes(&self.db, &session.user.id).await?,
-            may_require => allowed(&actor, Action::ChooseSignInPolicy, None),
+            may_require => self.factors.passkeys().is_some()
+                && allowed(&actor, Action::ChooseSignInPolicy, None),
             required => app::security::passkeys_required(&app).await?,
             max_name => MAX_NAME,
             recovery_codes => RECOVERY_CODES,

@@ -25,6 +25,7 @@ pub mod clock;
 #[cfg(feature = "dev-seed")]
 pub mod dev;
 pub mod followup;
+pub mod forward;
 #[cfg(feature = "fuzz-targets")]
 pub mod fuzz;
 pub mod intake;

@@ -44,6 +44,8 @@ pub enum StartError {
     Smtp(#[from] crate::followup::notice::NoticeError),
     #[error("{0}")]
     Catalogue(#[from] crate::assess::catalogue::CatalogueError),
+    #[error("{0}")]
+    ForwardKeys(#[from] crate::forward::keys::ForwardKeyError),
 }
 
 /// A running server.
@@ -139,6 +141,9 @@ pub struct Opened {
 pub async fn open_intake(settings: &Settings, clock: &SharedClock) -> Result<Opened, StartError> {
     crate::link::identifiers::keep_phone_patterns_compiled();
     let keys = KeyRing::load_or_create(&settings.key_dir, &settings.data_dir)?;
+    // The forwarding keys are made on the first run too, so that `tipline keys show-public` has
+    // something to show before the first case is forwarded.
+    crate::forward::keys::ForwardKeys::load_or_create(&settings.key_dir)?;
     let db = match &settings.database_url {
         Some(url) => Db::connect(url).await?,
         None => Db::open_embedded(&settings.data_dir).await?,

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod config;
 #[cfg(feature = "dev-seed")]
 pub mod dev;
+pub mod keys;
 pub mod private;
 pub mod users;
 
@@ -32,6 +33,9 @@ pub enum Command {
     User(users::UserCommand),
     /// Check the audit trail: `tipline audit verify`.
     Audit(audit::AuditArgs),
+    /// The hotline's forwarding keys: `tipline keys show-public`.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Developer tooling, never needed to run a hotline: `tipline dev seed --reports N`.
     /// Only in builds with the `dev-seed` feature.
     #[cfg(feature = "dev-seed")]
@@ -75,6 +79,7 @@ pub fn main() -> std::process::ExitCode {
         Command::Serve(args) => app::serve_main(args, &runtime),
         Command::User(command) => users::main(command, &runtime),
         Command::Audit(args) => audit::audit_main(args, &runtime),
+        Command::Keys(command) => keys::keys_main(command),
         #[cfg(feature = "dev-seed")]
         Command::Dev(command) => dev::main(command, &runtime),
         // Answered above, before the runtime.

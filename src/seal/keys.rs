@@ -137,31 +137,44 @@ impl KeyRing {
 }
 
 fn load_or_create_key(path: &Path) -> Result<Secret32, KeyError> {
+    let bytes = load_or_create_private(path, || {
+        let mut key = Zeroizing::new(vec![0u8; KEY_LEN]);
+        rand::rng().fill_bytes(key.as_mut());
+        key
+    })?;
+    Secret32::from_slice(&bytes).ok_or_else(|| KeyError::Malformed(path.to_path_buf()))
+}
+
+/// The contents of the private key file `path`, made by `make` and written with mode 0600 (and
+/// synced, with its directory) when the file does not exist yet. A file that group or others
+/// may read is refused.
+pub fn load_or_create_private(
+    path: &Path,
+    make: impl FnOnce() -> Zeroizing<Vec<u8>>,
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     match fs::metadata(path) {
         Ok(meta) => {
             if meta.permissions().mode() & 0o077 != 0 {
                 return Err(KeyError::TooOpen(path.to_path_buf()));
             }
-            let bytes = Zeroizing::new(fs::read(path).map_err(io_err(path))?);
-            Secret32::from_slice(&bytes).ok_or_else(|| KeyError::Malformed(path.to_path_buf()))
+            Ok(Zeroizing::new(fs::read(path).map_err(io_err(path))?))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut key = Zeroizing::new([0u8; KEY_LEN]);
-            rand::rng().fill_bytes(key.as_mut());
+            let contents = make();
             let mut file = fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .mode(0o600)
                 .open(path)
                 .map_err(io_err(path))?;
-            file.write_all(key.as_ref()).map_err(io_err(path))?;
+            file.write_all(&contents).map_err(io_err(path))?;
             file.sync_all().map_err(io_err(path))?;
             if let Some(dir) = path.parent() {
                 fs::File::open(dir)
                     .and_then(|d| d.sync_all())
                     .map_err(io_err(dir))?;
             }
-            Ok(Secret32(key))
+            Ok(contents)
         }
         Err(e) => Err(KeyError::Io {
             path: path.to_path_buf(),

@@ -14,6 +14,7 @@ mod conformance;
 mod durability;
 mod followup;
 mod form;
+mod forward_keys;
 mod fuzz;
 mod hardening;
 mod layers;

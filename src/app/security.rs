@@ -4,7 +4,7 @@
 
 use super::{App, CaseError, commit};
 use crate::staff::audit_action::AuditAction;
-use crate::staff::passkeys::{MAX_NAME, PasskeyError, REQUIRE_PASSKEYS};
+use crate::staff::passkeys::{MAX_NAME, PasskeyError, REQUIRE_PASSKEYS, requirement_value};
 use crate::staff::policy::{Action, Actor, allowed};
 use crate::staff::sessions::{self, Session, Stage};
 use crate::store::StoreError;
@@ -145,13 +145,6 @@ pub async fn make_recovery_codes(
     Ok(codes)
 }
 
-/// Whether the roles that read report content must sign in with a passkey.
-pub async fn passkeys_required(app: &App<'_>) -> Result<bool, StoreError> {
-    Ok(repo::setting(app.db, REQUIRE_PASSKEYS)
-        .await?
-        .is_some_and(|v| v == "on"))
-}
-
 /// A supervisor requires passkeys of the content roles, or stops requiring them.
 pub async fn require_passkeys(
     app: &App<'_>,
@@ -161,7 +154,7 @@ pub async fn require_passkeys(
     if !allowed(supervisor, Action::ChooseSignInPolicy, None) {
         return Err(SecurityError::Forbidden);
     }
-    let value = if required { "on" } else { "off" };
+    let value = requirement_value(required);
     let mut tx = app.begin().await?;
     repo::set_setting_in(tx.conn(), REQUIRE_PASSKEYS, value).await?;
     app.record(

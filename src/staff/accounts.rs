@@ -1,7 +1,7 @@
 //! Staff accounts: creating them with a one-time set-up link, choosing a password, enrolling
 //! the second factor, signing in with throttling per account, disabling and resetting.
 
-use super::passkeys::{REQUIRE_PASSKEYS, SecondFactors};
+use super::passkeys::SecondFactors;
 use super::password::{self, PasswordProblem};
 use super::policy::{Actor, Role};
 use super::sessions::Stage;
@@ -459,14 +459,6 @@ impl Factor {
     }
 }
 
-/// Whether the hotline requires `role` to sign in with a passkey.
-pub async fn passkey_required(db: &Db, role: Role) -> Result<bool, StoreError> {
-    Ok(role.reads_content()
-        && crate::store::passkeys::setting(db, REQUIRE_PASSKEYS)
-            .await?
-            .is_some_and(|v| v == "on"))
-}
-
 /// Checks the second factor of an account whose password was right.
 async fn second_factor(
     db: &Db,
@@ -562,7 +554,9 @@ pub async fn check_sign_in(
     } else {
         let factor = second_factor(db, sealer, factors, row, given, now).await?;
         // Without passkeys here (no host name) nobody could meet the requirement.
-        let required = factors.passkeys().is_some() && passkey_required(db, user.role).await?;
+        let required = factors.passkeys().is_some()
+            && user.role.reads_content()
+            && super::passkeys::passkeys_required(db).await?;
         let has_passkeys = required && crate::store::passkeys::count(db, &row.id).await? > 0;
         match factor {
             // Where passkeys are required, a code no longer signs in an account that has one

@@ -35,8 +35,18 @@ pub const RECOVERY_CODES: usize = 10;
 const RECOVERY_CODE_CHARS: usize = 10;
 /// Longest passkey name, in characters.
 pub const MAX_NAME: usize = 60;
-/// The setting that makes content roles sign in with a passkey.
+/// The setting that makes content roles sign in with a passkey ("on" or "off").
 pub const REQUIRE_PASSKEYS: &str = "require_passkeys_for_content_roles";
+
+/// The stored value of [`REQUIRE_PASSKEYS`].
+pub fn requirement_value(required: bool) -> &'static str {
+    if required { "on" } else { "off" }
+}
+
+/// Whether a supervisor requires passkeys of the roles that read report content.
+pub async fn passkeys_required(db: &Db) -> Result<bool, StoreError> {
+    Ok(repo::setting(db, REQUIRE_PASSKEYS).await?.as_deref() == Some(requirement_value(true)))
+}
 
 const REGISTER: &str = "register";
 const SIGN_IN: &str = "sign-in";
@@ -62,46 +72,41 @@ pub enum PasskeyError {
 
 /// Passkeys (when this hotline's address allows them) and the key of the recovery codes.
 pub struct SecondFactors {
-    webauthn: Option<Webauthn>,
-    /// The host name passkeys are bound to (empty without passkeys).
-    rp_id: String,
+    relying_party: Option<RelyingParty>,
     recovery_key: Secret32,
+}
+
+/// This hotline as a WebAuthn relying party, and the host name its passkeys are bound to.
+struct RelyingParty {
+    webauthn: Webauthn,
+    id: String,
 }
 
 impl SecondFactors {
     /// Passkeys bound to the host of `public_url` (none when it is an IP address or not a URL).
     pub fn new(public_url: &str, site_name: &str, recovery_key: Secret32) -> Self {
-        let origin = Url::parse(public_url).ok();
-        let rp_id = origin
-            .as_ref()
-            .and_then(Url::domain)
-            .unwrap_or_default()
-            .to_owned();
-        let webauthn = origin.as_ref().and_then(|origin| {
-            WebauthnBuilder::new(&rp_id, origin)
+        let relying_party = Url::parse(public_url).ok().and_then(|origin| {
+            let id = origin.domain()?.to_owned();
+            let webauthn = WebauthnBuilder::new(&id, &origin)
                 .ok()?
                 .rp_name(site_name)
                 .build()
-                .ok()
+                .ok()?;
+            Some(RelyingParty { webauthn, id })
         });
         Self {
-            rp_id: if webauthn.is_some() {
-                rp_id
-            } else {
-                String::new()
-            },
-            webauthn,
+            relying_party,
             recovery_key,
         }
     }
 
     /// The WebAuthn relying party, if passkeys are available here.
     pub fn passkeys(&self) -> Option<&Webauthn> {
-        self.webauthn.as_ref()
+        self.relying_party.as_ref().map(|rp| &rp.webauthn)
     }
 
     fn webauthn(&self) -> Result<&Webauthn, PasskeyError> {
-        self.webauthn.as_ref().ok_or(PasskeyError::Unavailable)
+        self.passkeys().ok_or(PasskeyError::Unavailable)
     }
 
     /// Starts adding a passkey to `user`'s account: the options for the browser and the
@@ -211,7 +216,7 @@ impl SecondFactors {
             "publicKey": {
                 "challenge": BASE64URL_NOPAD.encode(&challenge),
                 "timeout": CEREMONY_SECONDS * 1000,
-                "rpId": self.rp_id,
+                "rpId": self.relying_party.as_ref().map(|rp| rp.id.as_str()),
                 "allowCredentials": allow,
                 "userVerification": "required",
             }

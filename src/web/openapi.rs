@@ -34,11 +34,6 @@ pub fn json() -> &'static str {
     &DOCUMENT
 }
 
-/// The document as a value, for tests and tools.
-pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
-}
-
 #[derive(OpenApi)]
 #[openapi(
     info(

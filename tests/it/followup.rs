@@ -458,17 +458,7 @@ async fn partner_apps_follow_up_through_the_api() {
         .unwrap();
     assert_eq!(wrong.status(), 401);
     assert_eq!(wrong.headers()["content-type"], "application/problem+json");
-    let opened: Value = app
-        .client
-        .post(format!("{}/api/v1/followup/session", app.base))
-        .json(&json!({ "receipt": receipt }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = opened["token"].as_str().unwrap().to_owned();
+    let token = app.followup_token(&receipt).await;
     sue.post(
         &app,
         &format!("/staff/reports/{id}/messages"),

@@ -148,13 +148,10 @@ struct Server {
     log: Arc<Mutex<Vec<String>>>,
 }
 
+/// The binary as `startup` runs it, without colour in its log (the test reads the lines) and
+/// with nothing on standard input.
 fn tipline() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tipline"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("TIPLINE_") {
-            cmd.env_remove(key);
-        }
-    }
+    let mut cmd = crate::startup::tipline();
     cmd.env("NO_COLOR", "1").stdin(Stdio::null());
     cmd
 }
@@ -185,21 +182,7 @@ impl Server {
         if let Some(url) = &database_url {
             cmd.args(["--database-url", url]);
         }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("tipline is serving ")
-            .unwrap_or_else(|| panic!("tipline did not start: {line:?}"))
-            .trim_end_matches('/')
-            .to_owned();
+        let (mut child, base) = crate::startup::spawn_serving(cmd);
         let log = Arc::new(Mutex::new(Vec::new()));
         let sink = log.clone();
         let stderr = child.stderr.take().unwrap();

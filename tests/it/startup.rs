@@ -18,10 +18,17 @@ pub fn tipline() -> Command {
 
 /// Starts `tipline serve` in `cwd` with extra args; returns the child and the URL it printed.
 pub fn serve(cwd: &Path, args: &[&str]) -> (Child, String) {
-    let mut child = tipline()
-        .current_dir(cwd)
+    let mut cmd = tipline();
+    cmd.current_dir(cwd)
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(args)
+        .args(args);
+    spawn_serving(cmd)
+}
+
+/// Spawns `cmd` (a `tipline serve`) with its output piped and waits for the line that says where
+/// it serves; returns the child (its standard error still to read) and that URL.
+pub fn spawn_serving(mut cmd: Command) -> (Child, String) {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

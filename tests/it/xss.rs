@@ -235,17 +235,7 @@ async fn xss_corpus_through_every_field_stays_inert_in_chromium_with_and_without
     // The conversation on report 0: the reporter over the follow-up API, the hotline through the
     // case page's form; staff notes; saved assessments with a reason.
     let conversation = reports[0].clone();
-    let opened: Value = app
-        .client
-        .post(format!("{}/api/v1/followup/session", app.base))
-        .json(&json!({ "receipt": receipt }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = opened["token"].as_str().unwrap().to_owned();
+    let token = app.followup_token(&receipt).await;
     let messages = pack(
         &payloads,
         tipline::followup::conversation::MAX_MESSAGE,

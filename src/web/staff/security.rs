@@ -5,7 +5,7 @@
 use super::auth::SecuritySession;
 use crate::app;
 use crate::app::security::SecurityError;
-use crate::staff::passkeys::{MAX_NAME, PasskeyError, RECOVERY_CODES};
+use crate::staff::passkeys::{MAX_NAME, PasskeyError, RECOVERY_CODES, passkeys_required};
 use crate::staff::policy::Action;
 use crate::staff::policy::allowed;
 use crate::staff::sessions::{Session, Stage};
@@ -44,7 +44,6 @@ impl AppState {
             })
             .collect();
         let actor = session.user.actor();
-        let app = self.app();
         let mut name_args = fluent_bundle::FluentArgs::new();
         name_args.set("max", MAX_NAME as i64);
         let ctx = context! {
@@ -56,7 +55,7 @@ impl AppState {
             unused_codes => repo::unused_recovery_codes(&self.db, &session.user.id).await?,
             may_require => self.factors.passkeys().is_some()
                 && allowed(&actor, Action::ChooseSignInPolicy, None),
-            required => app::security::passkeys_required(&app).await?,
+            required => passkeys_required(&self.db).await?,
             max_name => MAX_NAME,
             recovery_codes => RECOVERY_CODES,
             ..self.staff_context(session)

@@ -74,6 +74,24 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Opens a reporter session over the follow-up API with `receipt`; returns its bearer token.
+    pub async fn followup_token(&self, receipt: &str) -> String {
+        let opened: serde_json::Value = self
+            .client
+            .post(format!("{}/api/v1/followup/session", self.base))
+            .json(&serde_json::json!({ "receipt": receipt }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        opened["token"]
+            .as_str()
+            .expect("a session token")
+            .to_owned()
+    }
+
     /// Files a report through the JSON API (201 expected) and returns its id.
     pub async fn file_api(&self, body: serde_json::Value) -> tipline::types::ReportId {
         let before = tipline::store::reports::all_ids(self.db()).await.unwrap();
